@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { InitialSchema1764300000000 } from './src/database/migrations/1764300000000-initial-schema';
+
+/**
+ * The TypeORM DataSource of the app and of the TypeORM migration CLI. The schema is owned by
+ * migrations (never `synchronize`); queries are plain SQL through `src/database/database.ts`.
+ */
+export function createDataSource(url: string, poolSize = 10): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    migrations: [InitialSchema1764300000000],
+    extra: { max: poolSize, application_name: 'crm-archive' },
+    logging: false,
+  });
+}
+
+// The default export is what `typeorm migration:run -d dist/ormconfig.js` expects.
+export default createDataSource(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/crm');

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Everything the process reads from its environment, validated once at start. */
+export interface Config {
+  port: number;
+  /** Unset: the server starts an embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  jwtSecret: string;
+  nodeEnv: 'development' | 'production' | 'test';
+  /** Milliseconds between activation and execution of a permanent deletion. */
+  deletionGracePeriodMs: number;
+  /** Milliseconds between two scheduler ticks. */
+  schedulerIntervalMs: number;
+  /** Objects removed per executor transaction. */
+  deletionChunkSize: number;
+  /** Milliseconds an executor may hold a deletion without renewing its claim. */
+  deletionLeaseMs: number;
+  /** Largest attachment upload accepted, in bytes. */
+  maxUploadBytes: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+/** A configuration value that cannot be used; the message says which variable and why. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** Parses durations such as `7d`, `10s`, `500ms` or a bare number of milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!match) return undefined;
+  const value = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms'];
+  return Number.isFinite(value) && value > 0 ? Math.round(value) : undefined;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; throws one ConfigError listing every bad value. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development', problems);
+  const dataDir = path.resolve(env.DATA_DIR || './data');
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(`DATABASE_URL must be a postgres:// URL, got "${databaseUrl}"`);
+  }
+  let jwtSecret = env.JWT_SECRET ?? '';
+  if (jwtSecret && jwtSecret.length < 16) problems.push('JWT_SECRET must be at least 16 characters long');
+  if (!jwtSecret && nodeEnv === 'production') problems.push('JWT_SECRET is required when NODE_ENV=production');
+  const config: Config = {
+    port: integer(env, 'PORT', 4000, 0, 65535, problems),
+    databaseUrl,
+    dataDir,
+    jwtSecret,
+    nodeEnv,
+    deletionGracePeriodMs: duration(env, 'DELETION_GRACE_PERIOD', '7d', problems),
+    schedulerIntervalMs: duration(env, 'SCHEDULER_INTERVAL', '30s', problems),
+    deletionChunkSize: integer(env, 'DELETION_CHUNK_SIZE', 1000, 1, 100_000, problems),
+    deletionLeaseMs: duration(env, 'DELETION_LEASE', '60s', problems),
+    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER, problems),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info', problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  // Outside production a secret is generated once and kept with the data, so tokens survive restarts.
+  if (!jwtSecret) config.jwtSecret = jwtSecret = persistedSecret(dataDir);
+  return config;
+}
+
+function persistedSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return value;
+}
+
+function duration(env: Env, name: string, fallback: string, problems: string[]): number {
+  const raw = env[name] || fallback;
+  const value = parseDuration(raw);
+  if (value === undefined) {
+    problems.push(`${name} must be a positive duration such as 7d, 12h, 30s or 500ms, got "${raw}"`);
+    return 0;
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T, problems: string[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return fallback;
+}

