@@ -1,7 +1,8 @@
+import { createPubSub } from '@graphql-yoga/subscription';
 import path from 'node:path';
 import { Config } from './config';
 import { Database } from './database/database';
-import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+import { EmbeddedDatabase, recordRunningUrl, startEmbeddedPostgres } from './database/embedded-postgres';
 import { migrate } from './database/migrate';
 import { isSeeded, seedDemoData } from './database/seed';
 import { Logger } from './log';
@@ -31,6 +32,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       log: (message) => logger.warn(message),
     });
     url = embedded.url;
+    recordRunningUrl(config.dataDir, url);
     logger.info(`embedded PostgreSQL running from ${embedded.dataFolder}`);
   }
   const db = await Database.connect(url);
@@ -40,7 +42,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
   const seeded = embedded !== undefined && !(await isSeeded(db)) && (await seedDemoData(db, files));
   const services = createServices(config, db, files);
-  const schema = await createSchema();
+  // Events reach this process's subscribers through this pub/sub (see deletion-events.ts).
+  const pubSub = createPubSub();
+  const schema = await createSchema(pubSub);
   const server = await startServer({ services, schema, port: config.port, logger });
   return {
     server,
@@ -49,7 +53,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     stop: async () => {
       await server.stop();
       await db.close();
-      await embedded?.stop();
+      if (embedded) {
+        recordRunningUrl(config.dataDir, null);
+        await embedded.stop();
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,4 +93,19 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     dataFolder,
     stop: () => pg.stop(),
   };
+}
+
+const URL_FILE = 'embedded-url';
+
+/** Records the running embedded database's URL, so CLI commands reuse it instead of starting a second one. */
+export function recordRunningUrl(dataDir: string, url: string | null): void {
+  const file = path.join(dataDir, URL_FILE);
+  if (url) writeFileSync(file, url, { mode: 0o600 });
+  else rmSync(file, { force: true });
+}
+
+/** The URL a running server recorded, if any. */
+export function runningUrl(dataDir: string): string | undefined {
+  const file = path.join(dataDir, URL_FILE);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }

@@ -5,7 +5,8 @@ const MIGRATION_LOCK = 7_340_001;
 
 /**
  * Applies pending migrations under an advisory lock, so instances starting together never
- * race on the schema. Returns the names of the migrations it applied.
+ * race on the schema. Needs two pooled connections: one holds the lock while TypeORM migrates.
+ * Returns the names of the migrations it applied.
  */
 export async function migrate(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();

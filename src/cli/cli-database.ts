@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { Client } from 'pg';
+import { Config } from '../config';
+import { Database } from '../database/database';
+import { EmbeddedDatabase, runningUrl, startEmbeddedPostgres } from '../database/embedded-postgres';
+import { migrate } from '../database/migrate';
+import { LocalFileStore } from '../services/file-store';
+import { createServices, Services } from '../services/services';
+
+/**
+ * Runs a command against the app's database: DATABASE_URL, or the embedded one under DATA_DIR
+ * (the running server's, or started for the command and stopped afterwards).
+ */
+export async function withCliDatabase<T>(config: Config, work: (services: Services) => Promise<T>): Promise<T> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = config.databaseUrl ?? (await reachable(runningUrl(config.dataDir)));
+  if (!url) {
+    embedded = await startEmbeddedPostgres({
+      dataFolder: path.join(config.dataDir, 'postgres'),
+      persistent: true,
+      databaseName: 'crm',
+      log: (message) => process.stderr.write(`${message}\n`),
+    });
+    url = embedded.url;
+  }
+  const db = await Database.connect(url, 2);
+  try {
+    await migrate(db.dataSource);
+    return await work(createServices(config, db, new LocalFileStore(path.join(config.dataDir, 'files'))));
+  } finally {
+    await db.close();
+    await embedded?.stop();
+  }
+}
+
+/** The URL if a database answers there (a server that died leaves its URL file behind). */
+async function reachable(url: string | undefined): Promise<string | undefined> {
+  if (!url) return undefined;
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return url;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

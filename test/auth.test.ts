@@ -1,0 +1,79 @@
+import { MeDocument } from '../operations/generated';
+import { AuthService } from '../src/services/auth.service';
+import { errorCode, request } from './support/clients';
+import { createWorkspace, TestWorkspace } from './support/fixtures';
+import { startTestServer, TEST_JWT_SECRET, TestServer } from './support/test-server';
+
+let server: TestServer;
+let workspace: TestWorkspace;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  workspace = await createWorkspace(server.database.db, 1, 1);
+});
+afterAll(() => server.close());
+
+describe('me', () => {
+  it('returns the user named by a valid token, with the role from the database', async () => {
+    const [admin] = workspace.admins;
+    const response = await request(server.url, MeDocument, {}, admin.token);
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.me).toEqual({ id: admin.id, name: 'ADMIN 0', email: admin.email, role: 'ADMIN' });
+  });
+
+  it('refuses a request without a token with UNAUTHENTICATED', async () => {
+    const response = await request(server.url, MeDocument, {});
+    expect(errorCode(response)).toBe('UNAUTHENTICATED');
+    expect(response.data).toBeNull();
+  });
+
+  it('refuses a token with a bad signature', async () => {
+    const forged = new AuthService(server.database.db, 'another-secret-of-enough-length').sign(workspace.admins[0].id);
+    const response = await request(server.url, MeDocument, {}, forged);
+    expect(errorCode(response)).toBe('UNAUTHENTICATED');
+    expect(response.errors?.[0].message).toBe('The token is invalid.');
+  });
+
+  it('refuses an expired token', async () => {
+    const expired = new AuthService(server.database.db, TEST_JWT_SECRET).sign(workspace.admins[0].id, -10);
+    const response = await request(server.url, MeDocument, {}, expired);
+    expect(errorCode(response)).toBe('UNAUTHENTICATED');
+    expect(response.errors?.[0].message).toMatch(/expired/);
+  });
+
+  it('refuses a token whose user was deleted', async () => {
+    const [member] = workspace.members;
+    await server.database.db.rows('DELETE FROM users WHERE id = $1', [member.id]);
+    const response = await request(server.url, MeDocument, {}, member.token);
+    expect(errorCode(response)).toBe('UNAUTHENTICATED');
+    expect(response.errors?.[0].message).toMatch(/no longer exists/);
+  });
+
+  it('refuses a malformed Authorization header', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Basic abc' },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('reports a syntax error as BAD_USER_INPUT without internals', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ me { id ' }),
+    });
+    const body = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
+    expect(body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT' });
+  });
+});
+
+describe('health', () => {
+  it('answers /healthz and /readyz', async () => {
+    const base = server.url.replace('/graphql', '');
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
+});
