@@ -1,0 +1,36 @@
+import { registerEnumType } from 'type-graphql';
+import { ObjectType, TaskStatus } from '../database/object-tables';
+import { DeletionEventType } from '../services/deletion-events';
+
+/** Per object: where it stands in permanent deletion. The UI paints MARKED and PENDING red. */
+export enum DeletionState {
+  NONE = 'NONE',
+  MARKED = 'MARKED',
+  PENDING = 'PENDING',
+}
+
+/** The life of one permanent-deletion batch: PENDING → CANCELLED | EXECUTING → COMPLETED | FAILED. */
+export enum DeletionStatus {
+  PENDING = 'PENDING',
+  CANCELLED = 'CANCELLED',
+  EXECUTING = 'EXECUTING',
+  COMPLETED = 'COMPLETED',
+  FAILED = 'FAILED',
+}
+
+registerEnumType(ObjectType, {
+  name: 'ObjectType',
+  description: 'The seven kinds of CRM object. OBJECT is a generic business object.',
+});
+registerEnumType(TaskStatus, {
+  name: 'TaskStatus',
+  description: 'A task may be marked for permanent deletion only when REMOVED or VERIFIED.',
+});
+registerEnumType(DeletionState, {
+  name: 'DeletionState',
+  description: 'NONE; MARKED: in the selection for the next deletion; PENDING: in an activated deletion.',
+});
+registerEnumType(DeletionStatus, { name: 'DeletionStatus', description: 'The status of a permanent deletion.' });
+registerEnumType(DeletionEventType, { name: 'DeletionEventType', description: 'What happened to a deletion.' });
+
+export { DeletionEventType, ObjectType, TaskStatus };

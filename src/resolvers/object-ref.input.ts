@@ -1,0 +1,11 @@
+import { Field, ID, InputType } from 'type-graphql';
+import { ObjectType } from './enums';
+
+@InputType({ description: 'Names one CRM object: ids are unique within a type.' })
+export class ObjectRefInput {
+  @Field(() => ObjectType)
+  type: ObjectType;
+
+  @Field(() => ID)
+  id: string;
+}

@@ -1,0 +1,11 @@
+import { SafeIntResolver } from 'graphql-scalars';
+import { Field, Int, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'How many objects, and how many bytes of attachments they carry.' })
+export class Volume {
+  @Field(() => Int)
+  count: number;
+
+  @Field(() => SafeIntResolver, { description: 'Total attachment size in bytes (53-bit safe integer).' })
+  bytes: number;
+}
