@@ -2,6 +2,7 @@ import { Config } from '../config';
 import { Database } from '../database/database';
 import { AuthService } from './auth.service';
 import { FileStore } from './file-store';
+import { NotificationService } from './notification.service';
 import { UserService } from './user.service';
 
 /** The domain core, built once per process; it knows nothing of GraphQL or HTTP. */
@@ -11,6 +12,7 @@ export interface Services {
   files: FileStore;
   auth: AuthService;
   users: UserService;
+  notifications: NotificationService;
 }
 
 export function createServices(config: Config, db: Database, files: FileStore): Services {
@@ -20,5 +22,6 @@ export function createServices(config: Config, db: Database, files: FileStore): 
     files,
     auth: new AuthService(db, config.jwtSecret),
     users: new UserService(db),
+    notifications: new NotificationService(),
   };
 }
