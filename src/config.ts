@@ -58,7 +58,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push(`DATABASE_URL must be a postgres:// URL, got "${databaseUrl}"`);
   }
-  let jwtSecret = env.JWT_SECRET ?? '';
+  const jwtSecret = env.JWT_SECRET ?? '';
   if (jwtSecret && jwtSecret.length < 16) problems.push('JWT_SECRET must be at least 16 characters long');
   if (!jwtSecret && nodeEnv === 'production') problems.push('JWT_SECRET is required when NODE_ENV=production');
   const config: Config = {
@@ -76,7 +76,7 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   // Outside production a secret is generated once and kept with the data, so tokens survive restarts.
-  if (!jwtSecret) config.jwtSecret = jwtSecret = persistedSecret(dataDir);
+  if (!jwtSecret) config.jwtSecret = persistedSecret(dataDir);
   return config;
 }
 

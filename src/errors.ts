@@ -29,13 +29,22 @@ export class AppError extends GraphQLError {
 
 const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
 // Apollo's own validation and parsing codes; they are all the client's fault.
-const CLIENT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND']);
+const CLIENT_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+]);
 
 /**
  * Maps every error to one of ErrorCode before it leaves the server. Unknown errors become
  * INTERNAL_SERVER_ERROR with a generic message: no stack, SQL or driver text outside development.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown, development: boolean): GraphQLFormattedError {
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  development: boolean,
+): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const code = String(formatted.extensions?.code ?? '');
   if (original instanceof AppError || PUBLIC_CODES.has(code)) {
@@ -44,8 +53,18 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, de
   }
   // A GraphQLError without a path comes from parsing, validation or variable coercion.
   if (CLIENT_CODES.has(code) || (original instanceof GraphQLError && !formatted.path)) {
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    return {
+      message: formatted.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.BAD_USER_INPUT },
+    };
   }
-  if (development) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
-  return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  if (development)
+    return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  return {
+    message: 'Internal server error',
+    path: formatted.path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
 }

@@ -14,12 +14,17 @@ export interface Logger {
 export function createLogger(level: Config['logLevel']): Logger {
   const threshold = LEVELS.indexOf(level);
   const write = (at: Level, message: string) => {
-    if (LEVELS.indexOf(at) >= threshold) process.stderr.write(`${new Date().toISOString()} ${at.padEnd(5)} ${message}\n`);
+    if (LEVELS.indexOf(at) >= threshold)
+      process.stderr.write(`${new Date().toISOString()} ${at.padEnd(5)} ${message}\n`);
   };
   return {
     debug: (message) => write('debug', message),
     info: (message) => write('info', message),
     warn: (message) => write('warn', message),
-    error: (message, error) => write('error', error ? `${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` : message),
+    error: (message, error) =>
+      write(
+        'error',
+        error ? `${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` : message,
+      ),
   };
 }

@@ -13,8 +13,14 @@ async function main(): Promise<void> {
   const started = Date.now();
   const app = await startApp(config, logger);
   if (app.seeded) logger.info('created the demo data');
-  const lines = [`crm-archive is ready in ${((Date.now() - started) / 1000).toFixed(1)} s`, `  GraphQL + playground: ${app.server.url}`];
-  for (const [label, email] of [['admin', DEMO_ADMIN_EMAIL], ['member', DEMO_MEMBER_EMAIL]]) {
+  const lines = [
+    `crm-archive is ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `  GraphQL + playground: ${app.server.url}`,
+  ];
+  for (const [label, email] of [
+    ['admin', DEMO_ADMIN_EMAIL],
+    ['member', DEMO_MEMBER_EMAIL],
+  ]) {
     const user = await app.services.users.byEmail(email);
     if (user) lines.push(`  ${label} token (${email}): Bearer ${app.services.auth.sign(user.id)}`);
   }
@@ -43,6 +49,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `crm-archive failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    error instanceof ConfigError
+      ? `${error.message}\n`
+      : `crm-archive failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

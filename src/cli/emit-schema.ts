@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   if (process.argv.includes('--check')) {
     const committed = readFileSync(SCHEMA_FILE, 'utf8');
     if (committed !== printed) {
-      process.stderr.write('schema.graphql differs from the schema built from the code: run `npm run schema:emit` and commit it.\n');
+      process.stderr.write(
+        'schema.graphql differs from the schema built from the code: run `npm run schema:emit` and commit it.\n',
+      );
       process.exit(1);
     }
     process.stdout.write('schema.graphql is up to date\n');

@@ -27,7 +27,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -46,7 +48,9 @@ export function reachableDataFolder(requested: string, log: (message: string) =>
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
       const hash = createHash('sha1').update(path.resolve(requested)).digest('hex').slice(0, 10);
       const fallback = path.join(os.tmpdir(), `crm-archive-pg-${hash}`);
-      log(`${dir} cannot be traversed by the postgres OS user (running as root); keeping the embedded database in ${fallback}`);
+      log(
+        `${dir} cannot be traversed by the postgres OS user (running as root); keeping the embedded database in ${fallback}`,
+      );
       return fallback;
     }
     if (dir === path.dirname(dir)) return requested;

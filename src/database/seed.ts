@@ -50,7 +50,9 @@ export async function seedDemoData(db: Database, files: FileStore): Promise<bool
   try {
     await db.transaction(async (tx) => {
       for (const [name, users] of Object.entries(DEMO_USERS)) {
-        const workspace = await tx.one<{ id: string }>('INSERT INTO workspaces (name) VALUES ($1) RETURNING id', [name]);
+        const workspace = await tx.one<{ id: string }>('INSERT INTO workspaces (name) VALUES ($1) RETURNING id', [
+          name,
+        ]);
         const ids: string[] = [];
         for (const user of users) {
           const row = await tx.one<{ id: string }>(
@@ -69,7 +71,13 @@ export async function seedDemoData(db: Database, files: FileStore): Promise<bool
   return true;
 }
 
-async function seedObjects(tx: Sql, files: FileStore, workspaceId: string, userIds: string[], written: string[]): Promise<void> {
+async function seedObjects(
+  tx: Sql,
+  files: FileStore,
+  workspaceId: string,
+  userIds: string[],
+  written: string[],
+): Promise<void> {
   for (const { type, table, own } of OBJECT_TABLES) {
     for (let i = 0; i < DEMO_OBJECTS_PER_TYPE; i++) {
       const creator = userIds[i % userIds.length];
@@ -81,7 +89,14 @@ async function seedObjects(tx: Sql, files: FileStore, workspaceId: string, userI
       const object = await tx.one<{ id: string }>(
         `INSERT INTO ${table} (workspace_id, title, created_by, archived_at, archived_by, ${columns.join(', ')})
          VALUES ($1, $2, $3, $4, $5, ${placeholders.join(', ')}) RETURNING id`,
-        [workspaceId, `${type.toLowerCase()} #${i + 1}`, creator, archived ? new Date() : null, archived ? creator : null, ...values],
+        [
+          workspaceId,
+          `${type.toLowerCase()} #${i + 1}`,
+          creator,
+          archived ? new Date() : null,
+          archived ? creator : null,
+          ...values,
+        ],
       );
       const size = 1024 * (i + 1);
       const key = newStorageKey(randomUUID());

@@ -52,7 +52,9 @@ export const MAX_PAGE_SIZE = 200;
 /** Checks `first` and refuses what is out of range, naming the limit. */
 export function pageSize(first: number): number {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw new AppError(ErrorCode.BAD_USER_INPUT, `first must be from 1 to ${MAX_PAGE_SIZE}, got ${first}.`, { argument: 'first' });
+    throw new AppError(ErrorCode.BAD_USER_INPUT, `first must be from 1 to ${MAX_PAGE_SIZE}, got ${first}.`, {
+      argument: 'first',
+    });
   }
   return first;
 }

@@ -14,6 +14,8 @@ export class User {
   @Field({ description: 'Sign-in e-mail address.' })
   email: string;
 
-  @Field(() => Role, { description: 'ADMIN may manage permanent deletion; read from the database, never from the token.' })
+  @Field(() => Role, {
+    description: 'ADMIN may manage permanent deletion; read from the database, never from the token.',
+  })
   role: Role;
 }

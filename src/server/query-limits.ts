@@ -1,4 +1,12 @@
-import { ASTNode, FragmentDefinitionNode, GraphQLError, Kind, SelectionSetNode, ValidationContext, ValidationRule } from 'graphql';
+import {
+  ASTNode,
+  FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  SelectionSetNode,
+  ValidationContext,
+  ValidationRule,
+} from 'graphql';
 
 /**
  * Refuses operations nested deeper than `maxDepth` fields (counting through fragments), so a

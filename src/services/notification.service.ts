@@ -15,7 +15,13 @@ export class NotificationService {
    * Writes one notification for every administrator of the workspace, inside the caller's
    * transaction, so the notifications exist exactly when the change they describe commits.
    */
-  async notifyAdmins(tx: Sql, workspaceId: string, kind: NotificationKind, deletionId: string, at: Date): Promise<number> {
+  async notifyAdmins(
+    tx: Sql,
+    workspaceId: string,
+    kind: NotificationKind,
+    deletionId: string,
+    at: Date,
+  ): Promise<number> {
     const rows = await tx.rows(
       `INSERT INTO notifications (workspace_id, user_id, kind, deletion_id, created_at)
        SELECT workspace_id, id, $2, $3, $4 FROM users WHERE workspace_id = $1 AND role = $5

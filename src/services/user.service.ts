@@ -14,7 +14,10 @@ export class UserService {
 
   /** The administrators of a workspace: who gets deletion notifications. */
   admins(db: Sql, workspaceId: string): Promise<UserRow[]> {
-    return db.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = $1 AND role = $2`, [workspaceId, Role.ADMIN]);
+    return db.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = $1 AND role = $2`, [
+      workspaceId,
+      Role.ADMIN,
+    ]);
   }
 
   byEmail(email: string): Promise<UserRow | undefined> {

@@ -27,7 +27,12 @@ export async function request<T, V>(
 }
 
 /** Like `request`, but fails the test on any error and returns the data. */
-export async function mustRequest<T, V>(url: string, document: TypedDocumentNode<T, V>, variables?: V, token?: string): Promise<T> {
+export async function mustRequest<T, V>(
+  url: string,
+  document: TypedDocumentNode<T, V>,
+  variables?: V,
+  token?: string,
+): Promise<T> {
   const response = await request(url, document, variables, token);
   if (response.errors?.length || !response.data) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
   return response.data;

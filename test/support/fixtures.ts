@@ -21,15 +21,15 @@ let counter = 0;
 /** Inserts a workspace with `admins` administrators and `members` members, each with a token. */
 export async function createWorkspace(db: Sql, admins = 2, members = 2): Promise<TestWorkspace> {
   const auth = new AuthService(db, TEST_JWT_SECRET);
-  const workspace = await db.one<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('ws ${++counter}') RETURNING id`);
+  const workspace = await db.one<{ id: string }>(
+    `INSERT INTO workspaces (name) VALUES ('ws ${++counter}') RETURNING id`,
+  );
   const make = async (role: Role, n: number): Promise<TestUser> => {
     const email = `${role.toLowerCase()}${n}-${counter}-${Math.random().toString(36).slice(2, 8)}@test.example`;
-    const row = await db.one<{ id: string }>('INSERT INTO users (workspace_id, name, email, role) VALUES ($1, $2, $3, $4) RETURNING id', [
-      workspace!.id,
-      `${role} ${n}`,
-      email,
-      role,
-    ]);
+    const row = await db.one<{ id: string }>(
+      'INSERT INTO users (workspace_id, name, email, role) VALUES ($1, $2, $3, $4) RETURNING id',
+      [workspace!.id, `${role} ${n}`, email, role],
+    );
     return { id: row!.id, email, role, token: auth.sign(row!.id) };
   };
   const adminUsers = await Promise.all(Array.from({ length: admins }, (_, n) => make(Role.ADMIN, n)));

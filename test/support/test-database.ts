@@ -19,7 +19,8 @@ const TEMPLATE_LOCK = 7_340_002;
 /** The template's name changes whenever a migration file does, so a shared server never serves a stale one. */
 function templateName(): string {
   const hash = createHash('sha1');
-  for (const file of readdirSync(MIGRATIONS).sort()) hash.update(file).update(readFileSync(path.join(MIGRATIONS, file)));
+  for (const file of readdirSync(MIGRATIONS).sort())
+    hash.update(file).update(readFileSync(path.join(MIGRATIONS, file)));
   return `crm_template_${hash.digest('hex').slice(0, 12)}`;
 }
 
