@@ -70,6 +70,32 @@ describe('me', () => {
   });
 });
 
+describe('a refused token', () => {
+  it('fails only the fields that need a user, so the playground can still introspect', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer <token>' },
+      body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+    });
+    expect(await response.json()).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+  });
+});
+
+describe('playground', () => {
+  it('serves GraphiQL to browsers with every script inline, and leaves JSON GETs to the API', async () => {
+    const page = await fetch(server.url, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toContain('window.__playgroundFetcher');
+    expect(html).not.toMatch(/<script[^>]+src=["']?https?:/);
+    expect(html).not.toMatch(/<link[^>]+href=["']?https?:/);
+    const api = await fetch(`${server.url}?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
+    expect(await api.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+});
+
 describe('health', () => {
   it('answers /healthz and /readyz', async () => {
     const base = server.url.replace('/graphql', '');

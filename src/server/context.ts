@@ -19,7 +19,10 @@ export function createContext(services: Services, viewer: Viewer): Context {
 /** The signed-in user, or UNAUTHENTICATED. */
 export function requireUser(context: Context): UserRow {
   if (!context.viewer.user) {
-    throw new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in first: send "Authorization: Bearer <token>".');
+    throw (
+      context.viewer.authError ??
+      new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in first: send "Authorization: Bearer <token>".')
+    );
   }
   return context.viewer.user;
 }

@@ -9,7 +9,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { formatError } from '../errors';
+import { AppError, formatError } from '../errors';
 import { Logger } from '../log';
 import { Viewer } from '../services/auth.service';
 import { Services } from '../services/services';
@@ -111,7 +111,8 @@ export async function startServer(options: {
     GRAPHQL_PATH,
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(services, await services.auth.authenticate(req.headers.authorization)),
+      // A refused token fails the fields that need a user, not the request: introspection still works.
+      context: async ({ req }) => createContext(services, await viewerOf(services, req.headers.authorization)),
     }),
   );
 
@@ -128,6 +129,15 @@ export async function startServer(options: {
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
   };
+}
+
+async function viewerOf(services: Services, authorization: string | undefined): Promise<Viewer> {
+  try {
+    return await services.auth.authenticate(authorization);
+  } catch (error) {
+    if (error instanceof AppError) return { user: null, tokenExpiresAt: null, authError: error };
+    throw error;
+  }
 }
 
 /** Closes a socket when its token expires, so a connection never outlives its credentials. */

@@ -20,6 +20,8 @@ export interface UserRow {
 export interface Viewer {
   user: UserRow | null;
   tokenExpiresAt: Date | null;
+  /** Why a token sent with the request was refused; raised by the first field that needs a user. */
+  authError?: AppError;
 }
 
 export const USER_COLUMNS = 'id, workspace_id AS "workspaceId", name, email, role';
