@@ -25,7 +25,8 @@ export async function withCliDatabase<T>(config: Config, work: (services: Servic
   }
   const db = await Database.connect(url, 2);
   try {
-    await migrate(db.dataSource);
+    const applied = await migrate(db.dataSource);
+    if (applied.length > 0) process.stderr.write(`applied migrations: ${applied.join(', ')}\n`);
     return await work(createServices(config, db, new LocalFileStore(path.join(config.dataDir, 'files'))));
   } finally {
     await db.close();

@@ -4,5 +4,5 @@ import { withCliDatabase } from './cli-database';
 
 /** `npm run migrate`: applies pending migrations (the server also does this at start). */
 void withCliDatabase(loadConfig(), async () => {
-  process.stdout.write('migrations are up to date\n');
+  process.stdout.write('the database schema is up to date\n');
 });

