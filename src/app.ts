@@ -40,8 +40,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
   const files = new LocalFileStore(path.join(config.dataDir, 'files'));
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
-  const seeded = embedded !== undefined && !(await isSeeded(db)) && (await seedDemoData(db, files));
   const services = createServices(config, db, files);
+  const seeded = embedded !== undefined && !(await isSeeded(db)) && (await seedDemoData(services));
   // Events reach this process's subscribers through this pub/sub (see deletion-events.ts).
   const pubSub = createPubSub();
   const schema = await createSchema(pubSub);

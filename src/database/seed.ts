@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Role } from '../services/auth.service';
-import { FileStore, newStorageKey } from '../services/file-store';
-import { Database, Sql } from './database';
+import { Role, USER_COLUMNS, UserRow } from '../services/auth.service';
+import type { Services } from '../services/services';
+import { Sql } from './database';
 import { OBJECT_TABLES, ObjectType, TaskStatus } from './object-tables';
 
 /** The demo users; `npm start` prints tokens for the first admin and the first member. */
@@ -43,71 +42,46 @@ export async function isSeeded(db: Sql): Promise<boolean> {
 /**
  * Creates two workspaces with users, objects of every type (tasks in every status), attachments
  * whose bytes really are in the file store, and some archived objects. Does nothing if seeded.
+ * Objects, attachments and archiving go through the services, the same code path as the API.
  */
-export async function seedDemoData(db: Database, files: FileStore): Promise<boolean> {
-  if (await isSeeded(db)) return false;
-  const written: string[] = [];
-  try {
-    await db.transaction(async (tx) => {
-      for (const [name, users] of Object.entries(DEMO_USERS)) {
-        const workspace = await tx.one<{ id: string }>('INSERT INTO workspaces (name) VALUES ($1) RETURNING id', [
-          name,
-        ]);
-        const ids: string[] = [];
-        for (const user of users) {
-          const row = await tx.one<{ id: string }>(
-            'INSERT INTO users (workspace_id, name, email, role) VALUES ($1, $2, $3, $4) RETURNING id',
-            [workspace!.id, user.name, user.email, user.role],
-          );
-          ids.push(row!.id);
-        }
-        await seedObjects(tx, files, workspace!.id, ids, written);
+export async function seedDemoData(services: Services): Promise<boolean> {
+  if (await isSeeded(services.db)) return false;
+  const workspaces = await services.db.transaction(async (tx) => {
+    const created: UserRow[][] = [];
+    for (const [name, users] of Object.entries(DEMO_USERS)) {
+      const workspace = await tx.one<{ id: string }>('INSERT INTO workspaces (name) VALUES ($1) RETURNING id', [name]);
+      const rows: UserRow[] = [];
+      for (const user of users) {
+        const row = await tx.one<UserRow>(
+          `INSERT INTO users (workspace_id, name, email, role) VALUES ($1, $2, $3, $4) RETURNING ${USER_COLUMNS}`,
+          [workspace!.id, user.name, user.email, user.role],
+        );
+        rows.push(row!);
       }
-    });
-  } catch (error) {
-    await Promise.all(written.map((key) => files.delete(key)));
-    throw error;
-  }
+      created.push(rows);
+    }
+    return created;
+  });
+  for (const users of workspaces) await seedObjects(services, users);
   return true;
 }
 
-async function seedObjects(
-  tx: Sql,
-  files: FileStore,
-  workspaceId: string,
-  userIds: string[],
-  written: string[],
-): Promise<void> {
-  for (const { type, table, own } of OBJECT_TABLES) {
+async function seedObjects(services: Services, users: UserRow[]): Promise<void> {
+  for (const { type, own } of OBJECT_TABLES) {
     for (let i = 0; i < DEMO_OBJECTS_PER_TYPE; i++) {
-      const creator = userIds[i % userIds.length];
-      // Every other object is archived (by its creator), so the archive and the overview have content.
-      const archived = i % 2 === 1;
-      const columns = own.map((c) => c.column);
+      const creator = users[i % users.length];
       const values = OWN_VALUES[type](i);
-      const placeholders = values.map((_, n) => `$${n + 6}`);
-      const object = await tx.one<{ id: string }>(
-        `INSERT INTO ${table} (workspace_id, title, created_by, archived_at, archived_by, ${columns.join(', ')})
-         VALUES ($1, $2, $3, $4, $5, ${placeholders.join(', ')}) RETURNING id`,
-        [
-          workspaceId,
-          `${type.toLowerCase()} #${i + 1}`,
-          creator,
-          archived ? new Date() : null,
-          archived ? creator : null,
-          ...values,
-        ],
-      );
+      const object = await services.objects.create(creator, {
+        type,
+        title: `${type.toLowerCase()} #${i + 1}`,
+        own: Object.fromEntries(own.map((c, n) => [c.field, values[n]])),
+      });
+      const ref = { type, id: object.id };
       const size = 1024 * (i + 1);
-      const key = newStorageKey(randomUUID());
-      await files.put(key, Readable.from(Buffer.alloc(size, i + 65)), size);
-      written.push(key);
-      await tx.rows(
-        `INSERT INTO attachments (workspace_id, object_type, object_id, file_name, mime_type, size_bytes, storage_key, created_by)
-         VALUES ($1, $2, $3, $4, 'text/plain', $5, $6, $7)`,
-        [workspaceId, type, object!.id, `${type.toLowerCase()}-${i + 1}.txt`, size, key, creator],
-      );
-      await tx.rows(`UPDATE ${table} SET attachment_bytes = attachment_bytes + $2 WHERE id = $1`, [object!.id, size]);
+      const body = Readable.from([Buffer.alloc(size, i + 65)]);
+      await services.attachments.upload(creator, ref, `${type.toLowerCase()}-${i + 1}.txt`, 'text/plain', body);
+      // Every other object is archived (by its creator), so the archive and the overview have content.
+      if (i % 2 === 1) await services.archive.archive(creator, [ref]);
     }
   }
 }

@@ -16,6 +16,7 @@ import { Services } from '../services/services';
 import { Context, createContext } from './context';
 import { depthLimit } from './query-limits';
 import { playgroundHandler } from './playground';
+import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_QUERY_DEPTH = 10;
@@ -106,6 +107,7 @@ export async function startServer(options: {
       res.status(503).json({ status: 'database unreachable' });
     }
   });
+  app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
   app.get(GRAPHQL_PATH, playgroundHandler());
   app.use(
     GRAPHQL_PATH,

@@ -3,11 +3,15 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, PubSub } from 'type-graphql';
+import { ArchiveResolver } from '../resolvers/archive.resolver';
+import { AttachmentResolver, CrmObjectResolver } from '../resolvers/crm-object.resolver';
+import { CRM_OBJECT_TYPES } from '../resolvers/crm-objects.type';
+import { ObjectResolver } from '../resolvers/object.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 import { authChecker } from './context';
 
 /** The resolvers that make up the API; the schema file is emitted from them. */
-export const RESOLVERS = [UserResolver] as const;
+export const RESOLVERS = [UserResolver, CrmObjectResolver, AttachmentResolver, ObjectResolver, ArchiveResolver] as const;
 
 /** Builds the executable schema. `pubSub` carries events to this process's subscribers. */
 export function createSchema(pubSub: PubSub = createPubSub()): Promise<GraphQLSchema> {
@@ -17,7 +21,7 @@ export function createSchema(pubSub: PubSub = createPubSub()): Promise<GraphQLSc
     pubSub,
     validate: { forbidUnknownValues: false },
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    orphanedTypes: [],
+    orphanedTypes: CRM_OBJECT_TYPES,
     emitSchemaFile: false,
   });
 }

@@ -1,0 +1,78 @@
+import { Arg, Args, ArgsType, Authorized, ClassType, Ctx, Field, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../server/context';
+import { requireUser } from '../server/context';
+import { AppError, ErrorCode } from '../errors';
+import { ArchivedKey } from '../services/archived-list.service';
+import { isUuid } from '../services/object-rows';
+import { Connection, decodeCursor, encodeCursor, pageSize, toPage } from './connection';
+import { CrmObject } from './crm-object.type';
+import { ObjectType } from './enums';
+import { ArchivedFilter } from './object.input';
+import { ObjectRefInput } from './object-ref.input';
+
+// CrmObject is abstract (an interface type); the factory only needs it as a type reference.
+export const CrmObjectConnection = Connection('CrmObject', CrmObject as unknown as ClassType<CrmObject>);
+type CrmObjectConnectionType = InstanceType<typeof CrmObjectConnection>;
+
+@ArgsType()
+class ArchivedObjectsArgs {
+  @Field(() => ObjectType, { description: 'Which type of object to list.' })
+  type: ObjectType;
+
+  @Field(() => Int, { defaultValue: 50, description: 'Page size, 1 to 200.' })
+  first: number;
+
+  @Field(() => String, { nullable: true, description: 'endCursor of the previous page.' })
+  after?: string;
+
+  @Field(() => ArchivedFilter, { nullable: true, description: 'Optional narrowing.' })
+  filter?: ArchivedFilter;
+}
+
+/** A decoded cursor must hold the microseconds and a uuid, or it is not one we gave out. */
+function archivedKey(parts: unknown[]): ArchivedKey {
+  const [micros, id] = parts;
+  if (typeof micros === 'string' && /^-?\d{1,20}$/.test(micros) && typeof id === 'string' && isUuid(id)) return [micros, id];
+  throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { argument: 'after' });
+}
+
+@Resolver()
+export class ArchiveResolver {
+  @Authorized()
+  @Query(() => CrmObjectConnection, {
+    description: 'Archived objects of one type, newest archived first. Members see only those they created.',
+  })
+  async archivedObjects(
+    @Args() { type, first, after, filter }: ArchivedObjectsArgs,
+    @Ctx() context: Context,
+  ): Promise<CrmObjectConnectionType> {
+    const limit = pageSize(first);
+    const key = after ? archivedKey(decodeCursor(after, 2)) : null;
+    const page = await context.services.archived.page(requireUser(context), type, limit, key, filter ?? {});
+    return toPage(page.rows, limit, page.totalCount, (row) => encodeCursor(row.cursorKey)) as unknown as CrmObjectConnectionType;
+  }
+
+  @Authorized()
+  @Mutation(() => [CrmObject], {
+    description:
+      'Archives objects (their creator or an admin); archived ones stay as they are. All or nothing; at most 1000 refs.',
+  })
+  async archiveObjects(
+    @Arg('refs', () => [ObjectRefInput]) refs: ObjectRefInput[],
+    @Ctx() context: Context,
+  ): Promise<CrmObject[]> {
+    return (await context.services.archive.archive(requireUser(context), refs)) as unknown as CrmObject[];
+  }
+
+  @Authorized()
+  @Mutation(() => [CrmObject], {
+    description:
+      'Restores archived objects (their creator or an admin), also while marked or pending: they leave the selection or deletion. All or nothing.',
+  })
+  async restoreObjects(
+    @Arg('refs', () => [ObjectRefInput]) refs: ObjectRefInput[],
+    @Ctx() context: Context,
+  ): Promise<CrmObject[]> {
+    return (await context.services.archive.restore(requireUser(context), refs)) as unknown as CrmObject[];
+  }
+}

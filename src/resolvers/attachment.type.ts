@@ -1,0 +1,27 @@
+import { SafeIntResolver } from 'graphql-scalars';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { User } from './user.type';
+
+@ObjectType({ description: 'A file attached to a CRM object; its bytes live in the file store.' })
+export class Attachment {
+  @Field(() => ID, { description: 'Unique id of the attachment.' })
+  id: string;
+
+  @Field({ description: 'The file name given at upload.' })
+  fileName: string;
+
+  @Field({ description: 'MIME type sent as Content-Type at upload.' })
+  mimeType: string;
+
+  @Field(() => SafeIntResolver, { description: 'Size in bytes, as actually stored.' })
+  sizeBytes: number;
+
+  @Field({ description: 'When it was uploaded.' })
+  createdAt: Date;
+
+  @Field(() => User, { description: 'Who uploaded it.' })
+  createdBy: User;
+
+  /** The uploader's id; `createdBy` is resolved from it through the users loader. */
+  createdById: string;
+}

@@ -1,0 +1,59 @@
+import { SafeIntResolver } from 'graphql-scalars';
+import { Field, ID, InterfaceType } from 'type-graphql';
+import { ObjectType as ObjectTypeName } from '../database/object-tables';
+import { Attachment } from './attachment.type';
+import { DeletionState, ObjectType } from './enums';
+import { User } from './user.type';
+
+/** The GraphQL type name of each object type. */
+export const TYPE_NAMES: Record<ObjectTypeName, string> = {
+  CONTACT: 'Contact',
+  ACTIVITY: 'Activity',
+  OBJECT: 'BusinessObject',
+  DEAL: 'Deal',
+  TASK: 'Task',
+  EMAIL: 'Email',
+  CALL: 'Call',
+};
+
+@InterfaceType({
+  description: 'What every CRM object has, whatever its type: identity, authorship, archive and deletion state.',
+  resolveType: (value: { type: ObjectTypeName }) => TYPE_NAMES[value.type],
+})
+export abstract class CrmObject {
+  @Field(() => ID, { description: 'Unique within its type.' })
+  id: string;
+
+  @Field(() => ObjectType, { description: 'Which of the seven kinds of object this is.' })
+  type: ObjectTypeName;
+
+  @Field({ description: 'The display title.' })
+  title: string;
+
+  @Field(() => User, { description: 'Who created the object.' })
+  createdBy: User;
+
+  @Field({ description: 'When the object was created.' })
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When the object was archived; null while active.' })
+  archivedAt: Date | null;
+
+  @Field(() => User, { nullable: true, description: 'Who archived the object; null while active.' })
+  archivedBy: User | null;
+
+  @Field(() => [Attachment], { description: 'The files attached to the object, oldest first.' })
+  attachments: Attachment[];
+
+  @Field(() => SafeIntResolver, { description: 'Total size of its attachments in bytes.' })
+  attachmentBytes: number;
+
+  @Field(() => DeletionState, {
+    description: 'NONE; MARKED when in the selection for permanent deletion; PENDING when in an activated deletion.',
+  })
+  deletionState: DeletionState;
+
+  /** Ids behind createdBy and archivedBy, resolved through the users loader. */
+  createdById: string;
+  archivedById: string | null;
+}

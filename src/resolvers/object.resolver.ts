@@ -1,0 +1,31 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import type { Context } from '../server/context';
+import { requireUser } from '../server/context';
+import { CrmObject } from './crm-object.type';
+import { Task } from './crm-objects.type';
+import { TaskStatus } from './enums';
+import { CreateObjectInput } from './object.input';
+
+@Resolver()
+export class ObjectResolver {
+  @Authorized()
+  @Mutation(() => CrmObject, { description: 'Creates a CRM object in your workspace (members and admins).' })
+  async createObject(@Arg('input') input: CreateObjectInput, @Ctx() context: Context): Promise<CrmObject> {
+    const { type, title, ...own } = input;
+    const row = await context.services.objects.create(requireUser(context), { type, title, own });
+    return row as unknown as CrmObject;
+  }
+
+  @Authorized()
+  @Mutation(() => Task, {
+    description:
+      'Changes a task’s status (its creator or an admin), also while archived. A marked or pending task may only become REMOVED or VERIFIED.',
+  })
+  async setTaskStatus(
+    @Arg('id', () => ID) id: string,
+    @Arg('status', () => TaskStatus) status: TaskStatus,
+    @Ctx() context: Context,
+  ): Promise<Task> {
+    return (await context.services.objects.setTaskStatus(requireUser(context), id, status)) as unknown as Task;
+  }
+}

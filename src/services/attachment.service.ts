@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Database } from '../database/database';
+import { tableOf } from '../database/object-tables';
+import { AppError, ErrorCode } from '../errors';
+import { UserRow } from './auth.service';
+import { FileStore, newStorageKey, TooLargeError } from './file-store';
+import { isUuid, notFound, ObjectRef } from './object-rows';
+
+/** An attachment as the API sees it. */
+export interface AttachmentRow {
+  id: string;
+  objectType: string;
+  objectId: string;
+  fileName: string;
+  mimeType: string;
+  sizeBytes: number;
+  storageKey: string;
+  createdById: string;
+  createdAt: Date;
+}
+
+export const ATTACHMENT_COLUMNS = `id, object_type AS "objectType", object_id AS "objectId", file_name AS "fileName",
+  mime_type AS "mimeType", size_bytes::float8 AS "sizeBytes", storage_key AS "storageKey",
+  created_by AS "createdById", created_at AS "createdAt"`;
+
+/** `details.reason` of the refusal for an upload past the size limit (HTTP 413). */
+export const TOO_LARGE = 'TOO_LARGE';
+
+const MAX_FILE_NAME = 255;
+
+/** Stores attachment bytes in the FileStore and their rows, keeping the owner's attachment_bytes exact. */
+export class AttachmentService {
+  constructor(
+    private readonly db: Database,
+    private readonly files: FileStore,
+    private readonly maxBytes: number,
+  ) {}
+
+  /**
+   * Streams `body` to the file store, then inserts the row and adds its size to the object in one
+   * transaction. The stored size is what was written. If anything fails, the file is deleted again.
+   * Archived objects are read-only.
+   */
+  async upload(user: UserRow, ref: ObjectRef, fileName: string, mimeType: string, body: Readable): Promise<AttachmentRow> {
+    const table = tableOf(ref.type);
+    if (!fileName || fileName.length > MAX_FILE_NAME || /[\\/\0]/.test(fileName)) {
+      throw new AppError(
+        ErrorCode.BAD_USER_INPUT,
+        `fileName must have 1 to ${MAX_FILE_NAME} characters and no slashes.`,
+        { argument: 'fileName' },
+      );
+    }
+    await this.checkWritable(user, ref);
+    const key = newStorageKey(randomUUID());
+    let size: number;
+    try {
+      size = await this.files.put(key, body, this.maxBytes);
+    } catch (error) {
+      if (error instanceof TooLargeError) {
+        throw new AppError(ErrorCode.BAD_USER_INPUT, `The file is larger than ${this.maxBytes} bytes; nothing was kept.`, {
+          reason: TOO_LARGE,
+          maxBytes: this.maxBytes,
+        });
+      }
+      throw error;
+    }
+    try {
+      return await this.db.transaction(async (tx) => {
+        // Re-checked under the row lock: the object may have been archived or removed during the upload.
+        await this.checkWritable(user, ref, tx);
+        const row = await tx.one<AttachmentRow>(
+          `INSERT INTO attachments (workspace_id, object_type, object_id, file_name, mime_type, size_bytes, storage_key, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ATTACHMENT_COLUMNS}`,
+          [user.workspaceId, ref.type, ref.id, fileName, mimeType, size, key, user.id],
+        );
+        await tx.rows(`UPDATE ${table.table} SET attachment_bytes = attachment_bytes + $2 WHERE id = $1`, [ref.id, size]);
+        return row!;
+      });
+    } catch (error) {
+      await this.files.delete(key);
+      throw error;
+    }
+  }
+
+  /** Attachments of many objects in one statement; the DataLoader batch function. Keys are `TYPE:id`. */
+  async byObjects(keys: readonly string[]): Promise<AttachmentRow[][]> {
+    const ids = [...new Set(keys.map((key) => key.slice(key.indexOf(':') + 1)))];
+    const rows = await this.db.rows<AttachmentRow>(
+      `SELECT ${ATTACHMENT_COLUMNS} FROM attachments WHERE object_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+      [ids],
+    );
+    const byKey = new Map<string, AttachmentRow[]>();
+    for (const row of rows) {
+      const key = `${row.objectType}:${row.objectId}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), row]);
+    }
+    return keys.map((key) => byKey.get(key) ?? []);
+  }
+
+  /** NOT_FOUND unless the object is in the user's workspace; CONFLICT when it is archived. */
+  private async checkWritable(user: UserRow, ref: ObjectRef, sql: Pick<Database, 'one'> = this.db): Promise<void> {
+    const table = tableOf(ref.type);
+    const lock = sql === this.db ? '' : 'FOR UPDATE';
+    const row = isUuid(ref.id)
+      ? await sql.one<{ archivedAt: Date | null }>(
+          `SELECT archived_at AS "archivedAt" FROM ${table.table} WHERE id = $1 AND workspace_id = $2 ${lock}`,
+          [ref.id, user.workspaceId],
+        )
+      : undefined;
+    if (!row) throw notFound([ref]);
+    if (row.archivedAt) {
+      throw new AppError(ErrorCode.CONFLICT, `${ref.type} ${ref.id} is archived, so it is read-only; restore it first.`);
+    }
+  }
+}
