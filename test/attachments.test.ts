@@ -94,3 +94,17 @@ describe('POST /attachments', () => {
     expect(await storedKeys()).toEqual(keysBefore);
   });
 });
+
+describe('AttachmentService.upload', () => {
+  it('stops a streamed body past the limit (no Content-Length) and keeps nothing', async () => {
+    const ref = await createObject(server.url, ws.admins[0], 'EMAIL');
+    const user = (await server.app.services.users.byIds([ws.admins[0].id]))[0]!;
+    const keysBefore = await storedKeys();
+    const chunks = [Buffer.alloc(MAX / 2), Buffer.alloc(MAX / 2), Buffer.alloc(1)];
+    const refused = server.app.services.attachments.upload(user, ref, 'big.bin', 'application/octet-stream', Readable.from(chunks));
+    await expect(refused).rejects.toMatchObject({ code: 'BAD_USER_INPUT', extensions: { reason: 'TOO_LARGE' } });
+    expect(await storedKeys()).toEqual(keysBefore);
+    const row = await server.database.db.one('SELECT count(*)::int AS n FROM attachments WHERE object_id = $1', [ref.id]);
+    expect(row).toEqual({ n: 0 });
+  });
+});
