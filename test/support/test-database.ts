@@ -44,6 +44,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `crm_test_${randomBytes(6).toString('hex')}`;
   try {
     const template = templateName();
+    // Held until the copy is made: building and copying the template must not overlap across workers.
+    await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
     if (exists.rowCount === 0) await buildTemplate(admin, template);
     await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
