@@ -31,11 +31,22 @@ describe('POST /attachments', () => {
     const ref = await createObject(server.url, member, 'DEAL');
     const response = await upload(server.url, member.token, ref, Buffer.alloc(1000, 7), 'offer.pdf');
     expect(response.status).toBe(201);
-    expect(response.body.attachment).toMatchObject({ fileName: 'offer.pdf', mimeType: 'application/pdf', sizeBytes: 1000, createdBy: member.id });
+    expect(response.body.attachment).toMatchObject({
+      fileName: 'offer.pdf',
+      mimeType: 'application/pdf',
+      sizeBytes: 1000,
+      createdBy: member.id,
+    });
     await upload(server.url, ws.admins[0].token, ref, Buffer.alloc(MAX, 1));
-    const row = await server.database.db.one<{ bytes: string }>('SELECT attachment_bytes AS bytes FROM deals WHERE id = $1', [ref.id]);
+    const row = await server.database.db.one<{ bytes: string }>(
+      'SELECT attachment_bytes AS bytes FROM deals WHERE id = $1',
+      [ref.id],
+    );
     expect(Number(row!.bytes)).toBe(1000 + MAX);
-    const key = await server.database.db.one<{ storage_key: string }>('SELECT storage_key FROM attachments WHERE file_name = $1', ['offer.pdf']);
+    const key = await server.database.db.one<{ storage_key: string }>(
+      'SELECT storage_key FROM attachments WHERE file_name = $1',
+      ['offer.pdf'],
+    );
     expect(await server.app.services.files.size(key!.storage_key)).toBe(1000);
     await mustRequest(server.url, ArchiveObjectsDocument, { refs: [ref] }, member.token);
     const listed = await mustRequest(server.url, ArchivedObjectsDocument, { type: 'DEAL' }, member.token);
@@ -101,10 +112,18 @@ describe('AttachmentService.upload', () => {
     const user = (await server.app.services.users.byIds([ws.admins[0].id]))[0]!;
     const keysBefore = await storedKeys();
     const chunks = [Buffer.alloc(MAX / 2), Buffer.alloc(MAX / 2), Buffer.alloc(1)];
-    const refused = server.app.services.attachments.upload(user, ref, 'big.bin', 'application/octet-stream', Readable.from(chunks));
+    const refused = server.app.services.attachments.upload(
+      user,
+      ref,
+      'big.bin',
+      'application/octet-stream',
+      Readable.from(chunks),
+    );
     await expect(refused).rejects.toMatchObject({ code: 'BAD_USER_INPUT', extensions: { reason: 'TOO_LARGE' } });
     expect(await storedKeys()).toEqual(keysBefore);
-    const row = await server.database.db.one('SELECT count(*)::int AS n FROM attachments WHERE object_id = $1', [ref.id]);
+    const row = await server.database.db.one('SELECT count(*)::int AS n FROM attachments WHERE object_id = $1', [
+      ref.id,
+    ]);
     expect(row).toEqual({ n: 0 });
   });
 });

@@ -57,7 +57,7 @@ describe('depth limit', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.admins[0].token}` },
       body: JSON.stringify({ query }),
     });
-    const body = (await response.json()) as { errors?: { extensions: { code: string } }[] };
+    const body = (await response.json()) as { errors?: { message: string; extensions: { code: string } }[] };
     expect(errorCode({ status: response.status, errors: body.errors })).toBeUndefined();
   });
 });

@@ -22,7 +22,10 @@ describe('seedDemoData', () => {
       const counts = await db.one(
         `SELECT count(*)::int AS n, (count(*) FILTER (WHERE archived_at IS NOT NULL))::int AS archived FROM ${table}`,
       );
-      expect(counts).toEqual({ n: workspaces * DEMO_OBJECTS_PER_TYPE, archived: (workspaces * DEMO_OBJECTS_PER_TYPE) / 2 });
+      expect(counts).toEqual({
+        n: workspaces * DEMO_OBJECTS_PER_TYPE,
+        archived: (workspaces * DEMO_OBJECTS_PER_TYPE) / 2,
+      });
     }
     const statuses = await db.rows<{ status: string }>('SELECT DISTINCT status FROM tasks ORDER BY status');
     expect(statuses.map((r) => r.status)).toEqual(['DONE', 'IN_PROGRESS', 'OPEN', 'REMOVED', 'VERIFIED']);

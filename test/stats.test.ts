@@ -34,12 +34,20 @@ describe('stats', () => {
     const ws = await createWorkspace(server.database.db, 1, 0);
     const overview = await server.app.services.stats.overview(ws.id);
     expect(overview.map((t) => t.type)).toEqual(OBJECT_TYPES);
-    expect(overview[0]).toEqual({ type: 'CONTACT', all: { count: 0, bytes: 0 }, archived: { count: 0, bytes: 0 }, marked: { count: 0, bytes: 0 } });
+    expect(overview[0]).toEqual({
+      type: 'CONTACT',
+      all: { count: 0, bytes: 0 },
+      archived: { count: 0, bytes: 0 },
+      marked: { count: 0, bytes: 0 },
+    });
   });
 
   it('stay equal to a recount after several hundred random creates, uploads, archives and restores', async () => {
     const { objects, attachments, archive, stats } = server.app.services;
-    const workspaces = await Promise.all([createWorkspace(server.database.db, 1, 2), createWorkspace(server.database.db, 1, 1)]);
+    const workspaces = await Promise.all([
+      createWorkspace(server.database.db, 1, 2),
+      createWorkspace(server.database.db, 1, 1),
+    ]);
     const people = await Promise.all(workspaces.map((w) => usersOf([...w.admins, ...w.members].map((u) => u.id))));
     const refs: { ref: ObjectRef; owner: UserRow }[][] = [[], []];
     const random = prng(20261128);
@@ -57,7 +65,13 @@ describe('stats', () => {
         } else if (roll < 0.55) {
           const { ref } = pick(refs[w]);
           const size = Math.floor(random() * 3000);
-          await attachments.upload(user, ref, `f${step}.bin`, 'application/octet-stream', Readable.from([Buffer.alloc(size)]));
+          await attachments.upload(
+            user,
+            ref,
+            `f${step}.bin`,
+            'application/octet-stream',
+            Readable.from([Buffer.alloc(size)]),
+          );
         } else {
           const batch = Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(refs[w]).ref);
           // Now and then a ref of the other workspace, which must make the whole batch fail.
@@ -93,12 +107,27 @@ describe('stats', () => {
     const ws = await createWorkspace(server.database.db, 1, 0);
     const [admin] = await usersOf([ws.admins[0].id]);
     const a = await services.objects.create(admin, { type: ObjectType.DEAL, title: 'a' });
-    const first = await services.attachments.upload(admin, { type: ObjectType.DEAL, id: a.id }, 'a', 'text/plain', Readable.from([Buffer.alloc(10)]));
-    const second = await services.attachments.upload(admin, { type: ObjectType.DEAL, id: a.id }, 'b', 'text/plain', Readable.from([Buffer.alloc(20)]));
+    const first = await services.attachments.upload(
+      admin,
+      { type: ObjectType.DEAL, id: a.id },
+      'a',
+      'text/plain',
+      Readable.from([Buffer.alloc(10)]),
+    );
+    const second = await services.attachments.upload(
+      admin,
+      { type: ObjectType.DEAL, id: a.id },
+      'b',
+      'text/plain',
+      Readable.from([Buffer.alloc(20)]),
+    );
     await services.files.delete(first.storageKey);
     await services.db.rows('UPDATE attachments SET size_bytes = 21 WHERE id = $1', [second.id]);
     await services.files.put('zz/orphan', Readable.from([Buffer.alloc(1)]), 10);
-    await services.db.rows(`UPDATE type_stats SET all_count = all_count + 1 WHERE workspace_id = $1 AND object_type = 'DEAL'`, [ws.id]);
+    await services.db.rows(
+      `UPDATE type_stats SET all_count = all_count + 1 WHERE workspace_id = $1 AND object_type = 'DEAL'`,
+      [ws.id],
+    );
     const results = await runVerifyChecks(services);
     expect(results.every((r) => r.problems.length > 0)).toBe(true);
     expect(results[0].problems[0]).toMatch(/DEAL all_count: stored 2, actual 1/);

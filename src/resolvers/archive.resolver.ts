@@ -32,7 +32,8 @@ class ArchivedObjectsArgs {
 /** A decoded cursor must hold the microseconds and a uuid, or it is not one we gave out. */
 function archivedKey(parts: unknown[]): ArchivedKey {
   const [micros, id] = parts;
-  if (typeof micros === 'string' && /^-?\d{1,20}$/.test(micros) && typeof id === 'string' && isUuid(id)) return [micros, id];
+  if (typeof micros === 'string' && /^-?\d{1,20}$/.test(micros) && typeof id === 'string' && isUuid(id))
+    return [micros, id];
   throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { argument: 'after' });
 }
 
@@ -49,7 +50,9 @@ export class ArchiveResolver {
     const limit = pageSize(first);
     const key = after ? archivedKey(decodeCursor(after, 2)) : null;
     const page = await context.services.archived.page(requireUser(context), type, limit, key, filter ?? {});
-    return toPage(page.rows, limit, page.totalCount, (row) => encodeCursor(row.cursorKey)) as unknown as CrmObjectConnectionType;
+    return toPage(page.rows, limit, page.totalCount, (row) =>
+      encodeCursor(row.cursorKey),
+    ) as unknown as CrmObjectConnectionType;
   }
 
   @Authorized()

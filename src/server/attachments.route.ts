@@ -32,9 +32,13 @@ export function attachmentsRoute(services: Services, logger: Logger): RequestHan
       }
       const declared = Number(req.headers['content-length']);
       if (Number.isFinite(declared) && declared > services.config.maxUploadBytes) {
-        throw new AppError(ErrorCode.BAD_USER_INPUT, `The file is larger than ${services.config.maxUploadBytes} bytes.`, {
-          reason: TOO_LARGE,
-        });
+        throw new AppError(
+          ErrorCode.BAD_USER_INPUT,
+          `The file is larger than ${services.config.maxUploadBytes} bytes.`,
+          {
+            reason: TOO_LARGE,
+          },
+        );
       }
       const attachment = await services.attachments.upload(
         user,

@@ -11,7 +11,13 @@ import { UserResolver } from '../resolvers/user.resolver';
 import { authChecker } from './context';
 
 /** The resolvers that make up the API; the schema file is emitted from them. */
-export const RESOLVERS = [UserResolver, CrmObjectResolver, AttachmentResolver, ObjectResolver, ArchiveResolver] as const;
+export const RESOLVERS = [
+  UserResolver,
+  CrmObjectResolver,
+  AttachmentResolver,
+  ObjectResolver,
+  ArchiveResolver,
+] as const;
 
 /** Builds the executable schema. `pubSub` carries events to this process's subscribers. */
 export function createSchema(pubSub: PubSub = createPubSub()): Promise<GraphQLSchema> {

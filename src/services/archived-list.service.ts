@@ -38,7 +38,10 @@ export class ArchivedListService {
     if (user.role !== Role.ADMIN) add((p) => `created_by = ${p}`, user.id);
     if (filter.createdBy) {
       // A malformed id matches nothing rather than failing the cast.
-      add((p) => `created_by = ${p}`, isUuid(filter.createdBy) ? filter.createdBy : '00000000-0000-0000-0000-000000000000');
+      add(
+        (p) => `created_by = ${p}`,
+        isUuid(filter.createdBy) ? filter.createdBy : '00000000-0000-0000-0000-000000000000',
+      );
     }
     if (filter.archivedBefore) add((p) => `archived_at < ${p}`, filter.archivedBefore);
     if (filter.archivedAfter) add((p) => `archived_at > ${p}`, filter.archivedAfter);
@@ -63,7 +66,10 @@ export class ArchivedListService {
       countParams,
     );
     return {
-      rows: rows.map(({ micros, ...row }) => ({ ...withDeletionState(row), cursorKey: [micros, row.id] as ArchivedKey })),
+      rows: rows.map(({ micros, ...row }) => ({
+        ...withDeletionState(row),
+        cursorKey: [micros, row.id] as ArchivedKey,
+      })),
       totalCount: count!.n,
     };
   }

@@ -42,7 +42,13 @@ export class AttachmentService {
    * transaction. The stored size is what was written. If anything fails, the file is deleted again.
    * Archived objects are read-only.
    */
-  async upload(user: UserRow, ref: ObjectRef, fileName: string, mimeType: string, body: Readable): Promise<AttachmentRow> {
+  async upload(
+    user: UserRow,
+    ref: ObjectRef,
+    fileName: string,
+    mimeType: string,
+    body: Readable,
+  ): Promise<AttachmentRow> {
     const table = tableOf(ref.type);
     if (!fileName || fileName.length > MAX_FILE_NAME || /[\\/\0]/.test(fileName)) {
       throw new AppError(
@@ -58,10 +64,14 @@ export class AttachmentService {
       size = await this.files.put(key, body, this.maxBytes);
     } catch (error) {
       if (error instanceof TooLargeError) {
-        throw new AppError(ErrorCode.BAD_USER_INPUT, `The file is larger than ${this.maxBytes} bytes; nothing was kept.`, {
-          reason: TOO_LARGE,
-          maxBytes: this.maxBytes,
-        });
+        throw new AppError(
+          ErrorCode.BAD_USER_INPUT,
+          `The file is larger than ${this.maxBytes} bytes; nothing was kept.`,
+          {
+            reason: TOO_LARGE,
+            maxBytes: this.maxBytes,
+          },
+        );
       }
       throw error;
     }
@@ -74,7 +84,10 @@ export class AttachmentService {
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ATTACHMENT_COLUMNS}`,
           [user.workspaceId, ref.type, ref.id, fileName, mimeType, size, key, user.id],
         );
-        await tx.rows(`UPDATE ${table.table} SET attachment_bytes = attachment_bytes + $2 WHERE id = $1`, [ref.id, size]);
+        await tx.rows(`UPDATE ${table.table} SET attachment_bytes = attachment_bytes + $2 WHERE id = $1`, [
+          ref.id,
+          size,
+        ]);
         return row!;
       });
     } catch (error) {
@@ -110,7 +123,10 @@ export class AttachmentService {
       : undefined;
     if (!row) throw notFound([ref]);
     if (row.archivedAt) {
-      throw new AppError(ErrorCode.CONFLICT, `${ref.type} ${ref.id} is archived, so it is read-only; restore it first.`);
+      throw new AppError(
+        ErrorCode.CONFLICT,
+        `${ref.type} ${ref.id} is archived, so it is read-only; restore it first.`,
+      );
     }
   }
 }

@@ -87,7 +87,8 @@ export class StatsService {
       for (const counter of COUNTERS) {
         const storedValue = s?.[counter] ?? 0;
         const actualValue = a?.[counter] ?? 0;
-        if (storedValue !== actualValue) drift.push({ workspaceId, type, counter, stored: storedValue, actual: actualValue });
+        if (storedValue !== actualValue)
+          drift.push({ workspaceId, type, counter, stored: storedValue, actual: actualValue });
       }
     }
     return drift;

@@ -34,7 +34,8 @@ const attachmentFilesPresent: VerifyCheck = {
     for (const row of rows) {
       const size = await files.size(row.key);
       if (size === null) problems.push(`attachment ${row.id}: file ${row.key} is missing`);
-      else if (size !== row.size) problems.push(`attachment ${row.id}: file ${row.key} has ${size} bytes, row says ${row.size}`);
+      else if (size !== row.size)
+        problems.push(`attachment ${row.id}: file ${row.key} has ${size} bytes, row says ${row.size}`);
     }
     return problems;
   },

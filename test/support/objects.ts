@@ -1,11 +1,12 @@
 import { CreateObjectDocument, ObjectType } from '../../operations/generated';
+import { ObjectType as ObjectTypeEnum } from '../../src/database/object-tables';
 import { mustRequest } from './clients';
 import { TestUser } from './fixtures';
 
-/** Creates an object through the API and returns its ref. */
+/** Creates an object through the API and returns its ref (usable by the API and the services alike). */
 export async function createObject(url: string, user: TestUser, type: ObjectType, title = `${type} object`) {
   const data = await mustRequest(url, CreateObjectDocument, { input: { type, title } }, user.token);
-  return { type, id: data.createObject.id };
+  return { type: type as ObjectTypeEnum & ObjectType, id: data.createObject.id };
 }
 
 /** Uploads bytes as an attachment over HTTP. */
@@ -21,7 +22,7 @@ export async function upload(
   const response = await fetch(`${base}/attachments?${query}`, {
     method: 'POST',
     headers: { 'content-type': 'application/pdf', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body,
+    body: new Uint8Array(body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
