@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { ArchivedObjectsDocument, ArchiveObjectsDocument, RestoreObjectsDocument } from '../operations/generated';
 import { errorCode, mustRequest, request } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
@@ -139,6 +140,38 @@ describe('archiveObjects / restoreObjects', () => {
       expect.arrayContaining([expect.objectContaining({ active: true, unmarked: true, deletion_id: null })]),
     );
     expect(await server.app.services.stats.recount()).toEqual([]);
+  });
+});
+
+describe('restore racing the executor', () => {
+  it('fails with NOT_FOUND and changes nothing when an object is removed while the batch waits for its lock', async () => {
+    const [admin] = ws.admins;
+    const kept = await createObject(server.url, admin, 'CONTACT');
+    const removed = await createObject(server.url, admin, 'CONTACT');
+    await mustRequest(server.url, ArchiveObjectsDocument, { refs: [kept, removed] }, admin.token);
+    const executor = new Client({ connectionString: server.database.url });
+    await executor.connect();
+    try {
+      await executor.query('BEGIN');
+      await executor.query('DELETE FROM contacts WHERE id = $1', [removed.id]);
+      const restoring = request(server.url, RestoreObjectsDocument, { refs: [kept, removed] }, admin.token);
+      // Waits until the restore blocks on the deleted row's lock, then lets the removal commit.
+      while (
+        !(await db().one(
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        ))
+      ) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await executor.query('COMMIT');
+      const response = await restoring;
+      expect(errorCode(response)).toBe('NOT_FOUND');
+      expect(response.errors?.[0].extensions?.refs).toEqual([{ type: 'CONTACT', id: removed.id, reason: 'NOT_FOUND' }]);
+      const row = await db().one('SELECT archived_at IS NOT NULL AS archived FROM contacts WHERE id = $1', [kept.id]);
+      expect(row).toEqual({ archived: true });
+    } finally {
+      await executor.end();
+    }
   });
 });
 

@@ -77,6 +77,14 @@ export class ArchiveService {
           [user.workspaceId, ids],
         );
         this.checkAllLocked(table.type, ids, locked);
+        // An object frozen into a deletion between the read and the lock: its deletion row is not locked
+        // in the executor's order, so give up (all rolls back) rather than risk a deadlock.
+        if (locked.some((row) => row.deletionId !== null && !deletionIds.includes(row.deletionId))) {
+          throw new AppError(
+            ErrorCode.CONFLICT,
+            'A deletion was activated while restoring; nothing changed, try again.',
+          );
+        }
         await this.shrinkDeletions(tx, table.type, locked);
       }
       return this.objects.byRefs(tx, user.workspaceId, refs);
@@ -100,7 +108,7 @@ export class ArchiveService {
     );
   }
 
-  /** Refuses an empty-free but oversized batch, and groups the refs by type. */
+  /** Refuses an oversized batch and malformed ids, and groups the refs by type. */
   private checkBatch(refs: readonly ObjectRef[]): RefGroup[] {
     if (refs.length > MAX_BATCH_REFS) {
       throw new AppError(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Database } from '../database/database';
+import { Database, Sql } from '../database/database';
 import { tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
 import { UserRow } from './auth.service';
@@ -57,7 +57,7 @@ export class AttachmentService {
         { argument: 'fileName' },
       );
     }
-    await this.checkWritable(user, ref);
+    await this.checkWritable(this.db, user, ref, '');
     const key = newStorageKey(randomUUID());
     let size: number;
     try {
@@ -78,7 +78,7 @@ export class AttachmentService {
     try {
       return await this.db.transaction(async (tx) => {
         // Re-checked under the row lock: the object may have been archived or removed during the upload.
-        await this.checkWritable(user, ref, tx);
+        await this.checkWritable(tx, user, ref, 'FOR UPDATE');
         const row = await tx.one<AttachmentRow>(
           `INSERT INTO attachments (workspace_id, object_type, object_id, file_name, mime_type, size_bytes, storage_key, created_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ATTACHMENT_COLUMNS}`,
@@ -112,9 +112,8 @@ export class AttachmentService {
   }
 
   /** NOT_FOUND unless the object is in the user's workspace; CONFLICT when it is archived. */
-  private async checkWritable(user: UserRow, ref: ObjectRef, sql: Pick<Database, 'one'> = this.db): Promise<void> {
+  private async checkWritable(sql: Sql, user: UserRow, ref: ObjectRef, lock: '' | 'FOR UPDATE'): Promise<void> {
     const table = tableOf(ref.type);
-    const lock = sql === this.db ? '' : 'FOR UPDATE';
     const row = isUuid(ref.id)
       ? await sql.one<{ archivedAt: Date | null }>(
           `SELECT archived_at AS "archivedAt" FROM ${table.table} WHERE id = $1 AND workspace_id = $2 ${lock}`,
