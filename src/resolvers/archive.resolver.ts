@@ -19,8 +19,8 @@ class ArchivedObjectsArgs {
   @Field(() => ObjectType, { description: 'Which type of object to list.' })
   type: ObjectType;
 
-  @Field(() => Int, { defaultValue: 50, description: 'Page size, 1 to 200.' })
-  first: number;
+  @Field(() => Int, { nullable: true, defaultValue: 50, description: 'Page size, 1 to 200.' })
+  first?: number | null;
 
   @Field(() => String, { nullable: true, description: 'endCursor of the previous page.' })
   after?: string;
@@ -47,7 +47,7 @@ export class ArchiveResolver {
     @Args() { type, first, after, filter }: ArchivedObjectsArgs,
     @Ctx() context: Context,
   ): Promise<CrmObjectConnectionType> {
-    const limit = pageSize(first);
+    const limit = pageSize(first ?? 50);
     const key = after ? archivedKey(decodeCursor(after, 2)) : null;
     const page = await context.services.archived.page(requireUser(context), type, limit, key, filter ?? {});
     return toPage(page.rows, limit, page.totalCount, (row) =>
@@ -61,7 +61,7 @@ export class ArchiveResolver {
       'Archives objects (their creator or an admin); archived ones stay as they are. All or nothing; at most 1000 refs.',
   })
   async archiveObjects(
-    @Arg('refs', () => [ObjectRefInput]) refs: ObjectRefInput[],
+    @Arg('refs', () => [ObjectRefInput], { description: 'The objects, at most 1000.' }) refs: ObjectRefInput[],
     @Ctx() context: Context,
   ): Promise<CrmObject[]> {
     return (await context.services.archive.archive(requireUser(context), refs)) as unknown as CrmObject[];
@@ -73,7 +73,7 @@ export class ArchiveResolver {
       'Restores archived objects (their creator or an admin), also while marked or pending: they leave the selection or deletion. All or nothing.',
   })
   async restoreObjects(
-    @Arg('refs', () => [ObjectRefInput]) refs: ObjectRefInput[],
+    @Arg('refs', () => [ObjectRefInput], { description: 'The objects, at most 1000.' }) refs: ObjectRefInput[],
     @Ctx() context: Context,
   ): Promise<CrmObject[]> {
     return (await context.services.archive.restore(requireUser(context), refs)) as unknown as CrmObject[];

@@ -10,7 +10,10 @@ import { CreateObjectInput } from './object.input';
 export class ObjectResolver {
   @Authorized()
   @Mutation(() => CrmObject, { description: 'Creates a CRM object in your workspace (members and admins).' })
-  async createObject(@Arg('input') input: CreateObjectInput, @Ctx() context: Context): Promise<CrmObject> {
+  async createObject(
+    @Arg('input', { description: 'Type, title and own fields.' }) input: CreateObjectInput,
+    @Ctx() context: Context,
+  ): Promise<CrmObject> {
     const { type, title, ...own } = input;
     const row = await context.services.objects.create(requireUser(context), { type, title, own });
     return row as unknown as CrmObject;
@@ -22,8 +25,8 @@ export class ObjectResolver {
       'Changes a task’s status (its creator or an admin), also while archived. A marked or pending task may only become REMOVED or VERIFIED.',
   })
   async setTaskStatus(
-    @Arg('id', () => ID) id: string,
-    @Arg('status', () => TaskStatus) status: TaskStatus,
+    @Arg('id', () => ID, { description: 'The task.' }) id: string,
+    @Arg('status', () => TaskStatus, { description: 'The new status.' }) status: TaskStatus,
     @Ctx() context: Context,
   ): Promise<Task> {
     return (await context.services.objects.setTaskStatus(requireUser(context), id, status)) as unknown as Task;
