@@ -6,6 +6,8 @@ import { EmbeddedDatabase, recordRunningUrl, startEmbeddedPostgres } from './dat
 import { migrate } from './database/migrate';
 import { isSeeded, seedDemoData } from './database/seed';
 import { Logger } from './log';
+import { DeletionScheduler } from './scheduler/deletion-scheduler';
+import { systemClock } from './services/clock';
 import { LocalFileStore } from './services/file-store';
 import { createServices, Services } from './services/services';
 import { RunningServer, startServer } from './server/http-server';
@@ -15,6 +17,8 @@ import { createSchema } from './server/schema';
 export interface App {
   server: RunningServer;
   services: Services;
+  /** Executes due deletions; stopped first on `stop()`. */
+  scheduler: DeletionScheduler;
   /** Whether this start created the demo data. */
   seeded: boolean;
   stop(): Promise<void>;
@@ -46,11 +50,25 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const pubSub = createPubSub();
   const schema = await createSchema(pubSub);
   const server = await startServer({ services, schema, port: config.port, logger });
+  const scheduler = new DeletionScheduler({
+    db,
+    files,
+    notifications: services.notifications,
+    clock: systemClock,
+    logger,
+    intervalMs: config.schedulerIntervalMs,
+    chunkSize: config.deletionChunkSize,
+    leaseMs: config.deletionLeaseMs,
+  });
+  scheduler.start();
   return {
     server,
     services,
+    scheduler,
     seeded,
     stop: async () => {
+      // First: the running chunk finishes and the lease is released before the database goes away.
+      await scheduler.stop();
       await server.stop();
       await db.close();
       if (embedded) {
