@@ -40,8 +40,9 @@ export interface TickResult {
 const CLAIM_SQL = `
   WITH due AS (
     SELECT id FROM deletions
-    WHERE (status = 'PENDING' AND execute_after <= $1)
-       OR (status = 'EXECUTING' AND (locked_until IS NULL OR locked_until < $1))
+    WHERE ((status = 'PENDING' AND execute_after <= $1)
+       OR (status = 'EXECUTING' AND (locked_until IS NULL OR locked_until < $1)))
+      AND NOT (id = ANY($4::uuid[]))
     ORDER BY execute_after LIMIT 1
     FOR UPDATE SKIP LOCKED)
   UPDATE deletions d SET status = 'EXECUTING', started_at = coalesce(d.started_at, $1), locked_by = $2,
@@ -102,12 +103,12 @@ export class DeletionScheduler {
     const offset = now.getTime() - Date.now();
     const clock = () => new Date(Date.now() + offset);
     const results: TickResult[] = [];
-    const seen = new Set<string>();
+    // A deletion already run in this tick (and lost, stopped or failed) waits for the next tick.
+    const seen: string[] = [];
     while (!this.stopping) {
-      const claimed = await this.claim(clock());
-      // A deletion claimed twice in one tick is one whose run just gave up its lease: leave it to the next tick.
-      if (!claimed || seen.has(claimed.id)) break;
-      seen.add(claimed.id);
+      const claimed = await this.claim(clock(), seen);
+      if (!claimed) break;
+      seen.push(claimed.id);
       const outcome = await this.executor.execute(claimed, clock, () => this.stopping);
       if (outcome !== ExecutionOutcome.COMPLETED)
         this.options.logger.warn(`deletion ${claimed.id}: ${outcome.toLowerCase()}`);
@@ -118,7 +119,7 @@ export class DeletionScheduler {
   }
 
   /** One statement: takes the earliest due deletion no one else holds, or nothing. */
-  private async claim(now: Date): Promise<ClaimedDeletion | undefined> {
-    return this.options.db.one<ClaimedDeletion>(CLAIM_SQL, [now, this.instanceId, this.options.leaseMs]);
+  private async claim(now: Date, skip: string[]): Promise<ClaimedDeletion | undefined> {
+    return this.options.db.one<ClaimedDeletion>(CLAIM_SQL, [now, this.instanceId, this.options.leaseMs, skip]);
   }
 }
