@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { BenchDatabase, openBenchDatabase } from './bench-database';
 import { statsBench } from './stats.bench';
+import { executorBench } from './executor.bench';
 
 /** One measured figure and the baseline it is compared with, measured in the same run. */
 export interface BenchResult {
@@ -12,7 +13,7 @@ export interface BenchResult {
 
 type Bench = (database: BenchDatabase) => Promise<BenchResult[]>;
 
-const BENCHES: Record<string, Bench> = { stats: statsBench };
+const BENCHES: Record<string, Bench> = { stats: statsBench, executor: executorBench };
 
 /**
  * `npm run bench [-- name…]`: each bench gets a fresh database; results are reported as ratios
