@@ -221,6 +221,20 @@ describe('deletion executor', () => {
     expect(await verifyProblems()).toEqual([]);
   });
 
+  it('removes every object of the batch even when a type’s volume has drifted to “done”', async () => {
+    const batch = await archivedObjects(ws, ['CONTACT', 'DEAL'], 2);
+    const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));
+    // Volumes only steer which tables a chunk visits first; they never decide what is left.
+    await db().rows(`UPDATE deletion_type_volumes SET count = 0 WHERE deletion_id = $1 AND object_type = 'CONTACT'`, [
+      deletionId,
+    ]);
+    expect(await scheduler().tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
+    expect(await remainingObjects(batch.refs)).toEqual([]);
+    expect(
+      await db().rows('SELECT id FROM attachments WHERE object_id = ANY($1::uuid[])', [batch.refs.map((r) => r.id)]),
+    ).toEqual([]);
+  });
+
   it('releases its lease on stop() so another instance resumes at once', async () => {
     const batch = await archivedObjects(ws, ['DEAL'], 4);
     const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));

@@ -21,7 +21,7 @@ function chunkSql({ table }: ObjectTable): string {
     WITH picked AS (
       SELECT id FROM ${table}
       WHERE deletion_id = $1 AND workspace_id = $2 AND archived_at IS NOT NULL
-      ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED),
+      LIMIT $3 FOR UPDATE SKIP LOCKED),
     tombs AS (
       INSERT INTO file_tombstones (storage_key, deletion_id)
       SELECT a.storage_key, $1 FROM attachments a JOIN picked p ON a.object_id = p.id AND a.object_type = $4
@@ -40,15 +40,32 @@ function chunkSql({ table }: ObjectTable): string {
     FROM totals`;
 }
 
-/** Removes up to `limit` objects of the deletion across all types, in the caller's transaction. */
+/**
+ * Removes up to `limit` objects of the deletion, in the caller's transaction. Only the types whose
+ * volumes say objects remain are visited first (one statement each, not seven per chunk); if that
+ * removes nothing, every type is swept, so a drifted counter can never leave an object behind.
+ */
 export async function removeChunk(
   tx: Sql,
   deletionId: string,
   workspaceId: string,
   limit: number,
+  pendingTypes: readonly string[],
+): Promise<ChunkResult> {
+  const pending = OBJECT_TABLES.filter((t) => pendingTypes.includes(t.type));
+  const result = await removeFrom(tx, pending, deletionId, workspaceId, limit);
+  return result.objects > 0 ? result : removeFrom(tx, OBJECT_TABLES, deletionId, workspaceId, limit);
+}
+
+async function removeFrom(
+  tx: Sql,
+  tables: readonly ObjectTable[],
+  deletionId: string,
+  workspaceId: string,
+  limit: number,
 ): Promise<ChunkResult> {
   const result: ChunkResult = { objects: 0, bytes: 0, tombstones: [] };
-  for (const table of OBJECT_TABLES) {
+  for (const table of tables) {
     const left = limit - result.objects;
     if (left <= 0) break;
     const row = await tx.one<ChunkResult>(chunkSql(table), [deletionId, workspaceId, left, table.type]);

@@ -117,12 +117,19 @@ export class DeletionExecutor {
     at: Date,
   ): Promise<(ChunkResult & { left: boolean }) | ExecutionOutcome.LEASE_LOST> {
     return this.options.db.transaction(async (tx) => {
-      if (!(await this.lockIfOwned(tx, deletion.id))) return ExecutionOutcome.LEASE_LOST;
+      const owned = await this.lockIfOwned(tx, deletion.id);
+      if (!owned) return ExecutionOutcome.LEASE_LOST;
       await tx.rows('UPDATE deletions SET locked_until = $2 WHERE id = $1', [
         deletion.id,
         new Date(at.getTime() + this.options.leaseMs),
       ]);
-      const chunk = await removeChunk(tx, deletion.id, deletion.workspaceId, this.options.chunkSize);
+      const chunk = await removeChunk(
+        tx,
+        deletion.id,
+        deletion.workspaceId,
+        this.options.chunkSize,
+        owned.pendingTypes,
+      );
       if (chunk.objects === 0) return { ...chunk, left: await anyObjectLeft(tx, deletion.id) };
       // Progress was made: this claim starts a fresh count of attempts without progress.
       await tx.rows('UPDATE deletions SET attempts = 1 WHERE id = $1', [deletion.id]);
@@ -131,13 +138,19 @@ export class DeletionExecutor {
     });
   }
 
-  /** Locks the deletion row; true when it is still EXECUTING under this instance's lease. */
-  private async lockIfOwned(tx: Sql, deletionId: string): Promise<boolean> {
-    const row = await tx.one<{ status: string; lockedBy: string | null }>(
-      'SELECT status, locked_by AS "lockedBy" FROM deletions WHERE id = $1 FOR UPDATE',
+  /**
+   * Locks the deletion row; returns it when it is still EXECUTING under this instance's lease,
+   * with the types its volumes say still have objects to remove.
+   */
+  private async lockIfOwned(tx: Sql, deletionId: string): Promise<{ pendingTypes: string[] } | undefined> {
+    const row = await tx.one<{ status: string; lockedBy: string | null; pendingTypes: string[] }>(
+      `SELECT status, locked_by AS "lockedBy", ARRAY(
+         SELECT object_type FROM deletion_type_volumes WHERE deletion_id = d.id AND count > done_count
+       ) AS "pendingTypes"
+       FROM deletions d WHERE id = $1 FOR UPDATE`,
       [deletionId],
     );
-    return row?.status === 'EXECUTING' && row.lockedBy === this.options.instanceId;
+    return row?.status === 'EXECUTING' && row.lockedBy === this.options.instanceId ? row : undefined;
   }
 
   /** Deletes the files (a missing one is fine), then forgets their tombstones. */
