@@ -288,3 +288,20 @@ describe('deletion executor', () => {
     }
   });
 });
+
+describe('tombstone verify check', () => {
+  it('reports a tombstone older than a few minutes, not a fresh one', async () => {
+    await db().rows(
+      `INSERT INTO file_tombstones (storage_key, created_at) VALUES ('aa/fresh', now()), ('bb/stuck', now() - interval '10 minutes')`,
+    );
+    try {
+      const problems = await verifyProblems();
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(
+        /^no file tombstone older than 5 minutes: file bb\/stuck \(deletion none\) awaits removal since /,
+      );
+    } finally {
+      await db().rows(`DELETE FROM file_tombstones WHERE storage_key IN ('aa/fresh', 'bb/stuck')`);
+    }
+  });
+});
