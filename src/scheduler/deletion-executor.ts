@@ -85,9 +85,10 @@ export class DeletionExecutor {
         }
         const chunk = await this.runChunk(deletion, now());
         if (chunk === ExecutionOutcome.LEASE_LOST) return chunk;
+        // The chunk's commit reset the stored count; a file error below starts from there.
+        if (chunk.objects > 0) attempts = 1;
         await this.removeFiles(chunk.tombstones);
         if (chunk.objects > 0) {
-          attempts = 1;
           await this.options.afterChunk?.({
             deletionId: deletion.id,
             objects: chunk.objects,
@@ -104,7 +105,8 @@ export class DeletionExecutor {
     } catch (error) {
       this.options.logger.error(`deletion ${deletion.id}: attempt ${attempts} failed`, error);
       if (attempts >= this.maxAttempts) {
-        const reason = error instanceof Error ? error.message : String(error);
+        // Admins read this in the history: the error's first line, bounded, never a stack.
+        const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
         return this.fail(deletion, now(), `Stopped after ${attempts} attempts without progress: ${reason}`);
       }
       return ExecutionOutcome.RETRY;
