@@ -1,6 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient, Client as WsClient } from 'graphql-ws';
 import { print } from 'graphql';
+import { EventEmitter, once } from 'node:events';
 import WebSocket from 'ws';
 
 /** What crossed the wire for one HTTP GraphQL request. */
@@ -57,4 +58,89 @@ export function connectWs(wsUrl: string, token?: string): { client: WsClient; cl
     onNonLazyError: () => undefined,
   });
   return { client, closed };
+}
+
+/** Rejects with `what` if `promise` has not settled within `ms`: tests wait on events, never sleep. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A graphql-ws client whose connects and closes are recorded, for tests that follow a socket's life. */
+export interface WatchedWs {
+  client: WsClient;
+  /** Close codes seen so far, in order. */
+  closes: number[];
+  /** Successful connects (acknowledged connection_init) so far. */
+  connects: number;
+  /** Resolves with the next close code. */
+  nextClose(): Promise<number>;
+  /** Resolves at the next acknowledged connection. */
+  nextConnect(): Promise<void>;
+}
+
+/**
+ * Opens a real graphql-ws client with a raw `authorization` connection param (omitted when undefined).
+ * With `retryAttempts` > 0 it reconnects at once after a retryable close, as a browser client would.
+ */
+export function watchWs(wsUrl: string, authorization?: string, retryAttempts = 0): WatchedWs {
+  const events = new EventEmitter();
+  const watched: WatchedWs = {
+    client: createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts,
+      retryWait: async () => undefined,
+      connectionParams: authorization === undefined ? {} : { authorization },
+      on: {
+        connected: () => {
+          watched.connects += 1;
+          events.emit('connected');
+        },
+        closed: (event) => {
+          const { code } = event as { code: number };
+          watched.closes.push(code);
+          events.emit('closed', code);
+        },
+      },
+      onNonLazyError: () => undefined,
+    }),
+    closes: [],
+    connects: 0,
+    nextClose: async () => ((await once(events, 'closed')) as [number])[0],
+    nextConnect: async () => void (await once(events, 'connected')),
+  };
+  return watched;
+}
+
+/** The outcome of one operation over a socket: its result, or the close event / error that ended it. */
+export type WsOutcome<T> =
+  | { result: { data?: T | null; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] } }
+  | { failure: unknown };
+
+/** Runs one typed query or mutation over a graphql-ws client and returns what happened. */
+export function executeWs<T, V>(
+  client: WsClient,
+  document: TypedDocumentNode<T, V>,
+  variables?: V,
+): Promise<WsOutcome<T>> {
+  return new Promise((resolve) => {
+    let outcome: WsOutcome<T> | undefined;
+    client.subscribe<T>(
+      { query: print(document), variables: (variables ?? {}) as Record<string, unknown> },
+      {
+        next: (result) => (outcome = { result }),
+        error: (failure) => resolve({ failure }),
+        complete: () => resolve(outcome ?? { failure: new Error('completed without a result') }),
+      },
+    );
+  });
 }
