@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import { MeDocument } from '../operations/generated';
+import { App } from '../src/app';
+import { LISTENER_APPLICATION_NAME } from '../src/services/deletion-event-listener';
+import {
+  DELETION_EVENTS_CHANNEL,
+  DELETION_EVENTS_TOPIC,
+  DeletionEventMessage,
+  DeletionEventType,
+  parseDeletionEventMessage,
+  publishDeletionEvent,
+} from '../src/services/deletion-events';
+import { executeWs, watchWs, within } from './support/clients';
+import { createWorkspace, TestWorkspace } from './support/fixtures';
+import { startTestServer, TestServer } from './support/test-server';
+
+let first: TestServer;
+let second: TestServer;
+let workspace: TestWorkspace;
+
+beforeAll(async () => {
+  first = await startTestServer();
+  // A second instance on the same database: events cross instances only through PostgreSQL.
+  second = await startTestServer({}, first.database);
+  workspace = await createWorkspace(first.database.db, 1, 1);
+});
+afterAll(async () => {
+  await second.close();
+  await first.close();
+});
+
+/** Everything one process's pub/sub delivers on the deletion topic, in arrival order. */
+class Inbox {
+  readonly messages: DeletionEventMessage[] = [];
+  private readonly arrivals = new EventEmitter();
+  private readonly iterator: AsyncIterator<DeletionEventMessage>;
+
+  constructor(app: App) {
+    this.iterator = app.pubSub.subscribe(DELETION_EVENTS_TOPIC)[Symbol.asyncIterator]();
+    void this.pump();
+  }
+
+  /** Waits for `count` messages and removes them from the inbox. */
+  async take(count: number, ms = 5_000): Promise<DeletionEventMessage[]> {
+    while (this.messages.length < count) await within(once(this.arrivals, 'message'), ms, `${count} message(s)`);
+    return this.messages.splice(0, count);
+  }
+
+  async close(): Promise<void> {
+    await this.iterator.return?.();
+  }
+
+  private async pump(): Promise<void> {
+    for (;;) {
+      const next = await this.iterator.next();
+      if (next.done) return;
+      this.messages.push(next.value);
+      this.arrivals.emit('message');
+    }
+  }
+}
+
+let inboxes: Inbox[];
+beforeEach(() => {
+  inboxes = [new Inbox(first.app), new Inbox(second.app)];
+});
+afterEach(async () => {
+  await Promise.all(inboxes.map((inbox) => inbox.close()));
+});
+
+function message(type = DeletionEventType.PROGRESS): DeletionEventMessage {
+  return {
+    type,
+    workspaceId: workspace.id,
+    deletionId: randomUUID(),
+    actorId: workspace.admins[0].id,
+    occurredAt: new Date().toISOString(),
+  };
+}
+
+/** Publishes messages in one committed transaction on the test's own connection pool. */
+async function commit(...messages: DeletionEventMessage[]): Promise<void> {
+  await first.database.db.transaction(async (tx) => {
+    for (const each of messages) await publishDeletionEvent(tx, each);
+  });
+}
+
+/** Proves nothing else is queued: the next message each process delivers is a fresh sentinel. */
+async function expectOnlySentinelNext(): Promise<void> {
+  const sentinel = message(DeletionEventType.COMPLETED);
+  await commit(sentinel);
+  for (const inbox of inboxes) expect(await inbox.take(1)).toEqual([sentinel]);
+  for (const inbox of inboxes) expect(inbox.messages).toEqual([]);
+}
+
+describe('delivery through LISTEN/NOTIFY', () => {
+  it('delivers each committed message exactly once to every instance, in commit order', async () => {
+    const batch = [message(DeletionEventType.ACTIVATED), message(), message(DeletionEventType.CANCELLED)];
+    await commit(...batch);
+    // Published through the app's own pool too: the same path as any other connection.
+    const own = message();
+    await second.app.services.db.transaction((tx) => publishDeletionEvent(tx, own));
+    for (const inbox of inboxes) expect(await inbox.take(4)).toEqual([...batch, own]);
+    await expectOnlySentinelNext();
+  });
+
+  it('delivers nothing of a rolled-back transaction', async () => {
+    const rolledBack = message(DeletionEventType.ACTIVATED);
+    const failed = first.database.db.transaction(async (tx) => {
+      await publishDeletionEvent(tx, rolledBack);
+      throw new Error('rolled back on purpose');
+    });
+    await expect(failed).rejects.toThrow('rolled back on purpose');
+    await expectOnlySentinelNext();
+  });
+
+  it('ignores malformed payloads and keeps delivering', async () => {
+    const ignoredBefore = [first.app.listener.ignored, second.app.listener.ignored];
+    const bad = ['not json', '[]', JSON.stringify({ ...message(), type: 'EXPLODED' })];
+    for (const payload of bad)
+      await first.database.db.rows('SELECT pg_notify($1, $2)', [DELETION_EVENTS_CHANNEL, payload]);
+    await expectOnlySentinelNext();
+    expect([first.app.listener.ignored, second.app.listener.ignored]).toEqual(ignoredBefore.map((n) => n + bad.length));
+  });
+
+  it('fans one message out to hundreds of subscribers without a listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const many = Array.from({ length: 300 }, () => new Inbox(first.app));
+    try {
+      const sent = message();
+      await commit(sent);
+      const received = await Promise.all(many.map((inbox) => inbox.take(1)));
+      expect(received).toEqual(many.map(() => [sent]));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await Promise.all(many.map((inbox) => inbox.close()));
+    }
+    expect(await inboxes[0].take(1)).toHaveLength(1);
+    await inboxes[1].take(1);
+  });
+});
+
+describe('losing the LISTEN connection', () => {
+  it('reconnects, closes this instance’s sockets with 4205 so clients refetch, and delivers again', async () => {
+    const listeners = await first.database.db.rows<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database() ORDER BY pid',
+      [LISTENER_APPLICATION_NAME],
+    );
+    const pids = [first.app.listener.backendPid, second.app.listener.backendPid];
+    expect(listeners.map((row) => row.pid).sort()).toEqual([...pids].sort());
+
+    const token = `Bearer ${workspace.admins[0].token}`;
+    const onFirst = watchWs(first.wsUrl, token, 3);
+    const onSecond = watchWs(second.wsUrl, token, 3);
+    await within(Promise.all([onFirst.nextConnect(), onSecond.nextConnect()]), 5_000, 'both connections');
+    const reconnectsBefore = second.app.listener.reconnects;
+
+    const reconnected = once(first.app.listener, 'reconnected');
+    const closed = onFirst.nextClose();
+    const reopened = closed.then(() => onFirst.nextConnect());
+    await first.database.db.rows('SELECT pg_terminate_backend($1)', [pids[0]]);
+    await within(reconnected, 10_000, 'the listener to reconnect');
+    expect(await within(closed, 5_000, 'the 4205 close')).toBe(4205);
+    // graphql-ws retries 4205 by itself; the reopened socket works.
+    await within(reopened, 5_000, 'the client to reconnect');
+    const me = await within(executeWs(onFirst.client, MeDocument), 5_000, 'me');
+    expect(me).toEqual({ result: { data: { me: expect.objectContaining({ id: workspace.admins[0].id }) } } });
+
+    expect(first.app.listener.connected).toBe(true);
+    expect(first.app.listener.backendPid).not.toBe(pids[0]);
+    expect(second.app.listener.reconnects).toBe(reconnectsBefore);
+    // The other instance lost nothing, so its socket stayed open.
+    expect(onSecond.closes).toEqual([]);
+    await expectOnlySentinelNext();
+    await Promise.all([onFirst.client.dispose(), onSecond.client.dispose()]);
+  });
+});
+
+describe('parseDeletionEventMessage', () => {
+  // Built at collection time, before any workspace exists: the parser needs well-formed ids only.
+  const sample = (): DeletionEventMessage => ({
+    type: DeletionEventType.ACTIVATED,
+    workspaceId: randomUUID(),
+    deletionId: randomUUID(),
+    actorId: randomUUID(),
+    occurredAt: new Date().toISOString(),
+  });
+
+  it('reads back what publishDeletionEvent sends and keeps only the known fields', () => {
+    const sent = sample();
+    expect(parseDeletionEventMessage(JSON.stringify(sent))).toEqual(sent);
+    expect(parseDeletionEventMessage(JSON.stringify({ ...sent, actorId: null, extra: 1 }))).toEqual({
+      ...sent,
+      actorId: null,
+    });
+  });
+
+  it.each([
+    ['no payload', undefined],
+    ['not JSON', '{'],
+    ['a non-object', '"ACTIVATED"'],
+    ['an unknown type', JSON.stringify({ ...sample(), type: 'DONE' })],
+    ['a workspace id that is no uuid', JSON.stringify({ ...sample(), workspaceId: '1' })],
+    ['a missing deletion id', JSON.stringify({ ...sample(), deletionId: undefined })],
+    ['a numeric actor', JSON.stringify({ ...sample(), actorId: 7 })],
+    ['an unreadable date', JSON.stringify({ ...sample(), occurredAt: 'yesterday' })],
+  ])('refuses %s', (_label, payload) => {
+    expect(parseDeletionEventMessage(payload)).toBeNull();
+  });
+});
