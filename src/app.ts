@@ -90,9 +90,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
 /**
  * The process's pub/sub. Its EventTarget has no listener cap: each subscription adds a listener,
  * and Node warns of a leak past 10 on one topic, far below hundreds of connected admins.
+ * (Infinity rather than 0: Node's `getMaxListeners` throws on an EventTarget whose cap is 0.)
  */
-function createAppPubSub() {
-  const eventTarget = new EventTarget();
-  setMaxListeners(0, eventTarget);
+export function createAppPubSub(eventTarget: EventTarget = new EventTarget()) {
+  setMaxListeners(Infinity, eventTarget);
   return createPubSub<{ [DELETION_EVENTS_TOPIC]: [DeletionEventMessage] }>({ eventTarget });
 }

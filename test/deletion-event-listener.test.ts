@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter, getMaxListeners, once } from 'node:events';
 import { MeDocument } from '../operations/generated';
-import { App } from '../src/app';
+import { App, createAppPubSub } from '../src/app';
 import { LISTENER_APPLICATION_NAME } from '../src/services/deletion-event-listener';
 import {
   DELETION_EVENTS_CHANNEL,
@@ -124,23 +124,24 @@ describe('delivery through LISTEN/NOTIFY', () => {
     expect([first.app.listener.ignored, second.app.listener.ignored]).toEqual(ignoredBefore.map((n) => n + bad.length));
   });
 
-  it('fans one message out to hundreds of subscribers without a listener-leak warning', async () => {
-    const warnings: string[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning.name);
-    process.on('warning', onWarning);
+  it('fans one message out to hundreds of subscribers', async () => {
     const many = Array.from({ length: 300 }, () => new Inbox(first.app));
     try {
       const sent = message();
       await commit(sent);
       const received = await Promise.all(many.map((inbox) => inbox.take(1)));
       expect(received).toEqual(many.map(() => [sent]));
-      expect(warnings).toEqual([]);
+      for (const inbox of inboxes) expect(await inbox.take(1)).toEqual([sent]);
     } finally {
-      process.off('warning', onWarning);
       await Promise.all(many.map((inbox) => inbox.close()));
     }
-    expect(await inboxes[0].take(1)).toHaveLength(1);
-    await inboxes[1].take(1);
+  });
+
+  it('uses an event target without a listener cap, so hundreds of subscribers raise no leak warning', () => {
+    // Node's default cap is 10 listeners per event type; jest hides process warnings, so the cap is read back.
+    const target = new EventTarget();
+    createAppPubSub(target);
+    expect(getMaxListeners(target)).toBe(Infinity);
   });
 });
 
