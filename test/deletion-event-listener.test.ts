@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter, getMaxListeners, once } from 'node:events';
 import { MeDocument } from '../operations/generated';
 import { App, createAppPubSub } from '../src/app';
-import { LISTENER_APPLICATION_NAME } from '../src/services/deletion-event-listener';
+import { Client } from 'pg';
+import { createLogger } from '../src/log';
+import { DeletionEventListener, LISTENER_APPLICATION_NAME } from '../src/services/deletion-event-listener';
 import {
   DELETION_EVENTS_CHANNEL,
   DELETION_EVENTS_TOPIC,
@@ -178,6 +180,81 @@ describe('losing the LISTEN connection', () => {
     expect(onSecond.closes).toEqual([]);
     await expectOnlySentinelNext();
     await Promise.all([onFirst.client.dispose(), onSecond.client.dispose()]);
+  });
+});
+
+describe('reconnect backoff', () => {
+  let admin: Client;
+  let name: string;
+  beforeAll(async () => {
+    // Connected before connections to the test database are refused, and to another database.
+    admin = new Client({ connectionString: process.env.TEST_ADMIN_URL });
+    await admin.connect();
+    name = (await first.database.db.one<{ name: string }>('SELECT current_database() AS name'))!.name;
+  });
+  afterAll(() => admin.end());
+
+  /** Resolves after `count` more 'retrying' events, with their delays. */
+  function retries(listener: DeletionEventListener, count: number): Promise<number[]> {
+    const delays: number[] = [];
+    return new Promise((resolve) => {
+      const onRetry = (delay: number) => {
+        delays.push(delay);
+        if (delays.length < count) return;
+        listener.off('retrying', onRetry);
+        resolve(delays);
+      };
+      listener.on('retrying', onRetry);
+    });
+  }
+
+  it('doubles the delay while the database refuses connections, caps it, and resets it after a success', async () => {
+    let missed = 0;
+    const received: DeletionEventMessage[] = [];
+    let delivered: () => void = () => undefined;
+    const listener = new DeletionEventListener({
+      url: first.database.url,
+      logger: createLogger('silent'),
+      onMessage: (each) => {
+        received.push(each);
+        delivered();
+      },
+      onMissedEvents: () => (missed += 1),
+      minBackoffMs: 20,
+      maxBackoffMs: 80,
+    });
+    await listener.start();
+    try {
+      const refused = retries(listener, 4);
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      try {
+        await admin.query('SELECT pg_terminate_backend($1)', [listener.backendPid]);
+        expect(await within(refused, 10_000, 'four reconnect attempts')).toEqual([20, 40, 80, 80]);
+        expect(listener.connected).toBe(false);
+        expect(missed).toBe(0);
+      } finally {
+        await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      }
+      await within(once(listener, 'reconnected'), 10_000, 'the reconnect');
+      expect([listener.connected, listener.reconnects, missed]).toEqual([true, 1, 1]);
+
+      // A later drop starts again from the shortest delay.
+      const again = retries(listener, 1);
+      const reconnected = once(listener, 'reconnected');
+      await admin.query('SELECT pg_terminate_backend($1)', [listener.backendPid]);
+      expect(await within(again, 5_000, 'a reconnect attempt')).toEqual([20]);
+      await within(reconnected, 5_000, 'the second reconnect');
+      expect([listener.reconnects, missed]).toEqual([2, 2]);
+
+      const arrived = new Promise<void>((resolve) => (delivered = resolve));
+      const sent = message();
+      await commit(sent);
+      await within(arrived, 5_000, 'the message');
+      expect(received).toEqual([sent]);
+    } finally {
+      await listener.stop();
+    }
+    expect(listener.connected).toBe(false);
   });
 });
 

@@ -24,8 +24,9 @@ export interface DeletionEventListenerOptions {
  * to this process's subscribers. Every event, including one this process NOTIFYed itself, arrives
  * this way: one code path whether one instance runs or many.
  *
- * Emits 'listening' after each successful LISTEN, 'disconnected' when the connection is lost and
- * 'reconnected' after a reconnect has called `onMissedEvents`.
+ * Emits 'listening' after each successful LISTEN, 'disconnected' when the connection is lost,
+ * 'retrying' (with the delay in ms) before each reconnect attempt, and 'reconnected' after a
+ * reconnect has called `onMissedEvents`.
  */
 export class DeletionEventListener extends EventEmitter {
   /** Whether LISTEN is active right now. */
@@ -127,6 +128,7 @@ export class DeletionEventListener extends EventEmitter {
   private scheduleReconnect(): void {
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
+    this.emit('retrying', delay);
     this.retryTimer = setTimeout(() => void this.reconnect(), delay);
   }
 
