@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { EventEmitter, getMaxListeners, once } from 'node:events';
 import { MeDocument } from '../operations/generated';
 import { App, createAppPubSub } from '../src/app';
@@ -15,7 +19,7 @@ import {
 } from '../src/services/deletion-events';
 import { executeWs, watchWs, within } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TEST_JWT_SECRET, TestServer } from './support/test-server';
 
 let first: TestServer;
 let second: TestServer;
@@ -255,6 +259,65 @@ describe('reconnect backoff', () => {
       await listener.stop();
     }
     expect(listener.connected).toBe(false);
+  });
+});
+
+describe('a separate server process on the same database', () => {
+  const MAIN = path.join(__dirname, '../dist/src/main.js');
+
+  it('LISTENs on a connection of its own, closes its sockets with 4205 after a reconnect, and with 1001 at SIGTERM', async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does).`);
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-events-'));
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        DATABASE_URL: first.database.url,
+        PORT: '0',
+        NODE_ENV: 'test',
+        JWT_SECRET: TEST_JWT_SECRET,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'error',
+      },
+    });
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    try {
+      let stdout = '';
+      const banner = new Promise<string>((resolve) =>
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const url = /GraphQL \+ playground: (\S+)/.exec(stdout)?.[1];
+          if (url && stdout.includes('more tokens')) resolve(url);
+        }),
+      );
+      const url = await within(banner, 20_000, 'the banner of the second process');
+
+      const listeners = await first.database.db.rows<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+        [LISTENER_APPLICATION_NAME],
+      );
+      const inProcess = [first.app.listener.backendPid, second.app.listener.backendPid];
+      const its = listeners.map((row) => row.pid).filter((pid) => !inProcess.includes(pid));
+      expect(its).toHaveLength(1);
+
+      const socket = watchWs(url.replace(/^http/, 'ws'), `Bearer ${workspace.admins[0].token}`, 3);
+      await within(socket.nextConnect(), 5_000, 'the connection');
+      const dropped = socket.nextClose();
+      const reopened = dropped.then(() => socket.nextConnect());
+      await first.database.db.rows('SELECT pg_terminate_backend($1)', [its[0]]);
+      expect(await within(dropped, 10_000, 'the 4205 close')).toBe(4205);
+      await within(reopened, 5_000, 'the client to reconnect');
+      const me = await within(executeWs(socket.client, MeDocument), 5_000, 'me');
+      expect(me).toEqual({ result: { data: { me: expect.objectContaining({ id: workspace.admins[0].id }) } } });
+
+      const goingAway = socket.nextClose();
+      child.kill('SIGTERM');
+      expect(await within(goingAway, 10_000, 'the 1001 close')).toBe(1001);
+      expect((await within(exited, 10_000, 'the process to exit'))[0]).toBe(0);
+      await socket.client.dispose();
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
