@@ -1,23 +1,18 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { EventEmitter, getMaxListeners, once } from 'node:events';
+import { getMaxListeners, once } from 'node:events';
 import { MeDocument } from '../operations/generated';
-import { App, createAppPubSub } from '../src/app';
+import { createAppPubSub } from '../src/app';
 import { Client } from 'pg';
 import { createLogger } from '../src/log';
 import { DeletionEventListener, LISTENER_APPLICATION_NAME } from '../src/services/deletion-event-listener';
 import {
   DELETION_EVENTS_CHANNEL,
-  DELETION_EVENTS_TOPIC,
   DeletionEventMessage,
   DeletionEventType,
   parseDeletionEventMessage,
   publishDeletionEvent,
 } from '../src/services/deletion-events';
-import { executeWs, watchWs, within } from './support/clients';
+import { executeWs, Inbox, spawnServer, watchWs, within } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { startTestServer, TEST_JWT_SECRET, TestServer } from './support/test-server';
 
@@ -35,37 +30,6 @@ afterAll(async () => {
   await second.close();
   await first.close();
 });
-
-/** Everything one process's pub/sub delivers on the deletion topic, in arrival order. */
-class Inbox {
-  readonly messages: DeletionEventMessage[] = [];
-  private readonly arrivals = new EventEmitter();
-  private readonly iterator: AsyncIterator<DeletionEventMessage>;
-
-  constructor(app: App) {
-    this.iterator = app.pubSub.subscribe(DELETION_EVENTS_TOPIC)[Symbol.asyncIterator]();
-    void this.pump();
-  }
-
-  /** Waits for `count` messages and removes them from the inbox. */
-  async take(count: number, ms = 5_000): Promise<DeletionEventMessage[]> {
-    while (this.messages.length < count) await within(once(this.arrivals, 'message'), ms, `${count} message(s)`);
-    return this.messages.splice(0, count);
-  }
-
-  async close(): Promise<void> {
-    await this.iterator.return?.();
-  }
-
-  private async pump(): Promise<void> {
-    for (;;) {
-      const next = await this.iterator.next();
-      if (next.done) return;
-      this.messages.push(next.value);
-      this.arrivals.emit('message');
-    }
-  }
-}
 
 let inboxes: Inbox[];
 beforeEach(() => {
@@ -263,34 +227,9 @@ describe('reconnect backoff', () => {
 });
 
 describe('a separate server process on the same database', () => {
-  const MAIN = path.join(__dirname, '../dist/src/main.js');
-
   it('LISTENs on a connection of its own, closes its sockets with 4205 after a reconnect, and with 1001 at SIGTERM', async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does).`);
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-events-'));
-    const child = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
-        DATABASE_URL: first.database.url,
-        PORT: '0',
-        NODE_ENV: 'test',
-        JWT_SECRET: TEST_JWT_SECRET,
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'error',
-      },
-    });
-    const exited = once(child, 'exit') as Promise<[number | null]>;
+    const child = await spawnServer({ DATABASE_URL: first.database.url, JWT_SECRET: TEST_JWT_SECRET });
     try {
-      let stdout = '';
-      const banner = new Promise<string>((resolve) =>
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const url = /GraphQL \+ playground: (\S+)/.exec(stdout)?.[1];
-          if (url && stdout.includes('more tokens')) resolve(url);
-        }),
-      );
-      const url = await within(banner, 20_000, 'the banner of the second process');
-
       const listeners = await first.database.db.rows<{ pid: number }>(
         'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
         [LISTENER_APPLICATION_NAME],
@@ -299,7 +238,7 @@ describe('a separate server process on the same database', () => {
       const its = listeners.map((row) => row.pid).filter((pid) => !inProcess.includes(pid));
       expect(its).toHaveLength(1);
 
-      const socket = watchWs(url.replace(/^http/, 'ws'), `Bearer ${workspace.admins[0].token}`, 3);
+      const socket = watchWs(child.url.replace(/^http/, 'ws'), `Bearer ${workspace.admins[0].token}`, 3);
       await within(socket.nextConnect(), 5_000, 'the connection');
       const dropped = socket.nextClose();
       const reopened = dropped.then(() => socket.nextConnect());
@@ -310,13 +249,12 @@ describe('a separate server process on the same database', () => {
       expect(me).toEqual({ result: { data: { me: expect.objectContaining({ id: workspace.admins[0].id }) } } });
 
       const goingAway = socket.nextClose();
-      child.kill('SIGTERM');
+      const exitCode = child.stop();
       expect(await within(goingAway, 10_000, 'the 1001 close')).toBe(1001);
-      expect((await within(exited, 10_000, 'the process to exit'))[0]).toBe(0);
+      expect(await within(exitCode, 10_000, 'the process to exit')).toBe(0);
       await socket.client.dispose();
     } finally {
-      child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
+      child.kill();
     }
   });
 });
