@@ -55,7 +55,10 @@ export class DeletionEventListener extends EventEmitter {
     return (this.client as (Client & { processID?: number }) | null)?.processID ?? null;
   }
 
-  /** Resolves once LISTEN is active, so the server can deliver from its first connection. */
+  /**
+   * Resolves once LISTEN is active, so the server can deliver from its first connection. A first
+   * connection that fails rejects (the process fails to start); only later drops are retried.
+   */
   async start(): Promise<void> {
     this.stopped = false;
     this.client = await this.connect();
@@ -152,7 +155,11 @@ export class DeletionEventListener extends EventEmitter {
     this.reconnects += 1;
     this.options.logger.info('deletion event listener reconnected; subscribers are told to refetch');
     this.emit('listening');
-    this.options.onMissedEvents();
+    try {
+      this.options.onMissedEvents();
+    } catch (error) {
+      this.options.logger.error('telling subscribers of missed events failed', error);
+    }
     this.emit('reconnected');
   }
 }
