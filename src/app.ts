@@ -1,4 +1,5 @@
 import { createPubSub } from '@graphql-yoga/subscription';
+import { PubSub } from 'type-graphql';
 import path from 'node:path';
 import { Config } from './config';
 import { Database } from './database/database';
@@ -15,6 +16,8 @@ import { createSchema } from './server/schema';
 export interface App {
   server: RunningServer;
   services: Services;
+  /** This process's pub/sub: the deletion-events listener publishes each NOTIFY'd message on it. */
+  pubSub: PubSub;
   /** Whether this start created the demo data. */
   seeded: boolean;
   stop(): Promise<void>;
@@ -49,6 +52,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   return {
     server,
     services,
+    pubSub,
     seeded,
     stop: async () => {
       await server.stop();
