@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { BenchDatabase, openBenchDatabase } from './bench-database';
+import { markBench } from './mark.bench';
 import { statsBench } from './stats.bench';
 
 /** One measured figure and the baseline it is compared with, measured in the same run. */
@@ -12,7 +13,7 @@ export interface BenchResult {
 
 type Bench = (database: BenchDatabase) => Promise<BenchResult[]>;
 
-const BENCHES: Record<string, Bench> = { stats: statsBench };
+const BENCHES: Record<string, Bench> = { stats: statsBench, mark: markBench };
 
 /**
  * `npm run bench [-- name…]`: each bench gets a fresh database; results are reported as ratios

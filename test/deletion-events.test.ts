@@ -84,7 +84,7 @@ async function subscribe(user: TestUser): Promise<{ received: Received[]; client
   return { received, client };
 }
 
-async function markAndActivate(workspace: TestWorkspace, admin: TestUser) {
+async function markAndActivate(admin: TestUser) {
   const refs = await archivedObjects(server.url, admin, 'CONTACT', 2, { bytes: 10 });
   await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
   return (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion;
@@ -96,7 +96,7 @@ describe('deletion events', () => {
     const [admin, admin2] = ws.admins;
     const empty = await request(server.url, ActivateDeletionDocument, {}, admin.token);
     expect(errorCode(empty)).toBe('CONFLICT');
-    const deletion = await markAndActivate(ws, admin);
+    const deletion = await markAndActivate(admin);
     const refusedAgain = await request(server.url, ActivateDeletionDocument, {}, admin2.token);
     expect(errorCode(refusedAgain)).toBe('CONFLICT');
     await mustRequest(server.url, CancelDeletionDocument, { id: deletion.id }, admin2.token);
@@ -153,7 +153,7 @@ describe('deletion events', () => {
     expect(member.received[0].errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
     const byIds = jest.spyOn(server.app.services.deletions, 'byIds');
-    const deletion = await markAndActivate(ws, admin);
+    const deletion = await markAndActivate(admin);
     await until(() => subscribers.every((s) => s.received.length >= 1), 'ACTIVATED for every admin');
     await mustRequest(server.url, CancelDeletionDocument, { id: deletion.id }, admin2.token);
     await until(() => subscribers.every((s) => s.received.length >= 2), 'CANCELLED for every admin');
@@ -179,7 +179,7 @@ describe('deletion events', () => {
       });
     }
     // The other workspace's admin hears its own workspace's event, and nothing before it.
-    const foreign = await markAndActivate(other, other.admins[0]);
+    const foreign = await markAndActivate(other.admins[0]);
     await until(() => outsider.received.length >= 1, 'the other workspace’s event');
     expect(outsider.received.map((r) => r.data?.deletionEvents.deletion.id)).toEqual([foreign.id]);
     expect(member.received).toHaveLength(1);

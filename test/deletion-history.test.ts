@@ -1,3 +1,4 @@
+import type { DeletionsQuery } from '../operations/generated';
 import {
   ActivateDeletionDocument,
   CancelDeletionDocument,
@@ -54,7 +55,7 @@ async function walk(first: number, status?: DeletionStatus[]) {
   const seen: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const page = (await mustRequest(server.url, DeletionsDocument, { first, after, status }, ws.admins[0].token))
+    const page: DeletionsQuery['deletions'] = (await mustRequest(server.url, DeletionsDocument, { first, after, status }, ws.admins[0].token))
       .deletions;
     seen.push(...page.edges.map((e) => e.node.id));
     if (!page.pageInfo.hasNextPage) return { seen, totalCount: page.totalCount };

@@ -44,7 +44,7 @@ describe('deletion lifecycle over HTTP', () => {
   it('marks, activates, cancels, marks more and activates again, with exact figures and notifications', async () => {
     const [admin, admin2] = ws.admins;
     const contacts = await archivedObjects(server.url, admin, 'CONTACT', 3, { bytes: 700 });
-    const deals = await archivedObjects(server.url, admin, 'DEAL', 2);
+    await archivedObjects(server.url, admin, 'DEAL', 2);
     const [task] = await archivedObjects(server.url, admin, 'TASK', 1, { status: 'REMOVED' });
 
     const start = await overview();
