@@ -55,8 +55,9 @@ async function walk(first: number, status?: DeletionStatus[]) {
   const seen: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: DeletionsQuery['deletions'] = (await mustRequest(server.url, DeletionsDocument, { first, after, status }, ws.admins[0].token))
-      .deletions;
+    const page: DeletionsQuery['deletions'] = (
+      await mustRequest(server.url, DeletionsDocument, { first, after, status }, ws.admins[0].token)
+    ).deletions;
     seen.push(...page.edges.map((e) => e.node.id));
     if (!page.pageInfo.hasNextPage) return { seen, totalCount: page.totalCount };
     after = page.pageInfo.endCursor;

@@ -64,17 +64,15 @@ describe('deletion lifecycle over HTTP', () => {
     expect(figure(again.types, 'CONTACT').marked).toEqual({ count: 3, bytes: 700 });
 
     // By filter: every archived deal.
-    const byFilter = (
-      await mustRequest(server.url, MarkForDeletionDocument, { filter: { type: 'DEAL' } }, admin.token)
-    ).markForDeletion;
+    const byFilter = (await mustRequest(server.url, MarkForDeletionDocument, { filter: { type: 'DEAL' } }, admin.token))
+      .markForDeletion;
     expect(byFilter.changed).toBe(2);
     expect(figure(byFilter.types, 'DEAL').marked).toEqual({ count: 2, bytes: 0 });
     expect(figure(byFilter.types, 'TASK').marked.count).toBe(0);
 
     // Unmark and mark back one contact.
-    const unmarked = (
-      await mustRequest(server.url, UnmarkForDeletionDocument, { refs: [contacts[0]] }, admin.token)
-    ).unmarkForDeletion;
+    const unmarked = (await mustRequest(server.url, UnmarkForDeletionDocument, { refs: [contacts[0]] }, admin.token))
+      .unmarkForDeletion;
     expect(unmarked.changed).toBe(1);
     expect(figure(unmarked.types, 'CONTACT').marked).toEqual({ count: 2, bytes: 0 });
     await mustRequest(server.url, MarkForDeletionDocument, { refs: [contacts[0]] }, admin.token);

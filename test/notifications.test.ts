@@ -12,7 +12,7 @@ import { startTestServer, TestServer } from './support/test-server';
 
 let server: TestServer;
 let ws: TestWorkspace;
-let deletionIds: string[] = [];
+const deletionIds: string[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();

@@ -20,7 +20,10 @@ class SelectionArgs {
   @Field(() => [ObjectRefInput], { nullable: true, description: 'The objects, at most 1000. Give refs or filter.' })
   refs?: ObjectRefInput[];
 
-  @Field(() => MarkFilterInput, { nullable: true, description: 'All archived objects matching it. Give refs or filter.' })
+  @Field(() => MarkFilterInput, {
+    nullable: true,
+    description: 'All archived objects matching it. Give refs or filter.',
+  })
   filter?: MarkFilterInput;
 }
 
@@ -48,7 +51,9 @@ export function timeIdKey(parts: unknown[]): HistoryKey {
 @Resolver()
 export class DeletionResolver {
   @Authorized(Role.ADMIN)
-  @Query(() => DeletionOverview, { description: 'Per-type figures, the pending deletion and whether marking is possible.' })
+  @Query(() => DeletionOverview, {
+    description: 'Per-type figures, the pending deletion and whether marking is possible.',
+  })
   deletionOverview(@Ctx() context: Context): Promise<DeletionOverview> {
     return overview(context, null);
   }
@@ -64,7 +69,8 @@ export class DeletionResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => DeletionOverview, {
-    description: 'Takes objects out of the selection. Idempotent, all or nothing; refused while a deletion is pending or executing.',
+    description:
+      'Takes objects out of the selection. Idempotent, all or nothing; refused while a deletion is pending or executing.',
   })
   async unmarkForDeletion(@Args() { refs, filter }: SelectionArgs, @Ctx() context: Context): Promise<DeletionOverview> {
     return overview(context, await context.services.selection.unmark(requireUser(context), { refs, filter }));
@@ -92,15 +98,28 @@ export class DeletionResolver {
 
   @Authorized(Role.ADMIN)
   @Query(() => DeletionConnection, { description: 'Every deletion of the workspace, newest activated first.' })
-  async deletions(@Args() { first, after, status }: DeletionsArgs, @Ctx() context: Context): Promise<DeletionConnectionType> {
+  async deletions(
+    @Args() { first, after, status }: DeletionsArgs,
+    @Ctx() context: Context,
+  ): Promise<DeletionConnectionType> {
     const limit = pageSize(first ?? 20);
     const key = after ? timeIdKey(decodeCursor(after, 2)) : null;
-    const page = await context.services.deletionHistory.page(requireUser(context).workspaceId, limit, key, status ?? null);
-    return toPage(page.rows, limit, page.totalCount, (row) => encodeCursor(row.cursorKey)) as unknown as DeletionConnectionType;
+    const page = await context.services.deletionHistory.page(
+      requireUser(context).workspaceId,
+      limit,
+      key,
+      status ?? null,
+    );
+    return toPage(page.rows, limit, page.totalCount, (row) =>
+      encodeCursor(row.cursorKey),
+    ) as unknown as DeletionConnectionType;
   }
 
   @Authorized(Role.ADMIN)
-  @Query(() => Deletion, { nullable: true, description: 'One deletion of your workspace; null when there is none by that id.' })
+  @Query(() => Deletion, {
+    nullable: true,
+    description: 'One deletion of your workspace; null when there is none by that id.',
+  })
   async deletion(
     @Arg('id', () => ID, { description: 'The deletion.' }) id: string,
     @Ctx() context: Context,

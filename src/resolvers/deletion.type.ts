@@ -85,7 +85,9 @@ export class TypeStats {
   marked: Volume;
 }
 
-@GraphQLObjectType({ description: 'The permanent-deletion page of the admin UI: figures, the pending deletion, what may be done.' })
+@GraphQLObjectType({
+  description: 'The permanent-deletion page of the admin UI: figures, the pending deletion, what may be done.',
+})
 export class DeletionOverview {
   @Field(() => [TypeStats], { description: 'Per object type: all, archived and marked objects.' })
   types: TypeStats[];
@@ -93,7 +95,9 @@ export class DeletionOverview {
   @Field(() => Deletion, { nullable: true, description: 'The PENDING or EXECUTING deletion, if any.' })
   pending: Deletion | null;
 
-  @Field({ description: 'Whether marking, unmarking and activating are possible now (no deletion pending or executing).' })
+  @Field({
+    description: 'Whether marking, unmarking and activating are possible now (no deletion pending or executing).',
+  })
   canMark: boolean;
 
   @Field(() => Int, { nullable: true, description: 'After mark/unmark: how many objects this call changed.' })

@@ -1,7 +1,9 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { ObjectType } from './enums';
 
-@InputType({ description: 'Archived objects to mark or unmark in bulk; every part is optional and they combine with AND.' })
+@InputType({
+  description: 'Archived objects to mark or unmark in bulk; every part is optional and they combine with AND.',
+})
 export class MarkFilterInput {
   @Field(() => ObjectType, { nullable: true, description: 'Only this type; all seven when omitted.' })
   type?: ObjectType;

@@ -1,4 +1,18 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
 import { Role } from '../services/auth.service';
@@ -56,6 +70,8 @@ export class NotificationResolver {
     const user = requireUser(context);
     // Deletions are admin business (rule 12): a member (e.g. a demoted admin) sees the notification only.
     if (!notification.deletionId || user.role !== Role.ADMIN) return null;
-    return asDeletion(await context.loaders.deletions.load({ workspaceId: user.workspaceId, id: notification.deletionId }));
+    return asDeletion(
+      await context.loaders.deletions.load({ workspaceId: user.workspaceId, id: notification.deletionId }),
+    );
   }
 }

@@ -1,12 +1,16 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Deletion } from './deletion.type';
 
-@ObjectType({ description: 'A persistent message for one user, e.g. that a deletion was activated; read it any time later.' })
+@ObjectType({
+  description: 'A persistent message for one user, e.g. that a deletion was activated; read it any time later.',
+})
 export class Notification {
   @Field(() => ID, { description: 'Unique id of the notification.' })
   id: string;
 
-  @Field({ description: 'What happened: DELETION_ACTIVATED, DELETION_CANCELLED, DELETION_COMPLETED or DELETION_FAILED.' })
+  @Field({
+    description: 'What happened: DELETION_ACTIVATED, DELETION_CANCELLED, DELETION_COMPLETED or DELETION_FAILED.',
+  })
   kind: string;
 
   @Field(() => Deletion, { nullable: true, description: 'The deletion it is about (admins only; null otherwise).' })

@@ -29,9 +29,7 @@ export class NotificationInboxService {
     const countWhere = where.join(' AND ');
     if (after) {
       params.push(after[0], after[1]);
-      where.push(
-        `(created_at, id) < ('epoch'::timestamptz + $2::bigint * interval '1 microsecond', $3::uuid)`,
-      );
+      where.push(`(created_at, id) < ('epoch'::timestamptz + $2::bigint * interval '1 microsecond', $3::uuid)`);
     }
     params.push(limit + 1);
     const rows = await this.db.rows<NotificationRow & { micros: string }>(
@@ -42,10 +40,9 @@ export class NotificationInboxService {
        ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
-    const count = await this.db.one<{ n: number }>(
-      `SELECT count(*)::int AS n FROM notifications WHERE ${countWhere}`,
-      [user.id],
-    );
+    const count = await this.db.one<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE ${countWhere}`, [
+      user.id,
+    ]);
     return {
       rows: rows.map(({ micros, ...row }) => ({ ...row, cursorKey: [micros, row.id] as InboxKey })),
       totalCount: count!.n,
@@ -66,9 +63,13 @@ export class NotificationInboxService {
       const found = new Set(own.map((row) => row.id));
       const missing = unique.filter((id) => !found.has(id));
       if (missing.length > 0) {
-        throw new AppError(ErrorCode.NOT_FOUND, `No such notification of yours: ${missing.join(', ')}. Nothing was changed.`, {
-          ids: missing,
-        });
+        throw new AppError(
+          ErrorCode.NOT_FOUND,
+          `No such notification of yours: ${missing.join(', ')}. Nothing was changed.`,
+          {
+            ids: missing,
+          },
+        );
       }
       const updated = await tx.rows(
         'UPDATE notifications SET read_at = now() WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL RETURNING id',

@@ -185,7 +185,10 @@ function filterCondition(workspaceId: string, filter: MarkFilter): { where: stri
   };
   if (filter.createdBy != null) {
     // A malformed id matches nothing rather than failing the cast.
-    add((p) => `created_by = ${p}::uuid`, isUuid(filter.createdBy) ? filter.createdBy : '00000000-0000-0000-0000-000000000000');
+    add(
+      (p) => `created_by = ${p}::uuid`,
+      isUuid(filter.createdBy) ? filter.createdBy : '00000000-0000-0000-0000-000000000000',
+    );
   }
   if (filter.archivedBefore) add((p) => `archived_at < ${p}`, filter.archivedBefore);
   if (filter.archivedAfter) add((p) => `archived_at > ${p}`, filter.archivedAfter);

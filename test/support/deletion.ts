@@ -34,8 +34,6 @@ export async function verifyProblems(services: Services): Promise<string[]> {
 
 /** Snapshot of the deletion-side tables a refused request must leave unchanged. */
 export async function deletionSnapshot(db: { rows<T extends object>(sql: string, params?: unknown[]): Promise<T[]> }) {
-  const parts = await Promise.all(
-    ['deletions', 'notifications'].map((t) => db.rows(`SELECT * FROM ${t} ORDER BY id`)),
-  );
+  const parts = await Promise.all(['deletions', 'notifications'].map((t) => db.rows(`SELECT * FROM ${t} ORDER BY id`)));
   return JSON.stringify(parts);
 }
