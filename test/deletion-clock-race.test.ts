@@ -58,6 +58,20 @@ describe('the injected clock', () => {
   });
 });
 
+describe('one active deletion per workspace (rule 5)', () => {
+  it('is enforced by the database itself, whatever the code does', async () => {
+    const ws = await workspaceWithSelection();
+    const deletion = await server.app.services.deletions.activate(asRow(ws.admins[0], ws.id));
+    const insert = server.database.db.rows(
+      `INSERT INTO deletions (workspace_id, status, activated_at, activated_by, execute_after)
+       VALUES ($1, 'EXECUTING', now(), $2, now())`,
+      [ws.id, ws.admins[0].id],
+    );
+    await expect(insert).rejects.toMatchObject({ code: '23505' });
+    await server.app.services.deletions.cancel(asRow(ws.admins[0], ws.id), deletion.id);
+  });
+});
+
 describe('cancel racing the executor’s claim', () => {
   /** Claims as the executor does: a conditional UPDATE on PENDING, in a transaction left open. */
   async function openClaim(id: string): Promise<{ claimed: number; client: Client }> {
