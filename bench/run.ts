@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { BenchDatabase, openBenchDatabase } from './bench-database';
 import { eventsBench } from './events.bench';
+import { markBench } from './mark.bench';
 import { statsBench } from './stats.bench';
 
 /** One measured figure and the baseline it is compared with, measured in the same run. */
@@ -13,7 +14,7 @@ export interface BenchResult {
 
 type Bench = (database: BenchDatabase) => Promise<BenchResult[]>;
 
-const BENCHES: Record<string, Bench> = { stats: statsBench, events: eventsBench };
+const BENCHES: Record<string, Bench> = { stats: statsBench, events: eventsBench, mark: markBench };
 
 /**
  * `npm run bench [-- name…]`: each bench gets a fresh database; results are reported as ratios
