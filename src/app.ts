@@ -1,4 +1,5 @@
 import { createPubSub } from '@graphql-yoga/subscription';
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { Config } from './config';
 import { Database } from './database/database';
@@ -7,16 +8,25 @@ import { migrate } from './database/migrate';
 import { isSeeded, seedDemoData } from './database/seed';
 import { Logger } from './log';
 import { DeletionScheduler } from './scheduler/deletion-scheduler';
-import { systemClock } from './services/clock';
+import { DeletionEventListener } from './services/deletion-event-listener';
+import { DELETION_EVENTS_TOPIC, DeletionEventMessage } from './services/deletion-events';
 import { LocalFileStore } from './services/file-store';
 import { createServices, Services } from './services/services';
 import { RunningServer, startServer } from './server/http-server';
 import { createSchema } from './server/schema';
+import { WsCloseCode } from './server/ws-close-codes';
+
+/** The topics of this process's pub/sub and what each carries. */
+export type AppPubSub = ReturnType<typeof createAppPubSub>;
 
 /** A started instance: its server and services, and how to stop all of it. */
 export interface App {
   server: RunningServer;
   services: Services;
+  /** Carries events to this process's subscribers; fed only by `listener`. */
+  pubSub: AppPubSub;
+  /** This process's LISTEN connection for deletion events. */
+  listener: DeletionEventListener;
   /** Executes due deletions; stopped first on `stop()`. */
   scheduler: DeletionScheduler;
   /** Whether this start created the demo data. */
@@ -46,15 +56,26 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
   const services = createServices(config, db, files);
   const seeded = embedded !== undefined && !(await isSeeded(db)) && (await seedDemoData(services));
-  // Events reach this process's subscribers through this pub/sub (see deletion-events.ts).
-  const pubSub = createPubSub();
+  // Events reach this process's subscribers only through NOTIFY → listener → pubSub, even those
+  // this process published itself: one path for one instance or many (DESIGN §4).
+  const pubSub = createAppPubSub();
+  // Assigned once the server listens; the listener is started first so no socket misses an event.
+  let server: RunningServer | undefined = undefined;
+  const listener = new DeletionEventListener({
+    url,
+    logger,
+    onMessage: (message) => pubSub.publish(DELETION_EVENTS_TOPIC, message),
+    // Clients reconnect on 4205 and refetch notifications and the overview (README, "Live notifications").
+    onMissedEvents: () => server?.closeSockets(WsCloseCode.EventsMissed),
+  });
+  await listener.start();
   const schema = await createSchema(pubSub);
-  const server = await startServer({ services, schema, port: config.port, logger });
+  server = await startServer({ services, schema, port: config.port, logger, eventsLive: () => listener.connected });
   const scheduler = new DeletionScheduler({
     db,
     files,
     notifications: services.notifications,
-    clock: systemClock,
+    clock: services.clock,
     logger,
     intervalMs: config.schedulerIntervalMs,
     chunkSize: config.deletionChunkSize,
@@ -64,12 +85,16 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   return {
     server,
     services,
+    pubSub,
+    listener,
     scheduler,
     seeded,
     stop: async () => {
       // First: the running chunk finishes and the lease is released before the database goes away.
       await scheduler.stop();
+      // The server then stops accepting and closes its sockets (1001), so no subscriber outlives the listener.
       await server.stop();
+      await listener.stop();
       await db.close();
       if (embedded) {
         recordRunningUrl(config.dataDir, null);
@@ -77,4 +102,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       }
     },
   };
+}
+
+/**
+ * The process's pub/sub. Its EventTarget has no listener cap: each subscription adds a listener,
+ * and Node warns of a leak past 10 on one topic, far below hundreds of connected admins.
+ * (Infinity rather than 0: Node's `getMaxListeners` throws on an EventTarget whose cap is 0.)
+ */
+export function createAppPubSub(eventTarget: EventTarget = new EventTarget()) {
+  setMaxListeners(Infinity, eventTarget);
+  return createPubSub<{ [DELETION_EVENTS_TOPIC]: [DeletionEventMessage] }>({ eventTarget });
 }

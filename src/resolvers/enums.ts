@@ -1,21 +1,13 @@
 import { registerEnumType } from 'type-graphql';
 import { ObjectType, TaskStatus } from '../database/object-tables';
 import { DeletionEventType } from '../services/deletion-events';
+import { DeletionStatus } from '../services/deletion-status';
 
 /** Per object: where it stands in permanent deletion. The UI paints MARKED and PENDING red. */
 export enum DeletionState {
   NONE = 'NONE',
   MARKED = 'MARKED',
   PENDING = 'PENDING',
-}
-
-/** The life of one permanent-deletion batch: PENDING → CANCELLED | EXECUTING → COMPLETED | FAILED. */
-export enum DeletionStatus {
-  PENDING = 'PENDING',
-  CANCELLED = 'CANCELLED',
-  EXECUTING = 'EXECUTING',
-  COMPLETED = 'COMPLETED',
-  FAILED = 'FAILED',
 }
 
 registerEnumType(ObjectType, {
@@ -33,4 +25,4 @@ registerEnumType(DeletionState, {
 registerEnumType(DeletionStatus, { name: 'DeletionStatus', description: 'The status of a permanent deletion.' });
 registerEnumType(DeletionEventType, { name: 'DeletionEventType', description: 'What happened to a deletion.' });
 
-export { DeletionEventType, ObjectType, TaskStatus };
+export { DeletionEventType, DeletionStatus, ObjectType, TaskStatus };

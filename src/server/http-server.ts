@@ -4,7 +4,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
 import { GraphQLSchema, specifiedRules, validate } from 'graphql';
-import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -17,6 +16,7 @@ import { Context, createContext } from './context';
 import { depthLimit } from './query-limits';
 import { playgroundHandler } from './playground';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
+import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_QUERY_DEPTH = 10;
@@ -26,7 +26,9 @@ export interface RunningServer {
   url: string;
   port: number;
   httpServer: Server;
-  /** Stops accepting, drains requests, closes sockets. */
+  /** Closes every open WebSocket of this process with `code` (e.g. to make clients reconnect and refetch). */
+  closeSockets(code: WsCloseCode, reason?: string): void;
+  /** Stops accepting, drains requests, closes sockets with 1001 Going Away. */
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,8 @@ export async function startServer(options: {
   port: number;
   logger: Logger;
   host?: string;
+  /** Whether events can be delivered now; when false, new sockets are closed with 1013 Try Again Later. */
+  eventsLive?: () => boolean;
 }): Promise<RunningServer> {
   const { services, schema, logger } = options;
   const development = services.config.nodeEnv === 'development';
@@ -53,16 +57,15 @@ export async function startServer(options: {
     {
       schema,
       validate: (schema, document) => validate(schema, document, [...specifiedRules, depthLimit(MAX_QUERY_DEPTH)]),
-      // Authentication happens once, at connection_init; a refused socket is closed with 4401.
+      // Authentication happens once, at connection_init: a socket without a valid token is closed
+      // with 4401, which graphql-ws clients treat as fatal (no retry loop with a bad token).
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
-        try {
-          ctx.extra.viewer = await services.auth.authenticate(typeof authorization === 'string' ? authorization : null);
-        } catch {
-          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized');
-          return false;
-        }
-        closeAtExpiry(ctx.extra.viewer, ctx.extra.socket);
+        const viewer = await viewerOf(services, typeof authorization === 'string' ? authorization : undefined);
+        if (!viewer.user) return closeWith(ctx.extra.socket, WsCloseCode.Unauthorized);
+        if (options.eventsLive && !options.eventsLive()) return closeWith(ctx.extra.socket, WsCloseCode.TryAgainLater);
+        ctx.extra.viewer = viewer;
+        closeAtExpiry(viewer, ctx.extra.socket);
         return true;
       },
       context: (ctx): Context => createContext(services, ctx.extra.viewer ?? { user: null, tokenExpiresAt: null }),
@@ -124,9 +127,13 @@ export async function startServer(options: {
     url: `http://127.0.0.1:${port}${GRAPHQL_PATH}`,
     port,
     httpServer,
+    closeSockets: (code, reason = WS_CLOSE_REASONS[code]) => {
+      for (const client of wsServer.clients) client.close(code, reason);
+    },
     stop: async () => {
       // Apollo's drain plugin stops accepting, waits for requests and closes the sockets.
-      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+      for (const client of wsServer.clients)
+        client.close(WsCloseCode.GoingAway, WS_CLOSE_REASONS[WsCloseCode.GoingAway]);
       await apollo.stop();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
@@ -142,12 +149,18 @@ async function viewerOf(services: Services, authorization: string | undefined): 
   }
 }
 
+/** Closes a socket before graphql-ws acknowledges it; `false` tells graphql-ws the connection is refused. */
+function closeWith(socket: WebSocket, code: WsCloseCode): false {
+  socket.close(code, WS_CLOSE_REASONS[code]);
+  return false;
+}
+
 /** Closes a socket when its token expires, so a connection never outlives its credentials. */
 function closeAtExpiry(viewer: Viewer, socket: WebSocket): void {
   if (!viewer.tokenExpiresAt) return;
   const delay = viewer.tokenExpiresAt.getTime() - Date.now();
   // setTimeout overflows past ~24.8 days; such a token is checked again when the client reconnects.
   if (delay >= 2 ** 31 - 1) return;
-  const timer = setTimeout(() => socket.close(CloseCode.Unauthorized, 'Token expired'), Math.max(0, delay));
+  const timer = setTimeout(() => socket.close(WsCloseCode.Unauthorized, 'Token expired'), Math.max(0, delay));
   socket.once('close', () => clearTimeout(timer));
 }

@@ -6,6 +6,10 @@ import { buildSchema, PubSub } from 'type-graphql';
 import { ArchiveResolver } from '../resolvers/archive.resolver';
 import { AttachmentResolver, CrmObjectResolver } from '../resolvers/crm-object.resolver';
 import { CRM_OBJECT_TYPES } from '../resolvers/crm-objects.type';
+import { DeletionEventResolver } from '../resolvers/deletion-event.resolver';
+import { DeletionFieldsResolver } from '../resolvers/deletion-fields.resolver';
+import { DeletionResolver } from '../resolvers/deletion.resolver';
+import { NotificationResolver } from '../resolvers/notification.resolver';
 import { ObjectResolver } from '../resolvers/object.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 import { authChecker } from './context';
@@ -17,6 +21,10 @@ export const RESOLVERS = [
   AttachmentResolver,
   ObjectResolver,
   ArchiveResolver,
+  DeletionResolver,
+  DeletionFieldsResolver,
+  DeletionEventResolver,
+  NotificationResolver,
 ] as const;
 
 /** Builds the executable schema. `pubSub` carries events to this process's subscribers. */

@@ -1,17 +1,11 @@
 import { Database, Sql } from '../database/database';
-import { ObjectTable, ObjectType } from '../database/object-tables';
+import { ObjectType } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
 import { Role, UserRow } from './auth.service';
-import { groupRefs, isUuid, notFound, ObjectRef, ObjectRow } from './object-rows';
+import { checkRefBatch, notFound, ObjectRef, ObjectRow, RefGroup } from './object-rows';
 import { ObjectService } from './object.service';
 
-/** Most refs one archive or restore call may name. */
-export const MAX_BATCH_REFS = 1000;
-
-interface RefGroup {
-  table: ObjectTable;
-  ids: string[];
-}
+export { MAX_BATCH_REFS } from './object-rows';
 
 interface CurrentRow {
   id: string;
@@ -32,7 +26,7 @@ export class ArchiveService {
 
   /** Archives the objects (creator or admin); already archived ones are left as they are. */
   async archive(user: UserRow, refs: readonly ObjectRef[]): Promise<ObjectRow[]> {
-    const groups = this.checkBatch(refs);
+    const groups = checkRefBatch(refs);
     return this.db.transaction(async (tx) => {
       await this.readAndAuthorize(tx, user, groups, 'archive');
       for (const { table, ids } of groups) {
@@ -56,7 +50,7 @@ export class ArchiveService {
    * transaction. Deletion rows are locked before object rows, the executor's order, so the two never deadlock.
    */
   async restore(user: UserRow, refs: readonly ObjectRef[]): Promise<ObjectRow[]> {
-    const groups = this.checkBatch(refs);
+    const groups = checkRefBatch(refs);
     return this.db.transaction(async (tx) => {
       const current = await this.readAndAuthorize(tx, user, groups, 'restore');
       const deletionIds = [...new Set(current.map((row) => row.deletionId).filter((id): id is string => id !== null))];
@@ -106,20 +100,6 @@ export class ArchiveService {
        WHERE v.deletion_id = d.deletion_id AND v.object_type = $1`,
       [type, left.map((row) => row.deletionId), left.map((row) => row.bytes)],
     );
-  }
-
-  /** Refuses an oversized batch and malformed ids, and groups the refs by type. */
-  private checkBatch(refs: readonly ObjectRef[]): RefGroup[] {
-    if (refs.length > MAX_BATCH_REFS) {
-      throw new AppError(
-        ErrorCode.BAD_USER_INPUT,
-        `At most ${MAX_BATCH_REFS} refs per call, got ${refs.length}; split the batch.`,
-        { argument: 'refs', max: MAX_BATCH_REFS },
-      );
-    }
-    const malformed = refs.filter((ref) => !isUuid(ref.id));
-    if (malformed.length > 0) throw notFound(malformed);
-    return groupRefs(refs);
   }
 
   /** Reads the named objects (in the user's workspace) and refuses missing ones, then others' objects for members. */

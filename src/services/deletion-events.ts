@@ -35,3 +35,28 @@ export const DELETION_EVENTS_TOPIC = 'DELETION_EVENTS';
 export async function publishDeletionEvent(tx: Sql, message: DeletionEventMessage): Promise<void> {
   await tx.rows('SELECT pg_notify($1, $2)', [DELETION_EVENTS_CHANNEL, JSON.stringify(message)]);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EVENT_TYPES = new Set<string>(Object.values(DeletionEventType));
+
+/**
+ * Reads a NOTIFY payload back into a message, or null when it is not one: the channel is open to
+ * any session of the database, so a payload is checked field by field before it reaches subscribers.
+ */
+export function parseDeletionEventMessage(payload: string | undefined): DeletionEventMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload ?? '');
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { type, workspaceId, deletionId, actorId, occurredAt } = value as Record<string, unknown>;
+  if (typeof type !== 'string' || !EVENT_TYPES.has(type)) return null;
+  if (typeof workspaceId !== 'string' || !UUID.test(workspaceId)) return null;
+  if (typeof deletionId !== 'string' || !UUID.test(deletionId)) return null;
+  if (actorId !== null && (typeof actorId !== 'string' || !UUID.test(actorId))) return null;
+  if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt))) return null;
+  // Only the known fields are passed on, whatever else the payload carried.
+  return { type: type as DeletionEventType, workspaceId, deletionId, actorId, occurredAt };
+}

@@ -71,7 +71,7 @@ export function refKey(ref: ObjectRef): string {
 }
 
 /** Groups refs by type (deduplicated, ids lower-cased), in OBJECT_TABLES order, so SQL runs once per table. */
-export function groupRefs(refs: readonly ObjectRef[]): { table: ObjectTable; ids: string[] }[] {
+export function groupRefs(refs: readonly ObjectRef[]): RefGroup[] {
   const byType = new Map<ObjectType, Set<string>>();
   for (const ref of refs) {
     tableOf(ref.type);
@@ -80,6 +80,29 @@ export function groupRefs(refs: readonly ObjectRef[]): { table: ObjectTable; ids
     byType.set(ref.type, ids);
   }
   return OBJECT_TABLES.filter((t) => byType.has(t.type)).map((table) => ({ table, ids: [...byType.get(table.type)!] }));
+}
+
+/** Most refs one archive, restore, mark or unmark call may name. */
+export const MAX_BATCH_REFS = 1000;
+
+/** The refs of one type, grouped so SQL runs once per table. */
+export interface RefGroup {
+  table: ObjectTable;
+  ids: string[];
+}
+
+/** Refuses an oversized batch (BAD_USER_INPUT) and malformed ids (NOT_FOUND), and groups the refs by type. */
+export function checkRefBatch(refs: readonly ObjectRef[]): RefGroup[] {
+  if (refs.length > MAX_BATCH_REFS) {
+    throw new AppError(
+      ErrorCode.BAD_USER_INPUT,
+      `At most ${MAX_BATCH_REFS} refs per call, got ${refs.length}; split the batch.`,
+      { argument: 'refs', max: MAX_BATCH_REFS },
+    );
+  }
+  const malformed = refs.filter((ref) => !isUuid(ref.id));
+  if (malformed.length > 0) throw notFound(malformed);
+  return groupRefs(refs);
 }
 
 /** The refusal for refs that name nothing the caller may see (missing, malformed or another workspace's). */

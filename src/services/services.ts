@@ -4,9 +4,14 @@ import { ArchiveService } from './archive.service';
 import { ArchivedListService } from './archived-list.service';
 import { AttachmentService } from './attachment.service';
 import { AuthService } from './auth.service';
+import { Clock, systemClock } from './clock';
+import { DeletionHistoryService } from './deletion-history.service';
+import { DeletionService } from './deletion.service';
 import { FileStore } from './file-store';
+import { NotificationInboxService } from './notification-inbox.service';
 import { NotificationService } from './notification.service';
 import { ObjectService } from './object.service';
+import { SelectionService } from './selection.service';
 import { StatsService } from './stats.service';
 import { UserService } from './user.service';
 
@@ -23,21 +28,34 @@ export interface Services {
   archived: ArchivedListService;
   attachments: AttachmentService;
   stats: StatsService;
+  /** Where "now" comes from for deletion timestamps; tests move it. */
+  clock: Clock;
+  selection: SelectionService;
+  deletions: DeletionService;
+  deletionHistory: DeletionHistoryService;
+  inbox: NotificationInboxService;
 }
 
-export function createServices(config: Config, db: Database, files: FileStore): Services {
+/** Wires the services; `clock` is replaceable so tests can move time. */
+export function createServices(config: Config, db: Database, files: FileStore, clock: Clock = systemClock): Services {
   const objects = new ObjectService(db);
+  const notifications = new NotificationService();
   return {
     config,
     db,
     files,
     auth: new AuthService(db, config.jwtSecret),
     users: new UserService(db),
-    notifications: new NotificationService(),
+    notifications,
     objects,
     archive: new ArchiveService(db, objects),
     archived: new ArchivedListService(db),
     attachments: new AttachmentService(db, files, config.maxUploadBytes),
     stats: new StatsService(db),
+    clock,
+    selection: new SelectionService(db, clock),
+    deletions: new DeletionService(db, config, clock, notifications),
+    deletionHistory: new DeletionHistoryService(db),
+    inbox: new NotificationInboxService(db),
   };
 }

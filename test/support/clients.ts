@@ -1,6 +1,13 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient, Client as WsClient } from 'graphql-ws';
 import { print } from 'graphql';
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { App } from '../../src/app';
+import { DELETION_EVENTS_TOPIC, DeletionEventMessage } from '../../src/services/deletion-events';
 import WebSocket from 'ws';
 
 /** What crossed the wire for one HTTP GraphQL request. */
@@ -57,4 +64,168 @@ export function connectWs(wsUrl: string, token?: string): { client: WsClient; cl
     onNonLazyError: () => undefined,
   });
   return { client, closed };
+}
+
+/** Rejects with `what` if `promise` has not settled within `ms`: tests wait on events, never sleep. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A graphql-ws client whose connects and closes are recorded, for tests that follow a socket's life. */
+export interface WatchedWs {
+  client: WsClient;
+  /** Close codes seen so far, in order. */
+  closes: number[];
+  /** Successful connects (acknowledged connection_init) so far. */
+  connects: number;
+  /** Resolves with the next close code. */
+  nextClose(): Promise<number>;
+  /** Resolves at the next acknowledged connection. */
+  nextConnect(): Promise<void>;
+}
+
+/**
+ * Opens a real graphql-ws client with a raw `authorization` connection param (omitted when undefined).
+ * With `retryAttempts` > 0 it reconnects at once after a retryable close, as a browser client would.
+ */
+export function watchWs(wsUrl: string, authorization?: string, retryAttempts = 0): WatchedWs {
+  const events = new EventEmitter();
+  const watched: WatchedWs = {
+    client: createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts,
+      retryWait: async () => undefined,
+      connectionParams: authorization === undefined ? {} : { authorization },
+      on: {
+        connected: () => {
+          watched.connects += 1;
+          events.emit('connected');
+        },
+        closed: (event) => {
+          const { code } = event as { code: number };
+          watched.closes.push(code);
+          events.emit('closed', code);
+        },
+      },
+      onNonLazyError: () => undefined,
+    }),
+    closes: [],
+    connects: 0,
+    nextClose: async () => ((await once(events, 'closed')) as [number])[0],
+    nextConnect: async () => void (await once(events, 'connected')),
+  };
+  return watched;
+}
+
+/** The outcome of one operation over a socket: its result, or the close event / error that ended it. */
+export type WsOutcome<T> =
+  | { result: { data?: T | null; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] } }
+  | { failure: unknown };
+
+/** Runs one typed query or mutation over a graphql-ws client and returns what happened. */
+export function executeWs<T, V>(
+  client: WsClient,
+  document: TypedDocumentNode<T, V>,
+  variables?: V,
+): Promise<WsOutcome<T>> {
+  return new Promise((resolve) => {
+    let outcome: WsOutcome<T> | undefined;
+    client.subscribe<T>(
+      { query: print(document), variables: (variables ?? {}) as Record<string, unknown> },
+      {
+        next: (result) => (outcome = { result }),
+        error: (failure) => resolve({ failure }),
+        complete: () => resolve(outcome ?? { failure: new Error('completed without a result') }),
+      },
+    );
+  });
+}
+
+/** Everything one process's pub/sub delivers on the deletion topic, in arrival order. */
+export class Inbox {
+  readonly messages: DeletionEventMessage[] = [];
+  private readonly arrivals = new EventEmitter();
+  private readonly iterator: AsyncIterator<DeletionEventMessage>;
+
+  constructor(app: App) {
+    this.iterator = app.pubSub.subscribe(DELETION_EVENTS_TOPIC)[Symbol.asyncIterator]();
+    void this.pump();
+  }
+
+  /** Waits for `count` messages and removes them from the inbox. */
+  async take(count: number, ms = 5_000): Promise<DeletionEventMessage[]> {
+    while (this.messages.length < count) await within(once(this.arrivals, 'message'), ms, `${count} message(s)`);
+    return this.messages.splice(0, count);
+  }
+
+  async close(): Promise<void> {
+    await this.iterator.return?.();
+  }
+
+  private async pump(): Promise<void> {
+    for (;;) {
+      const next = await this.iterator.next();
+      if (next.done) return;
+      this.messages.push(next.value);
+      this.arrivals.emit('message');
+    }
+  }
+}
+
+/** A real `npm start` process (from dist/, built by `npm test`'s pretest) and how to stop it. */
+export interface SpawnedServer {
+  url: string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, for cleanup after a failure; does nothing once exited. */
+  kill(): void;
+}
+
+/** Starts `node dist/src/main.js` on a free port with `env` and waits for its banner. */
+export async function spawnServer(env: Record<string, string>): Promise<SpawnedServer> {
+  const main = path.join(__dirname, '../../dist/src/main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (npm test does).`);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-process-'));
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [main], {
+    env: { ...process.env, PORT: '0', NODE_ENV: 'test', LOG_LEVEL: 'error', DATA_DIR: dataDir, ...env },
+  });
+  const exited = once(child, 'exit').then(([code]) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    return code as number | null;
+  });
+  let stdout = '';
+  const banner = new Promise<string>((resolve) =>
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const url = /GraphQL \+ playground: (\S+)/.exec(stdout)?.[1];
+      if (url && stdout.includes('more tokens')) resolve(url);
+    }),
+  );
+  const failed = exited.then((code) => Promise.reject(new Error(`the server exited with ${code}`)));
+  // Only raced against the banner: a later, normal exit must not surface as an unhandled rejection.
+  failed.catch(() => undefined);
+  try {
+    const url = await within(Promise.race([banner, failed]), 20_000, 'the server banner');
+    return {
+      url,
+      stop: () => {
+        child.kill('SIGTERM');
+        return exited;
+      },
+      kill: () => void child.kill('SIGKILL'),
+    };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
 }

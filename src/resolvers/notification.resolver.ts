@@ -1,0 +1,77 @@
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { Context } from '../server/context';
+import { requireUser } from '../server/context';
+import { Role } from '../services/auth.service';
+import { Connection, decodeCursor, encodeCursor, pageSize, toPage } from './connection';
+import { timeIdKey } from './deletion.resolver';
+import { asDeletion, Deletion } from './deletion.type';
+import { Notification } from './notification.type';
+
+export const NotificationConnection = Connection('Notification', Notification);
+type NotificationConnectionType = InstanceType<typeof NotificationConnection>;
+
+@ArgsType()
+class NotificationsArgs {
+  @Field({ nullable: true, defaultValue: false, description: 'Only notifications not yet marked read.' })
+  unreadOnly?: boolean;
+
+  @Field(() => Int, { nullable: true, defaultValue: 20, description: 'Page size, 1 to 200.' })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'endCursor of the previous page.' })
+  after?: string;
+}
+
+/** Every signed-in user's own notifications, newest first; nobody sees anyone else's. */
+@Resolver(() => Notification)
+export class NotificationResolver {
+  @Authorized()
+  @Query(() => NotificationConnection, { description: 'Your notifications, newest first.' })
+  async notifications(
+    @Args() { unreadOnly, first, after }: NotificationsArgs,
+    @Ctx() context: Context,
+  ): Promise<NotificationConnectionType> {
+    const limit = pageSize(first ?? 20);
+    const key = after ? timeIdKey(decodeCursor(after, 2)) : null;
+    const page = await context.services.inbox.page(requireUser(context), unreadOnly ?? false, limit, key);
+    return toPage(page.rows, limit, page.totalCount, (row) =>
+      encodeCursor(row.cursorKey),
+    ) as unknown as NotificationConnectionType;
+  }
+
+  @Authorized()
+  @Mutation(() => Int, {
+    description:
+      'Marks your notifications read; returns how many became read. All or nothing: an id that is not yours is NOT_FOUND.',
+  })
+  markNotificationsRead(
+    @Arg('ids', () => [ID], { description: 'Your notifications to mark read.' }) ids: string[],
+    @Ctx() context: Context,
+  ): Promise<number> {
+    return context.services.inbox.markRead(requireUser(context), ids);
+  }
+
+  @FieldResolver(() => Deletion, { nullable: true })
+  async deletion(@Root() notification: Notification, @Ctx() context: Context): Promise<Deletion | null> {
+    const user = requireUser(context);
+    // Deletions are admin business (rule 12): a member (e.g. a demoted admin) sees the notification only.
+    if (!notification.deletionId || user.role !== Role.ADMIN) return null;
+    return asDeletion(
+      await context.loaders.deletions.load({ workspaceId: user.workspaceId, id: notification.deletionId }),
+    );
+  }
+}

@@ -1,0 +1,27 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Deletion } from './deletion.type';
+
+@ObjectType({
+  description: 'A persistent message for one user, e.g. that a deletion was activated; read it any time later.',
+})
+export class Notification {
+  @Field(() => ID, { description: 'Unique id of the notification.' })
+  id: string;
+
+  @Field({
+    description: 'What happened: DELETION_ACTIVATED, DELETION_CANCELLED, DELETION_COMPLETED or DELETION_FAILED.',
+  })
+  kind: string;
+
+  @Field(() => Deletion, { nullable: true, description: 'The deletion it is about (admins only; null otherwise).' })
+  deletion: Deletion | null;
+
+  @Field({ description: 'When it was written.' })
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When you marked it read; null while unread.' })
+  readAt: Date | null;
+
+  /** The id behind `deletion`, resolved through the deletions loader. */
+  deletionId: string | null;
+}

@@ -1,0 +1,211 @@
+import { Database, Sql } from '../database/database';
+import { OBJECT_TABLES, ObjectTable, ObjectType, REMOVABLE_TASK_STATUSES, tableOf } from '../database/object-tables';
+import { AppError, ErrorCode } from '../errors';
+import { Role, UserRow } from './auth.service';
+import { Clock } from './clock';
+import { ACTIVE_DELETION_STATUSES } from './deletion-status';
+import { checkRefBatch, isUuid, notFound, ObjectRef, RefGroup } from './object-rows';
+import { lockWorkspace } from './workspace-lock';
+
+/** Which archived objects a bulk mark or unmark applies to; every part is optional and they combine with AND. */
+export interface MarkFilter {
+  type?: ObjectType | null;
+  archivedBefore?: Date | null;
+  archivedAfter?: Date | null;
+  createdBy?: string | null;
+}
+
+/** What to mark or unmark: exactly one of a list of refs or a filter. */
+export interface SelectionInput {
+  refs?: readonly ObjectRef[] | null;
+  filter?: MarkFilter | null;
+}
+
+/** What one mark or unmark call did. */
+export interface SelectionChange {
+  /** Objects whose marked state this call changed. */
+  changed: number;
+  /** Tasks a filter matched but left alone because they are not REMOVED or VERIFIED. */
+  skippedTasks: number;
+}
+
+type Action = 'mark' | 'unmark';
+
+// The same "removable task" list feeds the SQL and the refusal message.
+const REMOVABLE = REMOVABLE_TASK_STATUSES as readonly string[];
+
+/**
+ * The workspace's selection for permanent deletion (DESIGN §2 rules 3 and 4). Every call holds
+ * the workspace lock, so it never interleaves with an activation; by filter it is one set-based
+ * UPDATE per table, because a selection can be a million rows (the stats triggers are per statement).
+ */
+export class SelectionService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Puts archived objects into the selection (admins); already marked ones stay as they are. */
+  mark(user: UserRow, input: SelectionInput): Promise<SelectionChange> {
+    return this.change(user, input, 'mark');
+  }
+
+  /** Takes objects out of the selection (admins); unmarked ones stay as they are. */
+  unmark(user: UserRow, input: SelectionInput): Promise<SelectionChange> {
+    return this.change(user, input, 'unmark');
+  }
+
+  private async change(user: UserRow, input: SelectionInput, action: Action): Promise<SelectionChange> {
+    if (user.role !== Role.ADMIN) {
+      throw new AppError(ErrorCode.FORBIDDEN, `Only admins may ${action} objects for permanent deletion.`);
+    }
+    const { refs, filter } = input;
+    if ((refs == null) === (filter == null)) {
+      throw new AppError(ErrorCode.BAD_USER_INPUT, `Give exactly one of refs or filter to ${action} objects.`, {
+        argument: refs == null ? 'refs|filter' : 'refs&filter',
+      });
+    }
+    const groups = refs ? checkRefBatch(refs) : [];
+    return this.db.transaction(async (tx) => {
+      await lockWorkspace(tx, user.workspaceId);
+      await refuseWhileActive(tx, user.workspaceId, action);
+      if (refs) return { changed: await this.byRefs(tx, user, groups, action), skippedTasks: 0 };
+      return this.byFilter(tx, user, filter!, action);
+    });
+  }
+
+  /** Checks every ref (exists, archived, removable task) before changing any, then one UPDATE per type. */
+  private async byRefs(tx: Sql, user: UserRow, groups: RefGroup[], action: Action): Promise<number> {
+    const missing: ObjectRef[] = [];
+    const active: ObjectRef[] = [];
+    const tasks: { id: string; status: string }[] = [];
+    for (const { table, ids } of groups) {
+      const rows = await tx.rows<{ id: string; archived: boolean; status: string | null }>(
+        `SELECT id, archived_at IS NOT NULL AS archived, ${table.type === ObjectType.TASK ? 'status' : 'NULL AS status'}
+         FROM ${table.table} WHERE workspace_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE`,
+        [user.workspaceId, ids],
+      );
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      for (const id of ids) {
+        const row = byId.get(id);
+        if (!row) missing.push({ type: table.type, id });
+        else if (action === 'mark' && !row.archived) active.push({ type: table.type, id });
+        else if (action === 'mark' && row.status !== null && !REMOVABLE.includes(row.status))
+          tasks.push({ id, status: row.status });
+      }
+    }
+    if (missing.length > 0) throw notFound(missing);
+    if (active.length > 0) {
+      throw new AppError(
+        ErrorCode.BAD_USER_INPUT,
+        `Only archived objects can be marked for permanent deletion; archive these first: ` +
+          `${active.map((r) => `${r.type} ${r.id}`).join(', ')}. Nothing was changed.`,
+        { refs: active.map((r) => ({ ...r, reason: 'NOT_ARCHIVED' })) },
+      );
+    }
+    if (tasks.length > 0) {
+      throw new AppError(
+        ErrorCode.BAD_USER_INPUT,
+        `A task can be marked only when ${REMOVABLE.join(' or ')}: ` +
+          `${tasks.map((t) => `TASK ${t.id} is ${t.status}`).join(', ')}. Nothing was changed.`,
+        { tasks },
+      );
+    }
+    let changed = 0;
+    for (const { table, ids } of groups) {
+      const row = await tx.one<{ n: number }>(
+        `WITH u AS (UPDATE ${table.table} SET ${this.assignment(action)}
+                    WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND ${unchangedCondition(action)} RETURNING 1)
+         SELECT count(*)::int AS n FROM u`,
+        [user.workspaceId, ids, ...this.assignmentParams(user, action)],
+      );
+      changed += row!.n;
+    }
+    return changed;
+  }
+
+  /** One UPDATE per table the filter covers; tasks a mark cannot take are counted, not refused. */
+  private async byFilter(tx: Sql, user: UserRow, filter: MarkFilter, action: Action): Promise<SelectionChange> {
+    const tables = filter.type ? [tableOf(filter.type)] : OBJECT_TABLES;
+    const { where, params } = filterCondition(user.workspaceId, filter);
+    const base = params.length;
+    let changed = 0;
+    let skippedTasks = 0;
+    for (const table of tables) {
+      const removable = isTaskMark(table, action) ? ` AND status = ANY($${base + 3}::text[])` : '';
+      const extra = isTaskMark(table, action) ? [REMOVABLE] : [];
+      const row = await tx.one<{ n: number }>(
+        `WITH u AS (UPDATE ${table.table} SET ${this.assignment(action, base)}
+                    WHERE ${where} AND ${unchangedCondition(action)}${removable} RETURNING 1)
+         SELECT count(*)::int AS n FROM u`,
+        [...params, ...this.assignmentParams(user, action), ...extra],
+      );
+      changed += row!.n;
+      if (isTaskMark(table, action)) {
+        const skipped = await tx.one<{ n: number }>(
+          `SELECT count(*)::int AS n FROM tasks WHERE ${where} AND marked_at IS NULL AND NOT status = ANY($${base + 1}::text[])`,
+          [...params, REMOVABLE],
+        );
+        skippedTasks = skipped!.n;
+      }
+    }
+    return { changed, skippedTasks };
+  }
+
+  /** The SET list; mark's two parameters follow the `offset` parameters before them. */
+  private assignment(action: Action, offset = 2): string {
+    return action === 'mark'
+      ? `marked_at = $${offset + 1}, marked_by = $${offset + 2}`
+      : 'marked_at = NULL, marked_by = NULL';
+  }
+
+  private assignmentParams(user: UserRow, action: Action): unknown[] {
+    return action === 'mark' ? [this.clock.now(), user.id] : [];
+  }
+}
+
+function isTaskMark(table: ObjectTable, action: Action): boolean {
+  return action === 'mark' && table.type === ObjectType.TASK;
+}
+
+/** Rows a call would change: unmarked archived ones for mark, marked ones (not frozen in a deletion) for unmark. */
+function unchangedCondition(action: Action): string {
+  return action === 'mark'
+    ? 'archived_at IS NOT NULL AND marked_at IS NULL AND deletion_id IS NULL'
+    : 'marked_at IS NOT NULL AND deletion_id IS NULL';
+}
+
+/** The WHERE of a filter over one object table, with its parameters ($1 is the workspace). */
+function filterCondition(workspaceId: string, filter: MarkFilter): { where: string; params: unknown[] } {
+  const where = ['workspace_id = $1', 'archived_at IS NOT NULL'];
+  const params: unknown[] = [workspaceId];
+  const add = (condition: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(condition(`$${params.length}`));
+  };
+  if (filter.createdBy != null) {
+    // A malformed id matches nothing rather than failing the cast.
+    add(
+      (p) => `created_by = ${p}::uuid`,
+      isUuid(filter.createdBy) ? filter.createdBy : '00000000-0000-0000-0000-000000000000',
+    );
+  }
+  if (filter.archivedBefore) add((p) => `archived_at < ${p}`, filter.archivedBefore);
+  if (filter.archivedAfter) add((p) => `archived_at > ${p}`, filter.archivedAfter);
+  return { where: where.join(' AND '), params };
+}
+
+/** Rule 4: while a deletion is pending or executing, the selection is frozen; the message says what to do. */
+export async function refuseWhileActive(tx: Sql, workspaceId: string, action: string): Promise<void> {
+  const active = await tx.one<{ id: string; status: string }>(
+    'SELECT id, status FROM deletions WHERE workspace_id = $1 AND status = ANY($2::text[])',
+    [workspaceId, ACTIVE_DELETION_STATUSES],
+  );
+  if (!active) return;
+  throw new AppError(
+    ErrorCode.CONFLICT,
+    `Cannot ${action} while deletion ${active.id} is ${active.status}: wait for it to finish` +
+      (active.status === 'PENDING' ? ', or cancel it first.' : '.'),
+    { deletionId: active.id, status: active.status },
+  );
+}

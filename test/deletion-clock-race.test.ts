@@ -1,0 +1,118 @@
+import { Client } from 'pg';
+import { CancelDeletionDocument, MarkForDeletionDocument } from '../operations/generated';
+import { Role } from '../src/services/auth.service';
+import { Clock } from '../src/services/clock';
+import { createServices } from '../src/services/services';
+import { errorCode, mustRequest, request } from './support/clients';
+import { archivedObjects, verifyProblems } from './support/deletion';
+import { createWorkspace, TestUser } from './support/fixtures';
+import { startTestServer, TestServer } from './support/test-server';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  expect(await verifyProblems(server.app.services)).toEqual([]);
+  await server.close();
+});
+
+const asRow = (user: TestUser, workspaceId: string) => ({
+  id: user.id,
+  workspaceId,
+  name: 'admin',
+  email: user.email,
+  role: Role.ADMIN,
+});
+
+/** A marked selection of one contact in a fresh workspace. */
+async function workspaceWithSelection() {
+  const ws = await createWorkspace(server.database.db, 1, 0);
+  const refs = await archivedObjects(server.url, ws.admins[0], 'CONTACT', 1);
+  await mustRequest(server.url, MarkForDeletionDocument, { refs }, ws.admins[0].token);
+  return ws;
+}
+
+describe('the injected clock', () => {
+  it('stamps activation, grace period and cancel with the clock’s time, not the wall clock', async () => {
+    const ws = await workspaceWithSelection();
+    let now = new Date('2031-05-01T10:00:00.000Z');
+    const clock: Clock = { now: () => now };
+    const { config, db, files } = server.app.services;
+    const services = createServices(config, db, files, clock);
+    const deletion = await services.deletions.activate(asRow(ws.admins[0], ws.id));
+    expect(deletion.activatedAt.toISOString()).toBe('2031-05-01T10:00:00.000Z');
+    expect(deletion.executeAfter.getTime() - deletion.activatedAt.getTime()).toBe(config.deletionGracePeriodMs);
+    now = new Date('2031-05-03T08:30:00.000Z');
+    const cancelled = await services.deletions.cancel(asRow(ws.admins[0], ws.id), deletion.id);
+    expect(cancelled.cancelledAt?.toISOString()).toBe('2031-05-03T08:30:00.000Z');
+    const notes = await db.rows<{ created_at: Date }>(
+      'SELECT created_at FROM notifications WHERE deletion_id = $1 ORDER BY created_at',
+      [deletion.id],
+    );
+    expect(notes.map((n) => n.created_at.toISOString())).toEqual([
+      '2031-05-01T10:00:00.000Z',
+      '2031-05-03T08:30:00.000Z',
+    ]);
+  });
+});
+
+describe('one active deletion per workspace (rule 5)', () => {
+  it('is enforced by the database itself, whatever the code does', async () => {
+    const ws = await workspaceWithSelection();
+    const deletion = await server.app.services.deletions.activate(asRow(ws.admins[0], ws.id));
+    const insert = server.database.db.rows(
+      `INSERT INTO deletions (workspace_id, status, activated_at, activated_by, execute_after)
+       VALUES ($1, 'EXECUTING', now(), $2, now())`,
+      [ws.id, ws.admins[0].id],
+    );
+    await expect(insert).rejects.toMatchObject({ code: '23505' });
+    await server.app.services.deletions.cancel(asRow(ws.admins[0], ws.id), deletion.id);
+  });
+});
+
+describe('cancel racing the executor’s claim', () => {
+  /** Claims as the executor does: a conditional UPDATE on PENDING, in a transaction left open. */
+  async function openClaim(id: string): Promise<{ claimed: number; client: Client }> {
+    const client = new Client({ connectionString: server.database.url });
+    await client.connect();
+    await client.query('BEGIN');
+    const result = await client.query(
+      `UPDATE deletions SET status = 'EXECUTING', started_at = now() WHERE id = $1 AND status = 'PENDING'`,
+      [id],
+    );
+    return { claimed: result.rowCount ?? 0, client };
+  }
+
+  it('a claim that commits first wins: the waiting cancel gets CONFLICT naming EXECUTING, objects stay in the deletion', async () => {
+    const ws = await workspaceWithSelection();
+    const deletion = await server.app.services.deletions.activate(asRow(ws.admins[0], ws.id));
+    const { claimed, client } = await openClaim(deletion.id);
+    expect(claimed).toBe(1);
+    const cancel = request(server.url, CancelDeletionDocument, { id: deletion.id }, ws.admins[0].token);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await client.query('COMMIT');
+    await client.end();
+    const refused = await cancel;
+    expect(errorCode(refused)).toBe('CONFLICT');
+    expect(refused.errors?.[0].extensions?.status).toBe('EXECUTING');
+    const row = await server.database.db.one<{ n: number }>(
+      'SELECT count(*)::int AS n FROM contacts WHERE deletion_id = $1',
+      [deletion.id],
+    );
+    expect(row!.n).toBe(1);
+    await server.database.db.rows(`UPDATE deletions SET status = 'FAILED' WHERE id = $1`, [deletion.id]);
+    await server.database.db.rows('UPDATE contacts SET deletion_id = NULL WHERE deletion_id = $1', [deletion.id]);
+  });
+
+  it('a cancel that commits first wins: the claim updates nothing', async () => {
+    const ws = await workspaceWithSelection();
+    const deletion = await server.app.services.deletions.activate(asRow(ws.admins[0], ws.id));
+    await mustRequest(server.url, CancelDeletionDocument, { id: deletion.id }, ws.admins[0].token);
+    const { claimed, client } = await openClaim(deletion.id);
+    await client.query('COMMIT');
+    await client.end();
+    expect(claimed).toBe(0);
+  });
+});

@@ -1,0 +1,150 @@
+import {
+  ActivateDeletionDocument,
+  ArchivedObjectsDocument,
+  CancelDeletionDocument,
+  DeletionOverviewDocument,
+  DeletionOverviewQuery,
+  MarkForDeletionDocument,
+  NotificationsDocument,
+  RestoreObjectsDocument,
+  UnmarkForDeletionDocument,
+} from '../operations/generated';
+import { mustRequest } from './support/clients';
+import { archivedObjects, verifyProblems } from './support/deletion';
+import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
+import { startTestServer, TestServer } from './support/test-server';
+
+let server: TestServer;
+let ws: TestWorkspace;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  ws = await createWorkspace(server.database.db, 2, 1);
+});
+afterAll(() => server.close());
+
+type Types = DeletionOverviewQuery['deletionOverview']['types'];
+const figure = (types: Types, type: string) => types.find((t) => t.type === type)!;
+
+async function overview(user: TestUser = ws.admins[0]) {
+  return (await mustRequest(server.url, DeletionOverviewDocument, {}, user.token)).deletionOverview;
+}
+
+async function states(type: 'CONTACT' | 'DEAL' | 'TASK') {
+  const data = await mustRequest(server.url, ArchivedObjectsDocument, { type, first: 200 }, ws.admins[0].token);
+  return data.archivedObjects.edges.map((e) => e.node.deletionState);
+}
+
+async function notificationKinds(user: TestUser) {
+  const data = await mustRequest(server.url, NotificationsDocument, { first: 50 }, user.token);
+  return data.notifications.edges.map((e) => e.node.kind);
+}
+
+describe('deletion lifecycle over HTTP', () => {
+  it('marks, activates, cancels, marks more and activates again, with exact figures and notifications', async () => {
+    const [admin, admin2] = ws.admins;
+    const contacts = await archivedObjects(server.url, admin, 'CONTACT', 3, { bytes: 700 });
+    await archivedObjects(server.url, admin, 'DEAL', 2);
+    const [task] = await archivedObjects(server.url, admin, 'TASK', 1, { status: 'REMOVED' });
+
+    const start = await overview();
+    expect(start.canMark).toBe(true);
+    expect(start.pending).toBeNull();
+    expect(figure(start.types, 'CONTACT').archived).toEqual({ count: 3, bytes: 700 });
+    expect(figure(start.types, 'CONTACT').marked).toEqual({ count: 0, bytes: 0 });
+
+    // By refs: the marked figures move by exactly the count and bytes; repeating changes nothing.
+    const byRefs = (await mustRequest(server.url, MarkForDeletionDocument, { refs: contacts }, admin.token))
+      .markForDeletion;
+    expect(byRefs.changed).toBe(3);
+    expect(figure(byRefs.types, 'CONTACT').marked).toEqual({ count: 3, bytes: 700 });
+    const again = (await mustRequest(server.url, MarkForDeletionDocument, { refs: contacts }, admin2.token))
+      .markForDeletion;
+    expect(again.changed).toBe(0);
+    expect(figure(again.types, 'CONTACT').marked).toEqual({ count: 3, bytes: 700 });
+
+    // By filter: every archived deal.
+    const byFilter = (await mustRequest(server.url, MarkForDeletionDocument, { filter: { type: 'DEAL' } }, admin.token))
+      .markForDeletion;
+    expect(byFilter.changed).toBe(2);
+    expect(figure(byFilter.types, 'DEAL').marked).toEqual({ count: 2, bytes: 0 });
+    expect(figure(byFilter.types, 'TASK').marked.count).toBe(0);
+
+    // Unmark and mark back one contact.
+    const unmarked = (await mustRequest(server.url, UnmarkForDeletionDocument, { refs: [contacts[0]] }, admin.token))
+      .unmarkForDeletion;
+    expect(unmarked.changed).toBe(1);
+    expect(figure(unmarked.types, 'CONTACT').marked).toEqual({ count: 2, bytes: 0 });
+    await mustRequest(server.url, MarkForDeletionDocument, { refs: [contacts[0]] }, admin.token);
+    expect(await states('CONTACT')).toEqual(['MARKED', 'MARKED', 'MARKED']);
+
+    // Activate: frozen figures, grace period, objects PENDING, selection empty, every admin notified.
+    const activated = (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion;
+    expect(activated.status).toBe('PENDING');
+    expect(activated.activatedBy.id).toBe(admin.id);
+    expect(Date.parse(activated.executeAfter) - Date.parse(activated.activatedAt)).toBe(
+      server.app.services.config.deletionGracePeriodMs,
+    );
+    expect(activated.total).toEqual({ count: 5, bytes: 700 });
+    expect(activated.done).toEqual({ count: 0, bytes: 0 });
+    expect(activated.byType).toEqual([
+      { type: 'CONTACT', volume: { count: 3, bytes: 700 }, done: { count: 0, bytes: 0 } },
+      { type: 'DEAL', volume: { count: 2, bytes: 0 }, done: { count: 0, bytes: 0 } },
+    ]);
+    expect(await states('CONTACT')).toEqual(['PENDING', 'PENDING', 'PENDING']);
+    expect(await states('DEAL')).toEqual(['PENDING', 'PENDING']);
+    const pendingView = await overview();
+    expect(pendingView.canMark).toBe(false);
+    expect(pendingView.pending?.id).toBe(activated.id);
+    expect(figure(pendingView.types, 'CONTACT').marked).toEqual({ count: 0, bytes: 0 });
+    for (const a of ws.admins) expect(await notificationKinds(a)).toEqual(['DELETION_ACTIVATED']);
+    expect(await notificationKinds(ws.members[0])).toEqual([]);
+
+    // Cancel by the other admin: CANCELLED with who and when; objects back in the selection, still marked.
+    const cancelled = (await mustRequest(server.url, CancelDeletionDocument, { id: activated.id }, admin2.token))
+      .cancelDeletion;
+    expect(cancelled).toMatchObject({ id: activated.id, status: 'CANCELLED', cancelledBy: { id: admin2.id } });
+    expect(cancelled.cancelledAt).not.toBeNull();
+    expect(await states('CONTACT')).toEqual(['MARKED', 'MARKED', 'MARKED']);
+    const afterCancel = await overview();
+    expect(afterCancel.canMark).toBe(true);
+    expect(afterCancel.pending).toBeNull();
+    expect(figure(afterCancel.types, 'CONTACT').marked).toEqual({ count: 3, bytes: 700 });
+    expect(figure(afterCancel.types, 'DEAL').marked).toEqual({ count: 2, bytes: 0 });
+    for (const a of ws.admins) expect(await notificationKinds(a)).toEqual(['DELETION_CANCELLED', 'DELETION_ACTIVATED']);
+
+    // Mark more and activate again: the new deletion holds the old selection and the task.
+    await mustRequest(server.url, MarkForDeletionDocument, { refs: [task] }, admin.token);
+    const second = (await mustRequest(server.url, ActivateDeletionDocument, {}, admin2.token)).activateDeletion;
+    expect(second.id).not.toBe(activated.id);
+    expect(second.total).toEqual({ count: 6, bytes: 700 });
+    expect(second.byType.map((t) => [t.type, t.volume.count])).toEqual([
+      ['CONTACT', 3],
+      ['DEAL', 2],
+      ['TASK', 1],
+    ]);
+
+    // Restoring a pending object takes it out of the deletion; its frozen figures shrink.
+    await mustRequest(server.url, RestoreObjectsDocument, { refs: [contacts[0]] }, admin.token);
+    const shrunk = (await overview()).pending!;
+    expect(shrunk.total).toEqual({ count: 5, bytes: 0 });
+    expect(shrunk.byType[0]).toEqual({ type: 'CONTACT', volume: { count: 2, bytes: 0 }, done: { count: 0, bytes: 0 } });
+    expect(await verifyProblems(server.app.services)).toEqual([]);
+  });
+
+  it('restoring a marked object takes it out of the selection and its figures', async () => {
+    const other = await createWorkspace(server.database.db, 1, 0);
+    const [admin] = other.admins;
+    const refs = await archivedObjects(server.url, admin, 'EMAIL', 2, { bytes: 50 });
+    await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
+    expect(figure((await overview(admin)).types, 'EMAIL').marked).toEqual({ count: 2, bytes: 50 });
+    const restored = await mustRequest(server.url, RestoreObjectsDocument, { refs: [refs[0]] }, admin.token);
+    expect(restored.restoreObjects[0].deletionState).toBe('NONE');
+    const view = await overview(admin);
+    expect(figure(view.types, 'EMAIL').marked).toEqual({ count: 1, bytes: 0 });
+    expect(figure(view.types, 'EMAIL').archived).toEqual({ count: 1, bytes: 0 });
+    const activated = (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion;
+    expect(activated.total).toEqual({ count: 1, bytes: 0 });
+    expect(await verifyProblems(server.app.services)).toEqual([]);
+  });
+});

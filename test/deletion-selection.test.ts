@@ -1,0 +1,254 @@
+import {
+  ActivateDeletionDocument,
+  CancelDeletionDocument,
+  MarkForDeletionDocument,
+  UnmarkForDeletionDocument,
+} from '../operations/generated';
+import { errorCode, mustRequest, request } from './support/clients';
+import { archivedObjects, deletionSnapshot, verifyProblems } from './support/deletion';
+import { createWorkspace } from './support/fixtures';
+import { createObject, snapshot } from './support/objects';
+import { startTestServer, TestServer } from './support/test-server';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  expect(await verifyProblems(server.app.services)).toEqual([]);
+  await server.close();
+});
+
+const db = () => server.database.db;
+const state = async () => (await snapshot(db())) + (await deletionSnapshot(db()));
+
+/** Sends `send`, expects the refusal code, and checks that no table changed. */
+async function refused(code: string, send: () => Promise<Parameters<typeof errorCode>[0]>) {
+  const before = await state();
+  const response = await send();
+  expect(errorCode(response)).toBe(code);
+  expect(await state()).toBe(before);
+  return response.errors![0];
+}
+
+describe('mark / unmark / activate / cancel refusals (each changes nothing)', () => {
+  it('refuses members with FORBIDDEN', async () => {
+    const ws = await createWorkspace(db(), 1, 1);
+    const [member] = ws.members;
+    const refs = await archivedObjects(server.url, member, 'CONTACT', 1);
+    await mustRequest(server.url, MarkForDeletionDocument, { refs }, ws.admins[0].token);
+    await refused('FORBIDDEN', () => request(server.url, MarkForDeletionDocument, { refs }, member.token));
+    await refused('FORBIDDEN', () =>
+      request(server.url, MarkForDeletionDocument, { filter: { type: 'CONTACT' } }, member.token),
+    );
+    await refused('FORBIDDEN', () => request(server.url, UnmarkForDeletionDocument, { refs }, member.token));
+    await refused('FORBIDDEN', () => request(server.url, ActivateDeletionDocument, {}, member.token));
+    const deletion = (await mustRequest(server.url, ActivateDeletionDocument, {}, ws.admins[0].token)).activateDeletion;
+    await refused('FORBIDDEN', () => request(server.url, CancelDeletionDocument, { id: deletion.id }, member.token));
+    await refused('UNAUTHENTICATED', () => request(server.url, ActivateDeletionDocument, {}));
+  });
+
+  it('refuses active objects and tasks not REMOVED/VERIFIED with BAD_USER_INPUT naming them', async () => {
+    const ws = await createWorkspace(db(), 1, 0);
+    const [admin] = ws.admins;
+    const archived = await archivedObjects(server.url, admin, 'DEAL', 1);
+    const active = await createObject(server.url, admin, 'DEAL');
+    const error = await refused('BAD_USER_INPUT', () =>
+      request(server.url, MarkForDeletionDocument, { refs: [...archived, active] }, admin.token),
+    );
+    expect(error.extensions?.refs).toEqual([{ type: 'DEAL', id: active.id, reason: 'NOT_ARCHIVED' }]);
+
+    const open = await archivedObjects(server.url, admin, 'TASK', 1, { status: 'OPEN' });
+    const progress = await archivedObjects(server.url, admin, 'TASK', 1, { status: 'IN_PROGRESS' });
+    const done = await archivedObjects(server.url, admin, 'TASK', 1, { status: 'DONE' });
+    const ok = await archivedObjects(server.url, admin, 'TASK', 1, { status: 'VERIFIED' });
+    const taskError = await refused('BAD_USER_INPUT', () =>
+      request(server.url, MarkForDeletionDocument, { refs: [...open, ...progress, ...done, ...ok] }, admin.token),
+    );
+    expect(taskError.extensions?.tasks).toEqual(
+      expect.arrayContaining([
+        { id: open[0].id, status: 'OPEN' },
+        { id: progress[0].id, status: 'IN_PROGRESS' },
+        { id: done[0].id, status: 'DONE' },
+      ]),
+    );
+    expect(taskError.extensions?.tasks).toHaveLength(3);
+    expect(taskError.message).toContain('IN_PROGRESS');
+    const marked = await mustRequest(server.url, MarkForDeletionDocument, { refs: ok }, admin.token);
+    expect(marked.markForDeletion.changed).toBe(1);
+  });
+
+  it('refuses another workspace’s, unknown and malformed refs with NOT_FOUND', async () => {
+    const ws = await createWorkspace(db(), 1, 0);
+    const other = await createWorkspace(db(), 1, 0);
+    const mine = await archivedObjects(server.url, ws.admins[0], 'CALL', 1);
+    const foreign = await archivedObjects(server.url, other.admins[0], 'CALL', 1);
+    for (const bad of [
+      foreign[0],
+      { type: 'CALL' as const, id: '00000000-0000-4000-8000-000000000000' },
+      { type: 'CALL' as const, id: 'nope' },
+    ]) {
+      for (const document of [
+        MarkForDeletionDocument,
+        UnmarkForDeletionDocument,
+      ] as (typeof MarkForDeletionDocument)[]) {
+        const error = await refused('NOT_FOUND', () =>
+          request(server.url, document, { refs: [...mine, bad] }, ws.admins[0].token),
+        );
+        expect(error.extensions?.refs).toEqual([{ type: 'CALL', id: bad.id, reason: 'NOT_FOUND' }]);
+      }
+    }
+  });
+
+  it('refuses more than 1000 refs, and both or neither of refs and filter, with BAD_USER_INPUT', async () => {
+    const ws = await createWorkspace(db(), 1, 0);
+    const [admin] = ws.admins;
+    const refs = await archivedObjects(server.url, admin, 'OBJECT', 1);
+    await refused('BAD_USER_INPUT', () =>
+      request(server.url, MarkForDeletionDocument, { refs: Array(1001).fill(refs[0]) }, admin.token),
+    );
+    await refused('BAD_USER_INPUT', () =>
+      request(server.url, MarkForDeletionDocument, { refs, filter: { type: 'OBJECT' } }, admin.token),
+    );
+    await refused('BAD_USER_INPUT', () => request(server.url, MarkForDeletionDocument, {}, admin.token));
+    await refused('BAD_USER_INPUT', () => request(server.url, UnmarkForDeletionDocument, {}, admin.token));
+    const accepted = await mustRequest(
+      server.url,
+      MarkForDeletionDocument,
+      { refs: Array(1000).fill(refs[0]) },
+      admin.token,
+    );
+    expect(accepted.markForDeletion.changed).toBe(1);
+  });
+
+  it('refuses marking, unmarking and activating while a deletion is pending or executing (CONFLICT saying what to do)', async () => {
+    const ws = await createWorkspace(db(), 1, 0);
+    const [admin] = ws.admins;
+    const refs = await archivedObjects(server.url, admin, 'CONTACT', 2);
+    await mustRequest(server.url, MarkForDeletionDocument, { refs: [refs[0]] }, admin.token);
+    const deletion = (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion;
+    for (const status of ['PENDING', 'EXECUTING']) {
+      await db().rows('UPDATE deletions SET status = $2 WHERE id = $1', [deletion.id, status]);
+      const mark = await refused('CONFLICT', () =>
+        request(server.url, MarkForDeletionDocument, { refs: [refs[1]] }, admin.token),
+      );
+      expect(mark.message).toContain(status);
+      expect(mark.message).toMatch(/wait/);
+      if (status === 'PENDING') expect(mark.message).toMatch(/cancel/);
+      await refused('CONFLICT', () =>
+        request(server.url, MarkForDeletionDocument, { filter: { type: 'CONTACT' } }, admin.token),
+      );
+      await refused('CONFLICT', () => request(server.url, UnmarkForDeletionDocument, { refs: [refs[0]] }, admin.token));
+      await refused('CONFLICT', () => request(server.url, ActivateDeletionDocument, {}, admin.token));
+    }
+    // An executing deletion cannot be cancelled; neither can a completed or a cancelled one.
+    const executing = await refused('CONFLICT', () =>
+      request(server.url, CancelDeletionDocument, { id: deletion.id }, admin.token),
+    );
+    expect(executing.message).toContain('EXECUTING');
+    await db().rows(`UPDATE deletions SET status = 'COMPLETED' WHERE id = $1`, [deletion.id]);
+    const completed = await refused('CONFLICT', () =>
+      request(server.url, CancelDeletionDocument, { id: deletion.id }, admin.token),
+    );
+    expect(completed.extensions?.status).toBe('COMPLETED');
+  });
+
+  it('refuses an empty selection and cancelling twice with CONFLICT; foreign, unknown and malformed ids with NOT_FOUND', async () => {
+    const ws = await createWorkspace(db(), 1, 0);
+    const other = await createWorkspace(db(), 1, 0);
+    const [admin] = ws.admins;
+    const empty = await refused('CONFLICT', () => request(server.url, ActivateDeletionDocument, {}, admin.token));
+    expect(empty.message).toMatch(/mark archived objects/);
+    await archivedObjects(server.url, admin, 'ACTIVITY', 1);
+    await refused('CONFLICT', () => request(server.url, ActivateDeletionDocument, {}, admin.token));
+
+    const foreignRefs = await archivedObjects(server.url, other.admins[0], 'ACTIVITY', 1);
+    await mustRequest(server.url, MarkForDeletionDocument, { refs: foreignRefs }, other.admins[0].token);
+    const foreign = (await mustRequest(server.url, ActivateDeletionDocument, {}, other.admins[0].token))
+      .activateDeletion;
+    for (const id of [foreign.id, '00000000-0000-4000-8000-000000000000', 'x']) {
+      await refused('NOT_FOUND', () => request(server.url, CancelDeletionDocument, { id }, admin.token));
+    }
+    await mustRequest(server.url, CancelDeletionDocument, { id: foreign.id }, other.admins[0].token);
+    const twice = await refused('CONFLICT', () =>
+      request(server.url, CancelDeletionDocument, { id: foreign.id }, other.admins[0].token),
+    );
+    expect(twice.message).toContain('CANCELLED');
+  });
+});
+
+describe('mark by filter', () => {
+  it('marks by type, creator and archive time in one statement per table, skipping and counting unremovable tasks', async () => {
+    const ws = await createWorkspace(db(), 1, 1);
+    const [admin] = ws.admins;
+    const [member] = ws.members;
+    const byMember = await archivedObjects(server.url, member, 'DEAL', 2);
+    await archivedObjects(server.url, admin, 'DEAL', 1);
+    await archivedObjects(server.url, admin, 'TASK', 2, { status: 'OPEN' });
+    await archivedObjects(server.url, admin, 'TASK', 1, { status: 'REMOVED' });
+    await createObject(server.url, admin, 'CONTACT');
+
+    const creator = await mustRequest(
+      server.url,
+      MarkForDeletionDocument,
+      { filter: { createdBy: member.id } },
+      admin.token,
+    );
+    expect(creator.markForDeletion.changed).toBe(2);
+    const dealMarked = await db().rows<{ id: string }>('SELECT id FROM deals WHERE marked_at IS NOT NULL ORDER BY id');
+    expect(dealMarked.map((r) => r.id).sort()).toEqual(byMember.map((r) => r.id).sort());
+
+    const future = new Date(Date.now() + 60_000).toISOString();
+    const none = await mustRequest(
+      server.url,
+      MarkForDeletionDocument,
+      { filter: { archivedAfter: future } },
+      admin.token,
+    );
+    expect(none.markForDeletion.changed).toBe(0);
+
+    const before = server.app.services.db.statementCount;
+    const all = await mustRequest(
+      server.url,
+      MarkForDeletionDocument,
+      { filter: { archivedBefore: future } },
+      admin.token,
+    );
+    // Sign-in 1, lock 1, pending check 1, one UPDATE per table 7, skipped tasks 1, overview 2:
+    // a fixed count whatever the number of rows.
+    expect(server.app.services.db.statementCount - before).toBe(13);
+    expect(all.markForDeletion.changed).toBe(2);
+    expect(all.markForDeletion.skippedTasks).toBe(2);
+    const task = all.markForDeletion.types.find((t) => t.type === 'TASK')!;
+    expect(task.marked.count).toBe(1);
+    expect(all.markForDeletion.types.find((t) => t.type === 'CONTACT')!.marked.count).toBe(0);
+
+    const unmarked = await mustRequest(
+      server.url,
+      UnmarkForDeletionDocument,
+      { filter: { type: 'DEAL' } },
+      admin.token,
+    );
+    expect(unmarked.unmarkForDeletion.changed).toBe(3);
+  });
+});
+
+describe('simultaneous activations', () => {
+  it('20 activations at once from two admins make exactly one deletion; 19 get CONFLICT', async () => {
+    const ws = await createWorkspace(db(), 2, 0);
+    const refs = await archivedObjects(server.url, ws.admins[0], 'EMAIL', 3);
+    await mustRequest(server.url, MarkForDeletionDocument, { refs }, ws.admins[0].token);
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => request(server.url, ActivateDeletionDocument, {}, ws.admins[i % 2].token)),
+    );
+    const ok = responses.filter((r) => !r.errors);
+    expect(ok).toHaveLength(1);
+    expect(responses.filter((r) => errorCode(r) === 'CONFLICT')).toHaveLength(19);
+    const rows = await db().rows<{ id: string }>('SELECT id FROM deletions WHERE workspace_id = $1', [ws.id]);
+    expect(rows.map((r) => r.id)).toEqual([ok[0].data!.activateDeletion.id]);
+    expect(ok[0].data!.activateDeletion.total.count).toBe(3);
+    const notes = await db().rows('SELECT 1 FROM notifications WHERE workspace_id = $1', [ws.id]);
+    expect(notes).toHaveLength(2);
+  });
+});

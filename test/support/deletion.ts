@@ -1,0 +1,39 @@
+import { ArchiveObjectsDocument, CreateObjectDocument, ObjectType, TaskStatus } from '../../operations/generated';
+import { ObjectType as ObjectTypeEnum } from '../../src/database/object-tables';
+import { Services } from '../../src/services/services';
+import { runVerifyChecks } from '../../src/services/verify-checks';
+import { mustRequest } from './clients';
+import { TestUser } from './fixtures';
+import { upload } from './objects';
+
+export type Ref = { type: ObjectTypeEnum & ObjectType; id: string };
+
+/** Creates `n` objects of `type` through the API and archives them; tasks get `status`, the first one `bytes` of attachment. */
+export async function archivedObjects(
+  url: string,
+  user: TestUser,
+  type: ObjectType,
+  n: number,
+  { status, bytes }: { status?: TaskStatus; bytes?: number } = {},
+): Promise<Ref[]> {
+  const refs: Ref[] = [];
+  for (let i = 0; i < n; i++) {
+    const input = { type, title: `${type} ${i}`, ...(status ? { status } : {}) };
+    const data = await mustRequest(url, CreateObjectDocument, { input }, user.token);
+    refs.push({ type: type as ObjectTypeEnum & ObjectType, id: data.createObject.id });
+  }
+  if (bytes && refs.length > 0) await upload(url, user.token, refs[0], Buffer.alloc(bytes));
+  if (refs.length > 0) await mustRequest(url, ArchiveObjectsDocument, { refs }, user.token);
+  return refs;
+}
+
+/** Every verify check's problems, flattened: [] when counters equal a recount and files match rows. */
+export async function verifyProblems(services: Services): Promise<string[]> {
+  return (await runVerifyChecks(services)).flatMap((check) => check.problems.map((p) => `${check.name}: ${p}`));
+}
+
+/** Snapshot of the deletion-side tables a refused request must leave unchanged. */
+export async function deletionSnapshot(db: { rows<T extends object>(sql: string, params?: unknown[]): Promise<T[]> }) {
+  const parts = await Promise.all(['deletions', 'notifications'].map((t) => db.rows(`SELECT * FROM ${t} ORDER BY id`)));
+  return JSON.stringify(parts);
+}
