@@ -1,4 +1,4 @@
-import { ArchiveObjectsDocument } from '../operations/generated';
+import { ArchiveObjectsDocument, CancelDeletionDocument, UnmarkForDeletionDocument } from '../operations/generated';
 import { Database } from '../src/database/database';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { createLogger } from '../src/log';
@@ -7,9 +7,8 @@ import { DeletionScheduler, TickResult } from '../src/scheduler/deletion-schedul
 import { systemClock } from '../src/services/clock';
 import { NotificationService } from '../src/services/notification.service';
 import { runVerifyChecks } from '../src/services/verify-checks';
-import { mustRequest } from './support/clients';
+import { errorCode, mustRequest, request } from './support/clients';
 import {
-  cancelDeletion,
   createDueDeletion,
   listenDeletionEvents,
   Ref,
@@ -135,12 +134,16 @@ describe('two scheduler instances', () => {
         for (const type of ['CONTACT', 'DEAL', 'CALL'] as const) refs.push(await createObject(server.url, admin, type));
         await mustRequest(server.url, ArchiveObjectsDocument, { refs }, admin.token);
         const deletionId = await createDueDeletion(db(), ws.id, admin.id, refs, new Date(Date.now() + 7 * DAY_MS));
-        // Vary who starts first, so both outcomes happen across rounds.
+        // Vary who starts first (an HTTP request takes a few ms more than a claim), so both outcomes happen.
         const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-        const [ticked, cancelled] = await Promise.all([
-          delay(round % 3).then(() => scheduler.tick(later())),
-          delay((round + 1) % 3).then(() => cancelDeletion(otherDb, deletionId, admin.id)),
+        const [ticked, cancelResponse] = await Promise.all([
+          delay(round % 12).then(() => scheduler.tick(later())),
+          // The real mutation over HTTP: its conditional UPDATE races the claim on another connection.
+          delay((round * 7) % 3).then(() =>
+            request(server.url, CancelDeletionDocument, { id: deletionId }, admin.token),
+          ),
         ]);
+        const cancelled = !cancelResponse.errors;
         const final = await status(deletionId);
         const count = await countLeft(refs);
         const rows = await db().rows<{ marked: boolean; deletionId: string | null }>(
@@ -160,19 +163,22 @@ describe('two scheduler instances', () => {
           expect(count).toBe(3);
           // Back in the selection: still marked, no longer frozen into the deletion.
           expect(rows).toEqual(refs.map(() => ({ marked: true, deletionId: null })));
+          expect(cancelResponse.data?.cancelDeletion.status).toBe('CANCELLED');
           expect(events()).toEqual(['CANCELLED']);
           // Leave the selection empty for the next round.
-          await db().rows('UPDATE contacts SET marked_at = NULL, marked_by = NULL WHERE id = $1', [refs[0].id]);
-          await db().rows('UPDATE deals SET marked_at = NULL, marked_by = NULL WHERE id = $1', [refs[1].id]);
-          await db().rows('UPDATE calls SET marked_at = NULL, marked_by = NULL WHERE id = $1', [refs[2].id]);
+          await mustRequest(server.url, UnmarkForDeletionDocument, { refs }, admin.token);
         } else {
           tally.executed++;
           expect(ticked).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
+          // The loser is told clearly, and nothing of the cancel happened.
+          expect(errorCode(cancelResponse)).toBe('CONFLICT');
+          expect(cancelResponse.errors?.[0].message).toMatch(/only a PENDING deletion can be cancelled/);
           expect(final).toBe('COMPLETED');
           expect(count).toBe(0);
           expect(events()).toEqual(['PROGRESS', 'PROGRESS', 'COMPLETED']);
         }
       }
+      process.stderr.write(`cancel race: ${JSON.stringify(tally)}\n`);
       // Both sides must have won at least once, or the race was not exercised.
       expect(tally.cancelled).toBeGreaterThan(0);
       expect(tally.executed).toBeGreaterThan(0);

@@ -5,12 +5,7 @@ import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { Database, Sql } from '../../src/database/database';
 import { OBJECT_TABLES, ObjectType, tableOf } from '../../src/database/object-tables';
-import {
-  DELETION_EVENTS_CHANNEL,
-  DeletionEventMessage,
-  publishDeletionEvent,
-  DeletionEventType,
-} from '../../src/services/deletion-events';
+import { DELETION_EVENTS_CHANNEL, DeletionEventMessage } from '../../src/services/deletion-events';
 import { FileStore, LocalFileStore, newStorageKey } from '../../src/services/file-store';
 
 export interface Ref {
@@ -70,31 +65,6 @@ export async function createDueDeletion(
       );
     }
     return deletion!.id;
-  });
-}
-
-/**
- * Cancels a PENDING deletion as the deletion service will: the guarded UPDATE that races the
- * scheduler's claim, objects back in the selection, CANCELLED published. Returns whether it won.
- */
-export async function cancelDeletion(db: Database, deletionId: string, adminId: string): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const won = await tx.one<{ workspaceId: string }>(
-      `UPDATE deletions SET status = 'CANCELLED', cancelled_at = now(), cancelled_by = $2
-       WHERE id = $1 AND status = 'PENDING' RETURNING workspace_id AS "workspaceId"`,
-      [deletionId, adminId],
-    );
-    if (!won) return false;
-    for (const { table } of OBJECT_TABLES)
-      await tx.rows(`UPDATE ${table} SET deletion_id = NULL WHERE deletion_id = $1`, [deletionId]);
-    await publishDeletionEvent(tx, {
-      type: DeletionEventType.CANCELLED,
-      workspaceId: won.workspaceId,
-      deletionId,
-      actorId: adminId,
-      occurredAt: new Date().toISOString(),
-    });
-    return true;
   });
 }
 
