@@ -3,6 +3,7 @@ import { BenchDatabase, openBenchDatabase } from './bench-database';
 import { eventsBench } from './events.bench';
 import { markBench } from './mark.bench';
 import { statsBench } from './stats.bench';
+import { executorBench } from './executor.bench';
 
 /** One measured figure and the baseline it is compared with, measured in the same run. */
 export interface BenchResult {
@@ -14,7 +15,12 @@ export interface BenchResult {
 
 type Bench = (database: BenchDatabase) => Promise<BenchResult[]>;
 
-const BENCHES: Record<string, Bench> = { stats: statsBench, events: eventsBench, mark: markBench };
+const BENCHES: Record<string, Bench> = {
+  stats: statsBench,
+  events: eventsBench,
+  mark: markBench,
+  executor: executorBench,
+};
 
 /**
  * `npm run bench [-- name…]`: each bench gets a fresh database; results are reported as ratios

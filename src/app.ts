@@ -7,6 +7,7 @@ import { EmbeddedDatabase, recordRunningUrl, startEmbeddedPostgres } from './dat
 import { migrate } from './database/migrate';
 import { isSeeded, seedDemoData } from './database/seed';
 import { Logger } from './log';
+import { DeletionScheduler } from './scheduler/deletion-scheduler';
 import { DeletionEventListener } from './services/deletion-event-listener';
 import { DELETION_EVENTS_TOPIC, DeletionEventMessage } from './services/deletion-events';
 import { LocalFileStore } from './services/file-store';
@@ -26,6 +27,8 @@ export interface App {
   pubSub: AppPubSub;
   /** This process's LISTEN connection for deletion events. */
   listener: DeletionEventListener;
+  /** Executes due deletions; stopped first on `stop()`. */
+  scheduler: DeletionScheduler;
   /** Whether this start created the demo data. */
   seeded: boolean;
   stop(): Promise<void>;
@@ -68,14 +71,28 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   await listener.start();
   const schema = await createSchema(pubSub);
   server = await startServer({ services, schema, port: config.port, logger, eventsLive: () => listener.connected });
+  const scheduler = new DeletionScheduler({
+    db,
+    files,
+    notifications: services.notifications,
+    clock: services.clock,
+    logger,
+    intervalMs: config.schedulerIntervalMs,
+    chunkSize: config.deletionChunkSize,
+    leaseMs: config.deletionLeaseMs,
+  });
+  scheduler.start();
   return {
     server,
     services,
     pubSub,
     listener,
+    scheduler,
     seeded,
     stop: async () => {
-      // The server first stops accepting and closes its sockets (1001), so no subscriber outlives the listener.
+      // First: the running chunk finishes and the lease is released before the database goes away.
+      await scheduler.stop();
+      // The server then stops accepting and closes its sockets (1001), so no subscriber outlives the listener.
       await server.stop();
       await listener.stop();
       await db.close();

@@ -128,6 +128,10 @@ describe('stats', () => {
       `UPDATE type_stats SET all_count = all_count + 1 WHERE workspace_id = $1 AND object_type = 'DEAL'`,
       [ws.id],
     );
+    // A file whose row is gone but which was never removed (the executor's tombstone check).
+    await services.db.rows(
+      `INSERT INTO file_tombstones (storage_key, created_at) VALUES ('zz/stuck', now() - interval '1 hour')`,
+    );
     const results = await runVerifyChecks(services);
     expect(results.every((r) => r.problems.length > 0)).toBe(true);
     expect(results[0].problems[0]).toMatch(/DEAL all_count: stored 2, actual 1/);
@@ -136,5 +140,6 @@ describe('stats', () => {
       expect.arrayContaining([expect.stringMatching(/is missing/), expect.stringMatching(/has 20 bytes, row says 21/)]),
     );
     expect(results[3].problems).toEqual(['file zz/orphan has no attachment row']);
+    expect(results[4].problems).toEqual([expect.stringMatching(/^file zz\/stuck \(deletion none\) awaits removal/)]);
   });
 });

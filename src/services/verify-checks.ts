@@ -1,4 +1,5 @@
 import { Services } from './services';
+import { noStaleTombstones } from './tombstone-check';
 
 /** One consistency check of `npm run verify`: a name, and the problems it found (empty when all is well). */
 export interface VerifyCheck {
@@ -63,6 +64,7 @@ export const VERIFY_CHECKS: VerifyCheck[] = [
   attachmentBytesMatchRows,
   attachmentFilesPresent,
   noOrphanFiles,
+  noStaleTombstones,
 ];
 
 /** Runs every check; returns each check's problems by name. */

@@ -1,0 +1,85 @@
+import { Sql } from '../database/database';
+import { OBJECT_TABLES, ObjectTable } from '../database/object-tables';
+
+/** What one committed chunk removed; its tombstones name the files to delete after the commit. */
+export interface ChunkResult {
+  objects: number;
+  bytes: number;
+  tombstones: { id: string; key: string }[];
+}
+
+/**
+ * Removes up to `limit` objects of one type from the deletion, with their attachment rows, in one
+ * statement. The WHERE clause is the re-check at delete time: a restored object has lost its
+ * deletion_id (and its archived_at), so it is never touched. Rows locked by someone else (an
+ * archive call, a restore waiting for the deletion row) are skipped, not waited for, so this
+ * never deadlocks; a later chunk takes them. The files' keys go to the tombstone table in the
+ * same statement, so no file ever loses its row without being queued for removal.
+ */
+function chunkSql({ table }: ObjectTable): string {
+  return `
+    WITH picked AS (
+      SELECT id FROM ${table}
+      WHERE deletion_id = $1 AND workspace_id = $2 AND archived_at IS NOT NULL
+      LIMIT $3 FOR UPDATE SKIP LOCKED),
+    tombs AS (
+      INSERT INTO file_tombstones (storage_key, deletion_id)
+      SELECT a.storage_key, $1 FROM attachments a JOIN picked p ON a.object_id = p.id AND a.object_type = $4
+      RETURNING id::text, storage_key AS key),
+    files AS (
+      DELETE FROM attachments a USING picked p WHERE a.object_id = p.id AND a.object_type = $4 RETURNING a.id),
+    gone AS (
+      DELETE FROM ${table} t USING picked p WHERE t.id = p.id RETURNING t.attachment_bytes),
+    totals AS (SELECT count(*) AS n, coalesce(sum(attachment_bytes), 0) AS bytes FROM gone),
+    progress AS (
+      UPDATE deletion_type_volumes v SET done_count = v.done_count + totals.n, done_bytes = v.done_bytes + totals.bytes
+      FROM totals WHERE v.deletion_id = $1 AND v.object_type = $4 AND totals.n > 0 RETURNING 1)
+    SELECT totals.n::int AS objects, totals.bytes::float8 AS bytes,
+      (SELECT coalesce(json_agg(tombs), '[]') FROM tombs) AS tombstones,
+      (SELECT count(*) FROM files)::int AS attachments, (SELECT count(*) FROM progress)::int AS volumes
+    FROM totals`;
+}
+
+/**
+ * Removes up to `limit` objects of the deletion, in the caller's transaction. Only the types whose
+ * volumes say objects remain are visited first (one statement each, not seven per chunk); if that
+ * removes nothing, every type is swept, so a drifted counter can never leave an object behind.
+ */
+export async function removeChunk(
+  tx: Sql,
+  deletionId: string,
+  workspaceId: string,
+  limit: number,
+  pendingTypes: readonly string[],
+): Promise<ChunkResult> {
+  const pending = OBJECT_TABLES.filter((t) => pendingTypes.includes(t.type));
+  const result = await removeFrom(tx, pending, deletionId, workspaceId, limit);
+  return result.objects > 0 ? result : removeFrom(tx, OBJECT_TABLES, deletionId, workspaceId, limit);
+}
+
+async function removeFrom(
+  tx: Sql,
+  tables: readonly ObjectTable[],
+  deletionId: string,
+  workspaceId: string,
+  limit: number,
+): Promise<ChunkResult> {
+  const result: ChunkResult = { objects: 0, bytes: 0, tombstones: [] };
+  for (const table of tables) {
+    const left = limit - result.objects;
+    if (left <= 0) break;
+    const row = await tx.one<ChunkResult>(chunkSql(table), [deletionId, workspaceId, left, table.type]);
+    if (!row || row.objects === 0) continue;
+    result.objects += row.objects;
+    result.bytes += row.bytes;
+    result.tombstones.push(...row.tombstones);
+  }
+  return result;
+}
+
+/** Whether any object still belongs to the deletion (in any state), in one statement. */
+export async function anyObjectLeft(tx: Sql, deletionId: string): Promise<boolean> {
+  const exists = OBJECT_TABLES.map(({ table }) => `EXISTS (SELECT 1 FROM ${table} WHERE deletion_id = $1)`);
+  const row = await tx.one<{ left: boolean }>(`SELECT ${exists.join(' OR ')} AS left`, [deletionId]);
+  return row?.left ?? false;
+}

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Database } from '../database/database';
+import { Logger } from '../log';
+import { Clock } from '../services/clock';
+import { FileStore } from '../services/file-store';
+import { NotificationService } from '../services/notification.service';
+import { ChunkProgress, ClaimedDeletion, DeletionExecutor, ExecutionOutcome } from './deletion-executor';
+
+export interface SchedulerOptions {
+  db: Database;
+  files: FileStore;
+  notifications: NotificationService;
+  clock: Clock;
+  logger: Logger;
+  /** Milliseconds between ticks of `start()`'s timer. */
+  intervalMs: number;
+  /** Objects per executor transaction. */
+  chunkSize: number;
+  /** How long a claim holds without renewal; an expired lease is a crashed run to resume. */
+  leaseMs: number;
+  maxAttempts?: number;
+  afterChunk?: (progress: ChunkProgress) => Promise<void> | void;
+}
+
+/** What one tick did to each deletion it claimed. */
+export interface TickResult {
+  deletionId: string;
+  outcome: ExecutionOutcome;
+}
+
+/**
+ * Claims one due deletion, in the spirit of graphile-worker: the deletion row is the job, "now"
+ * is a parameter (tests move the clock instead of waiting), and SKIP LOCKED makes concurrent
+ * claimers pass each other by, so however many instances tick, exactly one gets a deletion.
+ * Due means PENDING past execute_after, or EXECUTING with an expired or released lease (a run
+ * whose process died or stopped). Cancel is `UPDATE … WHERE status = 'PENDING'`: whichever
+ * commits first wins; the other sees the row no longer PENDING (or skips it while locked).
+ */
+const CLAIM_SQL = `
+  WITH due AS (
+    SELECT id FROM deletions
+    WHERE ((status = 'PENDING' AND execute_after <= $1)
+       OR (status = 'EXECUTING' AND (locked_until IS NULL OR locked_until < $1)))
+      AND NOT (id = ANY($4::uuid[]))
+    ORDER BY execute_after LIMIT 1
+    FOR UPDATE SKIP LOCKED)
+  UPDATE deletions d SET status = 'EXECUTING', started_at = coalesce(d.started_at, $1), locked_by = $2,
+    locked_until = $1::timestamptz + $3 * interval '1 millisecond', attempts = d.attempts + 1
+  FROM due WHERE d.id = due.id
+  RETURNING d.id, d.workspace_id AS "workspaceId", d.attempts`;
+
+/**
+ * Runs in every server process: a timer ticks every `intervalMs` (never two ticks at once), each
+ * tick claims due deletions one by one and executes them. `stop()` waits for the running tick,
+ * which ends after its current chunk and releases its lease.
+ */
+export class DeletionScheduler {
+  /** Names this instance in `deletions.locked_by`. */
+  readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly executor: DeletionExecutor;
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<unknown> = Promise.resolve();
+  private stopping = false;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.executor = new DeletionExecutor({ ...options, instanceId: this.instanceId });
+  }
+
+  /** Starts the timer; the first tick runs one interval from now. */
+  start(): void {
+    if (this.timer || this.stopping) return;
+    const schedule = () => {
+      this.timer = setTimeout(() => {
+        this.tick(this.options.clock.now())
+          .catch((error: unknown) => this.options.logger.error('deletion scheduler tick failed', error))
+          .finally(() => {
+            if (!this.stopping) schedule();
+          });
+      }, this.options.intervalMs);
+    };
+    schedule();
+  }
+
+  /** Stops the timer and waits for the running tick, which releases its lease after its current chunk. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    await this.current.catch(() => undefined);
+  }
+
+  /**
+   * Claims and executes every deletion due at `now`, one after the other. Ticks never overlap:
+   * a tick called while another runs starts after it. During execution time runs on from `now`.
+   */
+  tick(now: Date): Promise<TickResult[]> {
+    const run = this.current.catch(() => undefined).then(() => this.runTick(now));
+    this.current = run;
+    return run;
+  }
+
+  private async runTick(now: Date): Promise<TickResult[]> {
+    const offset = now.getTime() - Date.now();
+    const clock = () => new Date(Date.now() + offset);
+    const results: TickResult[] = [];
+    // A deletion already run in this tick (and lost, stopped or failed) waits for the next tick.
+    const seen: string[] = [];
+    while (!this.stopping) {
+      const claimed = await this.claim(clock(), seen);
+      if (!claimed) break;
+      seen.push(claimed.id);
+      const outcome = await this.executor.execute(claimed, clock, () => this.stopping);
+      if (outcome !== ExecutionOutcome.COMPLETED)
+        this.options.logger.warn(`deletion ${claimed.id}: ${outcome.toLowerCase()}`);
+      else this.options.logger.info(`deletion ${claimed.id} completed`);
+      results.push({ deletionId: claimed.id, outcome });
+    }
+    return results;
+  }
+
+  /** One statement: takes the earliest due deletion no one else holds, or nothing. */
+  private async claim(now: Date, skip: string[]): Promise<ClaimedDeletion | undefined> {
+    return this.options.db.one<ClaimedDeletion>(CLAIM_SQL, [now, this.instanceId, this.options.leaseMs, skip]);
+  }
+}

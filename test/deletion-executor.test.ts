@@ -1,0 +1,307 @@
+import { ArchiveObjectsDocument, ObjectType, RestoreObjectsDocument } from '../operations/generated';
+import { OBJECT_TABLES } from '../src/database/object-tables';
+import { createLogger } from '../src/log';
+import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
+import { DeletionScheduler, SchedulerOptions } from '../src/scheduler/deletion-scheduler';
+import { systemClock } from '../src/services/clock';
+import { LocalFileStore } from '../src/services/file-store';
+import { runVerifyChecks } from '../src/services/verify-checks';
+import { mustRequest } from './support/clients';
+import {
+  createDueDeletion,
+  listenDeletionEvents,
+  markObjects,
+  Ref,
+  untouchedChecksum,
+  waitFor,
+} from './support/executor-fixtures';
+import { createWorkspace, TestWorkspace } from './support/fixtures';
+import { createObject, upload } from './support/objects';
+import { startTestServer, TestServer } from './support/test-server';
+
+const DAY_MS = 86_400_000;
+let server: TestServer;
+let ws: TestWorkspace;
+let other: TestWorkspace;
+
+beforeAll(async () => {
+  // The app's own timer stays out of the way: these tests tick by hand with a moved clock.
+  server = await startTestServer({ SCHEDULER_INTERVAL: '1h', DELETION_CHUNK_SIZE: '3' });
+  ws = await createWorkspace(server.database.db, 2, 1);
+  other = await createWorkspace(server.database.db, 1, 0);
+});
+afterAll(() => server.close());
+
+const db = () => server.database.db;
+const files = () => server.app.services.files as LocalFileStore;
+const inDays = (days: number) => new Date(Date.now() + days * DAY_MS);
+
+/** Creates `count` objects of each type through the API, with one file each, and archives them. */
+async function archivedObjects(workspace: TestWorkspace, types: ObjectType[], count: number, archive = true) {
+  const [admin] = workspace.admins;
+  const refs: Ref[] = [];
+  const keys: string[] = [];
+  for (const type of types) {
+    for (let i = 0; i < count; i++) {
+      const ref = await createObject(server.url, admin, type);
+      for (let f = 0; f <= i % 2; f++) {
+        const stored = await upload(server.url, admin.token, ref, Buffer.alloc(100 + 10 * i + f, `${type}${i}`));
+        expect(stored.status).toBe(201);
+      }
+      refs.push(ref);
+    }
+  }
+  if (archive) await mustRequest(server.url, ArchiveObjectsDocument, { refs }, admin.token);
+  const rows = await db().rows<{ key: string }>(
+    'SELECT storage_key AS key FROM attachments WHERE object_id = ANY($1::uuid[])',
+    [refs.map((r) => r.id)],
+  );
+  keys.push(...rows.map((row) => row.key));
+  return { refs, keys };
+}
+
+/** A scheduler of its own over the test's database, for options the app's does not have. */
+function scheduler(options: Partial<SchedulerOptions> = {}): DeletionScheduler {
+  const services = server.app.services;
+  return new DeletionScheduler({
+    db: services.db,
+    files: services.files,
+    notifications: services.notifications,
+    clock: systemClock,
+    logger: createLogger('silent'),
+    intervalMs: 3_600_000,
+    chunkSize: 2,
+    leaseMs: 60_000,
+    ...options,
+  });
+}
+
+async function deletionRow(id: string) {
+  return (await db().one<{
+    status: string;
+    completedAt: Date | null;
+    failureReason: string | null;
+    lockedBy: string | null;
+  }>(
+    `SELECT status, completed_at AS "completedAt", failure_reason AS "failureReason", locked_by AS "lockedBy"
+     FROM deletions WHERE id = $1`,
+    [id],
+  ))!;
+}
+
+async function volumes(id: string) {
+  return db().rows<{ type: string; count: number; bytes: number; doneCount: number; doneBytes: number }>(
+    `SELECT object_type AS type, count::int, bytes::int, done_count::int AS "doneCount", done_bytes::int AS "doneBytes"
+     FROM deletion_type_volumes WHERE deletion_id = $1 ORDER BY object_type`,
+    [id],
+  );
+}
+
+async function remainingObjects(refs: readonly Ref[]): Promise<string[]> {
+  const ids = refs.map((r) => r.id);
+  const found: string[] = [];
+  for (const { table } of OBJECT_TABLES)
+    found.push(
+      ...(await db().rows<{ id: string }>(`SELECT id FROM ${table} WHERE id = ANY($1::uuid[])`, [ids])).map(
+        (r) => r.id,
+      ),
+    );
+  return found;
+}
+
+async function verifyProblems(): Promise<string[]> {
+  return (await runVerifyChecks(server.app.services)).flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`));
+}
+
+/** Finishes any deletion a test left running, so the next test may create one in the workspace. */
+afterEach(async () => {
+  await db().rows(`UPDATE deletions SET status = 'CANCELLED' WHERE status IN ('PENDING', 'EXECUTING')`);
+});
+
+describe('deletion executor', () => {
+  it('removes exactly the batch (objects, attachment rows, files) once due, and nothing else', async () => {
+    const batch = await archivedObjects(ws, ['CONTACT', 'DEAL', 'TASK', 'CALL'], 2);
+    const archivedOnly = await archivedObjects(ws, ['CONTACT', 'DEAL'], 1);
+    const active = await archivedObjects(ws, ['CONTACT', 'EMAIL'], 1, false);
+    const foreign = await archivedObjects(other, ['CONTACT', 'DEAL'], 2);
+    await markObjects(db(), other.admins[0].id, foreign.refs.slice(0, 2));
+    const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));
+    const frozen = await volumes(deletionId);
+    const listener = await listenDeletionEvents(server.database.url);
+    const batchInfo = { deletionId, workspaceId: ws.id, refs: batch.refs, keys: batch.keys };
+    const before = await untouchedChecksum(db(), files(), batchInfo);
+    try {
+      // Not yet due: a clock one day on claims nothing and changes nothing.
+      expect(await server.app.scheduler.tick(inDays(1))).toEqual([]);
+      expect((await deletionRow(deletionId)).status).toBe('PENDING');
+      expect(await remainingObjects(batch.refs)).toHaveLength(batch.refs.length);
+
+      expect(await server.app.scheduler.tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
+      expect(await remainingObjects(batch.refs)).toEqual([]);
+      const attachments = await db().rows('SELECT id FROM attachments WHERE object_id = ANY($1::uuid[])', [
+        batch.refs.map((r) => r.id),
+      ]);
+      expect(attachments).toEqual([]);
+      for (const key of batch.keys) expect(await files().size(key)).toBeNull();
+      expect(await untouchedChecksum(db(), files(), batchInfo)).toEqual(before);
+      expect(await remainingObjects([...archivedOnly.refs, ...active.refs, ...foreign.refs])).toHaveLength(8);
+
+      const row = await deletionRow(deletionId);
+      expect(row).toMatchObject({ status: 'COMPLETED', failureReason: null, lockedBy: null });
+      expect(row.completedAt!.getTime()).toBeGreaterThan(inDays(7.9).getTime());
+      const done = await volumes(deletionId);
+      expect(done.map((v) => v.type)).toEqual(['CALL', 'CONTACT', 'DEAL', 'TASK']);
+      expect(done).toEqual(frozen.map((v) => ({ ...v, doneCount: v.count, doneBytes: v.bytes })));
+      expect(done.every((v) => v.count === 2 && v.bytes > 0)).toBe(true);
+      const notified = await db().rows<{ userId: string; kind: string }>(
+        'SELECT user_id AS "userId", kind FROM notifications WHERE deletion_id = $1 ORDER BY user_id',
+        [deletionId],
+      );
+      expect(notified).toEqual(
+        ws.admins
+          .map((a) => ({ userId: a.id, kind: 'DELETION_COMPLETED' }))
+          .sort((a, b) => a.userId.localeCompare(b.userId)),
+      );
+      await waitFor(() => listener.messages.some((m) => m.type === 'COMPLETED'));
+      const events = listener.messages.filter((m) => m.deletionId === deletionId);
+      // 8 objects in chunks of 3: three PROGRESS events, then COMPLETED.
+      expect(events.map((m) => m.type)).toEqual(['PROGRESS', 'PROGRESS', 'PROGRESS', 'COMPLETED']);
+      expect(events.every((m) => m.workspaceId === ws.id && m.actorId === null)).toBe(true);
+      expect(await db().rows('SELECT * FROM file_tombstones')).toEqual([]);
+      expect(await verifyProblems()).toEqual([]);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('treats a file already missing from the store as removed', async () => {
+    const batch = await archivedObjects(ws, ['EMAIL'], 3);
+    const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));
+    await files().delete(batch.keys[0]);
+    expect(await server.app.scheduler.tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
+    expect(await remainingObjects(batch.refs)).toEqual([]);
+    for (const key of batch.keys) expect(await files().size(key)).toBeNull();
+    expect(await verifyProblems()).toEqual([]);
+  });
+
+  it('spares an object restored between two chunks; the deletion’s counts shrink', async () => {
+    const batch = await archivedObjects(ws, ['CONTACT', 'CALL'], 2);
+    const spared = batch.refs.find((r) => r.type === 'CALL')!;
+    const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));
+    const [callBefore] = (await volumes(deletionId)).filter((v) => v.type === 'CALL');
+    const sparedBytes = (await db().one<{ b: number }>('SELECT attachment_bytes::int AS b FROM calls WHERE id = $1', [
+      spared.id,
+    ]))!.b;
+    let chunks = 0;
+    const restoring = scheduler({
+      chunkSize: 1,
+      afterChunk: async () => {
+        // Contacts go first (table order): after the first chunk the CALL is still pending.
+        if (++chunks === 1)
+          await mustRequest(server.url, RestoreObjectsDocument, { refs: [spared] }, ws.admins[1].token);
+      },
+    });
+    expect(await restoring.tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
+    expect(chunks).toBe(3);
+    expect(await remainingObjects(batch.refs)).toEqual([spared.id]);
+    const survivor = await db().one(
+      'SELECT archived_at, deletion_id, attachment_bytes::int AS b FROM calls WHERE id = $1',
+      [spared.id],
+    );
+    expect(survivor).toEqual({ archived_at: null, deletion_id: null, b: sparedBytes });
+    const after = await volumes(deletionId);
+    expect(after.find((v) => v.type === 'CALL')).toEqual({
+      type: 'CALL',
+      count: callBefore.count - 1,
+      bytes: callBefore.bytes - sparedBytes,
+      doneCount: callBefore.count - 1,
+      doneBytes: callBefore.bytes - sparedBytes,
+    });
+    expect(after.every((v) => v.doneCount === v.count && v.doneBytes === v.bytes)).toBe(true);
+    expect(await verifyProblems()).toEqual([]);
+  });
+
+  it('removes every object of the batch even when a type’s volume has drifted to “done”', async () => {
+    const batch = await archivedObjects(ws, ['CONTACT', 'DEAL'], 2);
+    const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));
+    // Volumes only steer which tables a chunk visits first; they never decide what is left.
+    await db().rows(`UPDATE deletion_type_volumes SET count = 0 WHERE deletion_id = $1 AND object_type = 'CONTACT'`, [
+      deletionId,
+    ]);
+    expect(await scheduler().tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
+    expect(await remainingObjects(batch.refs)).toEqual([]);
+    expect(
+      await db().rows('SELECT id FROM attachments WHERE object_id = ANY($1::uuid[])', [batch.refs.map((r) => r.id)]),
+    ).toEqual([]);
+  });
+
+  it('releases its lease on stop() so another instance resumes at once', async () => {
+    const batch = await archivedObjects(ws, ['DEAL'], 4);
+    const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));
+    const first = scheduler({ chunkSize: 1, afterChunk: () => void first.stop() });
+    expect(await first.tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.STOPPED }]);
+    expect(await deletionRow(deletionId)).toMatchObject({ status: 'EXECUTING', lockedBy: null });
+    expect(await remainingObjects(batch.refs)).toHaveLength(3);
+    // Same moved clock: the lease would still run for a minute had it not been released.
+    expect(await scheduler().tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
+    expect(await remainingObjects(batch.refs)).toEqual([]);
+    expect(await verifyProblems()).toEqual([]);
+  });
+
+  it('retries a failing run on later claims, then marks it FAILED with a reason, nothing half-done', async () => {
+    const batch = await archivedObjects(ws, ['TASK'], 2);
+    const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));
+    const listener = await listenDeletionEvents(server.database.url);
+    const broken = Object.create(files()) as LocalFileStore;
+    broken.delete = () => Promise.reject(new Error('file store unavailable'));
+    const failing = scheduler({ files: broken, chunkSize: 10, leaseMs: 1_000 });
+    try {
+      const outcomes: ExecutionOutcome[] = [];
+      // Each claim waits for the previous lease to expire: the clock moves 2 s per tick.
+      for (let i = 0; i < 7; i++)
+        outcomes.push(...(await failing.tick(new Date(inDays(8).getTime() + i * 2_000))).map((r) => r.outcome));
+      expect(outcomes).toEqual([...Array(4).fill(ExecutionOutcome.RETRY), ExecutionOutcome.FAILED]);
+      const row = await deletionRow(deletionId);
+      expect(row).toMatchObject({ status: 'FAILED', completedAt: null, lockedBy: null });
+      expect(row.failureReason).toMatch(/5 attempts.*file store unavailable/);
+      // The chunk committed whole: rows gone, every file still tracked by a tombstone (none orphaned).
+      expect(await remainingObjects(batch.refs)).toEqual([]);
+      const tombstones = await db().rows<{ key: string }>(
+        'SELECT storage_key AS key FROM file_tombstones WHERE deletion_id = $1',
+        [deletionId],
+      );
+      expect(tombstones.map((t) => t.key).sort()).toEqual([...batch.keys].sort());
+      const kinds = await db().rows<{ kind: string }>('SELECT kind FROM notifications WHERE deletion_id = $1', [
+        deletionId,
+      ]);
+      expect(kinds).toEqual(ws.admins.map(() => ({ kind: 'DELETION_FAILED' })));
+      await waitFor(() => listener.messages.some((m) => m.type === 'FAILED'));
+      expect(listener.messages.filter((m) => m.deletionId === deletionId).map((m) => m.type)).toEqual([
+        'PROGRESS',
+        'FAILED',
+      ]);
+    } finally {
+      await listener.close();
+      // Clean up what the broken store left, so later checks see a consistent store.
+      for (const key of batch.keys) await files().delete(key);
+      await db().rows('DELETE FROM file_tombstones WHERE deletion_id = $1', [deletionId]);
+    }
+  });
+});
+
+describe('tombstone verify check', () => {
+  it('reports a tombstone older than a few minutes, not a fresh one', async () => {
+    await db().rows(
+      `INSERT INTO file_tombstones (storage_key, created_at) VALUES ('aa/fresh', now()), ('bb/stuck', now() - interval '10 minutes')`,
+    );
+    try {
+      const problems = await verifyProblems();
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(
+        /^no file tombstone older than 5 minutes: file bb\/stuck \(deletion none\) awaits removal since /,
+      );
+    } finally {
+      await db().rows(`DELETE FROM file_tombstones WHERE storage_key IN ('aa/fresh', 'bb/stuck')`);
+    }
+  });
+});

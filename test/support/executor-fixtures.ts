@@ -1,0 +1,171 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Client } from 'pg';
+import { Database, Sql } from '../../src/database/database';
+import { OBJECT_TABLES, ObjectType, tableOf } from '../../src/database/object-tables';
+import { DELETION_EVENTS_CHANNEL, DeletionEventMessage } from '../../src/services/deletion-events';
+import { FileStore, LocalFileStore, newStorageKey } from '../../src/services/file-store';
+
+export interface Ref {
+  type: ObjectType | `${ObjectType}`;
+  id: string;
+}
+
+const DAY_MS = 86_400_000;
+
+function byType(refs: readonly Ref[]): Map<ObjectType, string[]> {
+  const groups = new Map<ObjectType, string[]>();
+  for (const ref of refs) groups.set(ref.type as ObjectType, [...(groups.get(ref.type as ObjectType) ?? []), ref.id]);
+  return groups;
+}
+
+/** Marks archived objects (adds them to the workspace's selection), as markForDeletion will. */
+export async function markObjects(db: Sql, adminId: string, refs: readonly Ref[]): Promise<void> {
+  for (const [type, ids] of byType(refs)) {
+    await db.rows(
+      `UPDATE ${tableOf(type).table} SET marked_at = now(), marked_by = $2
+       WHERE id = ANY($1::uuid[]) AND archived_at IS NOT NULL AND marked_at IS NULL`,
+      [ids, adminId],
+    );
+  }
+}
+
+/**
+ * Marks the (archived) objects and freezes them into a PENDING deletion, as activation will: the
+ * deletion row, deletion_id on the objects and the per-type counts and bytes, in one transaction.
+ * Due at `executeAfter` (default: 7 days from now, so tests tick with a moved clock).
+ */
+export async function createDueDeletion(
+  db: Database,
+  workspaceId: string,
+  adminId: string,
+  refs: readonly Ref[],
+  executeAfter = new Date(Date.now() + 7 * DAY_MS),
+): Promise<string> {
+  return db.transaction(async (tx) => {
+    await markObjects(tx, adminId, refs);
+    const deletion = await tx.one<{ id: string }>(
+      `INSERT INTO deletions (workspace_id, status, activated_at, activated_by, execute_after)
+       VALUES ($1, 'PENDING', now(), $2, $3) RETURNING id`,
+      [workspaceId, adminId, executeAfter],
+    );
+    for (const [type, ids] of byType(refs)) {
+      const { table } = tableOf(type);
+      await tx.rows(`UPDATE ${table} SET deletion_id = $2 WHERE id = ANY($1::uuid[]) AND workspace_id = $3`, [
+        ids,
+        deletion!.id,
+        workspaceId,
+      ]);
+      await tx.rows(
+        `INSERT INTO deletion_type_volumes (deletion_id, object_type, count, bytes)
+         SELECT $1, $2, count(*), coalesce(sum(attachment_bytes), 0) FROM ${table} WHERE deletion_id = $1`,
+        [deletion!.id, type],
+      );
+    }
+    return deletion!.id;
+  });
+}
+
+/**
+ * Many archived objects at once (for the crash test and the benchmark), `perType` of each type,
+ * every `fileEvery`-th with a stored file of `fileBytes` bytes. Rows and files are written as
+ * AttachmentService writes them, only in bulk: file first, then the row and attachment_bytes.
+ */
+export async function seedArchivedObjects(
+  db: Database,
+  files: FileStore,
+  options: { workspaceId: string; userId: string; perType: number; fileEvery: number; fileBytes: number },
+): Promise<Ref[]> {
+  const { workspaceId, userId, perType, fileEvery, fileBytes } = options;
+  const refs: Ref[] = [];
+  for (const { table, type } of OBJECT_TABLES) {
+    const rows = await db.rows<{ id: string }>(
+      `INSERT INTO ${table} (workspace_id, title, created_by, archived_at, archived_by)
+       SELECT $1, 'seeded ' || n, $2, now(), $2 FROM generate_series(1, $3) n RETURNING id`,
+      [workspaceId, userId, perType],
+    );
+    const owners = rows.filter((_, i) => i % fileEvery === 0).map((row) => row.id);
+    const keys: string[] = [];
+    for (const id of owners) {
+      const key = newStorageKey(randomUUID());
+      await files.put(key, Readable.from([Buffer.alloc(fileBytes, id)]), fileBytes);
+      keys.push(key);
+    }
+    await db.transaction(async (tx) => {
+      await tx.rows(
+        `INSERT INTO attachments (workspace_id, object_type, object_id, file_name, mime_type, size_bytes, storage_key, created_by)
+         SELECT $1, $2, o, 'seeded.bin', 'application/octet-stream', $3, k, $4 FROM unnest($5::uuid[], $6::text[]) AS u(o, k)`,
+        [workspaceId, type, fileBytes, userId, owners, keys],
+      );
+      await tx.rows(`UPDATE ${table} SET attachment_bytes = attachment_bytes + $2 WHERE id = ANY($1::uuid[])`, [
+        owners,
+        fileBytes,
+      ]);
+    });
+    refs.push(...rows.map((row) => ({ type, id: row.id })));
+  }
+  return refs;
+}
+
+/** A `pg.Client` LISTENing on the deletion events channel, collecting every message it sees. */
+export async function listenDeletionEvents(
+  url: string,
+): Promise<{ messages: DeletionEventMessage[]; close(): Promise<void> }> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const messages: DeletionEventMessage[] = [];
+  client.on('notification', (n) => {
+    if (n.channel === DELETION_EVENTS_CHANNEL && n.payload)
+      messages.push(JSON.parse(n.payload) as DeletionEventMessage);
+  });
+  await client.query(`LISTEN ${DELETION_EVENTS_CHANNEL}`);
+  return { messages, close: () => client.end() };
+}
+
+/** Polls `condition` until it holds; throws after `timeoutMs` (NOTIFYs arrive asynchronously on the listener). */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * A fingerprint of everything a deletion must not touch: an md5 of every row of every table
+ * except the batch's objects and attachments and the deletion's own bookkeeping (its row, volumes,
+ * notifications, tombstones; type_stats of its workspace, checked by the recount instead), plus the
+ * md5 of every stored file's bytes except the batch's files.
+ */
+export async function untouchedChecksum(
+  db: Sql,
+  files: LocalFileStore,
+  batch: { deletionId: string; workspaceId: string; refs: readonly Ref[]; keys: readonly string[] },
+): Promise<Record<string, string>> {
+  const ids = batch.refs.map((ref) => ref.id);
+  const md5 = async (from: string, where: string, params: unknown[]) =>
+    (await db.one<{ sum: string }>(
+      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS sum FROM ${from} t WHERE ${where}`,
+      params,
+    ))!.sum;
+  const sums: Record<string, string> = {};
+  for (const { table } of OBJECT_TABLES) sums[table] = await md5(table, 'NOT (t.id = ANY($1::uuid[]))', [ids]);
+  sums.attachments = await md5('attachments', 'NOT (t.object_id = ANY($1::uuid[]))', [ids]);
+  sums.workspaces = await md5('workspaces', 'true', []);
+  sums.users = await md5('users', 'true', []);
+  sums.deletions = await md5('deletions', 't.id <> $1', [batch.deletionId]);
+  sums.deletion_type_volumes = await md5('deletion_type_volumes', 't.deletion_id <> $1', [batch.deletionId]);
+  sums.notifications = await md5('notifications', 't.deletion_id IS DISTINCT FROM $1', [batch.deletionId]);
+  sums.file_tombstones = await md5('file_tombstones', 't.deletion_id IS DISTINCT FROM $1', [batch.deletionId]);
+  sums.type_stats = await md5('type_stats', 't.workspace_id <> $1', [batch.workspaceId]);
+  const skip = new Set(batch.keys);
+  for await (const key of files.keys()) {
+    if (skip.has(key)) continue;
+    sums[`file ${key}`] = createHash('md5')
+      .update(await readFile(path.join(files.root, key)))
+      .digest('hex');
+  }
+  return sums;
+}
