@@ -1,4 +1,11 @@
-import { ArchiveObjectsDocument, ObjectType, RestoreObjectsDocument } from '../operations/generated';
+import {
+  ActivateDeletionDocument,
+  ArchiveObjectsDocument,
+  DeletionOverviewDocument,
+  MarkForDeletionDocument,
+  ObjectType,
+  RestoreObjectsDocument,
+} from '../operations/generated';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { createLogger } from '../src/log';
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
@@ -303,5 +310,36 @@ describe('tombstone verify check', () => {
     } finally {
       await db().rows(`DELETE FROM file_tombstones WHERE storage_key IN ('aa/fresh', 'bb/stuck')`);
     }
+  });
+
+  it('puts what a FAILED run could not remove back into the selection, so a new activation finishes it', async () => {
+    const [admin] = ws.admins;
+    const batch = await archivedObjects(ws, ['DEAL'], 3);
+    await mustRequest(server.url, MarkForDeletionDocument, { refs: batch.refs }, admin.token);
+    const { activateDeletion } = await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token);
+    // Every chunk fails in the database, so no run makes progress.
+    await db().rows(`CREATE FUNCTION refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'deals are locked by the test'; END $$;
+      CREATE TRIGGER refuse_delete BEFORE DELETE ON deals FOR EACH ROW EXECUTE FUNCTION refuse_delete()`);
+    try {
+      const failing = scheduler({ chunkSize: 10, leaseMs: 1_000 });
+      for (let i = 0; i < 6; i++) await failing.tick(new Date(inDays(8).getTime() + i * 2_000));
+    } finally {
+      await db().rows('DROP TRIGGER refuse_delete ON deals; DROP FUNCTION refuse_delete()');
+    }
+    expect(await deletionRow(activateDeletion.id)).toMatchObject({ status: 'FAILED' });
+    expect((await deletionRow(activateDeletion.id)).failureReason).toMatch(/deals are locked by the test/);
+    const { deletionOverview } = await mustRequest(server.url, DeletionOverviewDocument, {}, admin.token);
+    expect(deletionOverview.pending).toBeNull();
+    expect(deletionOverview.canMark).toBe(true);
+    expect(deletionOverview.types.find((t) => t.type === 'DEAL')?.marked.count).toBe(3);
+    expect(await verifyProblems()).toEqual([]);
+
+    const again = await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token);
+    expect(again.activateDeletion.total.count).toBe(3);
+    await scheduler().tick(inDays(16));
+    expect(await deletionRow(again.activateDeletion.id)).toMatchObject({ status: 'COMPLETED' });
+    expect(await remainingObjects(batch.refs)).toEqual([]);
+    expect(await verifyProblems()).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Database, Sql } from '../database/database';
 import { Logger } from '../log';
 import { DeletionEventType, publishDeletionEvent } from '../services/deletion-events';
+import { returnToSelection } from '../services/deletion.service';
 import { FileStore } from '../services/file-store';
 import { NotificationKind, NotificationService } from '../services/notification.service';
 import { anyObjectLeft, ChunkResult, removeChunk } from './deletion-chunk';
@@ -196,7 +197,8 @@ export class DeletionExecutor {
 
   /**
    * Gives up: FAILED with a reason, admins notified, FAILED published. Every committed chunk is
-   * whole, and the objects not yet removed keep their deletion_id, so they can be restored.
+   * whole; the objects not yet removed go back to the selection, still marked, so admins can
+   * activate again once the cause is fixed (or restore them).
    */
   private async fail(deletion: ClaimedDeletion, at: Date, reason: string): Promise<ExecutionOutcome> {
     return this.options.db.transaction(async (tx) => {
@@ -206,6 +208,7 @@ export class DeletionExecutor {
          WHERE id = $1`,
         [deletion.id, reason],
       );
+      await returnToSelection(tx, deletion.id);
       await this.options.notifications.notifyAdmins(
         tx,
         deletion.workspaceId,

@@ -36,6 +36,16 @@ export interface DeletionVolumeRow {
   doneBytes: number;
 }
 
+/**
+ * Puts a deletion's remaining objects back into the selection, still marked (cancel, or a run
+ * given up as FAILED), so admins can add more and activate again; the triggers move the counters.
+ */
+export async function returnToSelection(tx: Sql, deletionId: string): Promise<void> {
+  for (const { table } of OBJECT_TABLES) {
+    await tx.rows(`UPDATE ${table} SET deletion_id = NULL WHERE deletion_id = $1`, [deletionId]);
+  }
+}
+
 /** The SELECT list that reads a `deletions` row as a DeletionRow. */
 export const DELETION_COLUMNS = `id, workspace_id AS "workspaceId", status, activated_at AS "activatedAt",
   activated_by AS "activatedById", execute_after AS "executeAfter", cancelled_at AS "cancelledAt",
@@ -131,9 +141,7 @@ export class DeletionService {
           { deletionId: id, status: current.status },
         );
       }
-      for (const { table } of OBJECT_TABLES) {
-        await tx.rows(`UPDATE ${table} SET deletion_id = NULL WHERE deletion_id = $1`, [id]);
-      }
+      await returnToSelection(tx, id);
       await this.notifications.notifyAdmins(tx, user.workspaceId, NotificationKind.DELETION_CANCELLED, id, now);
       await publishDeletionEvent(tx, {
         type: DeletionEventType.CANCELLED,
