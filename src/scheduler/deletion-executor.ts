@@ -175,23 +175,13 @@ export class DeletionExecutor {
   }
 
   /** Marks the deletion COMPLETED, notifies admins and publishes COMPLETED, in one transaction. */
-  private async complete(deletion: ClaimedDeletion, at: Date): Promise<ExecutionOutcome> {
-    return this.options.db.transaction(async (tx) => {
-      if (!(await this.lockIfOwned(tx, deletion.id))) return ExecutionOutcome.LEASE_LOST;
+  private complete(deletion: ClaimedDeletion, at: Date): Promise<ExecutionOutcome> {
+    return this.end(deletion, at, ExecutionOutcome.COMPLETED, async (tx) => {
       await tx.rows(
         `UPDATE deletions SET status = 'COMPLETED', completed_at = $2, locked_by = NULL, locked_until = NULL
          WHERE id = $1`,
         [deletion.id, at],
       );
-      await this.options.notifications.notifyAdmins(
-        tx,
-        deletion.workspaceId,
-        NotificationKind.DELETION_COMPLETED,
-        deletion.id,
-        at,
-      );
-      await this.publish(tx, deletion, DeletionEventType.COMPLETED, at);
-      return ExecutionOutcome.COMPLETED;
     });
   }
 
@@ -200,24 +190,32 @@ export class DeletionExecutor {
    * whole; the objects not yet removed go back to the selection, still marked, so admins can
    * activate again once the cause is fixed (or restore them).
    */
-  private async fail(deletion: ClaimedDeletion, at: Date, reason: string): Promise<ExecutionOutcome> {
-    return this.options.db.transaction(async (tx) => {
-      if (!(await this.lockIfOwned(tx, deletion.id))) return ExecutionOutcome.LEASE_LOST;
+  private fail(deletion: ClaimedDeletion, at: Date, reason: string): Promise<ExecutionOutcome> {
+    return this.end(deletion, at, ExecutionOutcome.FAILED, async (tx) => {
       await tx.rows(
         `UPDATE deletions SET status = 'FAILED', failure_reason = $2, locked_by = NULL, locked_until = NULL
          WHERE id = $1`,
         [deletion.id, reason],
       );
       await returnToSelection(tx, deletion.id);
-      await this.options.notifications.notifyAdmins(
-        tx,
-        deletion.workspaceId,
-        NotificationKind.DELETION_FAILED,
-        deletion.id,
-        at,
-      );
-      await this.publish(tx, deletion, DeletionEventType.FAILED, at);
-      return ExecutionOutcome.FAILED;
+    });
+  }
+
+  /** Ends a run we still own: `update` sets the final status; admins hear of it in the same transaction. */
+  private async end(
+    deletion: ClaimedDeletion,
+    at: Date,
+    outcome: ExecutionOutcome.COMPLETED | ExecutionOutcome.FAILED,
+    update: (tx: Sql) => Promise<void>,
+  ): Promise<ExecutionOutcome> {
+    const done = outcome === ExecutionOutcome.COMPLETED;
+    return this.options.db.transaction(async (tx) => {
+      if (!(await this.lockIfOwned(tx, deletion.id))) return ExecutionOutcome.LEASE_LOST;
+      await update(tx);
+      const kind = done ? NotificationKind.DELETION_COMPLETED : NotificationKind.DELETION_FAILED;
+      await this.options.notifications.notifyAdmins(tx, deletion.workspaceId, kind, deletion.id, at);
+      await this.publish(tx, deletion, done ? DeletionEventType.COMPLETED : DeletionEventType.FAILED, at);
+      return outcome;
     });
   }
 
