@@ -13,13 +13,16 @@ import { Logger } from '../log';
 import { Viewer } from '../services/auth.service';
 import { Services } from '../services/services';
 import { Context, createContext } from './context';
-import { depthLimit } from './query-limits';
+import { costLimit, depthLimit } from './query-limits';
 import { playgroundHandler } from './playground';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_QUERY_DEPTH = 10;
+/** About seven times the costliest operation in operations/ (a page of 200 deletions with every field). */
+export const MAX_QUERY_COST = 50_000;
+const QUERY_LIMITS = [depthLimit(MAX_QUERY_DEPTH), costLimit(MAX_QUERY_COST)];
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT/graphql */
@@ -56,7 +59,7 @@ export async function startServer(options: {
   const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
-      validate: (schema, document) => validate(schema, document, [...specifiedRules, depthLimit(MAX_QUERY_DEPTH)]),
+      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...QUERY_LIMITS]),
       // Authentication happens once, at connection_init: a socket without a valid token is closed
       // with 4401, which graphql-ws clients treat as fatal (no retry loop with a bad token).
       onConnect: async (ctx) => {
@@ -79,7 +82,7 @@ export async function startServer(options: {
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
-    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
+    validationRules: QUERY_LIMITS,
     includeStacktraceInErrorResponses: development,
     formatError: (formatted, error) => formatError(formatted, error, development),
     plugins: [
