@@ -95,7 +95,9 @@ export type MarkFilterInput = {
 
 /** Names one CRM object: ids are unique within a type. */
 export type ObjectRefInput = {
+  /** The object’s id. */
   id: string;
+  /** The object’s type. */
   type: ObjectType;
 };
 

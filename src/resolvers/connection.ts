@@ -23,21 +23,21 @@ export interface Page<T> {
 
 /** Builds `<Name>Connection` and `<Name>Edge` GraphQL types for a node type. */
 export function Connection<T extends object>(name: string, nodeType: ClassType<T> | (() => unknown)) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { description: `One ${name} in a page, with its cursor.` })
   class EdgeType {
     @Field({ description: 'Opaque position of this node.' })
     cursor: string;
 
-    @Field(() => nodeType as ClassType<T>)
+    @Field(() => nodeType as ClassType<T>, { description: `The ${name}.` })
     node: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} nodes (cursor pagination).` })
   class ConnectionType {
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], { description: 'The nodes of this page, in order.' })
     edges: EdgeType[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: 'Where this page ends, and whether another follows.' })
     pageInfo: PageInfo;
 
     @Field(() => Int, { description: 'All nodes matching the query, on every page.' })

@@ -5,7 +5,7 @@ registerEnumType(Role, { name: 'Role', description: 'What a user may do in their
 
 @ObjectType({ description: 'A person using the CRM; belongs to exactly one workspace.' })
 export class User {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Unique id of the user.' })
   id: string;
 
   @Field({ description: 'Display name.' })

@@ -3,7 +3,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'How many objects, and how many bytes of attachments they carry.' })
 export class Volume {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many objects.' })
   count: number;
 
   @Field(() => SafeIntResolver, { description: 'Total attachment size in bytes (53-bit safe integer).' })
