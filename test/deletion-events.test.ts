@@ -169,4 +169,28 @@ describe('deletion events', () => {
     expect(member.received).toHaveLength(1);
     for (const s of [...subscribers, outsider, member]) await s.client.dispose();
   });
+
+  it('re-reads the subscriber’s role at each event, in one statement for all subscribers: a demoted admin gets FORBIDDEN', async () => {
+    const [admin, admin2, admin3] = ws.admins;
+    const subscribers = await Promise.all([subscribe(admin), subscribe(admin2), subscribe(admin3)]);
+    await server.database.db.rows(`UPDATE users SET role = 'MEMBER' WHERE id = $1`, [admin3.id]);
+    try {
+      const byIds = jest.spyOn(server.app.services.users, 'byIds');
+      const deletion = await markAndActivate(admin);
+      await until(() => subscribers.every((s) => s.received.length >= 1), 'the event for every subscriber');
+      const [kept, kept2, demoted] = subscribers.map((s) => s.received[0]);
+      expect(kept.data?.deletionEvents.deletion.id).toBe(deletion.id);
+      expect(kept2.data?.deletionEvents.deletion.id).toBe(deletion.id);
+      expect(demoted.data).toBeNull();
+      expect(demoted.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect(byIds.mock.calls.filter(([ids]) => ids.includes(admin3.id))).toEqual([
+        [expect.arrayContaining([admin.id, admin2.id, admin3.id])],
+      ]);
+      byIds.mockRestore();
+      await mustRequest(server.url, CancelDeletionDocument, { id: deletion.id }, admin.token);
+    } finally {
+      await server.database.db.rows(`UPDATE users SET role = 'ADMIN' WHERE id = $1`, [admin3.id]);
+      for (const s of subscribers) await s.client.dispose();
+    }
+  });
 });

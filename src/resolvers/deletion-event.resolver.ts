@@ -1,7 +1,9 @@
+import DataLoader from 'dataloader';
 import { Authorized, Ctx, FieldResolver, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../server/context';
+import { requireUser } from '../server/context';
 import { AppError, ErrorCode } from '../errors';
-import { Role } from '../services/auth.service';
+import { Role, UserRow } from '../services/auth.service';
 import { DELETION_EVENTS_TOPIC } from '../services/deletion-events';
 import type { DeletionEventMessage } from '../services/deletion-events';
 import { DeletionRow } from '../services/deletion.service';
@@ -10,23 +12,32 @@ import { asDeletion, Deletion } from './deletion.type';
 import { DeletionEvent } from './deletion-event.type';
 import { User } from './user.type';
 
-// Every subscriber of one message is an admin of the message's workspace (see the filter), so the
-// deletion is read once per message and shared: 200 subscribers cost two statements, not 400.
-const deletionOfMessage = new WeakMap<DeletionEventMessage, Promise<DeletionRow | null>>();
+/** What every subscriber of one message shares: its deletion, read once, and one batch of role checks. */
+interface Delivery {
+  deletion: Promise<DeletionRow | null>;
+  subscribers: DataLoader<string, UserRow | null>;
+}
 
-/** The deletion of a message with its per-type figures, read on first delivery and shared by every subscriber. */
-function resolveOnce(services: Services, message: DeletionEventMessage): Promise<DeletionRow | null> {
-  let pending = deletionOfMessage.get(message);
-  if (!pending) {
-    pending = (async () => {
-      const [row] = await services.deletions.byIds(message.workspaceId, [message.deletionId]);
-      if (!row) return null;
-      const [volumes] = await services.deletions.volumesByIds([row.id]);
-      return { ...row, volumes };
-    })();
-    deletionOfMessage.set(message, pending);
+// Every subscriber of one message is (or was, when it subscribed) an admin of the message's
+// workspace, so the deletion is read once per message and shared, and the subscribers' current
+// roles are read in one batch: 200 subscribers cost three statements per event, not 600.
+const deliveries = new WeakMap<DeletionEventMessage, Delivery>();
+
+function deliveryOf(services: Services, message: DeletionEventMessage): Delivery {
+  let delivery = deliveries.get(message);
+  if (!delivery) {
+    delivery = {
+      deletion: (async () => {
+        const [row] = await services.deletions.byIds(message.workspaceId, [message.deletionId]);
+        if (!row) return null;
+        const [volumes] = await services.deletions.volumesByIds([row.id]);
+        return { ...row, volumes };
+      })(),
+      subscribers: new DataLoader((ids: readonly string[]) => services.users.byIds(ids), { cache: true }),
+    };
+    deliveries.set(message, delivery);
   }
-  return pending;
+  return delivery;
 }
 
 /** Live deletion events (DESIGN §2 rule 10, §4): admins of the message's workspace only. */
@@ -50,7 +61,14 @@ export class DeletionEventResolver {
 
   @FieldResolver(() => Deletion)
   async deletion(@Root() event: DeletionEvent, @Ctx() context: Context): Promise<Deletion> {
-    const row = await resolveOnce(context.services, event.message);
+    const delivery = deliveryOf(context.services, event.message);
+    // The role was checked at subscribe time; read it again, so an admin demoted (or removed)
+    // while connected stops receiving deletions at the next event.
+    const subscriber = await delivery.subscribers.load(requireUser(context).id);
+    if (subscriber?.role !== Role.ADMIN || subscriber.workspaceId !== event.message.workspaceId) {
+      throw new AppError(ErrorCode.FORBIDDEN, 'Only admins of the workspace receive its deletion events.');
+    }
+    const row = await delivery.deletion;
     if (!row) throw new AppError(ErrorCode.NOT_FOUND, `Deletion ${event.message.deletionId} no longer exists.`);
     return asDeletion(row);
   }
