@@ -9,8 +9,12 @@ import {
   RestoreObjectsDocument,
   UnmarkForDeletionDocument,
 } from '../operations/generated';
+import { OBJECT_TABLES, ObjectType } from '../src/database/object-tables';
+import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
+import { LocalFileStore } from '../src/services/file-store';
 import { mustRequest } from './support/clients';
 import { archivedObjects, verifyProblems } from './support/deletion';
+import { untouchedChecksum } from './support/executor-fixtures';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { startTestServer, TestServer } from './support/test-server';
 
@@ -40,11 +44,27 @@ async function notificationKinds(user: TestUser) {
   return data.notifications.edges.map((e) => e.node.kind);
 }
 
+/** The objects still in a deletion and their files' storage keys. */
+async function batchOf(deletionId: string) {
+  const refs: { type: ObjectType; id: string }[] = [];
+  for (const { table, type } of OBJECT_TABLES) {
+    const rows = await server.database.db.rows<{ id: string }>(`SELECT id FROM ${table} WHERE deletion_id = $1`, [
+      deletionId,
+    ]);
+    refs.push(...rows.map(({ id }) => ({ type, id })));
+  }
+  const keys = await server.database.db.rows<{ key: string }>(
+    'SELECT storage_key AS key FROM attachments WHERE object_id = ANY($1::uuid[])',
+    [refs.map((r) => r.id)],
+  );
+  return { deletionId, workspaceId: ws.id, refs, keys: keys.map((k) => k.key) };
+}
+
 describe('deletion lifecycle over HTTP', () => {
   it('marks, activates, cancels, marks more and activates again, with exact figures and notifications', async () => {
     const [admin, admin2] = ws.admins;
     const contacts = await archivedObjects(server.url, admin, 'CONTACT', 3, { bytes: 700 });
-    await archivedObjects(server.url, admin, 'DEAL', 2);
+    await archivedObjects(server.url, admin, 'DEAL', 2, { bytes: 50 });
     const [task] = await archivedObjects(server.url, admin, 'TASK', 1, { status: 'REMOVED' });
 
     const start = await overview();
@@ -67,7 +87,7 @@ describe('deletion lifecycle over HTTP', () => {
     const byFilter = (await mustRequest(server.url, MarkForDeletionDocument, { filter: { type: 'DEAL' } }, admin.token))
       .markForDeletion;
     expect(byFilter.changed).toBe(2);
-    expect(figure(byFilter.types, 'DEAL').marked).toEqual({ count: 2, bytes: 0 });
+    expect(figure(byFilter.types, 'DEAL').marked).toEqual({ count: 2, bytes: 50 });
     expect(figure(byFilter.types, 'TASK').marked.count).toBe(0);
 
     // Unmark and mark back one contact.
@@ -85,11 +105,11 @@ describe('deletion lifecycle over HTTP', () => {
     expect(Date.parse(activated.executeAfter) - Date.parse(activated.activatedAt)).toBe(
       server.app.services.config.deletionGracePeriodMs,
     );
-    expect(activated.total).toEqual({ count: 5, bytes: 700 });
+    expect(activated.total).toEqual({ count: 5, bytes: 750 });
     expect(activated.done).toEqual({ count: 0, bytes: 0 });
     expect(activated.byType).toEqual([
       { type: 'CONTACT', volume: { count: 3, bytes: 700 }, done: { count: 0, bytes: 0 } },
-      { type: 'DEAL', volume: { count: 2, bytes: 0 }, done: { count: 0, bytes: 0 } },
+      { type: 'DEAL', volume: { count: 2, bytes: 50 }, done: { count: 0, bytes: 0 } },
     ]);
     expect(await states('CONTACT')).toEqual(['PENDING', 'PENDING', 'PENDING']);
     expect(await states('DEAL')).toEqual(['PENDING', 'PENDING']);
@@ -110,14 +130,14 @@ describe('deletion lifecycle over HTTP', () => {
     expect(afterCancel.canMark).toBe(true);
     expect(afterCancel.pending).toBeNull();
     expect(figure(afterCancel.types, 'CONTACT').marked).toEqual({ count: 3, bytes: 700 });
-    expect(figure(afterCancel.types, 'DEAL').marked).toEqual({ count: 2, bytes: 0 });
+    expect(figure(afterCancel.types, 'DEAL').marked).toEqual({ count: 2, bytes: 50 });
     for (const a of ws.admins) expect(await notificationKinds(a)).toEqual(['DELETION_CANCELLED', 'DELETION_ACTIVATED']);
 
     // Mark more and activate again: the new deletion holds the old selection and the task.
     await mustRequest(server.url, MarkForDeletionDocument, { refs: [task] }, admin.token);
     const second = (await mustRequest(server.url, ActivateDeletionDocument, {}, admin2.token)).activateDeletion;
     expect(second.id).not.toBe(activated.id);
-    expect(second.total).toEqual({ count: 6, bytes: 700 });
+    expect(second.total).toEqual({ count: 6, bytes: 750 });
     expect(second.byType.map((t) => [t.type, t.volume.count])).toEqual([
       ['CONTACT', 3],
       ['DEAL', 2],
@@ -127,8 +147,29 @@ describe('deletion lifecycle over HTTP', () => {
     // Restoring a pending object takes it out of the deletion; its frozen figures shrink.
     await mustRequest(server.url, RestoreObjectsDocument, { refs: [contacts[0]] }, admin.token);
     const shrunk = (await overview()).pending!;
-    expect(shrunk.total).toEqual({ count: 5, bytes: 0 });
+    expect(shrunk.total).toEqual({ count: 5, bytes: 50 });
     expect(shrunk.byType[0]).toEqual({ type: 'CONTACT', volume: { count: 2, bytes: 0 }, done: { count: 0, bytes: 0 } });
+    expect(await verifyProblems(server.app.services)).toEqual([]);
+
+    // Execute with a moved clock: exactly the approved objects, their rows and files go; all else is intact.
+    const bystanders = await createWorkspace(server.database.db, 1, 0);
+    await archivedObjects(server.url, bystanders.admins[0], 'CONTACT', 2, { bytes: 40 });
+    await archivedObjects(server.url, admin, 'CONTACT', 1, { bytes: 30 });
+    const batch = await batchOf(second.id);
+    expect(batch.refs).toHaveLength(5);
+    expect(batch.keys).toHaveLength(1);
+    const files = server.app.services.files as LocalFileStore;
+    const before = await untouchedChecksum(server.database.db, files, batch);
+    const due = new Date(Date.parse(second.executeAfter) + 1_000);
+    expect(await server.app.scheduler.tick(due)).toEqual([
+      { deletionId: second.id, outcome: ExecutionOutcome.COMPLETED },
+    ]);
+    expect(await untouchedChecksum(server.database.db, files, batch)).toEqual(before);
+    expect(await batchOf(second.id)).toEqual({ ...batch, refs: [], keys: [] });
+    for (const key of batch.keys) expect(await files.size(key)).toBeNull();
+    expect(await states('CONTACT')).toEqual(['NONE']);
+    const done = (await overview()).types;
+    expect(figure(done, 'DEAL').all.count).toBe(0);
     expect(await verifyProblems(server.app.services)).toEqual([]);
   });
 
