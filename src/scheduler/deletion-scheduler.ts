@@ -5,6 +5,7 @@ import { Logger } from '../log';
 import { Clock } from '../services/clock';
 import { FileStore } from '../services/file-store';
 import { NotificationService } from '../services/notification.service';
+import { FileSweeper } from './file-sweeper';
 import { ChunkProgress, ClaimedDeletion, DeletionExecutor, ExecutionOutcome } from './deletion-executor';
 
 export interface SchedulerOptions {
@@ -52,19 +53,22 @@ const CLAIM_SQL = `
 
 /**
  * Runs in every server process: a timer ticks every `intervalMs` (never two ticks at once), each
- * tick claims due deletions one by one and executes them. `stop()` waits for the running tick,
- * which ends after its current chunk and releases its lease.
+ * tick claims due deletions one by one and executes them, then sweeps abandoned files (see
+ * file-sweeper.ts). `stop()` waits for the running tick, which ends after its current chunk and
+ * releases its lease.
  */
 export class DeletionScheduler {
   /** Names this instance in `deletions.locked_by`. */
   readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly executor: DeletionExecutor;
+  private readonly sweeper: FileSweeper;
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<unknown> = Promise.resolve();
   private stopping = false;
 
   constructor(private readonly options: SchedulerOptions) {
     this.executor = new DeletionExecutor({ ...options, instanceId: this.instanceId });
+    this.sweeper = new FileSweeper(options.db, options.files);
   }
 
   /** Starts the timer; the first tick runs one interval from now. */
@@ -90,7 +94,7 @@ export class DeletionScheduler {
   }
 
   /**
-   * Claims and executes every deletion due at `now`, one after the other. Ticks never overlap:
+   * Claims and executes every deletion due at `now`, one after the other, then sweeps. Ticks never overlap:
    * a tick called while another runs starts after it. During execution time runs on from `now`.
    */
   tick(now: Date): Promise<TickResult[]> {
@@ -115,6 +119,9 @@ export class DeletionScheduler {
       else this.options.logger.info(`deletion ${claimed.id} completed`);
       results.push({ deletionId: claimed.id, outcome });
     }
+    await this.sweeper
+      .sweep(clock())
+      .catch((error: unknown) => this.options.logger.error('sweeping abandoned files failed', error));
     return results;
   }
 

@@ -39,8 +39,9 @@ export class AttachmentService {
 
   /**
    * Streams `body` to the file store, then inserts the row and adds its size to the object in one
-   * transaction. The stored size is what was written. If anything fails, the file is deleted again.
-   * Archived objects are read-only.
+   * transaction. The stored size is what was written. If anything fails, the file is deleted again;
+   * if the process dies first, the tombstone written before the file lets the sweeper remove it, so
+   * no file is ever left without a row. Archived objects are read-only.
    */
   async upload(
     user: UserRow,
@@ -59,10 +60,15 @@ export class AttachmentService {
     }
     await this.checkWritable(this.db, user, ref, '');
     const key = newStorageKey(randomUUID());
+    const tombstone = await this.db.one<{ id: string }>(
+      'INSERT INTO file_tombstones (storage_key) VALUES ($1) RETURNING id::text',
+      [key],
+    );
     let size: number;
     try {
       size = await this.files.put(key, body, this.maxBytes);
     } catch (error) {
+      await this.db.rows('DELETE FROM file_tombstones WHERE id = $1', [tombstone!.id]);
       if (error instanceof TooLargeError) {
         throw new AppError(
           ErrorCode.BAD_USER_INPUT,
@@ -88,10 +94,13 @@ export class AttachmentService {
           ref.id,
           size,
         ]);
+        // The row owns the file now.
+        await tx.rows('DELETE FROM file_tombstones WHERE id = $1', [tombstone!.id]);
         return row!;
       });
     } catch (error) {
       await this.files.delete(key);
+      await this.db.rows('DELETE FROM file_tombstones WHERE id = $1', [tombstone!.id]);
       throw error;
     }
   }
