@@ -1,10 +1,8 @@
 import { ArchiveObjectsDocument, CancelDeletionDocument, UnmarkForDeletionDocument } from '../operations/generated';
 import { Database } from '../src/database/database';
 import { OBJECT_TABLES } from '../src/database/object-tables';
-import { createLogger } from '../src/log';
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
 import { DeletionScheduler, TickResult } from '../src/scheduler/deletion-scheduler';
-import { systemClock } from '../src/services/clock';
 import { NotificationService } from '../src/services/notification.service';
 import { runVerifyChecks } from '../src/services/verify-checks';
 import { errorCode, mustRequest, request } from './support/clients';
@@ -13,6 +11,7 @@ import {
   listenDeletionEvents,
   Ref,
   seedArchivedObjects,
+  testScheduler,
   waitFor,
 } from './support/executor-fixtures';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
@@ -38,18 +37,13 @@ afterAll(async () => {
 const db = () => server.database.db;
 const later = () => new Date(Date.now() + 8 * DAY_MS);
 
+/** One scheduler "instance" over `database`, a pool of its own. */
 function instance(database: Database, leaseMs: number, chunkSize: number, maxAttempts?: number): DeletionScheduler {
-  return new DeletionScheduler({
-    db: database,
-    files: server.app.services.files,
-    notifications: new NotificationService(),
-    clock: systemClock,
-    logger: createLogger('silent'),
-    intervalMs: 3_600_000,
-    chunkSize,
-    leaseMs,
-    maxAttempts,
-  });
+  const { files } = server.app.services;
+  return testScheduler(
+    { db: database, files, notifications: new NotificationService() },
+    { leaseMs, chunkSize, maxAttempts },
+  );
 }
 
 async function status(id: string): Promise<string> {

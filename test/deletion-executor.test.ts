@@ -7,10 +7,8 @@ import {
   RestoreObjectsDocument,
 } from '../operations/generated';
 import { OBJECT_TABLES } from '../src/database/object-tables';
-import { createLogger } from '../src/log';
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
-import { DeletionScheduler, SchedulerOptions } from '../src/scheduler/deletion-scheduler';
-import { systemClock } from '../src/services/clock';
+import { SchedulerOptions } from '../src/scheduler/deletion-scheduler';
 import { LocalFileStore } from '../src/services/file-store';
 import { runVerifyChecks } from '../src/services/verify-checks';
 import { mustRequest } from './support/clients';
@@ -21,6 +19,7 @@ import {
   Ref,
   untouchedChecksum,
   waitFor,
+  testScheduler,
 } from './support/executor-fixtures';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';
@@ -67,21 +66,8 @@ async function archivedObjects(workspace: TestWorkspace, types: ObjectType[], co
   return { refs, keys };
 }
 
-/** A scheduler of its own over the test's database, for options the app's does not have. */
-function scheduler(options: Partial<SchedulerOptions> = {}): DeletionScheduler {
-  const services = server.app.services;
-  return new DeletionScheduler({
-    db: services.db,
-    files: services.files,
-    notifications: services.notifications,
-    clock: systemClock,
-    logger: createLogger('silent'),
-    intervalMs: 3_600_000,
-    chunkSize: 2,
-    leaseMs: 60_000,
-    ...options,
-  });
-}
+/** A scheduler of its own over the test's services, for options the app's does not have. */
+const scheduler = (options: Partial<SchedulerOptions> = {}) => testScheduler(server.app.services, options);
 
 async function deletionRow(id: string) {
   return (await db().one<{

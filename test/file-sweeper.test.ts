@@ -1,9 +1,7 @@
 import { Readable } from 'node:stream';
-import { createLogger } from '../src/log';
-import { DeletionScheduler } from '../src/scheduler/deletion-scheduler';
 import { UPLOAD_TOMBSTONE_TTL_MS } from '../src/scheduler/file-sweeper';
-import { systemClock } from '../src/services/clock';
 import { newStorageKey } from '../src/services/file-store';
+import { testScheduler } from './support/executor-fixtures';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';
 import { startTestServer, TestServer } from './support/test-server';
@@ -21,19 +19,7 @@ afterAll(() => server.close());
 const db = () => server.database.db;
 const tombstones = () => db().rows<{ key: string }>('SELECT storage_key AS key FROM file_tombstones ORDER BY id');
 
-function scheduler(): DeletionScheduler {
-  const { services } = server.app;
-  return new DeletionScheduler({
-    db: services.db,
-    files: services.files,
-    notifications: services.notifications,
-    clock: systemClock,
-    logger: createLogger('silent'),
-    intervalMs: 3_600_000,
-    chunkSize: 100,
-    leaseMs: 60_000,
-  });
-}
+const scheduler = () => testScheduler(server.app.services, { chunkSize: 100 });
 
 /** What an upload leaves when its process dies after writing the file and before its row commits. */
 async function abandonedUpload(ageMs: number): Promise<string> {

@@ -5,8 +5,12 @@ import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { Database, Sql } from '../../src/database/database';
 import { OBJECT_TABLES, ObjectType, tableOf } from '../../src/database/object-tables';
+import { createLogger } from '../../src/log';
+import { DeletionScheduler, SchedulerOptions } from '../../src/scheduler/deletion-scheduler';
+import { systemClock } from '../../src/services/clock';
 import { DELETION_EVENTS_CHANNEL, DeletionEventMessage } from '../../src/services/deletion-events';
 import { FileStore, LocalFileStore, newStorageKey } from '../../src/services/file-store';
+import { Services } from '../../src/services/services';
 
 export interface Ref {
   type: ObjectType | `${ObjectType}`;
@@ -168,4 +172,25 @@ export async function untouchedChecksum(
       .digest('hex');
   }
   return sums;
+}
+
+/**
+ * A scheduler of the test's own over the app's services (or another pool: another "instance"),
+ * with a timer that never fires by itself: tests call `tick(now)` with a moved clock.
+ */
+export function testScheduler(
+  services: Pick<Services, 'db' | 'files' | 'notifications'>,
+  options: Partial<SchedulerOptions> = {},
+): DeletionScheduler {
+  return new DeletionScheduler({
+    db: services.db,
+    files: services.files,
+    notifications: services.notifications,
+    clock: systemClock,
+    logger: createLogger('silent'),
+    intervalMs: 3_600_000,
+    chunkSize: 2,
+    leaseMs: 60_000,
+    ...options,
+  });
 }
