@@ -193,4 +193,22 @@ describe('deletion events', () => {
       for (const s of subscribers) await s.client.dispose();
     }
   });
+
+  it('reads users afresh for each event: a subscription’s loaders do not outlive one event', async () => {
+    const [admin, admin2] = ws.admins;
+    const watcher = await subscribe(admin2);
+    try {
+      const deletion = await markAndActivate(admin);
+      await until(() => watcher.received.length >= 1, 'ACTIVATED');
+      await server.database.db.rows(`UPDATE users SET name = 'Renamed Admin' WHERE id = $1`, [admin.id]);
+      await mustRequest(server.url, CancelDeletionDocument, { id: deletion.id }, admin.token);
+      await until(() => watcher.received.length >= 2, 'CANCELLED');
+      const [activated, cancelled] = watcher.received.map((r) => r.data!.deletionEvents);
+      expect(activated.actor?.name).not.toBe('Renamed Admin');
+      expect(cancelled.actor).toEqual({ id: admin.id, name: 'Renamed Admin' });
+      expect(cancelled.deletion.activatedBy).toEqual({ id: admin.id, name: 'Renamed Admin' });
+    } finally {
+      await watcher.client.dispose();
+    }
+  });
 });

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { Authorized, Ctx, FieldResolver, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
+import { createLoaders } from '../server/loaders';
 import { AppError, ErrorCode } from '../errors';
 import { Role, UserRow } from '../services/auth.service';
 import { DELETION_EVENTS_TOPIC } from '../services/deletion-events';
@@ -51,7 +52,11 @@ export class DeletionEventResolver {
     description:
       'Deletions of your workspace as they are activated, cancelled, progress, complete or fail. Admins only.',
   })
-  deletionEvents(@Root() message: DeletionEventMessage): DeletionEvent {
+  deletionEvents(@Root() message: DeletionEventMessage, @Ctx() context: Context): DeletionEvent {
+    // A subscription keeps one context for its whole life; each event gets fresh loaders, so no
+    // cached user or deletion outlives the event it was read for. Events of one subscription are
+    // executed one after the other, so this never swaps loaders under a running event.
+    context.loaders = createLoaders(context.services);
     return {
       type: message.type,
       occurredAt: new Date(message.occurredAt),
