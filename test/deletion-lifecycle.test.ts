@@ -188,4 +188,34 @@ describe('deletion lifecycle over HTTP', () => {
     expect(activated.total).toEqual({ count: 1, bytes: 0 });
     expect(await verifyProblems(server.app.services)).toEqual([]);
   });
+
+  it('a restore racing an activation of the same object starts over and wins: the object is restored, the deletion shrinks', async () => {
+    const [admin] = ws.admins;
+    const refs = await archivedObjects(server.url, admin, 'EMAIL', 1, { bytes: 25 });
+    await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
+    // Between the restore's read and its locks, another admin activates (and commits) a deletion holding the object.
+    const archive = server.app.services.archive as unknown as {
+      readAndAuthorize(...args: unknown[]): Promise<unknown>;
+    };
+    const read = archive.readAndAuthorize.bind(archive);
+    let deletionId: string | undefined;
+    const spy = jest.spyOn(archive, 'readAndAuthorize').mockImplementation(async (...args: unknown[]) => {
+      const rows = await read(...args);
+      deletionId ??= (await mustRequest(server.url, ActivateDeletionDocument, {}, ws.admins[1].token)).activateDeletion
+        .id;
+      return rows;
+    });
+    try {
+      const restored = (await mustRequest(server.url, RestoreObjectsDocument, { refs }, admin.token)).restoreObjects;
+      expect(restored).toMatchObject([{ id: refs[0].id, archivedAt: null, deletionState: 'NONE' }]);
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
+    const pending = (await overview()).pending!;
+    expect(pending.id).toBe(deletionId);
+    expect(pending.total).toEqual({ count: 0, bytes: 0 });
+    expect(await verifyProblems(server.app.services)).toEqual([]);
+    await mustRequest(server.url, CancelDeletionDocument, { id: deletionId! }, admin.token);
+  });
 });

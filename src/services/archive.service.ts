@@ -7,6 +7,16 @@ import { ObjectService } from './object.service';
 
 export { MAX_BATCH_REFS } from './object-rows';
 
+/** How often a restore starts over when deletions keep being activated under it. */
+const RESTORE_ATTEMPTS = 3;
+
+/** A deletion took one of the objects between the restore's read and its locks; all rolled back. */
+class ActivatedMeanwhile extends AppError {
+  constructor() {
+    super(ErrorCode.CONFLICT, 'Deletions kept being activated while restoring; nothing changed, try again.');
+  }
+}
+
 interface CurrentRow {
   id: string;
   createdBy: string;
@@ -51,6 +61,18 @@ export class ArchiveService {
    */
   async restore(user: UserRow, refs: readonly ObjectRef[]): Promise<ObjectRow[]> {
     const groups = checkRefBatch(refs);
+    // A deletion activated between this attempt's read and its locks makes it start over, knowing
+    // that deletion now; an admin clicking restore never sees that race.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.restoreOnce(user, refs, groups);
+      } catch (error) {
+        if (!(error instanceof ActivatedMeanwhile) || attempt === RESTORE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private restoreOnce(user: UserRow, refs: readonly ObjectRef[], groups: RefGroup[]): Promise<ObjectRow[]> {
     return this.db.transaction(async (tx) => {
       const current = await this.readAndAuthorize(tx, user, groups, 'restore');
       const deletionIds = [...new Set(current.map((row) => row.deletionId).filter((id): id is string => id !== null))];
@@ -74,10 +96,7 @@ export class ArchiveService {
         // An object frozen into a deletion between the read and the lock: its deletion row is not locked
         // in the executor's order, so give up (all rolls back) rather than risk a deadlock.
         if (locked.some((row) => row.deletionId !== null && !deletionIds.includes(row.deletionId))) {
-          throw new AppError(
-            ErrorCode.CONFLICT,
-            'A deletion was activated while restoring; nothing changed, try again.',
-          );
+          throw new ActivatedMeanwhile();
         }
         await this.shrinkDeletions(tx, table.type, locked);
       }
