@@ -16,7 +16,7 @@ const SUBSCRIBERS = 40;
 const EVENTS = 25;
 
 /** Resolves once `count` deliveries have been counted; re-armed for each event. */
-class Countdown {
+export class Countdown {
   private left = 0;
   private done: () => void = () => undefined;
 

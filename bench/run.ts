@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { BenchDatabase, openBenchDatabase } from './bench-database';
 import { eventsBench } from './events.bench';
+import { fanoutBench } from './fanout.bench';
 import { markBench } from './mark.bench';
 import { statsBench } from './stats.bench';
 import { executorBench } from './executor.bench';
@@ -18,6 +19,7 @@ type Bench = (database: BenchDatabase) => Promise<BenchResult[]>;
 const BENCHES: Record<string, Bench> = {
   stats: statsBench,
   events: eventsBench,
+  fanout: fanoutBench,
   mark: markBench,
   executor: executorBench,
 };
