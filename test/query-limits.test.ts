@@ -81,6 +81,28 @@ describe('query cost limit', () => {
   });
 });
 
+describe('query limits on fragment chains', () => {
+  // Each fragment spreads the next one twice: walking spreads naively would take 2^40 steps.
+  const chain = (type: string, leaf: string, length = 40) =>
+    Array.from({ length }, (_, i) => `fragment F${i} on ${type} { ...F${i + 1} ...F${i + 1} }`).join('\n') +
+    `\nfragment F${length} on ${type} { ${leaf} }`;
+
+  it('measures each fragment once, so validation stays linear, and counts a twice-spread fragment once', async () => {
+    const schema = await createSchema();
+    const document = parse(`{ me { ...F0 } }\n${chain('User', 'id name')}`);
+    expect(validate(schema, document, [depthLimit(10), costLimit(MAX_QUERY_COST)])).toEqual([]);
+  });
+
+  it('still refuses what the fragments really add up to', async () => {
+    const schema = await createSchema();
+    const page = 'archivedObjects(type: TASK, first: 200) { edges { node { id title } } }';
+    const wide = Array.from({ length: 70 }, (_, i) => `a${i}: ${page}`).join(' ');
+    const document = parse(`{ ...F0 }\n${chain('Query', wide)}`);
+    const errors = validate(schema, document, [costLimit(MAX_QUERY_COST)]);
+    expect(errors.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
 describe('query depth limit', () => {
   // Our schema has no list cycle deeper than the limit, so the rule is checked on a recursive one.
   const schema = buildSchema('type Query { node: Node } type Node { child: Node, id: ID }');
