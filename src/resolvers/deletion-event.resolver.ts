@@ -1,10 +1,9 @@
-import DataLoader from 'dataloader';
 import { Authorized, Ctx, FieldResolver, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
-import { createLoaders } from '../server/loaders';
+import { createLoaders, Loaders } from '../server/loaders';
 import { AppError, ErrorCode } from '../errors';
-import { Role, UserRow } from '../services/auth.service';
+import { Role } from '../services/auth.service';
 import { DELETION_EVENTS_TOPIC } from '../services/deletion-events';
 import type { DeletionEventMessage } from '../services/deletion-events';
 import { DeletionRow } from '../services/deletion.service';
@@ -13,15 +12,16 @@ import { asDeletion, Deletion } from './deletion.type';
 import { DeletionEvent } from './deletion-event.type';
 import { User } from './user.type';
 
-/** What every subscriber of one message shares: its deletion, read once, and one batch of role checks. */
+/** What every subscriber of one message shares: its deletion, read once, and one set of loaders. */
 interface Delivery {
   deletion: Promise<DeletionRow | null>;
-  subscribers: DataLoader<string, UserRow | null>;
+  loaders: Loaders;
 }
 
 // Every subscriber of one message is (or was, when it subscribed) an admin of the message's
-// workspace, so the deletion is read once per message and shared, and the subscribers' current
-// roles are read in one batch: 200 subscribers cost three statements per event, not 600.
+// workspace, so they may share what is read for it: the deletion once, and users (the
+// subscribers' current roles, the actor, who activated) in one batch through shared loaders.
+// The loaders are new for each message, so nothing cached outlives the event it was read for.
 const deliveries = new WeakMap<DeletionEventMessage, Delivery>();
 
 function deliveryOf(services: Services, message: DeletionEventMessage): Delivery {
@@ -34,7 +34,7 @@ function deliveryOf(services: Services, message: DeletionEventMessage): Delivery
         const [volumes] = await services.deletions.volumesByIds([row.id]);
         return { ...row, volumes };
       })(),
-      subscribers: new DataLoader((ids: readonly string[]) => services.users.byIds(ids), { cache: true }),
+      loaders: createLoaders(services),
     };
     deliveries.set(message, delivery);
   }
@@ -53,10 +53,10 @@ export class DeletionEventResolver {
       'Deletions of your workspace as they are activated, cancelled, progress, complete or fail. Admins only.',
   })
   deletionEvents(@Root() message: DeletionEventMessage, @Ctx() context: Context): DeletionEvent {
-    // A subscription keeps one context for its whole life; each event gets fresh loaders, so no
-    // cached user or deletion outlives the event it was read for. Events of one subscription are
-    // executed one after the other, so this never swaps loaders under a running event.
-    context.loaders = createLoaders(context.services);
+    // A subscription keeps one context for its whole life; each event uses its message's loaders.
+    // Events of one subscription are executed one after the other, so this never swaps loaders
+    // under a running event.
+    context.loaders = deliveryOf(context.services, message).loaders;
     return {
       type: message.type,
       occurredAt: new Date(message.occurredAt),
@@ -69,7 +69,7 @@ export class DeletionEventResolver {
     const delivery = deliveryOf(context.services, event.message);
     // The role was checked at subscribe time; read it again, so an admin demoted (or removed)
     // while connected stops receiving deletions at the next event.
-    const subscriber = await delivery.subscribers.load(requireUser(context).id);
+    const subscriber = await delivery.loaders.users.load(requireUser(context).id);
     if (subscriber?.role !== Role.ADMIN || subscriber.workspaceId !== event.message.workspaceId) {
       throw new AppError(ErrorCode.FORBIDDEN, 'Only admins of the workspace receive its deletion events.');
     }
