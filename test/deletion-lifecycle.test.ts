@@ -12,7 +12,7 @@ import {
 import { OBJECT_TABLES, ObjectType } from '../src/database/object-tables';
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
 import { LocalFileStore } from '../src/services/file-store';
-import { mustRequest } from './support/clients';
+import { errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects, verifyProblems } from './support/deletion';
 import { untouchedChecksum } from './support/executor-fixtures';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
@@ -189,33 +189,31 @@ describe('deletion lifecycle over HTTP', () => {
     expect(await verifyProblems(server.app.services)).toEqual([]);
   });
 
-  it('a restore racing an activation of the same object starts over and wins: the object is restored, the deletion shrinks', async () => {
+  it('an activation started during a restore waits for it: the restored object is not frozen', async () => {
     const [admin] = ws.admins;
     const refs = await archivedObjects(server.url, admin, 'EMAIL', 1, { bytes: 25 });
     await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
-    // Between the restore's read and its locks, another admin activates (and commits) a deletion holding the object.
+    // Between the restore's read and its row locks, another admin activates: it must wait for the restore.
     const archive = server.app.services.archive as unknown as {
       readAndAuthorize(...args: unknown[]): Promise<unknown>;
     };
     const read = archive.readAndAuthorize.bind(archive);
-    let deletionId: string | undefined;
+    let activation: ReturnType<typeof request<unknown, unknown>> | undefined;
     const spy = jest.spyOn(archive, 'readAndAuthorize').mockImplementation(async (...args: unknown[]) => {
       const rows = await read(...args);
-      deletionId ??= (await mustRequest(server.url, ActivateDeletionDocument, {}, ws.admins[1].token)).activateDeletion
-        .id;
+      activation = request(server.url, ActivateDeletionDocument, {}, ws.admins[1].token);
+      await new Promise((resolve) => setTimeout(resolve, 200));
       return rows;
     });
     try {
       const restored = (await mustRequest(server.url, RestoreObjectsDocument, { refs }, admin.token)).restoreObjects;
       expect(restored).toMatchObject([{ id: refs[0].id, archivedAt: null, deletionState: 'NONE' }]);
-      expect(spy).toHaveBeenCalledTimes(2);
     } finally {
       spy.mockRestore();
     }
-    const pending = (await overview()).pending!;
-    expect(pending.id).toBe(deletionId);
-    expect(pending.total).toEqual({ count: 0, bytes: 0 });
+    // The activation ran after the restore committed and found the selection empty.
+    expect(errorCode(await activation!)).toBe('CONFLICT');
+    expect((await overview()).pending).toBeNull();
     expect(await verifyProblems(server.app.services)).toEqual([]);
-    await mustRequest(server.url, CancelDeletionDocument, { id: deletionId! }, admin.token);
   });
 });

@@ -4,18 +4,9 @@ import { AppError, ErrorCode } from '../errors';
 import { Role, UserRow } from './auth.service';
 import { checkRefBatch, notFound, ObjectRef, ObjectRow, RefGroup } from './object-rows';
 import { ObjectService } from './object.service';
+import { lockWorkspace } from './workspace-lock';
 
 export { MAX_BATCH_REFS } from './object-rows';
-
-/** How often a restore starts over when deletions keep being activated under it. */
-const RESTORE_ATTEMPTS = 3;
-
-/** A deletion took one of the objects between the restore's read and its locks; all rolled back. */
-class ActivatedMeanwhile extends AppError {
-  constructor() {
-    super(ErrorCode.CONFLICT, 'Deletions kept being activated while restoring; nothing changed, try again.');
-  }
-}
 
 interface CurrentRow {
   id: string;
@@ -57,23 +48,14 @@ export class ArchiveService {
   /**
    * Restores the objects (creator or admin), at any time: also while marked or pending. A
    * restored object leaves the selection or its deletion, whose frozen counts shrink in the same
-   * transaction. Deletion rows are locked before object rows, the executor's order, so the two never deadlock.
+   * transaction. The workspace lock keeps activation (which takes it too) from freezing these
+   * objects between the read and the row locks; deletion rows are locked before object rows, the
+   * executor's order, so the two never deadlock.
    */
   async restore(user: UserRow, refs: readonly ObjectRef[]): Promise<ObjectRow[]> {
     const groups = checkRefBatch(refs);
-    // A deletion activated between this attempt's read and its locks makes it start over, knowing
-    // that deletion now; an admin clicking restore never sees that race.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.restoreOnce(user, refs, groups);
-      } catch (error) {
-        if (!(error instanceof ActivatedMeanwhile) || attempt === RESTORE_ATTEMPTS) throw error;
-      }
-    }
-  }
-
-  private restoreOnce(user: UserRow, refs: readonly ObjectRef[], groups: RefGroup[]): Promise<ObjectRow[]> {
     return this.db.transaction(async (tx) => {
+      await lockWorkspace(tx, user.workspaceId);
       const current = await this.readAndAuthorize(tx, user, groups, 'restore');
       const deletionIds = [...new Set(current.map((row) => row.deletionId).filter((id): id is string => id !== null))];
       if (deletionIds.length > 0) {
@@ -93,11 +75,6 @@ export class ArchiveService {
           [user.workspaceId, ids],
         );
         this.checkAllLocked(table.type, ids, locked);
-        // An object frozen into a deletion between the read and the lock: its deletion row is not locked
-        // in the executor's order, so give up (all rolls back) rather than risk a deadlock.
-        if (locked.some((row) => row.deletionId !== null && !deletionIds.includes(row.deletionId))) {
-          throw new ActivatedMeanwhile();
-        }
         await this.shrinkDeletions(tx, table.type, locked);
       }
       return this.objects.byRefs(tx, user.workspaceId, refs);
