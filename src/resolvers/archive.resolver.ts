@@ -1,10 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, ClassType, Ctx, Field, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
-import { AppError, ErrorCode } from '../errors';
-import { ArchivedKey } from '../services/archived-list.service';
-import { isUuid } from '../services/object-rows';
-import { Connection, decodeCursor, encodeCursor, pageSize, toPage } from './connection';
+import { Connection, decodeTimeIdCursor, encodeCursor, pageSize, toPage } from './connection';
 import { CrmObject } from './crm-object.type';
 import { ObjectType } from './enums';
 import { ArchivedFilter } from './object.input';
@@ -29,14 +26,6 @@ class ArchivedObjectsArgs {
   filter?: ArchivedFilter;
 }
 
-/** A decoded cursor must hold the microseconds and a uuid, or it is not one we gave out. */
-function archivedKey(parts: unknown[]): ArchivedKey {
-  const [micros, id] = parts;
-  if (typeof micros === 'string' && /^-?\d{1,20}$/.test(micros) && typeof id === 'string' && isUuid(id))
-    return [micros, id];
-  throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { argument: 'after' });
-}
-
 @Resolver()
 export class ArchiveResolver {
   @Authorized()
@@ -48,7 +37,7 @@ export class ArchiveResolver {
     @Ctx() context: Context,
   ): Promise<CrmObjectConnectionType> {
     const limit = pageSize(first ?? 50);
-    const key = after ? archivedKey(decodeCursor(after, 2)) : null;
+    const key = after ? decodeTimeIdCursor(after) : null;
     const page = await context.services.archived.page(requireUser(context), type, limit, key, filter ?? {});
     return toPage(page.rows, limit, page.totalCount, (row) =>
       encodeCursor(row.cursorKey),

@@ -1,5 +1,6 @@
 import { ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
+import { isUuid } from '../services/object-rows';
 
 @ObjectType({ description: 'Where a page ends, for cursor pagination.' })
 export class PageInfo {
@@ -80,4 +81,15 @@ export function toPage<T>(rows: T[], limit: number, totalCount: number, cursorOf
   const nodes = rows.slice(0, limit);
   const edges = nodes.map((node) => ({ cursor: cursorOf(node), node }));
   return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+/**
+ * Decodes the cursor of a list ordered by a timestamp and an id (archived objects, deletions,
+ * notifications): the timestamp's microseconds and a uuid, or BAD_USER_INPUT.
+ */
+export function decodeTimeIdCursor(cursor: string): [micros: string, id: string] {
+  const [micros, id] = decodeCursor(cursor, 2);
+  if (typeof micros === 'string' && /^-?\d{1,20}$/.test(micros) && typeof id === 'string' && isUuid(id))
+    return [micros, id];
+  throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { argument: 'after' });
 }

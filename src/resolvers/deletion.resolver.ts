@@ -1,12 +1,9 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
-import { AppError, ErrorCode } from '../errors';
 import { Role } from '../services/auth.service';
-import { HistoryKey } from '../services/deletion-history.service';
-import { isUuid } from '../services/object-rows';
 import { SelectionChange } from '../services/selection.service';
-import { Connection, decodeCursor, encodeCursor, pageSize, toPage } from './connection';
+import { Connection, decodeTimeIdCursor, encodeCursor, pageSize, toPage } from './connection';
 import { asDeletion, Deletion, DeletionOverview } from './deletion.type';
 import { DeletionStatus } from './enums';
 import { MarkFilterInput } from './mark-filter.input';
@@ -37,14 +34,6 @@ class DeletionsArgs {
 
   @Field(() => [DeletionStatus], { nullable: true, description: 'Only deletions in these statuses; all when omitted.' })
   status?: DeletionStatus[];
-}
-
-/** A decoded cursor must hold the microseconds and a uuid, or it is not one we gave out. */
-export function timeIdKey(parts: unknown[]): HistoryKey {
-  const [micros, id] = parts;
-  if (typeof micros === 'string' && /^-?\d{1,20}$/.test(micros) && typeof id === 'string' && isUuid(id))
-    return [micros, id];
-  throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { argument: 'after' });
 }
 
 /** The permanent-deletion API for admins (DESIGN §2 rules 3–7): selection, activation, cancel, history. */
@@ -103,7 +92,7 @@ export class DeletionResolver {
     @Ctx() context: Context,
   ): Promise<DeletionConnectionType> {
     const limit = pageSize(first ?? 20);
-    const key = after ? timeIdKey(decodeCursor(after, 2)) : null;
+    const key = after ? decodeTimeIdCursor(after) : null;
     const page = await context.services.deletionHistory.page(
       requireUser(context).workspaceId,
       limit,

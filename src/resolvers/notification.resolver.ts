@@ -16,8 +16,7 @@ import {
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
 import { Role } from '../services/auth.service';
-import { Connection, decodeCursor, encodeCursor, pageSize, toPage } from './connection';
-import { timeIdKey } from './deletion.resolver';
+import { Connection, decodeTimeIdCursor, encodeCursor, pageSize, toPage } from './connection';
 import { asDeletion, Deletion } from './deletion.type';
 import { Notification } from './notification.type';
 
@@ -46,7 +45,7 @@ export class NotificationResolver {
     @Ctx() context: Context,
   ): Promise<NotificationConnectionType> {
     const limit = pageSize(first ?? 20);
-    const key = after ? timeIdKey(decodeCursor(after, 2)) : null;
+    const key = after ? decodeTimeIdCursor(after) : null;
     const page = await context.services.inbox.page(requireUser(context), unreadOnly ?? false, limit, key);
     return toPage(page.rows, limit, page.totalCount, (row) =>
       encodeCursor(row.cursorKey),
