@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import {
   ActivateDeletionDocument,
   ArchiveObjectsDocument,
@@ -331,4 +332,28 @@ describe('tombstone verify check', () => {
     expect(await remainingObjects(batch.refs)).toEqual([]);
     expect(await verifyProblems()).toEqual([]);
   });
+
+  it('gives a claim up as RETRY when the rows left stay locked, and finishes once they are free', async () => {
+    const batch = await archivedObjects(ws, ['CONTACT'], 3);
+    const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));
+    // Another session holds one object of the batch for as long as it likes.
+    const holder = new Client({ connectionString: server.database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM contacts WHERE id = $1 FOR UPDATE', [batch.refs[0].id]);
+      const held = scheduler({ chunkSize: 10, leaseMs: 1_000 });
+      expect(await held.tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.RETRY }]);
+      expect(await remainingObjects(batch.refs)).toEqual([batch.refs[0].id]);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    // The lease has expired: the next claim resumes and removes the last one.
+    expect(await scheduler().tick(new Date(inDays(8).getTime() + 5_000))).toEqual([
+      { deletionId, outcome: ExecutionOutcome.COMPLETED },
+    ]);
+    expect(await remainingObjects(batch.refs)).toEqual([]);
+    expect(await verifyProblems()).toEqual([]);
+  }, 30_000);
 });

@@ -19,7 +19,7 @@ export interface ClaimedDeletion {
 export enum ExecutionOutcome {
   COMPLETED = 'COMPLETED',
   FAILED = 'FAILED',
-  /** A chunk failed; the lease is kept until it expires, then a claim retries. */
+  /** A chunk failed, or the rows left stayed locked; the lease is kept until it expires, then a claim retries. */
   RETRY = 'RETRY',
   /** Another instance took the deletion over (our lease had expired). */
   LEASE_LOST = 'LEASE_LOST',
@@ -51,8 +51,11 @@ export interface ExecutorOptions {
 
 /** Claims in a row that may make no progress before a deletion is given up as FAILED. */
 export const MAX_ATTEMPTS_WITHOUT_PROGRESS = 5;
-// How long to wait when the only rows left are locked by another transaction (e.g. a restore).
+// How long to wait when the only rows left are locked by another transaction (e.g. a restore),
+// and for how many rounds before giving the claim up as a retry: a lock held for good must not
+// keep a run (and its lease) alive for ever.
 const BUSY_WAIT_MS = 25;
+const MAX_BUSY_ROUNDS = 200;
 
 /**
  * Executes one claimed deletion (DESIGN §2 rule 8) in short transactions of at most `chunkSize`
@@ -78,6 +81,7 @@ export class DeletionExecutor {
       );
     }
     let attempts = deletion.attempts;
+    let busyRounds = 0;
     try {
       for (;;) {
         if (shouldStop()) {
@@ -87,7 +91,7 @@ export class DeletionExecutor {
         const chunk = await this.runChunk(deletion, now());
         if (chunk === ExecutionOutcome.LEASE_LOST) return chunk;
         // The chunk's commit reset the stored count; a file error below starts from there.
-        if (chunk.objects > 0) attempts = 1;
+        if (chunk.objects > 0) [attempts, busyRounds] = [1, 0];
         await this.removeFiles(chunk.tombstones);
         if (chunk.objects > 0) {
           await this.options.afterChunk?.({
@@ -97,6 +101,10 @@ export class DeletionExecutor {
             files: chunk.tombstones.length,
           });
         } else if (chunk.left) {
+          if (++busyRounds >= MAX_BUSY_ROUNDS) {
+            this.options.logger.warn(`deletion ${deletion.id}: its remaining rows stay locked; retrying later`);
+            return ExecutionOutcome.RETRY;
+          }
           await sleep(BUSY_WAIT_MS);
         } else {
           await this.drainTombstones(deletion.id);
