@@ -8,7 +8,6 @@ import { DeletionEventType, publishDeletionEvent } from './deletion-events';
 import { ACTIVE_DELETION_STATUSES, DeletionStatus } from './deletion-status';
 import { NotificationKind, NotificationService } from './notification.service';
 import { isUuid } from './object-rows';
-import { refuseWhileActive } from './selection.service';
 import { lockWorkspace } from './workspace-lock';
 
 /** One permanent-deletion batch as stored; ids only for people, never anything of the destroyed objects. */
@@ -183,14 +182,32 @@ export class DeletionService {
 
   /** The workspace's PENDING or EXECUTING deletion, if any. */
   active(workspaceId: string): Promise<DeletionRow | undefined> {
-    return this.db.one<DeletionRow>(
-      `SELECT ${DELETION_COLUMNS} FROM deletions WHERE workspace_id = $1 AND status = ANY($2::text[])`,
-      [workspaceId, ACTIVE_DELETION_STATUSES],
-    );
+    return activeDeletion(this.db, workspaceId);
   }
 }
 
-function requireAdmin(user: UserRow, what: string): void {
+/** The workspace's PENDING or EXECUTING deletion (at most one: the partial unique index), if any. */
+function activeDeletion(sql: Sql, workspaceId: string): Promise<DeletionRow | undefined> {
+  return sql.one<DeletionRow>(
+    `SELECT ${DELETION_COLUMNS} FROM deletions WHERE workspace_id = $1 AND status = ANY($2::text[])`,
+    [workspaceId, ACTIVE_DELETION_STATUSES],
+  );
+}
+
+/** Rule 4: while a deletion is pending or executing, the selection is frozen; the message says what to do. */
+export async function refuseWhileActive(tx: Sql, workspaceId: string, action: string): Promise<void> {
+  const active = await activeDeletion(tx, workspaceId);
+  if (!active) return;
+  throw new AppError(
+    ErrorCode.CONFLICT,
+    `Cannot ${action} while deletion ${active.id} is ${active.status}: wait for it to finish` +
+      (active.status === 'PENDING' ? ', or cancel it first.' : '.'),
+    { deletionId: active.id, status: active.status },
+  );
+}
+
+/** FORBIDDEN unless the user is an admin of their workspace; `what` completes "Only admins may …". */
+export function requireAdmin(user: UserRow, what: string): void {
   if (user.role !== Role.ADMIN) throw new AppError(ErrorCode.FORBIDDEN, `Only admins may ${what}.`);
 }
 

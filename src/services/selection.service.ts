@@ -1,9 +1,9 @@
 import { Database, Sql } from '../database/database';
 import { OBJECT_TABLES, ObjectTable, ObjectType, REMOVABLE_TASK_STATUSES, tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
-import { Role, UserRow } from './auth.service';
+import { UserRow } from './auth.service';
 import { Clock } from './clock';
-import { ACTIVE_DELETION_STATUSES } from './deletion-status';
+import { refuseWhileActive, requireAdmin } from './deletion.service';
 import { checkRefBatch, isUuid, notFound, ObjectRef, RefGroup } from './object-rows';
 import { lockWorkspace } from './workspace-lock';
 
@@ -56,9 +56,7 @@ export class SelectionService {
   }
 
   private async change(user: UserRow, input: SelectionInput, action: Action): Promise<SelectionChange> {
-    if (user.role !== Role.ADMIN) {
-      throw new AppError(ErrorCode.FORBIDDEN, `Only admins may ${action} objects for permanent deletion.`);
-    }
+    requireAdmin(user, `${action} objects for permanent deletion`);
     const { refs, filter } = input;
     if ((refs == null) === (filter == null)) {
       throw new AppError(ErrorCode.BAD_USER_INPUT, `Give exactly one of refs or filter to ${action} objects.`, {
@@ -193,19 +191,4 @@ function filterCondition(workspaceId: string, filter: MarkFilter): { where: stri
   if (filter.archivedBefore) add((p) => `archived_at < ${p}`, filter.archivedBefore);
   if (filter.archivedAfter) add((p) => `archived_at > ${p}`, filter.archivedAfter);
   return { where: where.join(' AND '), params };
-}
-
-/** Rule 4: while a deletion is pending or executing, the selection is frozen; the message says what to do. */
-export async function refuseWhileActive(tx: Sql, workspaceId: string, action: string): Promise<void> {
-  const active = await tx.one<{ id: string; status: string }>(
-    'SELECT id, status FROM deletions WHERE workspace_id = $1 AND status = ANY($2::text[])',
-    [workspaceId, ACTIVE_DELETION_STATUSES],
-  );
-  if (!active) return;
-  throw new AppError(
-    ErrorCode.CONFLICT,
-    `Cannot ${action} while deletion ${active.id} is ${active.status}: wait for it to finish` +
-      (active.status === 'PENDING' ? ', or cancel it first.' : '.'),
-    { deletionId: active.id, status: active.status },
-  );
 }

@@ -8,7 +8,11 @@ import { OBJECT_TABLES, ObjectType, tableOf } from '../../src/database/object-ta
 import { createLogger } from '../../src/log';
 import { DeletionScheduler, SchedulerOptions } from '../../src/scheduler/deletion-scheduler';
 import { systemClock } from '../../src/services/clock';
-import { DELETION_EVENTS_CHANNEL, DeletionEventMessage } from '../../src/services/deletion-events';
+import {
+  DELETION_EVENTS_CHANNEL,
+  DeletionEventMessage,
+  parseDeletionEventMessage,
+} from '../../src/services/deletion-events';
 import { FileStore, LocalFileStore, newStorageKey } from '../../src/services/file-store';
 import { Services } from '../../src/services/services';
 
@@ -121,8 +125,8 @@ export async function listenDeletionEvents(
   await client.connect();
   const messages: DeletionEventMessage[] = [];
   client.on('notification', (n) => {
-    if (n.channel === DELETION_EVENTS_CHANNEL && n.payload)
-      messages.push(JSON.parse(n.payload) as DeletionEventMessage);
+    const message = n.channel === DELETION_EVENTS_CHANNEL ? parseDeletionEventMessage(n.payload) : null;
+    if (message) messages.push(message);
   });
   await client.query(`LISTEN ${DELETION_EVENTS_CHANNEL}`);
   return { messages, close: () => client.end() };
