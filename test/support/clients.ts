@@ -185,8 +185,6 @@ export class Inbox {
 /** A real `npm start` process (from dist/, built by `npm test`'s pretest) and how to stop it. */
 export interface SpawnedServer {
   url: string;
-  /** Everything the process wrote to stdout so far (its banner). */
-  stdout(): string;
   /** Everything the process wrote to stderr so far (its log). */
   stderr(): string;
   /** Sends SIGTERM and resolves with the exit code. */
@@ -224,7 +222,6 @@ export async function spawnServer(env: Record<string, string>): Promise<SpawnedS
     const url = await within(Promise.race([banner, failed]), 20_000, 'the server banner');
     return {
       url,
-      stdout: () => stdout,
       stderr: () => stderr,
       stop: () => {
         child.kill('SIGTERM');
