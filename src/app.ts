@@ -54,8 +54,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
   const files = new LocalFileStore(path.join(config.dataDir, 'files'));
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
+  // Production never gets demo users: their well-known emails would be accounts nobody owns.
   const services = createServices(config, db, files);
-  const seeded = embedded !== undefined && !(await isSeeded(db)) && (await seedDemoData(services));
+  const seedable = embedded !== undefined && config.nodeEnv !== 'production';
+  const seeded = seedable && !(await isSeeded(db)) && (await seedDemoData(services));
   // Events reach this process's subscribers only through NOTIFY → listener → pubSub, even those
   // this process published itself: one path for one instance or many (DESIGN §4).
   const pubSub = createAppPubSub();

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './log';
 import { startApp } from './app';
+import { logUnhandledRejections } from './unhandled-rejections';
 import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from './database/seed';
 
 const SHUTDOWN_DEADLINE_MS = 8_000;
@@ -10,17 +11,23 @@ const SHUTDOWN_DEADLINE_MS = 8_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  logUnhandledRejections(logger);
   const started = Date.now();
   const app = await startApp(config, logger);
   if (app.seeded) logger.info('created the demo data');
   const lines = [
     `crm-archive is ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    `  GraphQL + playground: ${app.server.url}`,
+    `  GraphQL${config.playground ? ' + playground' : ''}: ${app.server.url}`,
   ];
-  for (const [label, email] of [
-    ['admin', DEMO_ADMIN_EMAIL],
-    ['member', DEMO_MEMBER_EMAIL],
-  ]) {
+  // A token printed in production would end up in its collected logs: there, mint them on demand.
+  const demoUsers =
+    config.nodeEnv === 'production'
+      ? []
+      : [
+          ['admin', DEMO_ADMIN_EMAIL],
+          ['member', DEMO_MEMBER_EMAIL],
+        ];
+  for (const [label, email] of demoUsers) {
     const user = await app.services.users.byEmail(email);
     if (user) lines.push(`  ${label} token (${email}): Bearer ${app.services.auth.sign(user.id)}`);
   }
