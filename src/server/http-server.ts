@@ -3,7 +3,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
-import { GraphQLSchema, specifiedRules, validate } from 'graphql';
+import { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -13,16 +13,12 @@ import { Logger } from '../log';
 import { Viewer } from '../services/auth.service';
 import { Services } from '../services/services';
 import { Context, createContext } from './context';
-import { costLimit, depthLimit } from './query-limits';
+import { limitedOperation, QUERY_LIMIT_RULES, QUERY_PARSE_OPTIONS } from './operation-limits';
 import { playgroundHandler } from './playground';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
 
 export const GRAPHQL_PATH = '/graphql';
-const MAX_QUERY_DEPTH = 10;
-/** About seven times the costliest operation in operations/ (a page of 200 deletions with every field). */
-export const MAX_QUERY_COST = 50_000;
-const QUERY_LIMITS = [depthLimit(MAX_QUERY_DEPTH), costLimit(MAX_QUERY_COST)];
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT/graphql */
@@ -59,7 +55,8 @@ export async function startServer(options: {
   const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
-      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...QUERY_LIMITS]),
+      // Parses and validates with the same limits as HTTP (operation-limits.ts).
+      onSubscribe: limitedOperation(schema),
       // Authentication happens once, at connection_init: a socket without a valid token is closed
       // with 4401, which graphql-ws clients treat as fatal (no retry loop with a bad token).
       onConnect: async (ctx) => {
@@ -82,7 +79,8 @@ export async function startServer(options: {
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
-    validationRules: QUERY_LIMITS,
+    parseOptions: QUERY_PARSE_OPTIONS,
+    validationRules: [...QUERY_LIMIT_RULES],
     includeStacktraceInErrorResponses: development,
     formatError: (formatted, error) => formatError(formatted, error, development),
     plugins: [
