@@ -231,12 +231,16 @@ describe('introspection and document limits', () => {
     expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
   });
 
-  it('answers a syntax error over WebSocket with BAD_USER_INPUT instead of closing the socket', async () => {
+  it('answers a syntax or validation error over WebSocket with BAD_USER_INPUT, and keeps the socket', async () => {
     const socket = watchWs(server.wsUrl, `Bearer ${ws.admins[0].token}`);
     try {
       const outcome = await within(runWs(socket.client, '{ me '), 10_000, 'the refusal');
       expect(outcome).toMatchObject({
         failure: [{ message: expect.stringMatching(/Syntax Error/), extensions: { code: 'BAD_USER_INPUT' } }],
+      });
+      const unknown = await within(runWs(socket.client, '{ me { nope } }'), 10_000, 'the refusal');
+      expect(unknown).toMatchObject({
+        failure: [{ message: expect.stringMatching(/nope/), extensions: { code: 'BAD_USER_INPUT' } }],
       });
       expect(await within(runWs(socket.client, '{ me { id } }'), 10_000, 'the next operation')).toEqual({
         result: { data: { me: { id: ws.admins[0].id } } },

@@ -42,7 +42,7 @@ function fragmentMeasure(
   };
 }
 
-/** The refusal both limits give, before anything runs. */
+/** The refusal every limit gives, before anything runs. */
 function tooMuch(node: ASTNode, message: string): GraphQLError {
   return new GraphQLError(message, { nodes: [node], extensions: { code: ErrorCode.BAD_USER_INPUT } });
 }
