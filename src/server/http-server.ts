@@ -3,7 +3,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
-import { GraphQLSchema, NoSchemaIntrospectionCustomRule, specifiedRules, validate } from 'graphql';
+import { GraphQLSchema, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, Server } from 'node:http';
 import { AddressInfo, isIPv6 } from 'node:net';
@@ -13,7 +13,7 @@ import { Logger } from '../log';
 import { Viewer } from '../services/auth.service';
 import { Services } from '../services/services';
 import { Context, createContext } from './context';
-import { costLimit, depthLimit } from './query-limits';
+import { limitedOperation, QUERY_LIMIT_RULES, QUERY_PARSE_OPTIONS } from './operation-limits';
 import { playgroundHandler } from './playground';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
@@ -21,10 +21,6 @@ import { CSRF_PREVENTION, refuseSubscriptionsOverHttp } from './graphql-over-htt
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
 
 export const GRAPHQL_PATH = '/graphql';
-const MAX_QUERY_DEPTH = 10;
-/** About seven times the costliest operation in operations/ (a page of 200 deletions with every field). */
-export const MAX_QUERY_COST = 50_000;
-const QUERY_LIMITS = [depthLimit(MAX_QUERY_DEPTH), costLimit(MAX_QUERY_COST)];
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT/graphql */
@@ -55,8 +51,8 @@ export async function startServer(options: {
   const development = services.config.nodeEnv === 'development';
   // Without the playground the schema is not shown either (production's default), on both transports.
   const validationRules = services.config.playground
-    ? QUERY_LIMITS
-    : [...QUERY_LIMITS, NoSchemaIntrospectionCustomRule];
+    ? [...QUERY_LIMIT_RULES]
+    : [...QUERY_LIMIT_RULES, NoSchemaIntrospectionCustomRule];
   const app = express();
   const httpServer = createServer(app);
 
@@ -65,7 +61,8 @@ export async function startServer(options: {
   const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
-      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...validationRules]),
+      // Parses and validates with the same limits as HTTP (operation-limits.ts).
+      onSubscribe: limitedOperation(schema, validationRules),
       // Authentication happens once, at connection_init: a socket without a valid token is closed
       // with 4401, which graphql-ws clients treat as fatal (no retry loop with a bad token).
       onConnect: async (ctx) => {
@@ -89,6 +86,7 @@ export async function startServer(options: {
     schema,
     // Introspection is governed by validationRules, the same list as the WebSocket's.
     introspection: true,
+    parseOptions: QUERY_PARSE_OPTIONS,
     validationRules,
     csrfPrevention: CSRF_PREVENTION,
     includeStacktraceInErrorResponses: development,
