@@ -17,6 +17,7 @@ import { costLimit, depthLimit } from './query-limits';
 import { playgroundHandler } from './playground';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
+import { listenOrStop } from './listen';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_QUERY_DEPTH = 10;
@@ -55,7 +56,12 @@ export async function startServer(options: {
   const app = express();
   const httpServer = createServer(app);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  // Not `server: httpServer`: ws would re-emit a failed listen (port in use) as its own error, which
+  // graphql-ws prints as an "internal error" dump before startServer can report it in one line.
+  const wsServer = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH });
+  httpServer.on('upgrade', (req, socket, head) =>
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req)),
+  );
   const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
@@ -124,7 +130,7 @@ export async function startServer(options: {
     }),
   );
 
-  await new Promise<void>((resolve) => httpServer.listen(options.port, options.host ?? '0.0.0.0', resolve));
+  await listenOrStop(httpServer, options.port, options.host ?? '0.0.0.0', () => apollo.stop());
   const { port } = httpServer.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${GRAPHQL_PATH}`,
