@@ -78,6 +78,26 @@ it('exits 1 with one line naming the running instance when its data directory is
   expect(processesUsing(path.join(dataDir, 'postgres'))).toEqual([]);
 }, 120_000);
 
+it('exits 1 with one line naming the PostgreSQL a killed instance left running on its data directory', async () => {
+  const dataDir = reachableFolder();
+  const clusterFolder = path.join(dataDir, 'postgres');
+  const crashed = start(dataDir);
+  await within(crashed.ready, EXIT_BOUND_MS, 'the first instance');
+  crashed.kill();
+  await crashed.exited;
+  // Killed at once, the instance could not stop its PostgreSQL: it runs on, orphaned.
+  const [orphan] = processesUsing(clusterFolder);
+  expect(orphan).toBeDefined();
+
+  const next = start(dataDir, 0, { LOG_LEVEL: 'warn' });
+
+  expect(await within(next.exited, EXIT_BOUND_MS, 'the next process to exit')).toBe(1);
+  expect(stderrLines(next)).toEqual([
+    `crm-archive cannot start: the embedded database in ${clusterFolder} is in use by a PostgreSQL (pid ${orphan}) whose crm-archive is gone: stop it (kill ${orphan}) or set DATA_DIR`,
+  ]);
+  expect(processesUsing(clusterFolder)).toEqual([orphan]);
+}, 120_000);
+
 it('starts and serves with DATA_DIR a new folder under a parent the postgres OS user cannot traverse', async () => {
   // As `mktemp -d` makes it: mode 700, so the postgres OS user (when we run as root) cannot pass it.
   const parent = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-private-'));
