@@ -2,9 +2,17 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { MeDocument } from '../operations/generated';
+import { startApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { StartError } from '../src/lifecycle';
+import { createLogger } from '../src/log';
 import { request, within } from './support/clients';
+import { waitFor } from './support/executor-fixtures';
 import { killProcessesUsing, MainProcess, processesUsing, runMain } from './support/main-process';
+import { createTestDatabase } from './support/test-database';
+import { TEST_JWT_SECRET } from './support/test-server';
 
 // Generous failure bounds on a busy machine (initdb alone can take seconds); the tests wait on the
 // process's exit or banner, never on a clock.
@@ -58,6 +66,50 @@ it('exits 1 with one line when the port is taken, and stops the embedded databas
   expect(processesUsing(path.join(dataDir, 'postgres'))).toEqual([]);
   expect(existsSync(path.join(dataDir, 'embedded-url'))).toBe(false);
 }, 90_000);
+
+it('in process: a taken port rejects startApp with a StartError and closes every database session it opened', async () => {
+  held = createServer();
+  await new Promise<void>((resolve) => held!.listen(0, '0.0.0.0', resolve));
+  const port = (held.address() as { port: number }).port;
+  const database = await createTestDatabase();
+  const probe = new Client({ connectionString: database.url });
+  await probe.connect();
+  try {
+    const since = (await probe.query<{ at: Date }>('SELECT clock_timestamp() AS at')).rows[0].at;
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      DATA_DIR: reachableFolder(),
+      JWT_SECRET: TEST_JWT_SECRET,
+    });
+
+    const failed = startApp(config, createLogger('silent'));
+
+    const error = await within(
+      failed.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      ),
+      EXIT_BOUND_MS,
+      'startApp to settle',
+    );
+    expect(error).toBeInstanceOf(StartError);
+    expect((error as StartError).message).toBe(`port ${port} is in use: stop the other process or set PORT`);
+    // The pool and the LISTEN connection it had opened are closed (their backends go away shortly after).
+    await waitFor(async () => {
+      const sessions = await probe.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND backend_start >= $1 AND pid <> pg_backend_pid()`,
+        [since],
+      );
+      return sessions.rows[0].n === 0;
+    }, 20_000);
+  } finally {
+    await probe.end();
+    await database.drop();
+  }
+});
 
 it('exits 1 with one line naming the running instance when its data directory is in use, and leaves that one serving', async () => {
   const dataDir = reachableFolder();
