@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config';
 import { createLogger } from './log';
 import { startApp } from './app';
 import { logUnhandledRejections } from './unhandled-rejections';
+import { StartError } from './lifecycle';
 import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from './database/seed';
 
 const SHUTDOWN_DEADLINE_MS = 8_000;
@@ -59,10 +60,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    error instanceof ConfigError
-      ? `${error.message}\n`
-      : `crm-archive failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  process.stderr.write(`${startFailure(error)}\n`);
   process.exit(1);
 });
+
+/** Config and start errors are the operator's to fix and say how; anything else is a bug, shown with its stack. */
+function startFailure(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  if (error instanceof StartError) return `crm-archive cannot start: ${error.message}`;
+  return `crm-archive failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}

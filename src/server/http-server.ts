@@ -19,6 +19,7 @@ import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
 import { CSRF_PREVENTION, refuseSubscriptionsOverHttp } from './graphql-over-http';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
+import { listenOrStop } from './listen';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -56,8 +57,13 @@ export async function startServer(options: {
   const app = express();
   const httpServer = createServer(app);
 
+  // Not `server: httpServer`: ws would re-emit a failed listen (port in use) as its own error, which
+  // graphql-ws prints as an "internal error" dump before startServer can report it in one line.
   // Frames are read before connection_init authenticates anyone: cap them like HTTP bodies (1009 above it).
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: MAX_REQUEST_BYTES });
+  const wsServer = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH, maxPayload: MAX_REQUEST_BYTES });
+  httpServer.on('upgrade', (req, socket, head) =>
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req)),
+  );
   const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
@@ -134,7 +140,7 @@ export async function startServer(options: {
   // Last: what no route above answered, and every error, as JSON (http-errors.ts).
   app.use(notFoundHandler, jsonErrorHandler(logger));
 
-  await new Promise<void>((resolve) => httpServer.listen(options.port, services.config.host, resolve));
+  await listenOrStop(httpServer, options.port, services.config.host, () => apollo.stop());
   const { port } = httpServer.address() as AddressInfo;
   return {
     url: `http://${urlHost(services.config.host)}:${port}${GRAPHQL_PATH}`,
