@@ -17,6 +17,7 @@ import { costLimit, depthLimit } from './query-limits';
 import { playgroundHandler } from './playground';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
+import { SocketExtra, socketAuthHooks } from './socket-auth';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_QUERY_DEPTH = 10;
@@ -34,8 +35,6 @@ export interface RunningServer {
   /** Stops accepting, drains requests, closes sockets with 1001 Going Away. */
   stop(): Promise<void>;
 }
-
-type SocketExtra = { viewer?: Viewer };
 
 /**
  * One port, one path: Apollo Server answers HTTP on /graphql, graphql-ws answers WebSocket
@@ -60,7 +59,7 @@ export async function startServer(options: {
     {
       schema,
       validate: (schema, document) => validate(schema, document, [...specifiedRules, ...QUERY_LIMITS]),
-      // Authentication happens once, at connection_init: a socket without a valid token is closed
+      // The token is checked once, at connection_init: a socket without a valid token is closed
       // with 4401, which graphql-ws clients treat as fatal (no retry loop with a bad token).
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
@@ -71,7 +70,8 @@ export async function startServer(options: {
         closeAtExpiry(viewer, ctx.extra.socket);
         return true;
       },
-      context: (ctx): Context => createContext(services, ctx.extra.viewer ?? { user: null, tokenExpiresAt: null }),
+      // The user is read again for every operation and the subscriber for every event (issue 9).
+      ...socketAuthHooks(services),
       onError: (_ctx, _id, _payload, errors) => {
         for (const error of errors) logger.debug(`subscription error: ${error.message}`);
       },
