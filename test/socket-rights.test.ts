@@ -101,6 +101,16 @@ describe('every operation on a socket re-reads its user', () => {
     expect(socket.closes).toEqual([]);
   });
 
+  it('lets a member promoted to admin while connected read the overview over the same socket', async () => {
+    const [member] = (await createWorkspace(server.database.db, 0, 1)).members;
+    const socket = connect(member);
+    // The control: as a member, the overview is refused.
+    expect(codeOf(await within(executeWs(socket.client, DeletionOverviewDocument), T, 'overview'))).toBe('FORBIDDEN');
+    await setRole(member, 'ADMIN');
+    const overview = await within(executeWs(socket.client, DeletionOverviewDocument), T, 'overview');
+    expect(overview).toEqual({ result: { data: { deletionOverview: expect.objectContaining({ canMark: true }) } } });
+  });
+
   it.each(LEAVINGS)(
     'closes the socket with 4401 at the next operation of a user %s while connected',
     async (_label, change) => {
