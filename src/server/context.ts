@@ -9,11 +9,29 @@ export interface Context {
   viewer: Viewer;
   services: Services;
   loaders: Loaders;
+  /**
+   * Over a WebSocket: closes it with 4401, for a user found deleted or moved to another workspace
+   * while connected. Absent over HTTP, where every request authenticates afresh.
+   */
+  endSession?: () => void;
 }
 
 /** Builds a request's context; loaders are new per request so no cache outlives it. */
-export function createContext(services: Services, viewer: Viewer): Context {
-  return { viewer, services, loaders: createLoaders(services) };
+export function createContext(services: Services, viewer: Viewer, endSession?: () => void): Context {
+  return { viewer, services, loaders: createLoaders(services), endSession };
+}
+
+/**
+ * Whether `now` (the user's row read again) is still the user a socket signed in as: not deleted
+ * and in the same workspace. A role change is not a sign-out: it only changes what they may do.
+ */
+export function isStillMember(signedIn: UserRow, now: UserRow | null | undefined): now is UserRow {
+  return !!now && now.workspaceId === signedIn.workspaceId;
+}
+
+/** The refusal for a socket whose user fails `isStillMember`; the socket closes with 4401 too. */
+export function noLongerMember(): AppError {
+  return new AppError(ErrorCode.UNAUTHENTICATED, 'This user no longer exists or has left the workspace.');
 }
 
 /** The signed-in user, or UNAUTHENTICATED. */

@@ -20,6 +20,7 @@ import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
 import { CSRF_PREVENTION, refuseSubscriptionsOverHttp } from './graphql-over-http';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
 import { listenOrStop } from './listen';
+import { SocketExtra, socketAuthHooks } from './socket-auth';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -33,8 +34,6 @@ export interface RunningServer {
   /** Stops accepting, drains requests, closes sockets with 1001 Going Away. */
   stop(): Promise<void>;
 }
-
-type SocketExtra = { viewer?: Viewer };
 
 /**
  * One port, one path: Apollo Server answers HTTP on /graphql, graphql-ws answers WebSocket
@@ -67,9 +66,7 @@ export async function startServer(options: {
   const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
-      // Parses and validates with the same limits as HTTP (operation-limits.ts).
-      onSubscribe: limitedOperation(schema, validationRules),
-      // Authentication happens once, at connection_init: a socket without a valid token is closed
+      // The token is checked once, at connection_init: a socket without a valid token is closed
       // with 4401, which graphql-ws clients treat as fatal (no retry loop with a bad token).
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
@@ -80,7 +77,9 @@ export async function startServer(options: {
         closeAtExpiry(viewer, ctx.extra.socket);
         return true;
       },
-      context: (ctx): Context => createContext(services, ctx.extra.viewer ?? { user: null, tokenExpiresAt: null }),
+      // The user is read again for every operation and the subscriber for every event; an operation
+      // from a user still allowed is then parsed and validated with the same limits as HTTP.
+      ...socketAuthHooks(services, limitedOperation(schema, validationRules)),
       onError: (_ctx, _id, _payload, errors) => {
         for (const error of errors) logger.debug(`subscription error: ${error.message}`);
       },

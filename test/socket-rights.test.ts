@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ActivateDeletionDocument,
+  CancelDeletionDocument,
+  DeletionOverviewDocument,
+  DeletionsDocument,
+  MarkForDeletionDocument,
+  MeDocument,
+} from '../operations/generated';
+import { DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
+import { executeWs, mustRequest, watchWs, WatchedWs, within, WsOutcome } from './support/clients';
+import { archivedObjects, deletionSnapshot } from './support/deletion';
+import { createWorkspace, TestUser } from './support/fixtures';
+import { roundTrip, SubscriptionLog } from './support/subscription-log';
+import { startTestServer, TestServer } from './support/test-server';
+
+/**
+ * Issue 9, defect 2: a socket's rights are those of its user as the database has them now, for
+ * every operation and every event, not as they were at connection_init.
+ */
+const TYPE_ONLY = 'subscription { deletionEvents { type } }';
+const ACTOR_EMAIL = 'subscription { deletionEvents { actor { email } } }';
+// Generous bounds for a busy machine: they only end a test whose progress has stopped.
+const T = 30_000;
+
+let server: TestServer;
+const sockets: WatchedWs[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterEach(async () => {
+  await Promise.all(sockets.splice(0).map((socket) => socket.client.dispose()));
+});
+afterAll(() => server.close());
+
+/** A graphql-ws client signed in as `user`, disposed after the test. */
+function connect(user: TestUser): WatchedWs {
+  const socket = watchWs(server.wsUrl, `Bearer ${user.token}`);
+  sockets.push(socket);
+  return socket;
+}
+
+/** Subscribes on `socket` and waits until the server has registered the subscription. */
+async function subscribe(socket: WatchedWs, query: string): Promise<SubscriptionLog> {
+  const log = new SubscriptionLog(socket.client, query);
+  await within(roundTrip(socket.client), T, 'the subscription to be live');
+  return log;
+}
+
+/** Activates a deletion of one archived contact through HTTP, as `admin`; publishes ACTIVATED. */
+async function activate(admin: TestUser): Promise<string> {
+  const refs = await archivedObjects(server.url, admin, 'CONTACT', 1);
+  await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
+  return (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion.id;
+}
+
+const setRole = (user: TestUser, role: string) =>
+  server.database.db.rows('UPDATE users SET role = $2 WHERE id = $1', [user.id, role]);
+
+async function moveToAnotherWorkspace(user: TestUser): Promise<void> {
+  const elsewhere = await createWorkspace(server.database.db, 0, 0);
+  await server.database.db.rows('UPDATE users SET workspace_id = $2 WHERE id = $1', [user.id, elsewhere.id]);
+}
+
+/** The two ways a user stops being who a socket signed in as; an admin stays an admin in both. */
+const LEAVINGS: [string, (user: TestUser) => Promise<unknown>][] = [
+  ['deleted', (user) => server.database.db.rows('DELETE FROM users WHERE id = $1', [user.id])],
+  ['moved to another workspace', moveToAnotherWorkspace],
+];
+
+const codeOf = (outcome: WsOutcome<unknown>) =>
+  'result' in outcome ? outcome.result.errors?.[0]?.extensions?.code : undefined;
+
+describe('every operation on a socket re-reads its user', () => {
+  it('refuses deletionOverview, deletions and cancelDeletion to an admin demoted while connected, and cancels nothing', async () => {
+    const { admins } = await createWorkspace(server.database.db, 2, 0);
+    const [demoted, colleague] = admins;
+    const socket = connect(demoted);
+    // The control: as an admin, the same socket reads the overview.
+    expect(codeOf(await within(executeWs(socket.client, DeletionOverviewDocument), T, 'overview'))).toBeUndefined();
+    const deletionId = await activate(colleague);
+    await setRole(demoted, 'MEMBER');
+    const before = await deletionSnapshot(server.database.db);
+
+    const outcomes = [
+      await within(executeWs(socket.client, DeletionOverviewDocument), T, 'overview'),
+      await within(executeWs(socket.client, DeletionsDocument, {}), T, 'history'),
+      await within(executeWs(socket.client, CancelDeletionDocument, { id: deletionId }), T, 'cancel'),
+    ];
+    expect(outcomes.map(codeOf)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
+    expect(outcomes.map((outcome) => 'result' in outcome && outcome.result.data)).toEqual([null, null, null]);
+    expect(await deletionSnapshot(server.database.db)).toBe(before);
+    const [row] = await server.database.db.rows<{ status: string }>('SELECT status FROM deletions WHERE id = $1', [
+      deletionId,
+    ]);
+    expect(row.status).toBe('PENDING');
+    // A demotion is not a sign-out: the socket stays open for what a member may do.
+    const me = await within(executeWs(socket.client, MeDocument), T, 'me');
+    expect(me).toEqual({ result: { data: { me: expect.objectContaining({ id: demoted.id, role: 'MEMBER' }) } } });
+    expect(socket.closes).toEqual([]);
+  });
+
+  it('lets a member promoted to admin while connected read the overview over the same socket', async () => {
+    const [member] = (await createWorkspace(server.database.db, 0, 1)).members;
+    const socket = connect(member);
+    // The control: as a member, the overview is refused.
+    expect(codeOf(await within(executeWs(socket.client, DeletionOverviewDocument), T, 'overview'))).toBe('FORBIDDEN');
+    await setRole(member, 'ADMIN');
+    const overview = await within(executeWs(socket.client, DeletionOverviewDocument), T, 'overview');
+    expect(overview).toEqual({ result: { data: { deletionOverview: expect.objectContaining({ canMark: true }) } } });
+  });
+
+  it.each(LEAVINGS)(
+    'closes the socket with 4401 at the next operation of a user %s while connected',
+    async (_label, change) => {
+      const [member] = (await createWorkspace(server.database.db, 0, 1)).members;
+      const socket = connect(member);
+      const me = await within(executeWs(socket.client, MeDocument), T, 'me');
+      expect(me).toEqual({ result: { data: { me: expect.objectContaining({ id: member.id }) } } });
+      await change(member);
+
+      const outcome = await within(executeWs(socket.client, MeDocument), T, 'the close');
+      expect(outcome).toEqual({ failure: expect.objectContaining({ code: 4401 }) });
+      expect(socket.closes).toEqual([4401]);
+    },
+  );
+});
+
+describe('every event on a socket re-checks its subscriber, whatever the subscription selects', () => {
+  it('ends a demoted admin’s subscriptions with FORBIDDEN at the next event, without its payload', async () => {
+    const { admins } = await createWorkspace(server.database.db, 3, 0);
+    const [demoted, kept, actor] = admins;
+    const demotedSocket = connect(demoted);
+    const typeOnly = await subscribe(demotedSocket, TYPE_ONLY);
+    const actorEmail = await subscribe(demotedSocket, ACTOR_EMAIL);
+    const control = await subscribe(connect(kept), ACTOR_EMAIL);
+    await setRole(demoted, 'MEMBER');
+
+    await activate(actor);
+    await within(control.settled(), T, 'the event for the admin');
+    await within(Promise.all([typeOnly.settled(), actorEmail.settled()]), T, 'the demoted subscriptions');
+    expect(control.payloads).toEqual([{ data: { deletionEvents: { actor: { email: actor.email } } } }]);
+    for (const log of [typeOnly, actorEmail]) {
+      expect(log.payloads).toEqual([]);
+      expect(log.endCodes()).toEqual(['FORBIDDEN']);
+    }
+    // Only the subscriptions end: the socket stays open for what a member may do.
+    expect(await within(executeWs(demotedSocket.client, MeDocument), T, 'me')).toEqual({
+      result: { data: { me: expect.objectContaining({ role: 'MEMBER' }) } },
+    });
+    expect(demotedSocket.closes).toEqual([]);
+  });
+
+  it.each(LEAVINGS)(
+    'closes the socket of a subscriber %s with 4401 at the next event, without its payload',
+    async (_label, change) => {
+      const { admins } = await createWorkspace(server.database.db, 2, 0);
+      const [gone, actor] = admins;
+      const socket = connect(gone);
+      const log = await subscribe(socket, ACTOR_EMAIL);
+      const control = await subscribe(connect(actor), TYPE_ONLY);
+      const closed = socket.nextClose();
+      await change(gone);
+
+      await activate(actor);
+      await within(control.settled(), T, 'the event for the admin');
+      await within(Promise.race([closed, log.settled()]), T, 'the close or a payload');
+      expect(log.payloads).toEqual([]);
+      expect(await within(closed, T, 'the close')).toBe(4401);
+    },
+  );
+
+  it.each([1, 5])('re-reads %i subscriber(s) of one event in one users statement, with its actor', async (n) => {
+    const { id: workspaceId, admins, members } = await createWorkspace(server.database.db, n, 1);
+    const logs = await Promise.all(admins.map((admin) => subscribe(connect(admin), TYPE_ONLY)));
+    const rows = jest.spyOn(server.app.services.db, 'rows');
+    try {
+      // Published by the test's own connection, so every statement counted is the delivery's.
+      await server.database.db.transaction((tx) =>
+        publishDeletionEvent(tx, {
+          type: DeletionEventType.PROGRESS,
+          workspaceId,
+          deletionId: randomUUID(),
+          actorId: members[0].id,
+          occurredAt: new Date().toISOString(),
+        }),
+      );
+      await within(Promise.all(logs.map((log) => log.settled())), T, 'the event for every subscriber');
+      const usersReads = rows.mock.calls.filter(([sql]) => /\bFROM users\b/.test(sql));
+      expect(usersReads).toEqual([
+        [expect.any(String), [expect.arrayContaining([...admins.map((a) => a.id), members[0].id])]],
+      ]);
+    } finally {
+      rows.mockRestore();
+    }
+    for (const log of logs) expect(log.payloads).toEqual([{ data: { deletionEvents: { type: 'PROGRESS' } } }]);
+  });
+});
