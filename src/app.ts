@@ -13,6 +13,7 @@ import { DELETION_EVENTS_TOPIC, DeletionEventMessage } from './services/deletion
 import { LocalFileStore } from './services/file-store';
 import { createServices, Services } from './services/services';
 import { RunningServer, startServer } from './server/http-server';
+import { Metrics } from './server/metrics';
 import { createSchema } from './server/schema';
 import { WsCloseCode } from './server/ws-close-codes';
 
@@ -70,7 +71,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   });
   await listener.start();
   const schema = await createSchema(pubSub);
-  server = await startServer({ services, schema, port: config.port, logger, eventsLive: () => listener.connected });
+  const metrics = new Metrics(db, logger);
+  server = await startServer({
+    services,
+    schema,
+    port: config.port,
+    logger,
+    metrics,
+    eventsLive: () => listener.connected,
+  });
   const scheduler = new DeletionScheduler({
     db,
     files,
@@ -80,6 +89,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     intervalMs: config.schedulerIntervalMs,
     chunkSize: config.deletionChunkSize,
     leaseMs: config.deletionLeaseMs,
+    afterChunk: (progress) => metrics.recordChunk(progress),
   });
   scheduler.start();
   return {

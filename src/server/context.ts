@@ -3,17 +3,20 @@ import { AppError, ErrorCode } from '../errors';
 import { Role, UserRow, Viewer } from '../services/auth.service';
 import { Services } from '../services/services';
 import { createLoaders, Loaders } from './loaders';
+import { newRequestId } from './request-id';
 
 /** What every resolver receives: who calls, the shared services and this request's loaders. */
 export interface Context {
   viewer: Viewer;
   services: Services;
   loaders: Loaders;
+  /** Names this request (HTTP) or operation (WebSocket) in logs and in internal errors. */
+  requestId: string;
 }
 
 /** Builds a request's context; loaders are new per request so no cache outlives it. */
-export function createContext(services: Services, viewer: Viewer): Context {
-  return { viewer, services, loaders: createLoaders(services) };
+export function createContext(services: Services, viewer: Viewer, requestId = newRequestId()): Context {
+  return { viewer, services, loaders: createLoaders(services), requestId };
 }
 
 /** The signed-in user, or UNAUTHENTICATED. */

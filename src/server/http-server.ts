@@ -17,6 +17,10 @@ import { costLimit, depthLimit } from './query-limits';
 import { playgroundHandler } from './playground';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
+import { METRICS_PATH, Metrics } from './metrics';
+import { contextOrInternalError, operationLogPlugin } from './operation-log.plugin';
+import { requestIdMiddleware, requestIdOf } from './request-id';
+import { WsOperationsExtra, wsOperationHooks, wsRequestId } from './ws-operations';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_QUERY_DEPTH = 10;
@@ -35,7 +39,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-type SocketExtra = { viewer?: Viewer };
+type SocketExtra = WsOperationsExtra;
 
 /**
  * One port, one path: Apollo Server answers HTTP on /graphql, graphql-ws answers WebSocket
@@ -46,13 +50,15 @@ export async function startServer(options: {
   schema: GraphQLSchema;
   port: number;
   logger: Logger;
+  metrics: Metrics;
   host?: string;
   /** Whether events can be delivered now; when false, new sockets are closed with 1013 Try Again Later. */
   eventsLive?: () => boolean;
 }): Promise<RunningServer> {
-  const { services, schema, logger } = options;
+  const { services, schema, logger, metrics } = options;
   const development = services.config.nodeEnv === 'development';
   const app = express();
+  app.use(requestIdMiddleware);
   const httpServer = createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
@@ -71,10 +77,11 @@ export async function startServer(options: {
         closeAtExpiry(viewer, ctx.extra.socket);
         return true;
       },
-      context: (ctx): Context => createContext(services, ctx.extra.viewer ?? { user: null, tokenExpiresAt: null }),
-      onError: (_ctx, _id, _payload, errors) => {
-        for (const error of errors) logger.debug(`subscription error: ${error.message}`);
-      },
+      context: (ctx, id): Context =>
+        createContext(services, ctx.extra.viewer ?? { user: null, tokenExpiresAt: null }, wsRequestId(ctx.extra, id)),
+      ...wsOperationHooks(logger, metrics, development),
+      // Outside development a failing hook closes the socket with "Internal server error", not its message.
+      isProd: !development,
     },
     wsServer,
   );
@@ -89,6 +96,7 @@ export async function startServer(options: {
       // Apollo's own landing page loads from a CDN; ours (playground.ts) is served from installed packages.
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      operationLogPlugin(logger, metrics),
       {
         async serverWillStart() {
           return {
@@ -113,6 +121,8 @@ export async function startServer(options: {
       res.status(503).json({ status: 'database unreachable' });
     }
   });
+  metrics.countSocketsWith(() => wsServer.clients.size);
+  app.get(METRICS_PATH, metrics.handler);
   app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
   app.get(GRAPHQL_PATH, playgroundHandler());
   app.use(
@@ -120,7 +130,10 @@ export async function startServer(options: {
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       // A refused token fails the fields that need a user, not the request: introspection still works.
-      context: async ({ req }) => createContext(services, await viewerOf(services, req.headers.authorization)),
+      context: async ({ req, res }) =>
+        contextOrInternalError(requestIdOf(res), logger, metrics, async () =>
+          createContext(services, await viewerOf(services, req.headers.authorization), requestIdOf(res)),
+        ),
     }),
   );
 
