@@ -14,6 +14,8 @@ export class OperationReport {
   private readonly started = performance.now();
   private readonly errorCodes: string[] = [];
   readonly log: Logger;
+  /** The operation's name, once known (a WebSocket learns it from the parsed document). */
+  operationName: string | undefined;
 
   constructor(
     readonly requestId: string,
@@ -44,7 +46,7 @@ export class OperationReport {
   }
 
   /** One line and the metrics for the finished operation. */
-  finish(operationName: string | undefined): void {
+  finish(operationName = this.operationName): void {
     const durationMs = Math.round((performance.now() - this.started) * 10) / 10;
     const fields: LogFields = { operationName: operationName ?? null, transport: this.transport, durationMs };
     if (this.errorCodes.length > 0) fields.errorCodes = this.errorCodes;

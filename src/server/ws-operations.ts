@@ -1,5 +1,5 @@
 import { ExecutionArgs, ExecutionResult, getOperationAST, GraphQLError, GraphQLFormattedError } from 'graphql';
-import { Context as WsContext, ServerOptions, SubscribePayload } from 'graphql-ws';
+import { Context as WsContext, ServerOptions } from 'graphql-ws';
 import { formatError } from '../errors';
 import { Logger } from '../log';
 import { Viewer } from '../services/auth.service';
@@ -34,28 +34,32 @@ export function wsOperationHooks<E extends WsOperationsExtra>(
     const formatted = errors.map((error) => formatError(error.toJSON(), error, development));
     return report ? report.stamp(formatted) : formatted;
   };
-  const end = (ctx: WsContext<Record<string, unknown>, E>, id: string, payload: SubscribePayload) => {
-    reportOf(ctx, id)?.finish(payload.operationName ?? undefined);
+  const end = (ctx: WsContext<Record<string, unknown>, E>, id: string) => {
+    reportOf(ctx, id)?.finish();
     ctx.extra.operations?.delete(id);
   };
   return {
-    onSubscribe: (ctx, id) => {
+    onSubscribe: (ctx, id, payload) => {
+      const report = new OperationReport(newRequestId(), ctx.extra.viewer, 'ws', logger, metrics);
+      report.operationName = payload.operationName ?? undefined;
       ctx.extra.operations ??= new Map();
-      ctx.extra.operations.set(id, new OperationReport(newRequestId(), ctx.extra.viewer, 'ws', logger, metrics));
+      ctx.extra.operations.set(id, report);
     },
     onNext: (ctx, id, _payload, args: ExecutionArgs, result: ExecutionResult) => {
-      if (getOperationAST(args.document, args.operationName)?.operation === 'subscription')
-        metrics.recordEventDelivered();
+      const operation = getOperationAST(args.document, args.operationName);
+      const report = reportOf(ctx, id);
+      if (report) report.operationName = operation?.name?.value;
+      if (operation?.operation === 'subscription') metrics.recordEventDelivered();
       if (!result.errors) return undefined;
-      return { ...result, errors: format(reportOf(ctx, id), result.errors) };
+      return { ...result, errors: format(report, result.errors) };
     },
     // Errors that end an operation before or instead of a result: validation, a failing stream.
-    onError: (ctx, id, payload, errors) => {
+    onError: (ctx, id, _payload, errors) => {
       const formatted = format(reportOf(ctx, id), errors);
-      end(ctx, id, payload);
+      end(ctx, id);
       return formatted;
     },
-    onComplete: (ctx, id, payload) => end(ctx, id, payload),
+    onComplete: (ctx, id) => end(ctx, id),
   };
 }
 
