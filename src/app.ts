@@ -14,6 +14,7 @@ import { DELETION_EVENTS_TOPIC, DeletionEventMessage } from './services/deletion
 import { LocalFileStore } from './services/file-store';
 import { createServices, Services } from './services/services';
 import { RunningServer, startServer } from './server/http-server';
+import { Metrics } from './server/metrics';
 import { createSchema } from './server/schema';
 import { WsCloseCode } from './server/ws-close-codes';
 
@@ -72,7 +73,15 @@ async function startParts(config: Config, logger: Logger, stack: StopStack): Pro
   await listener.start();
   stack.push(() => listener.stop());
   const schema = await createSchema(pubSub);
-  server = await startServer({ services, schema, port: config.port, logger, eventsLive: () => listener.connected });
+  const metrics = new Metrics(db, logger);
+  server = await startServer({
+    services,
+    schema,
+    port: config.port,
+    logger,
+    metrics,
+    eventsLive: () => listener.connected,
+  });
   const scheduler = new DeletionScheduler({
     db,
     files,
@@ -82,6 +91,7 @@ async function startParts(config: Config, logger: Logger, stack: StopStack): Pro
     intervalMs: config.schedulerIntervalMs,
     chunkSize: config.deletionChunkSize,
     leaseMs: config.deletionLeaseMs,
+    afterChunk: (progress) => metrics.recordChunk(progress),
   });
   scheduler.start();
   stack.push(drainTogether(server, scheduler));

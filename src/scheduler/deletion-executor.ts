@@ -33,6 +33,8 @@ export interface ChunkProgress {
   objects: number;
   bytes: number;
   files: number;
+  /** The chunk's transaction and file removal, in milliseconds (for metrics). */
+  durationMs: number;
 }
 
 export interface ExecutorOptions {
@@ -88,6 +90,7 @@ export class DeletionExecutor {
           await this.release(deletion.id);
           return ExecutionOutcome.STOPPED;
         }
+        const started = performance.now();
         const chunk = await this.runChunk(deletion, now());
         if (chunk === ExecutionOutcome.LEASE_LOST) return chunk;
         // The chunk's commit reset the stored count; a file error below starts from there.
@@ -99,6 +102,7 @@ export class DeletionExecutor {
             objects: chunk.objects,
             bytes: chunk.bytes,
             files: chunk.tombstones.length,
+            durationMs: performance.now() - started,
           });
         } else if (chunk.left) {
           if (++busyRounds >= MAX_BUSY_ROUNDS) {

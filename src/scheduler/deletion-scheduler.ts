@@ -114,9 +114,10 @@ export class DeletionScheduler {
       if (!claimed) break;
       seen.push(claimed.id);
       const outcome = await this.executor.execute(claimed, clock, () => this.stopping);
+      const fields = { deletionId: claimed.id, workspaceId: claimed.workspaceId, outcome };
       if (outcome !== ExecutionOutcome.COMPLETED)
-        this.options.logger.warn(`deletion ${claimed.id}: ${outcome.toLowerCase()}`);
-      else this.options.logger.info(`deletion ${claimed.id} completed`);
+        this.options.logger.warn(`deletion ${claimed.id}: ${outcome.toLowerCase()}`, fields);
+      else this.options.logger.info(`deletion ${claimed.id} completed`, fields);
       results.push({ deletionId: claimed.id, outcome });
     }
     await this.sweeper

@@ -1,9 +1,11 @@
 import { Request, RequestHandler, Response } from 'express';
 import { ObjectType } from '../database/object-tables';
-import { AppError, ErrorCode } from '../errors';
+import { AppError, ErrorCode, internalError } from '../errors';
 import { Logger } from '../log';
 import { TOO_LARGE } from '../services/attachment.service';
 import { Services } from '../services/services';
+import { requestIdOf } from './request-id';
+import { invalidTextError, isStorableText } from './text-arguments';
 
 export const ATTACHMENTS_PATH = '/attachments';
 
@@ -30,6 +32,10 @@ export function attachmentsRoute(services: Services, logger: Logger): RequestHan
       if (!(Object.values(ObjectType) as string[]).includes(type)) {
         throw new AppError(ErrorCode.BAD_USER_INPUT, `type must be one of ${Object.values(ObjectType).join(', ')}.`);
       }
+      const id = String(req.query.id ?? '');
+      const fileName = String(req.query.fileName ?? '');
+      for (const [name, value] of Object.entries({ id, fileName }))
+        if (!isStorableText(value)) throw invalidTextError(`Parameter "${name}"`);
       const declared = Number(req.headers['content-length']);
       if (Number.isFinite(declared) && declared > services.config.maxUploadBytes) {
         throw new AppError(
@@ -42,8 +48,8 @@ export function attachmentsRoute(services: Services, logger: Logger): RequestHan
       }
       const attachment = await services.attachments.upload(
         user,
-        { type: type as ObjectType, id: String(req.query.id ?? '') },
-        String(req.query.fileName ?? ''),
+        { type: type as ObjectType, id },
+        fileName,
         req.headers['content-type'] || 'application/octet-stream',
         req,
       );
@@ -56,17 +62,11 @@ export function attachmentsRoute(services: Services, logger: Logger): RequestHan
 }
 
 function sendError(req: Request, res: Response, error: unknown, logger: Logger): void {
-  let code = ErrorCode.INTERNAL_SERVER_ERROR;
-  let message = 'Internal server error';
-  let status = 500;
-  if (error instanceof AppError) {
-    code = error.code;
-    message = error.message;
-    status = error.extensions.reason === TOO_LARGE ? 413 : STATUS[code];
-  } else {
-    logger.error(`attachment upload failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const requestId = requestIdOf(res);
+  if (!(error instanceof AppError)) logger.error('attachment upload failed', error, { requestId });
+  const known = error instanceof AppError ? error : internalError(requestId);
+  const status = known.extensions.reason === TOO_LARGE ? 413 : STATUS[known.code];
   // The client may still be sending: close the connection after answering rather than read the rest.
   if (!req.complete) res.setHeader('connection', 'close');
-  res.status(status).json({ error: { code, message } });
+  res.status(status).json({ error: { code: known.code, message: known.message, ...known.extensions } });
 }

@@ -3,12 +3,15 @@ import { AppError, ErrorCode } from '../errors';
 import { Role, UserRow, Viewer } from '../services/auth.service';
 import { Services } from '../services/services';
 import { createLoaders, Loaders } from './loaders';
+import { newRequestId } from './request-id';
 
 /** What every resolver receives: who calls, the shared services and this request's loaders. */
 export interface Context {
   viewer: Viewer;
   services: Services;
   loaders: Loaders;
+  /** Names this request (HTTP) or operation (WebSocket) in logs and in internal errors. */
+  requestId: string;
   /**
    * Over a WebSocket: closes it with 4401, for a user found deleted or moved to another workspace
    * while connected. Absent over HTTP, where every request authenticates afresh.
@@ -17,8 +20,12 @@ export interface Context {
 }
 
 /** Builds a request's context; loaders are new per request so no cache outlives it. */
-export function createContext(services: Services, viewer: Viewer, endSession?: () => void): Context {
-  return { viewer, services, loaders: createLoaders(services), endSession };
+export function createContext(
+  services: Services,
+  viewer: Viewer,
+  { requestId = newRequestId(), endSession }: { requestId?: string; endSession?: () => void } = {},
+): Context {
+  return { viewer, services, loaders: createLoaders(services), requestId, endSession };
 }
 
 /**

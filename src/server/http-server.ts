@@ -21,6 +21,10 @@ import { CSRF_PREVENTION, refuseSubscriptionsOverHttp } from './graphql-over-htt
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
 import { listenOrStop } from './listen';
 import { SocketExtra, socketAuthHooks } from './socket-auth';
+import { METRICS_PATH, Metrics } from './metrics';
+import { contextOrInternalError, operationLogPlugin } from './operation-log.plugin';
+import { requestIdMiddleware, requestIdOf } from './request-id';
+import { wsOperationHooks } from './ws-operations';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -44,16 +48,18 @@ export async function startServer(options: {
   schema: GraphQLSchema;
   port: number;
   logger: Logger;
+  metrics: Metrics;
   /** Whether events can be delivered now; when false, new sockets are closed with 1013 Try Again Later. */
   eventsLive?: () => boolean;
 }): Promise<RunningServer> {
-  const { services, schema, logger } = options;
+  const { services, schema, logger, metrics } = options;
   const development = services.config.nodeEnv === 'development';
   // Without the playground the schema is not shown either (production's default), on both transports.
   const validationRules = services.config.playground
     ? [...QUERY_LIMIT_RULES]
     : [...QUERY_LIMIT_RULES, NoSchemaIntrospectionCustomRule];
   const app = express();
+  app.use(requestIdMiddleware);
   const httpServer = createServer(app);
 
   // Not `server: httpServer`: ws would re-emit a failed listen (port in use) as its own error, which
@@ -63,6 +69,8 @@ export async function startServer(options: {
   httpServer.on('upgrade', (req, socket, head) =>
     wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req)),
   );
+  const socketAuth = socketAuthHooks(services, limitedOperation(schema, validationRules));
+  const operationReports = wsOperationHooks<SocketExtra>(logger, metrics, development);
   const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
@@ -79,10 +87,14 @@ export async function startServer(options: {
       },
       // The user is read again for every operation and the subscriber for every event; an operation
       // from a user still allowed is then parsed and validated with the same limits as HTTP.
-      ...socketAuthHooks(services, limitedOperation(schema, validationRules)),
-      onError: (_ctx, _id, _payload, errors) => {
-        for (const error of errors) logger.debug(`subscription error: ${error.message}`);
+      ...operationReports,
+      onSubscribe: async (ctx, id, payload) => {
+        await operationReports.onSubscribe?.(ctx, id, payload);
+        return socketAuth.onSubscribe(ctx, id, payload);
       },
+      context: socketAuth.context,
+      // Outside development a failing hook closes the socket with "Internal server error", not its message.
+      isProd: !development,
     },
     wsServer,
   );
@@ -101,6 +113,7 @@ export async function startServer(options: {
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       refuseSubscriptionsOverHttp(),
+      operationLogPlugin(logger, metrics),
       {
         async serverWillStart() {
           return {
@@ -125,6 +138,8 @@ export async function startServer(options: {
       res.status(503).json({ status: 'database unreachable' });
     }
   });
+  metrics.countSocketsWith(() => wsServer.clients.size);
+  app.get(METRICS_PATH, metrics.handler);
   app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
   app.get(GRAPHQL_PATH, playgroundHandler(services.config.playground));
   app.use(
@@ -132,7 +147,10 @@ export async function startServer(options: {
     express.json({ limit: MAX_REQUEST_BYTES }),
     expressMiddleware(apollo, {
       // A refused token fails the fields that need a user, not the request: introspection still works.
-      context: async ({ req }) => createContext(services, await viewerOf(services, req.headers.authorization)),
+      context: async ({ req, res }) =>
+        contextOrInternalError(requestIdOf(res), logger, metrics, async () =>
+          createContext(services, await viewerOf(services, req.headers.authorization), { requestId: requestIdOf(res) }),
+        ),
     }),
   );
 

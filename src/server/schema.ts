@@ -13,6 +13,7 @@ import { NotificationResolver } from '../resolvers/notification.resolver';
 import { ObjectResolver } from '../resolvers/object.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
 import { authChecker } from './context';
+import { refuseInvalidTextArguments } from './text-arguments';
 
 /** The resolvers that make up the API; the schema file is emitted from them. */
 export const RESOLVERS = [
@@ -28,8 +29,8 @@ export const RESOLVERS = [
 ] as const;
 
 /** Builds the executable schema. `pubSub` carries events to this process's subscribers. */
-export function createSchema(pubSub: PubSub = createPubSub()): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function createSchema(pubSub: PubSub = createPubSub()): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     authChecker,
     pubSub,
@@ -38,4 +39,5 @@ export function createSchema(pubSub: PubSub = createPubSub()): Promise<GraphQLSc
     orphanedTypes: CRM_OBJECT_TYPES,
     emitSchemaFile: false,
   });
+  return refuseInvalidTextArguments(schema);
 }

@@ -5,9 +5,10 @@ import { UserRow, Viewer } from '../services/auth.service';
 import { Services } from '../services/services';
 import { Context, createContext, isStillMember, noLongerMember } from './context';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
+import { WsOperationsExtra, wsRequestId } from './ws-operations';
 
-/** What a socket keeps between operations. */
-export type SocketExtra = {
+/** What a socket keeps between operations (with its operations' reports, ws-operations.ts). */
+export type SocketExtra = WsOperationsExtra & {
   /** The viewer its token named at `connection_init`. */
   viewer?: Viewer;
   /** The latest operation's read of the user; the next read waits for it (see `readInOrder`). */
@@ -48,8 +49,11 @@ export function socketAuthHooks(
       viewers.set(payload, { ...connected, user });
       return operationOf(ctx, id, payload);
     },
-    context: (ctx, _id, payload): Context =>
-      createContext(services, viewers.get(payload) ?? SIGNED_OUT, () => closeUnauthorized(ctx.extra)),
+    context: (ctx, id, payload): Context =>
+      createContext(services, viewers.get(payload) ?? SIGNED_OUT, {
+        requestId: wsRequestId(ctx.extra, id),
+        endSession: () => closeUnauthorized(ctx.extra),
+      }),
   };
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { App, startApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/log';
+import { createLogger, Logger } from '../../src/log';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough';
@@ -19,8 +19,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts the app as `npm start` would, with DATABASE_URL pointing at a fresh test database. */
-export async function startTestServer(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestServer> {
+/** Starts the app as `npm start` would, with DATABASE_URL pointing at a fresh test database (and `logger`, if given). */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+  logger?: Logger,
+): Promise<TestServer> {
   const db = database ?? (await createTestDatabase());
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-files-'));
   const config = loadConfig({
@@ -32,7 +36,7 @@ export async function startTestServer(env: Record<string, string> = {}, database
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await startApp(config, createLogger(config.logLevel));
+  const app = await startApp(config, logger ?? createLogger(config.logLevel));
   return {
     app,
     database: db,
