@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { Database, Sql } from '../../src/database/database';
 import { OBJECT_TABLES, ObjectType, tableOf } from '../../src/database/object-tables';
-import { createLogger } from '../../src/log';
+import { createLogger, Logger } from '../../src/log';
 import { DeletionScheduler, SchedulerOptions } from '../../src/scheduler/deletion-scheduler';
 import { systemClock } from '../../src/services/clock';
 import {
@@ -139,6 +139,23 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Whether the deletion's lease has lapsed (or was released), by the database's clock: leases never use the app's. */
+export async function leaseLapsed(db: Sql, deletionId: string): Promise<boolean> {
+  const row = await db.one<{ lapsed: boolean }>(
+    'SELECT locked_until IS NULL OR locked_until < now() AS lapsed FROM deletions WHERE id = $1',
+    [deletionId],
+  );
+  return row!.lapsed;
+}
+
+/** A logger that keeps every line it is given (with the error's text), for tests of what reaches the log. */
+export function collectingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const keep = (message: string, error?: unknown) =>
+    lines.push(error === undefined ? message : `${message}: ${error instanceof Error ? error.message : String(error)}`);
+  return { logger: { debug: keep, info: keep, warn: keep, error: keep }, lines };
 }
 
 /**
