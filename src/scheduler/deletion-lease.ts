@@ -71,7 +71,7 @@ export const HEARTBEATS_PER_LEASE = 3;
  * overlap; one that finds the lease gone sets `lost` and stops (the next chunk notices it as well).
  */
 export class LeaseHeartbeat {
-  lost = false;
+  private lost = false;
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
   private stopped = false;
