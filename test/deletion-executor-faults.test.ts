@@ -117,8 +117,8 @@ describe('executor faults', () => {
     const failed = await deletionAsAdmin(ws, deletionId);
     expect(failed.status).toBe('FAILED');
     expect(failed.failureReason).toBe(
-      'Stopped after 2 runs in a row without progress; the last one ended on the database refused to remove ' +
-        'objects (SQLSTATE P0001). The server log has the details.',
+      'Stopped after 2 runs in a row without progress. Last cause: the database refused to remove objects ' +
+        '(SQLSTATE P0001). The server log has the details.',
     );
     expect(lines.filter((line) => line.includes(secret))).toHaveLength(2);
     // Nothing was removed: every object is back in the selection, still marked.
@@ -175,7 +175,7 @@ describe('executor faults', () => {
     }
     const failed = await deletionAsAdmin(ws, deletionId);
     expect(failed.failureReason).toBe(
-      'Stopped after 2 runs in a row without progress; the last one ended on objects stayed locked by other ' +
+      'Stopped after 2 runs in a row without progress. Last cause: objects stayed locked by other ' +
         `transactions: DEAL ${held.id}. The server log has the details.`,
     );
     // Six of seven were removed; the held one is back in the selection, still marked.

@@ -25,5 +25,5 @@ export function lockedRowsReason(locked: readonly ObjectRef[]): string {
 
 /** The reason stored when a deletion is given up after `runs` runs in a row without progress. */
 export function givenUpReason(runs: number, cause: string): string {
-  return `Stopped after ${runs} runs in a row without progress; the last one ended on ${cause}. The server log has the details.`;
+  return `Stopped after ${runs} runs in a row without progress. Last cause: ${cause}. The server log has the details.`;
 }
