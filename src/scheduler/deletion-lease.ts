@@ -47,16 +47,18 @@ export function claimDueDeletion(
 
 /**
  * Extends the lease of a run this instance still holds, from the database's clock at the moment
- * the row is written (`clock_timestamp()`, not the transaction's start); false when it is no
- * longer ours (taken over, or the run ended).
+ * the row is written (`clock_timestamp()`, not the transaction's start). A row locked by another
+ * transaction is skipped, not waited for: a heartbeat must never queue behind a chunk (which renews
+ * the lease itself under the same row lock), or it would outlive a process killed meanwhile and
+ * renew a dead run's lease once more. A transaction's own row locks never make it skip.
  */
-export async function renewLease(sql: Sql, deletionId: string, instanceId: string, leaseMs: number): Promise<boolean> {
-  const rows = await sql.rows(
+export async function renewLease(sql: Sql, deletionId: string, instanceId: string, leaseMs: number): Promise<void> {
+  await sql.rows(
     `UPDATE deletions SET locked_until = clock_timestamp() + $3 * interval '1 millisecond'
-     WHERE id = $1 AND locked_by = $2 AND status = 'EXECUTING' RETURNING 1`,
+     WHERE id = (SELECT id FROM deletions WHERE id = $1 AND locked_by = $2 AND status = 'EXECUTING'
+                 FOR UPDATE SKIP LOCKED)`,
     [deletionId, instanceId, leaseMs],
   );
-  return rows.length > 0;
 }
 
 /**
@@ -68,10 +70,9 @@ export const HEARTBEATS_PER_LEASE = 3;
 /**
  * Renews a run's lease every `leaseMs / HEARTBEATS_PER_LEASE` for as long as the run lasts, between
  * chunks too (file removal, hooks), so a live run never works on a lapsed lease. Renewals never
- * overlap; one that finds the lease gone sets `lost` and stops (the next chunk notices it as well).
+ * overlap. A lease taken over is not renewed (the renewal checks the owner); the next chunk notices.
  */
 export class LeaseHeartbeat {
-  private lost = false;
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -85,7 +86,7 @@ export class LeaseHeartbeat {
   ) {}
 
   start(): void {
-    if (this.stopped || this.lost) return;
+    if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.beating = this.beat().finally(() => this.start());
     }, this.leaseMs / HEARTBEATS_PER_LEASE);
@@ -100,7 +101,7 @@ export class LeaseHeartbeat {
 
   private async beat(): Promise<void> {
     try {
-      this.lost = !(await renewLease(this.db, this.deletionId, this.instanceId, this.leaseMs));
+      await renewLease(this.db, this.deletionId, this.instanceId, this.leaseMs);
     } catch (error) {
       // A missed beat is survivable (see HEARTBEATS_PER_LEASE); the next one tries again.
       this.logger.warn(`deletion ${this.deletionId}: renewing its lease failed: ${String(error)}`);
