@@ -83,10 +83,23 @@ export function loadConfig(env: Env = process.env): Config {
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER, problems),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info', problems),
   };
+  problems.push(...leaseProblems(config.deletionLeaseMs));
   if (problems.length > 0) throw new ConfigError(problems);
   // Outside production a secret is generated once and kept with the data, so tokens survive restarts.
   if (!jwtSecret) config.jwtSecret = persistedSecret(dataDir);
   return config;
+}
+
+/**
+ * The executor renews its lease every third of DELETION_LEASE (see src/scheduler/deletion-lease.ts),
+ * so a lease always spans three heartbeats. Below 1 s a heartbeat comes every few hundred
+ * milliseconds: a database round trip that stalls that long loses the lease to another instance.
+ */
+const MIN_DELETION_LEASE_MS = 1_000;
+
+function leaseProblems(leaseMs: number): string[] {
+  if (leaseMs === 0 || leaseMs >= MIN_DELETION_LEASE_MS) return [];
+  return [`DELETION_LEASE must be at least 1s (it is renewed every third of it), got ${leaseMs}ms`];
 }
 
 function persistedSecret(dataDir: string): string {

@@ -63,6 +63,7 @@ describe('configuration', () => {
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 16 characters long'],
     [{ NODE_ENV: 'production' }, 'JWT_SECRET is required when NODE_ENV=production'],
     [{ DELETION_CHUNK_SIZE: '0' }, 'DELETION_CHUNK_SIZE must be an integer from 1 to 100000, got "0"'],
+    [{ DELETION_LEASE: '500ms' }, 'DELETION_LEASE must be at least 1s (it is renewed every third of it), got 500ms'],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(problemsOf(env)).toEqual([message]);
   });

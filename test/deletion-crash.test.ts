@@ -19,6 +19,9 @@ beforeAll(async () => {
   // This process only checks; its own scheduler never ticks during the test.
   server = await startTestServer({ SCHEDULER_INTERVAL: '1h' });
 });
+// A failed or timed-out run must not leave a server process behind, writing to a dropped database.
+let running: ChildProcess | undefined;
+afterEach(() => void running?.kill('SIGKILL'));
 afterAll(() => server.close());
 
 const db = () => server.database.db;
@@ -40,6 +43,7 @@ function startChild(log: string[]): { child: ChildProcess; exited: Promise<numbe
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  running = child;
   child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited };

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import {
   ActivateDeletionDocument,
   ArchiveObjectsDocument,
+  DeletionDocument,
   DeletionOverviewDocument,
   MarkForDeletionDocument,
   ObjectType,
@@ -15,6 +16,7 @@ import { runVerifyChecks } from '../src/services/verify-checks';
 import { mustRequest } from './support/clients';
 import {
   createDueDeletion,
+  leaseLapsed,
   listenDeletionEvents,
   markObjects,
   Ref,
@@ -242,43 +244,44 @@ describe('deletion executor', () => {
     expect(await verifyProblems()).toEqual([]);
   });
 
-  it('retries a failing run on later claims, then marks it FAILED with a reason, nothing half-done', async () => {
+  it('completes when the file store refuses every delete: files stay tombstoned and pending until it works again', async () => {
     const batch = await archivedObjects(ws, ['TASK'], 2);
     const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));
     const listener = await listenDeletionEvents(server.database.url);
     const broken = Object.create(files()) as LocalFileStore;
     broken.delete = () => Promise.reject(new Error('file store unavailable'));
-    const failing = scheduler({ files: broken, chunkSize: 10, leaseMs: 1_000 });
     try {
-      const outcomes: ExecutionOutcome[] = [];
-      // Each claim waits for the previous lease to expire: the clock moves 2 s per tick.
-      for (let i = 0; i < 7; i++)
-        outcomes.push(...(await failing.tick(new Date(inDays(8).getTime() + i * 2_000))).map((r) => r.outcome));
-      expect(outcomes).toEqual([...Array(4).fill(ExecutionOutcome.RETRY), ExecutionOutcome.FAILED]);
+      // Files are not objects: with every row gone the deletion is done, whatever the store says.
+      expect(await scheduler({ files: broken, chunkSize: 10 }).tick(inDays(8))).toEqual([
+        { deletionId, outcome: ExecutionOutcome.COMPLETED },
+      ]);
       const row = await deletionRow(deletionId);
-      expect(row).toMatchObject({ status: 'FAILED', completedAt: null, lockedBy: null });
-      expect(row.failureReason).toMatch(/5 attempts.*file store unavailable/);
-      // The chunk committed whole: rows gone, every file still tracked by a tombstone (none orphaned).
+      expect(row).toMatchObject({ status: 'COMPLETED', failureReason: null, lockedBy: null });
       expect(await remainingObjects(batch.refs)).toEqual([]);
+      // Every file is still tracked by a tombstone (none orphaned), and admins see them pending.
       const tombstones = await db().rows<{ key: string }>(
         'SELECT storage_key AS key FROM file_tombstones WHERE deletion_id = $1',
         [deletionId],
       );
       expect(tombstones.map((t) => t.key).sort()).toEqual([...batch.keys].sort());
+      const { deletion } = await mustRequest(server.url, DeletionDocument, { id: deletionId }, ws.admins[0].token);
+      expect(deletion).toMatchObject({ status: 'COMPLETED', filesPending: batch.keys.length });
       const kinds = await db().rows<{ kind: string }>('SELECT kind FROM notifications WHERE deletion_id = $1', [
         deletionId,
       ]);
-      expect(kinds).toEqual(ws.admins.map(() => ({ kind: 'DELETION_FAILED' })));
-      await waitFor(() => listener.messages.some((m) => m.type === 'FAILED'));
+      expect(kinds).toEqual(ws.admins.map(() => ({ kind: 'DELETION_COMPLETED' })));
+      await waitFor(() => listener.messages.some((m) => m.type === 'COMPLETED'));
       expect(listener.messages.filter((m) => m.deletionId === deletionId).map((m) => m.type)).toEqual([
         'PROGRESS',
-        'FAILED',
+        'COMPLETED',
       ]);
-      // Once the store works again, the next tick sweeps the failed run's files and tombstones.
+      // Once the store works again, the next tick sweeps the files and their tombstones.
       for (const key of batch.keys) expect(await files().size(key)).not.toBeNull();
       await scheduler().tick(inDays(9));
       for (const key of batch.keys) expect(await files().size(key)).toBeNull();
       expect(await db().rows('SELECT id FROM file_tombstones WHERE deletion_id = $1', [deletionId])).toEqual([]);
+      const after = await mustRequest(server.url, DeletionDocument, { id: deletionId }, ws.admins[0].token);
+      expect(after.deletion?.filesPending).toBe(0);
       expect(await verifyProblems()).toEqual([]);
     } finally {
       await listener.close();
@@ -312,13 +315,17 @@ describe('tombstone verify check', () => {
       BEGIN RAISE EXCEPTION 'deals are locked by the test'; END $$;
       CREATE TRIGGER refuse_delete BEFORE DELETE ON deals FOR EACH ROW EXECUTE FUNCTION refuse_delete()`);
     try {
+      // Five runs fail in a row; each next claim waits for the failed run's lease to lapse.
       const failing = scheduler({ chunkSize: 10, leaseMs: 1_000 });
-      for (let i = 0; i < 6; i++) await failing.tick(new Date(inDays(8).getTime() + i * 2_000));
+      for (let i = 0; i < 5; i++) {
+        await waitFor(() => leaseLapsed(db(), activateDeletion.id));
+        await failing.tick(inDays(8));
+      }
     } finally {
       await db().rows('DROP TRIGGER refuse_delete ON deals; DROP FUNCTION refuse_delete()');
     }
     expect(await deletionRow(activateDeletion.id)).toMatchObject({ status: 'FAILED' });
-    expect((await deletionRow(activateDeletion.id)).failureReason).toMatch(/deals are locked by the test/);
+    expect((await deletionRow(activateDeletion.id)).failureReason).toMatch(/^Stopped after 5 runs .*SQLSTATE P0001/);
     const { deletionOverview } = await mustRequest(server.url, DeletionOverviewDocument, {}, admin.token);
     expect(deletionOverview.pending).toBeNull();
     expect(deletionOverview.canMark).toBe(true);
@@ -342,17 +349,16 @@ describe('tombstone verify check', () => {
     try {
       await holder.query('BEGIN');
       await holder.query('SELECT id FROM contacts WHERE id = $1 FOR UPDATE', [batch.refs[0].id]);
-      const held = scheduler({ chunkSize: 10, leaseMs: 1_000 });
+      const held = scheduler({ chunkSize: 10, leaseMs: 1_000, lockedRowsGiveUpMs: 100 });
       expect(await held.tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.RETRY }]);
       expect(await remainingObjects(batch.refs)).toEqual([batch.refs[0].id]);
     } finally {
       await holder.query('ROLLBACK');
       await holder.end();
     }
-    // The lease has expired: the next claim resumes and removes the last one.
-    expect(await scheduler().tick(new Date(inDays(8).getTime() + 5_000))).toEqual([
-      { deletionId, outcome: ExecutionOutcome.COMPLETED },
-    ]);
+    // Once the lease has lapsed, the next claim resumes and removes the last one.
+    await waitFor(() => leaseLapsed(db(), deletionId));
+    expect(await scheduler().tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
     expect(await remainingObjects(batch.refs)).toEqual([]);
     expect(await verifyProblems()).toEqual([]);
   }, 30_000);

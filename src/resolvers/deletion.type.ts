@@ -54,6 +54,14 @@ export class Deletion {
   @Field(() => String, { nullable: true, description: 'Why execution failed; null unless FAILED.' })
   failureReason: string | null;
 
+  @Field(() => Int, {
+    description:
+      'Files of removed objects the file store has not deleted yet (it refused, or a run ended first); ' +
+      'the server keeps retrying them. 0 once every file is gone: a COMPLETED deletion with files pending is done ' +
+      'in the database, not yet in the file store.',
+  })
+  filesPending: number;
+
   @Field(() => Volume, { description: 'All objects in the deletion and their attachment bytes.' })
   total: Volume;
 

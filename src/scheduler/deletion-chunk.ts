@@ -77,9 +77,19 @@ async function removeFrom(
   return result;
 }
 
-/** Whether any object still belongs to the deletion (in any state), in one statement. */
-export async function anyObjectLeft(tx: Sql, deletionId: string): Promise<boolean> {
-  const exists = OBJECT_TABLES.map(({ table }) => `EXISTS (SELECT 1 FROM ${table} WHERE deletion_id = $1)`);
-  const row = await tx.one<{ left: boolean }>(`SELECT ${exists.join(' OR ')} AS left`, [deletionId]);
-  return row?.left ?? false;
+/** One object of a deletion, named by type and id (nothing of its content). */
+export interface ObjectRef {
+  type: string;
+  id: string;
+}
+
+/**
+ * Up to `limit` objects still in the deletion (in any state), in one statement. Called when a
+ * chunk removed nothing: what is left then is locked by other transactions, and these name it.
+ */
+export async function objectsLeft(tx: Sql, deletionId: string, limit: number): Promise<ObjectRef[]> {
+  const selects = OBJECT_TABLES.map(
+    ({ table, type }) => `(SELECT '${type}' AS type, id FROM ${table} WHERE deletion_id = $1 LIMIT $2)`,
+  );
+  return tx.rows<ObjectRef>(`${selects.join(' UNION ALL ')} LIMIT $2`, [deletionId, limit]);
 }

@@ -1,25 +1,20 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Database, Sql } from '../database/database';
 import { Logger } from '../log';
 import { DeletionEventType, publishDeletionEvent } from '../services/deletion-events';
 import { returnToSelection } from '../services/deletion.service';
 import { FileStore } from '../services/file-store';
 import { NotificationKind, NotificationService } from '../services/notification.service';
-import { anyObjectLeft, ChunkResult, removeChunk } from './deletion-chunk';
-
-/** A deletion this instance has claimed, as the scheduler's claim returned it. */
-export interface ClaimedDeletion {
-  id: string;
-  workspaceId: string;
-  /** Claims so far without progress, this one included. */
-  attempts: number;
-}
+import { ChunkResult, ObjectRef, objectsLeft, removeChunk } from './deletion-chunk';
+import { ClaimedDeletion, LeaseHeartbeat, renewLease } from './deletion-lease';
+import { errorReason, givenUpReason, lockedRowsReason, NAMED_LOCKED_OBJECTS } from './failure-reason';
+import { removeTombstonedFiles, Tombstone } from './file-removal';
+import { LockedRowsWait } from './locked-rows-wait';
 
 /** How one execution run ended. */
 export enum ExecutionOutcome {
   COMPLETED = 'COMPLETED',
   FAILED = 'FAILED',
-  /** A chunk failed, or the rows left stayed locked; the lease is kept until it expires, then a claim retries. */
+  /** The run ended without progress (an error, or rows that stayed locked); a claim retries once the lease expires. */
   RETRY = 'RETRY',
   /** Another instance took the deletion over (our lease had expired). */
   LEASE_LOST = 'LEASE_LOST',
@@ -45,26 +40,35 @@ export interface ExecutorOptions {
   instanceId: string;
   chunkSize: number;
   leaseMs: number;
-  /** Claims without progress before the deletion is marked FAILED. */
+  /** Runs in a row without progress before the deletion is marked FAILED. */
   maxAttempts?: number;
+  /** How long a run waits for rows other transactions keep locked before it gives up (default 5 s). */
+  lockedRowsGiveUpMs?: number;
   /** Called after each committed chunk and its file removal (tests act between chunks here). */
   afterChunk?: (progress: ChunkProgress) => Promise<void> | void;
 }
 
-/** Claims in a row that may make no progress before a deletion is given up as FAILED. */
+/** Runs in a row that may end without progress before a deletion is given up as FAILED. */
 export const MAX_ATTEMPTS_WITHOUT_PROGRESS = 5;
-// How long to wait when the only rows left are locked by another transaction (e.g. a restore),
-// and for how many rounds before giving the claim up as a retry: a lock held for good must not
-// keep a run (and its lease) alive for ever.
-const BUSY_WAIT_MS = 25;
-const MAX_BUSY_ROUNDS = 200;
+// A lock held for good (a stuck transaction) must not keep a run, and its lease, alive for ever:
+// after this long the run ends as a failed attempt and a later claim tries again.
+const LOCKED_ROWS_GIVE_UP_MS = 5_000;
+
+/** A chunk that removed nothing names (some of) the objects left, which others keep locked. */
+type ChunkOutcome = ChunkResult & { locked: ObjectRef[] };
 
 /**
  * Executes one claimed deletion (DESIGN §2 rule 8) in short transactions of at most `chunkSize`
  * objects. Each chunk locks the deletion row first and the object rows second (restore's order),
  * stops if another instance holds the lease, and commits whole: objects, attachment rows, the
  * files' tombstones, progress and the PROGRESS event together. Files are deleted after the commit;
- * a crash in between leaves tombstones, which the resumed run drains before completing.
+ * a crash in between leaves tombstones, which the resumed run drains before completing. A heartbeat
+ * renews the lease for the whole run (see deletion-lease.ts).
+ *
+ * Only a run that ends without progress counts as an attempt; a claim whose process dies before
+ * its first commit does not, so a crash loop elsewhere cannot fail a healthy deletion. Files are
+ * not objects: once every object is gone the deletion is COMPLETED, even if the file store refused
+ * some deletes; their tombstones stay for the file sweeper and `filesPending` tells admins.
  */
 export class DeletionExecutor {
   private readonly maxAttempts: number;
@@ -73,83 +77,64 @@ export class DeletionExecutor {
     this.maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS_WITHOUT_PROGRESS;
   }
 
-  /** Runs the deletion to its end, or until the lease is lost, a chunk fails or `shouldStop()` turns true. */
+  /** Runs the deletion to its end, or until the lease is lost, a run fails or `shouldStop()` turns true. */
   async execute(deletion: ClaimedDeletion, now: () => Date, shouldStop: () => boolean): Promise<ExecutionOutcome> {
-    if (deletion.attempts > this.maxAttempts) {
-      return this.fail(
-        deletion,
-        now(),
-        `No progress after ${this.maxAttempts} attempts; the last ones were interrupted.`,
-      );
-    }
-    let attempts = deletion.attempts;
-    let busyRounds = 0;
+    const { db, logger, instanceId, leaseMs } = this.options;
+    const heartbeat = new LeaseHeartbeat(db, logger, deletion.id, instanceId, leaseMs);
+    heartbeat.start();
     try {
-      for (;;) {
-        if (shouldStop()) {
-          await this.release(deletion.id);
-          return ExecutionOutcome.STOPPED;
-        }
-        const started = performance.now();
-        const chunk = await this.runChunk(deletion, now());
-        if (chunk === ExecutionOutcome.LEASE_LOST) return chunk;
-        // The chunk's commit reset the stored count; a file error below starts from there.
-        if (chunk.objects > 0) [attempts, busyRounds] = [1, 0];
-        await this.removeFiles(chunk.tombstones);
-        if (chunk.objects > 0) {
-          await this.options.afterChunk?.({
-            deletionId: deletion.id,
-            objects: chunk.objects,
-            bytes: chunk.bytes,
-            files: chunk.tombstones.length,
-            durationMs: performance.now() - started,
-          });
-        } else if (chunk.left) {
-          if (++busyRounds >= MAX_BUSY_ROUNDS) {
-            this.options.logger.warn(`deletion ${deletion.id}: its remaining rows stay locked; retrying later`);
-            return ExecutionOutcome.RETRY;
-          }
-          await sleep(BUSY_WAIT_MS);
-        } else {
-          await this.drainTombstones(deletion.id);
-          return await this.complete(deletion, now());
-        }
-      }
+      return await this.run(deletion, now, shouldStop);
     } catch (error) {
-      this.options.logger.error(`deletion ${deletion.id}: attempt ${attempts} failed`, error);
-      if (attempts >= this.maxAttempts) {
-        // Admins read this in the history: the error's first line, bounded, never a stack.
-        const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
-        return this.fail(deletion, now(), `Stopped after ${attempts} attempts without progress: ${reason}`);
-      }
-      return ExecutionOutcome.RETRY;
+      logger.error(`deletion ${deletion.id}: run failed`, error);
+      return await this.endAttempt(deletion, now(), errorReason(error));
+    } finally {
+      await heartbeat.stop();
     }
   }
 
-  /** One chunk in one transaction; `left` says whether rows remain that were locked by others. */
-  private async runChunk(
-    deletion: ClaimedDeletion,
-    at: Date,
-  ): Promise<(ChunkResult & { left: boolean }) | ExecutionOutcome.LEASE_LOST> {
+  private async run(deletion: ClaimedDeletion, now: () => Date, shouldStop: () => boolean): Promise<ExecutionOutcome> {
+    const lockedRows = new LockedRowsWait(this.options.lockedRowsGiveUpMs ?? LOCKED_ROWS_GIVE_UP_MS);
+    for (;;) {
+      if (shouldStop()) {
+        await this.release(deletion.id);
+        return ExecutionOutcome.STOPPED;
+      }
+      const started = performance.now();
+      const chunk = await this.runChunk(deletion, now());
+      if (chunk === ExecutionOutcome.LEASE_LOST) return chunk;
+      if (chunk.objects > 0) {
+        lockedRows.reset();
+        await this.removeFiles(deletion.id, chunk.tombstones);
+        await this.options.afterChunk?.({
+          deletionId: deletion.id,
+          objects: chunk.objects,
+          bytes: chunk.bytes,
+          files: chunk.tombstones.length,
+          durationMs: performance.now() - started,
+        });
+      } else if (chunk.locked.length > 0) {
+        if (!(await lockedRows.pause())) return this.endAttempt(deletion, now(), lockedRowsReason(chunk.locked));
+      } else {
+        await this.drainTombstones(deletion.id);
+        return this.complete(deletion, now());
+      }
+    }
+  }
+
+  /** One chunk in one transaction; when it removes nothing, `locked` names objects left (locked by others). */
+  private async runChunk(deletion: ClaimedDeletion, at: Date): Promise<ChunkOutcome | ExecutionOutcome.LEASE_LOST> {
+    const { chunkSize, instanceId, leaseMs } = this.options;
     return this.options.db.transaction(async (tx) => {
       const owned = await this.lockIfOwned(tx, deletion.id);
       if (!owned) return ExecutionOutcome.LEASE_LOST;
-      await tx.rows('UPDATE deletions SET locked_until = $2 WHERE id = $1', [
-        deletion.id,
-        new Date(at.getTime() + this.options.leaseMs),
-      ]);
-      const chunk = await removeChunk(
-        tx,
-        deletion.id,
-        deletion.workspaceId,
-        this.options.chunkSize,
-        owned.pendingTypes,
-      );
-      if (chunk.objects === 0) return { ...chunk, left: await anyObjectLeft(tx, deletion.id) };
-      // Progress was made: this claim starts a fresh count of attempts without progress.
-      await tx.rows('UPDATE deletions SET attempts = 1 WHERE id = $1', [deletion.id]);
+      await renewLease(tx, deletion.id, instanceId, leaseMs);
+      const chunk = await removeChunk(tx, deletion.id, deletion.workspaceId, chunkSize, owned.pendingTypes);
+      if (chunk.objects === 0)
+        return { ...chunk, locked: await objectsLeft(tx, deletion.id, NAMED_LOCKED_OBJECTS + 1) };
+      // Progress was made: the count of runs without progress starts again.
+      await tx.rows('UPDATE deletions SET attempts = 0 WHERE id = $1', [deletion.id]);
       await this.publish(tx, deletion, DeletionEventType.PROGRESS, at);
-      return { ...chunk, left: true };
+      return { ...chunk, locked: [] };
     });
   }
 
@@ -168,29 +153,53 @@ export class DeletionExecutor {
     return row?.status === 'EXECUTING' && row.lockedBy === this.options.instanceId ? row : undefined;
   }
 
-  /** Deletes the files (a missing one is fine), then forgets their tombstones. */
-  private async removeFiles(tombstones: { id: string; key: string }[]): Promise<void> {
-    if (tombstones.length === 0) return;
-    for (const { key } of tombstones) await this.options.files.delete(key);
-    await this.options.db.rows('DELETE FROM file_tombstones WHERE id = ANY($1::bigint[])', [
-      tombstones.map((t) => t.id),
-    ]);
+  /** Deletes the files (a missing one is fine) and forgets their tombstones; a refused one keeps its tombstone. */
+  private async removeFiles(deletionId: string, tombstones: readonly Tombstone[]): Promise<number> {
+    if (tombstones.length === 0) return 0;
+    const { failed, firstError } = await removeTombstonedFiles(this.options.db, this.options.files, tombstones);
+    if (failed > 0)
+      this.options.logger.error(`deletion ${deletionId}: the file store refused ${failed} file deletes`, firstError);
+    return failed;
   }
 
   /** Removes files a previous run committed as tombstones but died before deleting. */
   private async drainTombstones(deletionId: string): Promise<void> {
-    const rows = await this.options.db.rows<{ id: string; key: string }>(
+    const rows = await this.options.db.rows<Tombstone>(
       'SELECT id::text, storage_key AS key FROM file_tombstones WHERE deletion_id = $1 ORDER BY id',
       [deletionId],
     );
-    await this.removeFiles(rows);
+    const failed = await this.removeFiles(deletionId, rows);
+    if (failed > 0) this.options.logger.warn(`deletion ${deletionId}: ${failed} files left to the file sweeper`);
+  }
+
+  /**
+   * Ends a run that made no progress as one attempt: RETRY (the lease is kept until it expires, which
+   * paces the retries), or FAILED with `cause` once `maxAttempts` runs in a row ended so.
+   */
+  private async endAttempt(deletion: ClaimedDeletion, at: Date, cause: string): Promise<ExecutionOutcome> {
+    try {
+      const row = await this.options.db.one<{ attempts: number }>(
+        `UPDATE deletions SET attempts = attempts + 1
+         WHERE id = $1 AND status = 'EXECUTING' AND locked_by = $2 RETURNING attempts`,
+        [deletion.id, this.options.instanceId],
+      );
+      if (!row) return ExecutionOutcome.LEASE_LOST;
+      this.options.logger.warn(`deletion ${deletion.id}: run ${row.attempts} without progress ended on ${cause}`);
+      if (row.attempts < this.maxAttempts) return ExecutionOutcome.RETRY;
+      return await this.fail(deletion, at, givenUpReason(row.attempts, cause));
+    } catch (error) {
+      // Not even the attempt could be recorded (the database is away): the lease expires, a claim retries.
+      this.options.logger.error(`deletion ${deletion.id}: recording a failed run failed`, error);
+      return ExecutionOutcome.RETRY;
+    }
   }
 
   /** Marks the deletion COMPLETED, notifies admins and publishes COMPLETED, in one transaction. */
   private complete(deletion: ClaimedDeletion, at: Date): Promise<ExecutionOutcome> {
     return this.end(deletion, at, ExecutionOutcome.COMPLETED, async (tx) => {
       await tx.rows(
-        `UPDATE deletions SET status = 'COMPLETED', completed_at = $2, locked_by = NULL, locked_until = NULL
+        `UPDATE deletions SET status = 'COMPLETED', completed_at = $2, attempts = 0, locked_by = NULL,
+           locked_until = NULL
          WHERE id = $1`,
         [deletion.id, at],
       );

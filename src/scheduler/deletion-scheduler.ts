@@ -6,7 +6,8 @@ import { Clock } from '../services/clock';
 import { FileStore } from '../services/file-store';
 import { NotificationService } from '../services/notification.service';
 import { FileSweeper } from './file-sweeper';
-import { ChunkProgress, ClaimedDeletion, DeletionExecutor, ExecutionOutcome } from './deletion-executor';
+import { ChunkProgress, DeletionExecutor, ExecutionOutcome } from './deletion-executor';
+import { claimDueDeletion } from './deletion-lease';
 
 export interface SchedulerOptions {
   db: Database;
@@ -18,9 +19,11 @@ export interface SchedulerOptions {
   intervalMs: number;
   /** Objects per executor transaction. */
   chunkSize: number;
-  /** How long a claim holds without renewal; an expired lease is a crashed run to resume. */
+  /** How long a claim holds without renewal (renewed every third of it); an expired lease is a crashed run to resume. */
   leaseMs: number;
   maxAttempts?: number;
+  /** How long a run waits for rows others keep locked before it ends as a failed attempt. */
+  lockedRowsGiveUpMs?: number;
   afterChunk?: (progress: ChunkProgress) => Promise<void> | void;
 }
 
@@ -29,27 +32,6 @@ export interface TickResult {
   deletionId: string;
   outcome: ExecutionOutcome;
 }
-
-/**
- * Claims one due deletion, in the spirit of graphile-worker: the deletion row is the job, "now"
- * is a parameter (tests move the clock instead of waiting), and SKIP LOCKED makes concurrent
- * claimers pass each other by, so however many instances tick, exactly one gets a deletion.
- * Due means PENDING past execute_after, or EXECUTING with an expired or released lease (a run
- * whose process died or stopped). Cancel is `UPDATE … WHERE status = 'PENDING'`: whichever
- * commits first wins; the other sees the row no longer PENDING (or skips it while locked).
- */
-const CLAIM_SQL = `
-  WITH due AS (
-    SELECT id FROM deletions
-    WHERE ((status = 'PENDING' AND execute_after <= $1)
-       OR (status = 'EXECUTING' AND (locked_until IS NULL OR locked_until < $1)))
-      AND NOT (id = ANY($4::uuid[]))
-    ORDER BY execute_after LIMIT 1
-    FOR UPDATE SKIP LOCKED)
-  UPDATE deletions d SET status = 'EXECUTING', started_at = coalesce(d.started_at, $1), locked_by = $2,
-    locked_until = $1::timestamptz + $3 * interval '1 millisecond', attempts = d.attempts + 1
-  FROM due WHERE d.id = due.id
-  RETURNING d.id, d.workspace_id AS "workspaceId", d.attempts`;
 
 /**
  * Runs in every server process: a timer ticks every `intervalMs` (never two ticks at once), each
@@ -110,7 +92,7 @@ export class DeletionScheduler {
     // A deletion already run in this tick (and lost, stopped or failed) waits for the next tick.
     const seen: string[] = [];
     while (!this.stopping) {
-      const claimed = await this.claim(clock(), seen);
+      const claimed = await claimDueDeletion(this.options.db, clock(), this.instanceId, this.options.leaseMs, seen);
       if (!claimed) break;
       seen.push(claimed.id);
       const outcome = await this.executor.execute(claimed, clock, () => this.stopping);
@@ -124,10 +106,5 @@ export class DeletionScheduler {
       .sweep(clock())
       .catch((error: unknown) => this.options.logger.error('sweeping abandoned files failed', error));
     return results;
-  }
-
-  /** One statement: takes the earliest due deletion no one else holds, or nothing. */
-  private async claim(now: Date, skip: string[]): Promise<ClaimedDeletion | undefined> {
-    return this.options.db.one<ClaimedDeletion>(CLAIM_SQL, [now, this.instanceId, this.options.leaseMs, skip]);
   }
 }

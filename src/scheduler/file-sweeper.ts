@@ -1,5 +1,6 @@
 import { Database } from '../database/database';
 import { FileStore } from '../services/file-store';
+import { removeTombstonedFiles, Tombstone } from './file-removal';
 
 /**
  * How long a tombstone without a deletion (an upload in flight: its file is written before its row
@@ -12,10 +13,10 @@ const SWEEP_BATCH = 1_000;
 
 /**
  * Deletes the files of tombstones nobody else will: those of a deletion that is no longer
- * executing (a FAILED run whose file store refused the deletes, or a run that ended between its
- * commit and its file removal) and those of uploads that died before their row committed.
- * A committed tombstone always means no row points to the file, so deleting it twice, or while
- * the executor does the same, is harmless: a missing file is not an error.
+ * executing (a run that completed while the file store refused some deletes, a FAILED run, or a
+ * run that ended between its commit and its file removal) and those of uploads that died before
+ * their row committed. A committed tombstone always means no row points to the file, so deleting
+ * it twice, or while the executor does the same, is harmless: a missing file is not an error.
  */
 export class FileSweeper {
   constructor(
@@ -25,7 +26,7 @@ export class FileSweeper {
 
   /** Removes up to one batch of abandoned files and their tombstones; returns how many. */
   async sweep(now: Date): Promise<number> {
-    const rows = await this.db.rows<{ id: string; key: string }>(
+    const rows = await this.db.rows<Tombstone>(
       `SELECT t.id::text, t.storage_key AS key FROM file_tombstones t
        LEFT JOIN deletions d ON d.id = t.deletion_id
        WHERE (t.deletion_id IS NOT NULL AND d.status IS DISTINCT FROM 'EXECUTING')
@@ -33,16 +34,7 @@ export class FileSweeper {
        ORDER BY t.id LIMIT $3`,
       [now, UPLOAD_TOMBSTONE_TTL_MS, SWEEP_BATCH],
     );
-    const removed: string[] = [];
-    for (const { id, key } of rows) {
-      try {
-        await this.files.delete(key);
-        removed.push(id);
-      } catch {
-        // The store refuses for now: the tombstone stays, and `npm run verify` reports it if it lasts.
-      }
-    }
-    if (removed.length > 0) await this.db.rows('DELETE FROM file_tombstones WHERE id = ANY($1::bigint[])', [removed]);
-    return removed.length;
+    // A file the store refuses keeps its tombstone: `npm run verify` reports it if it lasts.
+    return (await removeTombstonedFiles(this.db, this.files, rows)).removed;
   }
 }

@@ -23,6 +23,8 @@ export interface DeletionRow {
   startedAt: Date | null;
   completedAt: Date | null;
   failureReason: string | null;
+  /** Files of removed objects still waiting to be deleted from the file store (tombstones). */
+  filesPending: number;
 }
 
 /** The frozen figures of one type in a deletion, and how far execution got. */
@@ -49,7 +51,8 @@ export async function returnToSelection(tx: Sql, deletionId: string): Promise<vo
 export const DELETION_COLUMNS = `id, workspace_id AS "workspaceId", status, activated_at AS "activatedAt",
   activated_by AS "activatedById", execute_after AS "executeAfter", cancelled_at AS "cancelledAt",
   cancelled_by AS "cancelledById", started_at AS "startedAt", completed_at AS "completedAt",
-  failure_reason AS "failureReason"`;
+  failure_reason AS "failureReason",
+  (SELECT count(*) FROM file_tombstones t WHERE t.deletion_id = deletions.id)::int AS "filesPending"`;
 
 const UNIQUE_VIOLATION = '23505';
 

@@ -141,6 +141,15 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
   }
 }
 
+/** Whether the deletion's lease has lapsed (or was released), by the database's clock: leases never use the app's. */
+export async function leaseLapsed(db: Sql, deletionId: string): Promise<boolean> {
+  const row = await db.one<{ lapsed: boolean }>(
+    'SELECT locked_until IS NULL OR locked_until < now() AS lapsed FROM deletions WHERE id = $1',
+    [deletionId],
+  );
+  return row!.lapsed;
+}
+
 /**
  * A fingerprint of everything a deletion must not touch: an md5 of every row of every table
  * except the batch's objects and attachments and the deletion's own bookkeeping (its row, volumes,
