@@ -11,8 +11,8 @@ import {
   isUnionType,
   OperationTypeNode,
 } from 'graphql';
-import { Random } from './fuzz-random';
-import { inputValue, literal, poisonWithText, ValueSource } from './fuzz-values';
+import { ONE_MB, Random } from './fuzz-random';
+import { inputValue, literal, poisonWithText, textSlots, ValueSource } from './fuzz-values';
 import { documentHostility, requestHostility } from './fuzz-hostility';
 
 /** The JSON a GraphQL-over-HTTP client sends (and graphql-ws carries as its subscribe payload). */
@@ -85,7 +85,10 @@ export function generateCase(source: CaseSource): FuzzCase {
 function readCase(source: CaseSource, kind: OperationTypeNode): FuzzCase {
   const { random, schema } = source;
   const root = schema.getRootType(kind)!;
-  const builder = newBuilder(source, { hostility: 0.35, mayOmitVariables: true });
+  // Most documents have dozens of positions: a low rate per position still refuses many at
+  // validation, so a share of documents is nearly valid and reaches the resolvers and SQL.
+  const hostility = random.pick([0.01, 0.05, 0.2]);
+  const builder = newBuilder(source, { hostility, oddity: 0.4, mayOmitVariables: true });
   // A subscription must have exactly one root field; a second one is a hostile extra.
   const count = kind === OperationTypeNode.SUBSCRIPTION ? (random.chance(0.1) ? 2 : 1) : random.int(1, 3);
   const fields = Array.from({ length: count }, () => {
@@ -115,27 +118,27 @@ function readCase(source: CaseSource, kind: OperationTypeNode): FuzzCase {
 function mutationCase(source: CaseSource): FuzzCase {
   const { random, schema } = source;
   const root = schema.getMutationType()!;
-  const builder = newBuilder(source, { hostility: 0.15, mayOmitVariables: false });
+  const builder = newBuilder(source, { hostility: random.pick([0.01, 0.05]), oddity: 0.2, mayOmitVariables: false });
   const field = random.pick(Object.values(root.getFields()));
-  const args = Object.fromEntries(
-    chosenArguments(field.args, random).map((arg) => [
-      arg.name,
-      { type: arg.type, value: inputValue(arg.type, builder.values) },
-    ]),
-  );
+  const args = mutationArguments(field, builder.values);
   const poison = poisonMutation(field, args, random);
   const encoded = Object.entries(args).map(
     ([name, arg]) => `${name}: ${builder.variables.encode(arg.type, arg.value, random)}`,
   );
   if (poison === UNKNOWN_ARGUMENT) encoded.push('fuzzUnknownArgument: 1');
   const selection = selectionOf(field.type, builder, maxDepth(random));
-  // Many aliases of the same poisoned field: each one must be refused.
-  const copies = random.weighted([
-    [8, 1],
-    [1, random.int(2, 40)],
-    [1, random.pick([500, 3000])],
-  ]);
-  const text = Array.from({ length: copies }, (_, i) => `m${i}: ${field.name}${argList(encoded)}${selection}`);
+  // Many aliases of the same poisoned field: each one must be refused. A field with a 1 MB
+  // argument inline is not copied past a few MB of document (that much is past the body limit).
+  const one = `${field.name}${argList(encoded)}${selection}`;
+  const copies = Math.min(
+    Math.max(1, Math.floor((4 * ONE_MB) / one.length)),
+    random.weighted([
+      [8, 1],
+      [1, random.int(2, 40)],
+      [1, random.pick([500, 3000])],
+    ]),
+  );
+  const text = Array.from({ length: copies }, (_, i) => `m${i}: ${one}`);
   const document = `mutation${builder.variables} { ${text.join(' ')} }`;
   return {
     kind: OperationTypeNode.MUTATION,
@@ -150,22 +153,40 @@ function mutationCase(source: CaseSource): FuzzCase {
 
 function newBuilder(
   source: CaseSource,
-  { hostility, mayOmitVariables }: { hostility: number; mayOmitVariables: boolean },
+  { mayOmitVariables, ...rates }: { hostility: number; oddity: number; mayOmitVariables: boolean },
 ): Builder {
-  const values = { random: source.random, knownIds: source.knownIds, hostility };
+  const values = { random: source.random, knownIds: source.knownIds, ...rates };
   return { schema: source.schema, values, variables: new Variables(mayOmitVariables) };
 }
 
 const UNKNOWN_ARGUMENT = 'an unknown argument';
 
+type ArgumentValues = Record<string, { type: GraphQLInputType; value: unknown }>;
+
+/**
+ * A mutation's arguments, drawn again (a few times) until they hold a string where invalid text
+ * can go: an empty list or an omitted input would otherwise leave only poisons that GraphQL
+ * validation refuses, and the services would rarely see a poisoned mutation.
+ */
+function mutationArguments(field: GraphQLField<unknown, unknown>, values: ValueSource): ArgumentValues {
+  let args: ArgumentValues = {};
+  for (let attempt = 0; attempt < 4; attempt++) {
+    args = Object.fromEntries(
+      chosenArguments(field.args, values.random).map((arg) => [
+        arg.name,
+        { type: arg.type, value: inputValue(arg.type, values) },
+      ]),
+    );
+    if (Object.values(args).some((arg) => textSlots(arg.type, arg.value, () => undefined).length > 0)) return args;
+  }
+  return args;
+}
+
 /** Puts one value the contract refuses into a mutation's arguments (or adds an unknown one) and names it. */
-function poisonMutation(
-  field: GraphQLField<unknown, unknown>,
-  args: Record<string, { type: GraphQLInputType; value: unknown }>,
-  random: Random,
-): string {
+function poisonMutation(field: GraphQLField<unknown, unknown>, args: ArgumentValues, random: Random): string {
+  // Mostly invalid text: the other two are refused by GraphQL validation before any resolver runs.
   const kind = random.weighted([
-    [3, 'text'],
+    [6, 'text'],
     [1, 'wrong type'],
     [1, 'unknown'],
   ]);
@@ -193,7 +214,8 @@ function argumentsOf(args: readonly GraphQLArgument[], builder: Builder): string
   const encoded = chosenArguments(args, random).map(
     (arg) => `${arg.name}: ${builder.variables.encode(arg.type, inputValue(arg.type, builder.values), random)}`,
   );
-  if (random.chance(0.03)) encoded.push(`fuzzUnknownArgument: ${JSON.stringify(random.uuid())}`);
+  if (random.chance(builder.values.hostility / 5))
+    encoded.push(`fuzzUnknownArgument: ${JSON.stringify(random.uuid())}`);
   return encoded;
 }
 
@@ -215,7 +237,8 @@ function fieldText(field: GraphQLField<unknown, unknown>, args: string[], select
 function selectionOf(type: GraphQLOutputType, builder: Builder, depth: number): string {
   const { random } = builder.values;
   const named = getNamedType(type);
-  if (isLeafType(named)) return random.chance(0.01) ? ' { id }' : '';
+  const { hostility } = builder.values;
+  if (isLeafType(named)) return random.chance(hostility / 20) ? ' { id }' : '';
   if (depth <= 0) return ' { __typename }';
   const parts: string[] = [];
   if (!isUnionType(named)) {
@@ -232,6 +255,6 @@ function selectionOf(type: GraphQLOutputType, builder: Builder, depth: number): 
     parts.push(`... on ${implementation.name}${selectionOf(implementation, builder, depth - 1)}`);
   }
   if (random.chance(0.2)) parts.push('__typename');
-  if (random.chance(0.02)) parts.push('fuzzUnknownField');
+  if (random.chance(hostility / 10)) parts.push('fuzzUnknownField');
   return ` { ${parts.join(' ')} }`;
 }

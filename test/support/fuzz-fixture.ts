@@ -12,8 +12,11 @@ import { TestServer } from './test-server';
 
 const TYPES: ObjectType[] = ['CONTACT', 'ACTIVITY', 'OBJECT', 'DEAL', 'TASK', 'EMAIL', 'CALL'];
 
-/** Who a fuzz case is sent as: the value of its Authorization header (none when undefined). */
-export type Callers = Record<string, string | undefined>;
+/** Who a fuzz case is sent as. */
+export type Caller = 'admin' | 'member' | 'other admin' | 'anonymous' | 'bad token' | 'not bearer';
+
+/** Each caller's Authorization header (none when undefined). */
+export type Callers = Record<Caller, string | undefined>;
 
 /** The data every fuzz case runs against, and the real ids the generator mixes into its input. */
 export interface FuzzFixture {

@@ -45,14 +45,19 @@ export function resultProblems(result: unknown, mustRefuse: string | undefined):
   return errors.flatMap(errorProblems);
 }
 
-/** What is wrong with one GraphQL error: no message, or a code outside ErrorCode. */
+/**
+ * What is wrong with one GraphQL error: no message, a code outside ErrorCode, or
+ * INTERNAL_SERVER_ERROR. Nothing here breaks the server on purpose (the database stays up), so
+ * an internal error means hostile input reached a fault instead of a refusal.
+ */
 export function errorProblems(error: unknown): string[] {
   const { message, extensions } = (error ?? {}) as { message?: unknown; extensions?: { code?: unknown } };
   const problems = typeof message === 'string' ? [] : ['an error without a message'];
   const code = extensions?.code;
-  if (typeof code !== 'string' || !CODES.has(code)) {
-    problems.push(`an error whose code is ${JSON.stringify(code)} (${String(message).slice(0, 120)})`);
-  }
+  const about = `(${String(message).slice(0, 120)})`;
+  if (typeof code !== 'string' || !CODES.has(code))
+    problems.push(`an error whose code is ${JSON.stringify(code)} ${about}`);
+  if (code === ErrorCode.INTERNAL_SERVER_ERROR) problems.push(`an INTERNAL_SERVER_ERROR ${about}`);
   return problems;
 }
 

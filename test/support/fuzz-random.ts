@@ -116,26 +116,14 @@ export function cursorLike(random: Random): string {
   return Buffer.from(JSON.stringify(key)).toString(random.pick(['base64url', 'base64'] as const));
 }
 
-/** Ints GraphQL's Int must refuse, and a few edge values it must accept. */
-export function hostileInt(random: Random): unknown {
-  return random.pick([
-    0,
-    -1,
-    -2147483648,
-    2147483647,
-    2147483648,
-    -2147483649,
-    2 ** 53,
-    1e308,
-    1.5,
-    -0.0001,
-    '1',
-    'NaN',
-    true,
-    null,
-    [],
-    {},
-  ]);
+/** Ints GraphQL's Int accepts but a page size or a count must not: zero, negatives, the 32-bit extremes. */
+export function oddInt(random: Random): number {
+  return random.pick([0, -1, -2147483648, 2147483647, 200, 201, 1]);
+}
+
+/** Values GraphQL's Int must refuse: past 32 bits, fractions, other types. */
+export function notAnInt(random: Random): unknown {
+  return random.pick<unknown>([2147483648, -2147483649, 2 ** 53, 1e308, 1.5, -0.0001, '1', 'NaN', true, [], {}]);
 }
 
 /** Any JSON value at all, for positions where a specific type is expected. */
@@ -155,9 +143,9 @@ export function wrongType(random: Random): unknown {
   ]);
 }
 
-/** Ids that are malformed, unknown, or of the wrong kind. */
-export function hostileId(random: Random): unknown {
-  return random.weighted<() => unknown>([
+/** Ids that are malformed, unknown, or of the wrong kind, as GraphQL's ID accepts them (strings and ints). */
+export function oddId(random: Random): string | number {
+  return random.weighted<() => string | number>([
     [3, () => random.uuid()],
     [1, () => '00000000-0000-0000-0000-000000000000'],
     [2, () => random.pick(['', '1', '-1', '9'.repeat(40), 'not-a-uuid', '00000000-0000-0000-0000-00000000000g'])],
@@ -167,16 +155,25 @@ export function hostileId(random: Random): unknown {
   ])();
 }
 
-/** Date-time strings the DateTime scalar must refuse or handle at the limits. */
-export function hostileDateTime(random: Random): unknown {
+/** Valid date-times at the edges of what PostgreSQL's timestamptz and JavaScript's Date hold. */
+export function oddDateTime(random: Random): string {
+  return random.pick([
+    '0001-01-01T00:00:00Z',
+    '1970-01-01T00:00:00Z',
+    '9999-12-31T23:59:59.999Z',
+    '2026-02-29T00:00:00Z',
+    '2026-06-30T23:59:60Z',
+  ]);
+}
+
+/** Values the DateTime scalar must refuse. */
+export function notADateTime(random: Random): unknown {
   return random.pick<unknown>([
     '2026-13-45T99:99:99Z',
     'yesterday',
     '0000-00-00T00:00:00Z',
     '-271821-04-20T00:00:00Z',
     '+275760-09-13T00:00:00Z',
-    '9999-12-31T23:59:59.999Z',
-    '1970-01-01T00:00:00Z',
     '2026-01-01',
     1_700_000_000,
     '',

@@ -12,12 +12,18 @@ export interface RawRequest {
 
 /** Sends a raw request to /graphql and returns what is wrong with the answer. */
 export async function sendRaw(url: string, request: RawRequest, mustRefuse?: string): Promise<string[]> {
-  const response = await fetch(url, {
-    method: request.method,
-    headers: { accept: 'application/json', ...request.headers },
-    body: request.body === undefined ? undefined : new Uint8Array(request.body),
-  });
-  return httpProblems(response.status, await response.text(), mustRefuse);
+  try {
+    const response = await fetch(url, {
+      method: request.method,
+      headers: { accept: 'application/json', ...request.headers },
+      body: request.body === undefined ? undefined : new Uint8Array(request.body),
+    });
+    return httpProblems(response.status, await response.text(), mustRefuse);
+  } catch (error) {
+    // fetch fails when the server drops the connection instead of answering.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return [`no answer: the request failed (${cause?.code ?? cause?.message ?? String(error)})`];
+  }
 }
 
 function authorizationHeader(authorization: string | undefined): Record<string, string> {

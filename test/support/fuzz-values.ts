@@ -8,15 +8,34 @@ import {
   isNonNullType,
   isScalarType,
 } from 'graphql';
-import { hostileDateTime, hostileId, hostileInt, hostileString, invalidText, Random, wrongType } from './fuzz-random';
+import {
+  hostileString,
+  invalidText,
+  notADateTime,
+  notAnInt,
+  oddDateTime,
+  oddId,
+  oddInt,
+  Random,
+  wrongType,
+} from './fuzz-random';
 
 /** What the value generator may use besides randomness. */
 export interface ValueSource {
   random: Random;
   /** Ids of real rows (objects, deletions, notifications, users): hostile input next to valid ids hits more code. */
   knownIds: readonly string[];
-  /** Probability that any one position gets a hostile value rather than a plausible one. */
+  /**
+   * Probability that a position gets a value of the wrong type (or a null, a bad enum, an unknown
+   * field): GraphQL refuses the whole document at validation then, so this stays low.
+   */
   hostility: number;
+  /**
+   * Probability that a position gets a value of the right type that is hostile all the same
+   * (invalid text, 1 MB, a forged cursor, an unknown id, a negative page size): these pass
+   * validation and reach the resolvers, the services and SQL.
+   */
+  oddity: number;
 }
 
 /** An input value as JSON, for one argument or input field of `type`: plausible or hostile. */
@@ -42,8 +61,8 @@ function listValue(item: GraphQLInputType, source: ValueSource, depth: number): 
   const { random } = source;
   const length = random.weighted([
     [6, random.int(0, 3)],
-    [source.hostility, 1001],
-    [source.hostility, 20_000],
+    [source.oddity, 1001],
+    [source.oddity / 2, 20_000],
   ]);
   // One value for a list position: GraphQL coerces it to a list of one.
   if (random.chance(0.05)) return inputValue(item, source, depth + 1);
@@ -61,24 +80,30 @@ function enumValue(type: GraphQLEnumType, source: ValueSource): unknown {
 
 function scalarValue(name: string, source: ValueSource): unknown {
   const { random } = source;
-  const hostile = random.chance(source.hostility);
+  const wrong = random.chance(source.hostility);
+  const odd = random.chance(source.oddity);
   switch (name) {
     case 'String':
-      return hostile ? hostileString(random) : random.pick(['fuzz', 'Acme deal', 'ä€😀', 'a'.repeat(20)]);
+      return wrong ? wrongType(random) : odd ? hostileString(random) : random.pick(PLAIN_STRINGS);
     case 'ID':
-      return hostile || source.knownIds.length === 0 ? hostileId(random) : random.pick(source.knownIds);
+      if (wrong) return random.pick([true, 1.5, {}, []]);
+      return odd || source.knownIds.length === 0 ? oddId(random) : random.pick(source.knownIds);
     case 'Int':
-      return hostile ? hostileInt(random) : random.int(-2, 250);
+      return wrong ? notAnInt(random) : odd ? oddInt(random) : random.int(1, 50);
     case 'SafeInt':
-      return hostile ? random.pick([2 ** 53, -(2 ** 53), 1.5, '12', 1e308]) : random.int(0, 10_000);
+      if (wrong) return random.pick([2 ** 53, -(2 ** 53), 1.5, '12', 1e308]);
+      return odd ? random.pick([0, -1, 2 ** 53 - 1, -(2 ** 53 - 1)]) : random.int(0, 10_000);
     case 'Boolean':
-      return hostile ? random.pick(['true', 0, 1, 'yes']) : random.chance(0.5);
+      return wrong ? random.pick(['true', 0, 1, 'yes']) : random.chance(0.5);
     case 'DateTime':
-      return hostile ? hostileDateTime(random) : new Date(Date.UTC(2026, random.int(0, 11), 1)).toISOString();
+      if (wrong) return notADateTime(random);
+      return odd ? oddDateTime(random) : new Date(Date.UTC(2026, random.int(0, 11), 1)).toISOString();
     default:
       return wrongType(random);
   }
 }
+
+const PLAIN_STRINGS = ['fuzz', 'Acme deal', 'ä€😀', 'a'.repeat(20)];
 
 /** A slot in a generated value tree that holds a string: where invalid text can go. */
 type TextSlot = (text: string) => void;
