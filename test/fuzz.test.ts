@@ -2,7 +2,7 @@ import { GraphQLSchema } from 'graphql';
 import { Client as WsClient } from 'graphql-ws';
 import { MeDocument } from '../operations/generated';
 import { createSchema } from '../src/server/schema';
-import { request } from './support/clients';
+import { request, within } from './support/clients';
 import { FuzzCase, generateCase } from './support/fuzz-documents';
 import { Caller, createFuzzFixture, FuzzFixture } from './support/fuzz-fixture';
 import { databaseChecksum } from './support/fuzz-oracle';
@@ -19,10 +19,17 @@ import { startTestServer, TestServer } from './support/test-server';
  */
 const SEED =
   process.env.FUZZ_SEED === 'random' ? Math.floor(Math.random() * 2 ** 32) : Number(process.env.FUZZ_SEED ?? 9);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 600);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
 const ONLY = process.env.FUZZ_CASE === undefined ? undefined : Number(process.env.FUZZ_CASE);
 /** Requests in flight at once: enough to keep the server busy, few enough to tell which case did what. */
 const CONCURRENCY = 4;
+/**
+ * A case without an answer for this long means the server stopped making progress (a hang is a
+ * finding too); it is no performance bound: the slowest cases take a few seconds on a busy machine.
+ */
+const STALL_MS = 60_000;
+/** Each test's own limit grows with its number of cases, so only a stall can fail it on time. */
+const TEST_TIMEOUT_MS = RUNS * 1_000 + STALL_MS;
 /** Who sends: mostly users who may do things, so that input gets past the rights checks to the services. */
 const CALLER_WEIGHTS: [number, Caller][] = [
   [4, 'admin'],
@@ -70,13 +77,17 @@ async function fuzz(
   count: number,
   send: (random: Random, caller: Caller, index: number) => Promise<{ problems: string[]; request: string }>,
 ): Promise<Finding[]> {
-  const indexes = Array.from({ length: count }, (_, i) => first + i).filter((i) => ONLY === undefined || i === ONLY);
+  // FUZZ_CASE runs that one case, whatever FUZZ_RUNS says, in the test whose block holds it.
+  const indexes =
+    ONLY === undefined
+      ? Array.from({ length: count }, (_, i) => first + i)
+      : [ONLY].filter((i) => i >= first && i < first + BLOCK);
   const findings: Finding[] = [];
   const worker = async () => {
     for (let index = indexes.shift(); index !== undefined; index = indexes.shift()) {
       const random = Random.forCase(SEED, index);
       const caller = random.weighted(CALLER_WEIGHTS);
-      const { problems, request } = await send(random, caller, index);
+      const { problems, request } = await within(send(random, caller, index), STALL_MS, `an answer to case ${index}`);
       if (problems.length > 0) findings.push({ index, caller, problems, request });
     }
   };
@@ -94,22 +105,33 @@ function shown(value: unknown): string {
   return text.length > 600 ? `${text.slice(0, 600)}… (${text.length} chars)` : text;
 }
 
-/** What the run found, then whether `me` still answers and whether any row changed: [] when all is well. */
+/** Kinds of problem a failure lists (the rest are counted): enough to act on, short enough to read. */
+const MAX_KINDS = 40;
+
+/** A problem without its particulars (quoted values, numbers), to count problems of one kind. */
+function kindOf(problem: string): string {
+  return problem
+    .replace(/\\?"[^"]*\\?"/g, '"…"')
+    .replace(/\d+/g, 'N')
+    .slice(0, 110);
+}
+
+/**
+ * What the run found, one line per kind of problem with its count and the first case that shows
+ * it (seed and case number reproduce it), then whether `me` still answers and whether any row
+ * changed: [] when all is well.
+ */
 async function verdict(findings: Finding[], before: Record<string, string>): Promise<string[]> {
-  const kinds = new Map<string, number>();
-  for (const problem of findings.flatMap((finding) => finding.problems)) {
-    const kind = problem.replace(/ \(.*$|: .*$/s, '');
-    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  const kinds = new Map<string, { count: number; example: string }>();
+  for (const finding of findings) {
+    for (const problem of finding.problems) {
+      const kind = kinds.get(kindOf(problem)) ?? { count: 0, example: '' };
+      kind.example ||= `FUZZ_SEED=${SEED} FUZZ_CASE=${finding.index} as ${finding.caller}: ${problem}\n    request: ${finding.request}`;
+      kinds.set(kindOf(problem), { ...kind, count: kind.count + 1 });
+    }
   }
-  const report = [...kinds].map(([kind, count]) => `${count}× ${kind}`);
-  report.push(
-    ...findings
-      .slice(0, 30)
-      .map(
-        (f) =>
-          `FUZZ_SEED=${SEED} FUZZ_CASE=${f.index} as ${f.caller}: ${f.problems.join('; ')}\n  request: ${f.request}`,
-      ),
-  );
+  const report = [...kinds].map(([kind, { count, example }]) => `${count}× ${kind}\n  e.g. ${example}`);
+  if (report.length > MAX_KINDS) report.splice(MAX_KINDS, Infinity, `… and ${report.length - MAX_KINDS} more kinds`);
   const me = await request(server.url, MeDocument, {}, fixture.admin.token);
   if (me.data?.me.id !== fixture.admin.id) report.push(`\`me\` no longer answers: ${JSON.stringify(me)}`);
   const after = await databaseChecksum(server.database.db);
@@ -120,51 +142,70 @@ async function verdict(findings: Finding[], before: Record<string, string>): Pro
 }
 
 describe(`fuzzing the API (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, () => {
-  it('answers generated documents over HTTP POST with coded errors only, and changes nothing', async () => {
-    const before = await databaseChecksum(server.database.db);
-    const findings = await fuzz(0, RUNS, async (random, caller) => {
-      const fuzzCase = newCase(random);
-      const post = postRequest(fuzzCase.body, fixture.callers[caller]);
-      return { problems: await sendRaw(server.url, post, fuzzCase.mustRefuse), request: shown(fuzzCase.body) };
-    });
-    expect(await verdict(findings, before)).toEqual([]);
-  });
-
-  it('answers generated documents over HTTP GET with coded errors only, and changes nothing', async () => {
-    const before = await databaseChecksum(server.database.db);
-    const findings = await fuzz(BLOCK, RUNS, async (random, caller) => {
-      const fuzzCase = newCase(random);
-      return { problems: await sendGet(server.url, fuzzCase, fixture.callers[caller]), request: shown(fuzzCase.body) };
-    });
-    expect(await verdict(findings, before)).toEqual([]);
-  });
-
-  it('answers generated documents over graphql-ws with coded errors only, and changes nothing', async () => {
-    const before = await databaseChecksum(server.database.db);
-    const clients = new Map<Caller, WsClient>();
-    let findings: Finding[];
-    try {
-      findings = await fuzz(2 * BLOCK, RUNS, async (random, caller) => {
+  it(
+    'answers generated documents over HTTP POST with coded errors only, and changes nothing',
+    async () => {
+      const before = await databaseChecksum(server.database.db);
+      const findings = await fuzz(0, RUNS, async (random, caller) => {
         const fuzzCase = newCase(random);
-        if (!clients.has(caller)) clients.set(caller, fuzzWsClient(server.wsUrl, fixture.callers[caller]));
-        return { problems: await sendWs(clients.get(caller)!, fuzzCase), request: shown(fuzzCase.body) };
+        const post = postRequest(fuzzCase.body, fixture.callers[caller]);
+        return { problems: await sendRaw(server.url, post, fuzzCase.mustRefuse), request: shown(fuzzCase.body) };
       });
-    } finally {
-      await Promise.all([...clients.values()].map((client) => client.dispose()));
-    }
-    expect(await verdict(findings, before)).toEqual([]);
-  });
+      expect(await verdict(findings, before)).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('answers raw, malformed HTTP requests with coded JSON errors, and changes nothing', async () => {
-    const before = await databaseChecksum(server.database.db);
-    const findings = await fuzz(3 * BLOCK, Math.ceil(RUNS / 3), async (random, caller) => {
-      const raw = rawRequest(random, fixture.callers[caller]);
-      const body = shown(JSON.stringify(raw.body?.toString('latin1') ?? ''));
-      return {
-        problems: await sendRaw(server.url, raw),
-        request: `${raw.method} ${JSON.stringify(raw.headers)} ${body}`,
-      };
-    });
-    expect(await verdict(findings, before)).toEqual([]);
-  });
+  it(
+    'answers generated documents over HTTP GET with coded errors only, and changes nothing',
+    async () => {
+      const before = await databaseChecksum(server.database.db);
+      const findings = await fuzz(BLOCK, RUNS, async (random, caller) => {
+        const fuzzCase = newCase(random);
+        return {
+          problems: await sendGet(server.url, fuzzCase, fixture.callers[caller]),
+          request: shown(fuzzCase.body),
+        };
+      });
+      expect(await verdict(findings, before)).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'answers generated documents over graphql-ws with coded errors only, and changes nothing',
+    async () => {
+      const before = await databaseChecksum(server.database.db);
+      const clients = new Map<Caller, WsClient>();
+      let findings: Finding[];
+      try {
+        findings = await fuzz(2 * BLOCK, RUNS, async (random, caller) => {
+          const fuzzCase = newCase(random);
+          if (!clients.has(caller)) clients.set(caller, fuzzWsClient(server.wsUrl, fixture.callers[caller]));
+          return { problems: await sendWs(clients.get(caller)!, fuzzCase), request: shown(fuzzCase.body) };
+        });
+      } finally {
+        await Promise.all([...clients.values()].map((client) => client.dispose()));
+      }
+      expect(await verdict(findings, before)).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'answers raw, malformed HTTP requests with coded JSON errors, and changes nothing',
+    async () => {
+      const before = await databaseChecksum(server.database.db);
+      const findings = await fuzz(3 * BLOCK, Math.ceil(RUNS / 3), async (random, caller) => {
+        const raw = rawRequest(random, fixture.callers[caller]);
+        const body = shown(JSON.stringify(raw.body?.toString('latin1') ?? ''));
+        return {
+          problems: await sendRaw(server.url, raw),
+          request: `${raw.method} ${JSON.stringify(raw.headers)} ${body}`,
+        };
+      });
+      expect(await verdict(findings, before)).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
