@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { ArchiveObjectsDocument, ArchivedObjectsDocument } from '../operations/generated';
 import { mustRequest } from './support/clients';
@@ -75,8 +74,7 @@ describe('POST /attachments', () => {
     const keysBefore = await storedKeys();
     for (const [token, ref, size, status, code] of cases) {
       const response = await upload(server.url, token, ref, Buffer.alloc(size));
-      expect([status, response.body.error?.code]).toEqual([status, code]);
-      expect(response.status).toBe(status);
+      expect([response.status, response.body.error?.code]).toEqual([status, code]);
     }
     // A member may attach to anyone's active object in the workspace; the limit counts bytes actually sent.
     expect((await upload(server.url, otherMember.token, active, Buffer.alloc(MAX))).status).toBe(201);
@@ -87,7 +85,6 @@ describe('POST /attachments', () => {
     for (const key of after.filter((k) => !keysBefore.includes(k))) await server.app.services.files.delete(key);
     expect(await snapshot(server.database.db)).toBe(before);
     expect(await storedKeys()).toEqual(keysBefore);
-    expect(readdirSync(server.dataDir).length).toBeGreaterThan(0);
   });
 
   it('deletes the written file when the transaction fails (the object vanished during the upload)', async () => {

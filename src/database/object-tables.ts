@@ -22,7 +22,7 @@ export enum TaskStatus {
 /** Tasks may only be marked for permanent deletion in these statuses (DESIGN §2 rule 3). */
 export const REMOVABLE_TASK_STATUSES: readonly TaskStatus[] = [TaskStatus.REMOVED, TaskStatus.VERIFIED];
 
-/** A type-specific column: its SQL name, its DDL, and the GraphQL field it feeds. */
+/** A type-specific column: its SQL name and the GraphQL field it feeds. */
 export interface OwnColumn {
   column: string;
   field: string;
@@ -31,20 +31,18 @@ export interface OwnColumn {
 export interface ObjectTable {
   type: ObjectType;
   table: string;
-  /** DDL of the columns only this type has. */
-  columns: string;
   own: OwnColumn[];
 }
 
 /**
  * Every object type has its own table (they differ in their own fields) but the same
- * bookkeeping columns, so archive, stats and deletion are written once over this list.
+ * bookkeeping columns, so archive, stats and deletion are written once over this list. The
+ * tables themselves are made by the migrations; a change to a type's columns needs a new one.
  */
 export const OBJECT_TABLES: readonly ObjectTable[] = [
   {
     type: ObjectType.CONTACT,
     table: 'contacts',
-    columns: 'email text, phone text, company text',
     own: [
       { column: 'email', field: 'email' },
       { column: 'phone', field: 'phone' },
@@ -54,7 +52,6 @@ export const OBJECT_TABLES: readonly ObjectTable[] = [
   {
     type: ObjectType.ACTIVITY,
     table: 'activities',
-    columns: 'kind text, occurred_at timestamptz',
     own: [
       { column: 'kind', field: 'kind' },
       { column: 'occurred_at', field: 'occurredAt' },
@@ -63,7 +60,6 @@ export const OBJECT_TABLES: readonly ObjectTable[] = [
   {
     type: ObjectType.OBJECT,
     table: 'business_objects',
-    columns: 'category text, description text',
     own: [
       { column: 'category', field: 'category' },
       { column: 'description', field: 'description' },
@@ -72,7 +68,6 @@ export const OBJECT_TABLES: readonly ObjectTable[] = [
   {
     type: ObjectType.DEAL,
     table: 'deals',
-    columns: 'amount_cents bigint, currency text, stage text',
     own: [
       { column: 'amount_cents', field: 'amountCents' },
       { column: 'currency', field: 'currency' },
@@ -82,8 +77,6 @@ export const OBJECT_TABLES: readonly ObjectTable[] = [
   {
     type: ObjectType.TASK,
     table: 'tasks',
-    columns: `status text NOT NULL DEFAULT 'OPEN'
-      CHECK (status IN ('OPEN', 'IN_PROGRESS', 'DONE', 'VERIFIED', 'REMOVED')), due_at timestamptz`,
     own: [
       { column: 'status', field: 'status' },
       { column: 'due_at', field: 'dueAt' },
@@ -92,7 +85,6 @@ export const OBJECT_TABLES: readonly ObjectTable[] = [
   {
     type: ObjectType.EMAIL,
     table: 'emails',
-    columns: 'from_address text, to_address text, sent_at timestamptz',
     own: [
       { column: 'from_address', field: 'fromAddress' },
       { column: 'to_address', field: 'toAddress' },
@@ -102,7 +94,6 @@ export const OBJECT_TABLES: readonly ObjectTable[] = [
   {
     type: ObjectType.CALL,
     table: 'calls',
-    columns: 'phone_number text, duration_seconds integer, direction text',
     own: [
       { column: 'phone_number', field: 'phoneNumber' },
       { column: 'duration_seconds', field: 'durationSeconds' },

@@ -7,7 +7,7 @@ export interface VerifyCheck {
   run(services: Services): Promise<string[]>;
 }
 
-const countersMatchRecount: VerifyCheck = {
+export const countersMatchRecount: VerifyCheck = {
   name: 'type_stats counters equal a recount of the object tables',
   async run({ stats }) {
     return (await stats.recount()).map(
@@ -16,7 +16,7 @@ const countersMatchRecount: VerifyCheck = {
   },
 };
 
-const attachmentBytesMatchRows: VerifyCheck = {
+export const attachmentBytesMatchRows: VerifyCheck = {
   name: 'each object’s attachment_bytes equals the sum of its attachment rows',
   async run({ stats }) {
     return (await stats.attachmentBytesDrift()).map(
@@ -25,7 +25,7 @@ const attachmentBytesMatchRows: VerifyCheck = {
   },
 };
 
-const attachmentFilesPresent: VerifyCheck = {
+export const attachmentFilesPresent: VerifyCheck = {
   name: 'every attachment row has its file, of the recorded size',
   async run({ db, files }) {
     const problems: string[] = [];
@@ -42,7 +42,7 @@ const attachmentFilesPresent: VerifyCheck = {
   },
 };
 
-const noOrphanFiles: VerifyCheck = {
+export const noOrphanFiles: VerifyCheck = {
   name: 'every stored file belongs to an attachment row (or awaits deletion in a tombstone)',
   async run({ db, files }) {
     const known = new Set(

@@ -16,7 +16,11 @@ const MIGRATIONS = path.join(__dirname, '../../src/database/migrations');
 // Serialises template builds and copies across the workers of every run sharing a server.
 const TEMPLATE_LOCK = 7_340_002;
 
-/** The template's name changes whenever a migration file does, so a shared server never serves a stale one. */
+/**
+ * The template's name changes whenever a migration file does, so a shared server never serves a
+ * stale one. Migrations import nothing that defines tables from outside their folder (the first
+ * one keeps its own frozen copy of the object tables), so their files are the whole schema.
+ */
 function templateName(): string {
   const hash = createHash('sha1');
   for (const file of readdirSync(MIGRATIONS).sort())

@@ -1,5 +1,24 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { OBJECT_TABLES } from '../object-tables';
+
+/**
+ * The object tables as this migration created them: frozen here, not read from object-tables.ts,
+ * so that a later change to a type's columns comes as a new migration instead of silently
+ * changing what this one builds on new databases only.
+ */
+const OBJECT_TABLES: readonly { table: string; type: string; columns: string }[] = [
+  { table: 'contacts', type: 'CONTACT', columns: 'email text, phone text, company text' },
+  { table: 'activities', type: 'ACTIVITY', columns: 'kind text, occurred_at timestamptz' },
+  { table: 'business_objects', type: 'OBJECT', columns: 'category text, description text' },
+  { table: 'deals', type: 'DEAL', columns: 'amount_cents bigint, currency text, stage text' },
+  {
+    table: 'tasks',
+    type: 'TASK',
+    columns: `status text NOT NULL DEFAULT 'OPEN'
+      CHECK (status IN ('OPEN', 'IN_PROGRESS', 'DONE', 'VERIFIED', 'REMOVED')), due_at timestamptz`,
+  },
+  { table: 'emails', type: 'EMAIL', columns: 'from_address text, to_address text, sent_at timestamptz' },
+  { table: 'calls', type: 'CALL', columns: 'phone_number text, duration_seconds integer, direction text' },
+];
 
 /**
  * The whole data model of DESIGN §1. Object tables share their bookkeeping columns; the
