@@ -3,9 +3,10 @@ import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { Config } from './config';
 import { Database } from './database/database';
-import { EmbeddedDatabase, recordRunningUrl, startEmbeddedPostgres } from './database/embedded-postgres';
+import { recordRunningUrl, startEmbeddedPostgres } from './database/embedded-postgres';
 import { migrate } from './database/migrate';
 import { isSeeded, seedDemoData } from './database/seed';
+import { ensureDataDir, startOrUnwind, StopStack } from './lifecycle';
 import { Logger } from './log';
 import { DeletionScheduler } from './scheduler/deletion-scheduler';
 import { DeletionEventListener } from './services/deletion-event-listener';
@@ -34,28 +35,28 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Opens the database (embedded unless DATABASE_URL is set), migrates it, and starts serving. */
-export async function startApp(config: Config, logger: Logger): Promise<App> {
-  let embedded: EmbeddedDatabase | undefined;
-  let url = config.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres({
-      dataFolder: path.join(config.dataDir, 'postgres'),
-      persistent: true,
-      databaseName: 'crm',
-      log: (message) => logger.warn(message),
-    });
-    url = embedded.url;
-    recordRunningUrl(config.dataDir, url);
-    logger.info(`embedded PostgreSQL running from ${embedded.dataFolder}`);
-  }
+/**
+ * Opens the database (embedded unless DATABASE_URL is set), migrates it, and starts serving.
+ * A start that fails stops what it had started (embedded database, pool, listener) and rejects.
+ */
+export function startApp(config: Config, logger: Logger): Promise<App> {
+  return startOrUnwind((stack) => startParts(config, logger, stack));
+}
+
+/** startApp's steps; each pushes onto `stack` how to stop what it started. */
+async function startParts(config: Config, logger: Logger, stack: StopStack): Promise<App> {
+  ensureDataDir(config.dataDir);
+  const url = config.databaseUrl ?? (await startEmbedded(config, logger, stack));
   const db = await Database.connect(url);
+  stack.push(() => db.close());
   const applied = await migrate(db.dataSource);
   if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
   const files = new LocalFileStore(path.join(config.dataDir, 'files'));
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
+  // Production never gets demo users: their well-known emails would be accounts nobody owns.
   const services = createServices(config, db, files);
-  const seeded = embedded !== undefined && !(await isSeeded(db)) && (await seedDemoData(services));
+  const seedable = !config.databaseUrl && config.nodeEnv !== 'production';
+  const seeded = seedable && !(await isSeeded(db)) && (await seedDemoData(services));
   // Events reach this process's subscribers only through NOTIFY → listener → pubSub, even those
   // this process published itself: one path for one instance or many (DESIGN §4).
   const pubSub = createAppPubSub();
@@ -69,6 +70,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     onMissedEvents: () => server?.closeSockets(WsCloseCode.EventsMissed),
   });
   await listener.start();
+  stack.push(() => listener.stop());
   const schema = await createSchema(pubSub);
   server = await startServer({ services, schema, port: config.port, logger, eventsLive: () => listener.connected });
   const scheduler = new DeletionScheduler({
@@ -82,25 +84,34 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     leaseMs: config.deletionLeaseMs,
   });
   scheduler.start();
-  return {
-    server,
-    services,
-    pubSub,
-    listener,
-    scheduler,
-    seeded,
-    stop: async () => {
-      // First: the running chunk finishes and the lease is released before the database goes away.
-      await scheduler.stop();
-      // The server then stops accepting and closes its sockets (1001), so no subscriber outlives the listener.
-      await server.stop();
-      await listener.stop();
-      await db.close();
-      if (embedded) {
-        recordRunningUrl(config.dataDir, null);
-        await embedded.stop();
-      }
-    },
+  stack.push(drainTogether(server, scheduler));
+  return { server, services, pubSub, listener, scheduler, seeded, stop: () => stack.unwind() };
+}
+
+/** Starts the embedded database under DATA_DIR and records its URL for the CLI commands; returns the URL. */
+async function startEmbedded(config: Config, logger: Logger, stack: StopStack): Promise<string> {
+  const embedded = await startEmbeddedPostgres({
+    dataFolder: path.join(config.dataDir, 'postgres'),
+    persistent: true,
+    databaseName: 'crm',
+    log: (message) => logger.warn(message),
+  });
+  stack.push(() => embedded.stop());
+  recordRunningUrl(config.dataDir, embedded.url);
+  stack.push(() => recordRunningUrl(config.dataDir, null));
+  logger.info(`embedded PostgreSQL running from ${embedded.dataFolder}`);
+  return embedded.url;
+}
+
+/**
+ * The first step of `stop()`, both halves at once: the server stops accepting (new connections
+ * are refused), closes its sockets with 1001 and waits for its requests, while the executor
+ * finishes its chunk (whole) and releases its lease. The listener and the database go after both.
+ */
+function drainTogether(server: RunningServer, scheduler: DeletionScheduler): () => Promise<void> {
+  return async () => {
+    const [serverStopped, schedulerStopped] = await Promise.allSettled([server.stop(), scheduler.stop()]);
+    for (const result of [serverStopped, schedulerStopped]) if (result.status === 'rejected') throw result.reason;
   };
 }
 

@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
+import { ensureDataDir } from './lifecycle';
 
 /** Everything the process reads from its environment, validated once at start. */
 export interface Config {
   port: number;
+  /** Address to bind: `127.0.0.1` outside production, `0.0.0.0` (every interface) in production. */
+  host: string;
+  /** Whether the playground and introspection are served; in production only with PLAYGROUND=true. */
+  playground: boolean;
   /** Unset: the server starts an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -63,6 +69,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (!jwtSecret && nodeEnv === 'production') problems.push('JWT_SECRET is required when NODE_ENV=production');
   const config: Config = {
     port: integer(env, 'PORT', 4000, 0, 65535, problems),
+    host: host(env, nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1', problems),
+    playground:
+      oneOf(env, 'PLAYGROUND', ['true', 'false'], nodeEnv === 'production' ? 'false' : 'true', problems) === 'true',
     databaseUrl,
     dataDir,
     jwtSecret,
@@ -83,7 +92,7 @@ export function loadConfig(env: Env = process.env): Config {
 function persistedSecret(dataDir: string): string {
   const file = path.join(dataDir, 'jwt-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  ensureDataDir(dataDir);
   const secret = randomBytes(32).toString('hex');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
@@ -98,6 +107,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     return fallback;
   }
   return value;
+}
+
+/** An IP address or a host name such as `localhost`; the listen call reports one that is not this machine's. */
+function host(env: Env, fallback: string, problems: string[]): string {
+  const raw = env.HOST;
+  if (raw === undefined || raw === '') return fallback;
+  if (isIP(raw) || /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(raw)) return raw;
+  problems.push(`HOST must be an IP address or a host name such as 127.0.0.1, 0.0.0.0 or localhost, got "${raw}"`);
+  return fallback;
 }
 
 function duration(env: Env, name: string, fallback: string, problems: string[]): number {

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './log';
 import { startApp } from './app';
+import { logUnhandledRejections } from './unhandled-rejections';
+import { StartError } from './lifecycle';
 import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from './database/seed';
 
 const SHUTDOWN_DEADLINE_MS = 8_000;
@@ -10,17 +12,23 @@ const SHUTDOWN_DEADLINE_MS = 8_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  logUnhandledRejections(logger);
   const started = Date.now();
   const app = await startApp(config, logger);
   if (app.seeded) logger.info('created the demo data');
   const lines = [
     `crm-archive is ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    `  GraphQL + playground: ${app.server.url}`,
+    `  GraphQL${config.playground ? ' + playground' : ''}: ${app.server.url}`,
   ];
-  for (const [label, email] of [
-    ['admin', DEMO_ADMIN_EMAIL],
-    ['member', DEMO_MEMBER_EMAIL],
-  ]) {
+  // A token printed in production would end up in its collected logs: there, mint them on demand.
+  const demoUsers =
+    config.nodeEnv === 'production'
+      ? []
+      : [
+          ['admin', DEMO_ADMIN_EMAIL],
+          ['member', DEMO_MEMBER_EMAIL],
+        ];
+  for (const [label, email] of demoUsers) {
     const user = await app.services.users.byEmail(email);
     if (user) lines.push(`  ${label} token (${email}): Bearer ${app.services.auth.sign(user.id)}`);
   }
@@ -52,10 +60,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    error instanceof ConfigError
-      ? `${error.message}\n`
-      : `crm-archive failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  process.stderr.write(`${startFailure(error)}\n`);
   process.exit(1);
 });
+
+/** Config and start errors are the operator's to fix and say how; anything else is a bug, shown with its stack. */
+function startFailure(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  if (error instanceof StartError) return `crm-archive cannot start: ${error.message}`;
+  return `crm-archive failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}

@@ -71,3 +71,42 @@ describe('configuration', () => {
     expect(problemsOf({ PORT: '-1', LOG_LEVEL: 'x', SCHEDULER_INTERVAL: 'soon' })).toHaveLength(3);
   });
 });
+
+describe('HOST and PLAYGROUND', () => {
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-long-enough' };
+
+  it('binds to loopback and serves the playground outside production', () => {
+    for (const NODE_ENV of ['development', 'test']) {
+      expect(loadConfig({ DATA_DIR: dataDir, NODE_ENV })).toMatchObject({ host: '127.0.0.1', playground: true });
+    }
+  });
+
+  it('binds to every interface without playground in production', () => {
+    expect(loadConfig({ DATA_DIR: dataDir, ...production })).toMatchObject({ host: '0.0.0.0', playground: false });
+  });
+
+  it('takes HOST and PLAYGROUND from the environment', () => {
+    expect(loadConfig({ DATA_DIR: dataDir, ...production, HOST: '::1', PLAYGROUND: 'true' })).toMatchObject({
+      host: '::1',
+      playground: true,
+    });
+    expect(loadConfig({ DATA_DIR: dataDir, HOST: 'localhost', PLAYGROUND: 'false' })).toMatchObject({
+      host: 'localhost',
+      playground: false,
+    });
+  });
+
+  it.each([
+    [
+      { HOST: 'http://example.test' },
+      'HOST must be an IP address or a host name such as 127.0.0.1, 0.0.0.0 or localhost, got "http://example.test"',
+    ],
+    [
+      { HOST: '127.0.0.1:4000' },
+      'HOST must be an IP address or a host name such as 127.0.0.1, 0.0.0.0 or localhost, got "127.0.0.1:4000"',
+    ],
+    [{ PLAYGROUND: 'yes' }, 'PLAYGROUND must be one of true, false, got "yes"'],
+  ])('refuses %j with a message naming the variable', (env, message) => {
+    expect(problemsOf(env)).toEqual([message]);
+  });
+});

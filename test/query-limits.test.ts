@@ -1,33 +1,39 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildSchema, DefinitionNode, Kind, parse, validate } from 'graphql';
+import { buildSchema, executeSync, parse, print, separateOperations, specifiedRules, validate } from 'graphql';
+import { Client as WsClient } from 'graphql-ws';
+import { FULL_INTROSPECTION, introspectionCopies, typenameAliases } from '../bench/flood-documents';
 import { MeDocument } from '../operations/generated';
-import { MAX_QUERY_COST } from '../src/server/http-server';
-import { costLimit, depthLimit } from '../src/server/query-limits';
+import { QUERY_LIMIT_RULES, QUERY_LIMITS, QUERY_PARSE_OPTIONS } from '../src/server/operation-limits';
+import { costLimit, depthLimit, introspectionLimit } from '../src/server/query-limits';
 import { createSchema } from '../src/server/schema';
-import { executeWs, mustRequest, watchWs, within } from './support/clients';
+import { executeWs, mustRequest, watchWs, within, WsOutcome } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { startTestServer, TestServer } from './support/test-server';
+
+const ALL_RULES = [...specifiedRules, ...QUERY_LIMIT_RULES];
 
 let server: TestServer;
 let ws: TestWorkspace;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // No scheduler tick during the tests: the statement counts below are the requests' alone.
+  server = await startTestServer({ SCHEDULER_INTERVAL: '1h' });
   ws = await createWorkspace(server.database.db, 1, 0);
 });
 afterAll(() => server.close());
 
-/** POSTs raw GraphQL text, for operations the typed documents cannot express. */
-async function post(query: string) {
+/** POSTs raw GraphQL text, for operations the typed documents cannot express; `null` token: anonymous. */
+async function post(query: string, token: string | null = ws.admins[0].token) {
   const response = await fetch(server.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.admins[0].token}` },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query }),
   });
-  return (await response.json()) as {
-    data?: unknown;
-    errors?: { message: string; extensions: { code: string } }[];
+  const text = await response.text();
+  return {
+    bytes: text.length,
+    ...(JSON.parse(text) as { data?: unknown; errors?: { message: string; extensions: { code: string } }[] }),
   };
 }
 
@@ -39,34 +45,34 @@ const aliased = (count: number) =>
   ).join(' ')} }`;
 
 describe('query cost limit', () => {
-  it('accepts every operation frontends use (operations/*.graphql)', async () => {
+  it('accepts every operation frontends use (operations/*.graphql) under every limit', async () => {
     const dir = path.join(__dirname, '../operations');
     const text = readdirSync(dir)
       .filter((file) => file.endsWith('.graphql'))
       .map((file) => readFileSync(path.join(dir, file), 'utf8'))
       .join('\n');
-    const document = parse(text);
-    const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
-    const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    // One document per operation with only the fragments it uses, as codegen's clients send them.
+    const operations = Object.values(separateOperations(parse(text)));
     expect(operations.length).toBeGreaterThan(10);
     const schema = await createSchema();
     for (const operation of operations) {
-      const definitions: DefinitionNode[] = [operation, ...fragments];
-      expect(validate(schema, { kind: Kind.DOCUMENT, definitions }, [costLimit(MAX_QUERY_COST)])).toEqual([]);
+      // Printed and parsed again under the token limit, as a client would send it.
+      const sent = parse(print(operation), QUERY_PARSE_OPTIONS);
+      expect(validate(schema, sent, ALL_RULES)).toEqual([]);
     }
   });
 
   it('refuses many aliased pages over HTTP with BAD_USER_INPUT and the estimated cost, and runs nothing', async () => {
     const small = await post(aliased(2));
     expect(small.errors).toBeUndefined();
-    const before = server.database.db.statementCount;
+    const before = server.app.services.db.statementCount;
     const refused = await post(aliased(40));
     expect(refused.data).toBeUndefined();
     expect(refused.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
     const cost = Number(/estimated cost is (\d+); at most (\d+)/.exec(refused.errors?.[0].message ?? '')?.[1]);
-    expect(cost).toBeGreaterThan(MAX_QUERY_COST);
+    expect(cost).toBeGreaterThan(QUERY_LIMITS.maxCost);
     // Validation refuses before any resolver runs: only the request's auth lookup reached the database.
-    expect(server.database.db.statementCount - before).toBeLessThanOrEqual(1);
+    expect(server.app.services.db.statementCount - before).toBeLessThanOrEqual(1);
   });
 
   it('refuses the same over WebSocket', async () => {
@@ -90,7 +96,7 @@ describe('query limits on fragment chains', () => {
   it('measures each fragment once, so validation stays linear, and counts a twice-spread fragment once', async () => {
     const schema = await createSchema();
     const document = parse(`{ me { ...F0 } }\n${chain('User', 'id name')}`);
-    expect(validate(schema, document, [depthLimit(10), costLimit(MAX_QUERY_COST)])).toEqual([]);
+    expect(validate(schema, document, [depthLimit(10), costLimit(QUERY_LIMITS.maxCost)])).toEqual([]);
   });
 
   it('still refuses what the fragments really add up to', async () => {
@@ -98,7 +104,7 @@ describe('query limits on fragment chains', () => {
     const page = 'archivedObjects(type: TASK, first: 200) { edges { node { id title } } }';
     const wide = Array.from({ length: 70 }, (_, i) => `a${i}: ${page}`).join(' ');
     const document = parse(`{ ...F0 }\n${chain('Query', wide)}`);
-    const errors = validate(schema, document, [costLimit(MAX_QUERY_COST)]);
+    const errors = validate(schema, document, [costLimit(QUERY_LIMITS.maxCost)]);
     expect(errors.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
   });
 });
@@ -118,5 +124,129 @@ describe('query depth limit', () => {
        fragment B on Node { child { child { child { child { child { child { id } } } } } } }`,
     );
     expect(validate(schema, throughFragments, [depthLimit(10)])).toHaveLength(1);
+  });
+});
+
+/** Runs raw GraphQL text over a graphql-ws client (executeWs takes typed documents, printed). */
+function runWs(client: WsClient, query: string): Promise<WsOutcome<unknown>> {
+  return new Promise((resolve) => {
+    let outcome: WsOutcome<unknown> | undefined;
+    client.subscribe(
+      { query },
+      {
+        next: (result) => (outcome = { result }),
+        error: (failure) => resolve({ failure }),
+        complete: () => resolve(outcome ?? { failure: new Error('completed without a result') }),
+      },
+    );
+  });
+}
+
+/** Counts every key of a result, as the introspection count counts the fields it resolves. */
+function fieldsIn(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + fieldsIn(item), 0);
+  if (!value || typeof value !== 'object') return 0;
+  return Object.values(value).reduce((sum: number, item) => sum + 1 + fieldsIn(item), 0);
+}
+
+// Each refused document also asks for a list that reads the database, so "nothing ran" is visible.
+const READS = 'notifications(first: 1) { totalCount }';
+const { maxTokens, maxAliases, maxDirectives, maxIntrospectionDepth } = QUERY_LIMITS;
+const REFUSALS: [string, string, RegExp][] = [
+  ['more tokens than allowed', `{ ${READS} ${'__typename '.repeat(maxTokens)} }`, /contains more th\w+ 2000 tokens/],
+  ['more aliases than allowed (__typename too)', typenameAliases(maxAliases + 1, READS), /Aliases limit of 50/],
+  [
+    'more directives than allowed',
+    `{ ${READS} ${'__typename @include(if: true) '.repeat(maxDirectives + 1)}}`,
+    /Directives limit of 20/,
+  ],
+  ['ten aliased full introspections', introspectionCopies(10, READS), /introspection resolves \d+ fields; at most/],
+  [
+    'introspection nested too deep',
+    `{ ${READS} __schema { types { ${'ofType { '.repeat(maxIntrospectionDepth)}name${' }'.repeat(maxIntrospectionDepth)} } } }`,
+    /introspection is 23 levels deep; at most 20/,
+  ],
+];
+
+describe('introspection and document limits', () => {
+  it("answers the playground's full introspection over HTTP, anonymously, and over WebSocket", async () => {
+    const answer = await post(FULL_INTROSPECTION, null);
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data).toMatchObject({ __schema: { queryType: { name: 'Query' } } });
+    const socket = watchWs(server.wsUrl, `Bearer ${ws.admins[0].token}`);
+    try {
+      const outcome = await within(runWs(socket.client, introspectionCopies(1)), 10_000, 'the introspection');
+      expect(outcome).toMatchObject({ result: { data: { s0: { queryType: { name: 'Query' } } } } });
+    } finally {
+      await socket.client.dispose();
+    }
+  });
+
+  it('counts exactly the fields introspection resolves', async () => {
+    const schema = await createSchema();
+    for (const query of [FULL_INTROSPECTION, '{ __type(name: "Deletion") { name fields { name type { name } } } }']) {
+      const [refusal] = validate(schema, parse(query), [introspectionLimit(1)]);
+      const counted = Number(/resolves (\d+) fields/.exec(refusal.message)?.[1]);
+      expect(counted).toBe(fieldsIn(executeSync({ schema, document: parse(query) }).data));
+    }
+  });
+
+  it.each(REFUSALS)('refuses %s over HTTP with BAD_USER_INPUT, before anything runs', async (_, query, message) => {
+    const before = server.app.services.db.statementCount;
+    const refused = await post(query);
+    expect(refused.data).toBeUndefined();
+    expect(refused.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(refused.errors?.map((error) => error.message).join('\n')).toMatch(message);
+    // A short refusal, and only the request's token lookup reached the database: the list never ran.
+    expect(refused.bytes).toBeLessThan(2_000);
+    expect(server.app.services.db.statementCount - before).toBeLessThanOrEqual(1);
+  });
+
+  it.each(REFUSALS)(
+    'refuses %s over WebSocket with BAD_USER_INPUT; the socket stays usable',
+    async (_, query, message) => {
+      const socket = watchWs(server.wsUrl, `Bearer ${ws.admins[0].token}`);
+      try {
+        const outcome = await within(runWs(socket.client, query), 10_000, 'the refusal');
+        expect(outcome).toMatchObject({ failure: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
+        expect(JSON.stringify(outcome)).toMatch(message);
+        expect(JSON.stringify(outcome).length).toBeLessThan(2_000);
+        const next = await within(runWs(socket.client, '{ __typename }'), 10_000, 'the next operation');
+        expect(next).toEqual({ result: { data: { __typename: 'Query' } } });
+        expect(socket.closes).toEqual([]);
+      } finally {
+        await socket.client.dispose();
+      }
+    },
+  );
+
+  it("refuses the issue's floods (1,000 aliased __schema, 40,000 __typename) cheaply; /healthz answers", async () => {
+    const floods = [introspectionCopies(1_000), typenameAliases(40_000)].map((query) => post(query, null));
+    const health = fetch(new URL('/healthz', server.url));
+    for (const refused of await Promise.all(floods)) {
+      expect(refused.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+      expect(refused.bytes).toBeLessThan(2_000);
+    }
+    expect((await health).status).toBe(200);
+    expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
+  });
+
+  it('answers a syntax or validation error over WebSocket with BAD_USER_INPUT, and keeps the socket', async () => {
+    const socket = watchWs(server.wsUrl, `Bearer ${ws.admins[0].token}`);
+    try {
+      const outcome = await within(runWs(socket.client, '{ me '), 10_000, 'the refusal');
+      expect(outcome).toMatchObject({
+        failure: [{ message: expect.stringMatching(/Syntax Error/), extensions: { code: 'BAD_USER_INPUT' } }],
+      });
+      const unknown = await within(runWs(socket.client, '{ me { nope } }'), 10_000, 'the refusal');
+      expect(unknown).toMatchObject({
+        failure: [{ message: expect.stringMatching(/nope/), extensions: { code: 'BAD_USER_INPUT' } }],
+      });
+      expect(await within(runWs(socket.client, '{ me { id } }'), 10_000, 'the next operation')).toEqual({
+        result: { data: { me: { id: ws.admins[0].id } } },
+      });
+    } finally {
+      await socket.client.dispose();
+    }
   });
 });

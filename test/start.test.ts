@@ -1,4 +1,3 @@
-import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,61 +5,33 @@ import { Client } from 'pg';
 import { MeDocument } from '../operations/generated';
 import { DEMO_OBJECTS_PER_TYPE, DEMO_USERS } from '../src/database/seed';
 import { request } from './support/clients';
+import { isRunning, MainProcess, runMain } from './support/main-process';
 
-const MAIN = path.join(__dirname, '../dist/src/main.js');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-start-'));
 // The postgres OS user (when tests run as root) must be able to reach the data folder.
 chmodSync(dataDir, 0o755);
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+let running: MainProcess | undefined;
+afterAll(async () => {
+  running?.kill();
+  await running?.exited;
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
-interface Started {
-  child: ChildProcessWithoutNullStreams;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npm start`'s entry point (built by `pretest`) on the embedded database and waits for its banner. */
-async function start(): Promise<Started> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'development' };
-  delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [MAIN], { env });
-  const started: Started = { child, stdout: '', stderr: '' };
-  child.stderr.on('data', (chunk: Buffer) => (started.stderr += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      started.stdout += chunk.toString();
-      if (started.stdout.includes('more tokens')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${started.stderr}`)));
-  });
-  return started;
-}
-
-/** Sends SIGTERM and resolves with the exit code. */
-function stop(started: Started): Promise<number | null> {
-  return new Promise((resolve) => {
-    started.child.once('exit', (code) => resolve(code));
-    started.child.kill('SIGTERM');
-  });
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Runs `npm start`'s entry point on the embedded database and waits for its banner. */
+async function start(): Promise<MainProcess> {
+  running = runMain({ DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'development', DATABASE_URL: '' });
+  await running.ready;
+  return running;
 }
 
 describe('npm start on the embedded database', () => {
   it('creates, seeds and serves a database, prints working tokens, and stops cleanly', async () => {
     const first = await start();
-    expect(first.stderr).toContain('applied migrations: InitialSchema');
-    expect(first.stderr).toContain('created the demo data');
-    const url = /GraphQL \+ playground: (\S+)/.exec(first.stdout)![1];
-    const adminToken = /admin token \(alice@acme.test\): Bearer (\S+)/.exec(first.stdout)![1];
-    const memberToken = /member token \(carol@acme.test\): Bearer (\S+)/.exec(first.stdout)![1];
+    expect(first.output.stderr).toContain('applied migrations: InitialSchema');
+    expect(first.output.stderr).toContain('created the demo data');
+    const url = /GraphQL \+ playground: (\S+)/.exec(first.output.stdout)![1];
+    const adminToken = /admin token \(alice@acme.test\): Bearer (\S+)/.exec(first.output.stdout)![1];
+    const memberToken = /member token \(carol@acme.test\): Bearer (\S+)/.exec(first.output.stdout)![1];
     expect((await request(url, MeDocument, {}, adminToken)).data?.me).toMatchObject({
       email: 'alice@acme.test',
       role: 'ADMIN',
@@ -93,16 +64,16 @@ describe('npm start on the embedded database', () => {
 
     const postmasterPid = Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
     expect(isRunning(postmasterPid)).toBe(true);
-    expect(await stop(first)).toBe(0);
+    expect(await first.stop()).toBe(0);
     expect(isRunning(postmasterPid)).toBe(false);
     expect(existsSync(path.join(dataDir, 'embedded-url'))).toBe(false);
 
     // A restart reuses the data: no migration to apply, nothing to seed, same tokens still valid.
     const second = await start();
-    expect(second.stderr).not.toContain('applied migrations');
-    expect(second.stderr).not.toContain('created the demo data');
-    const url2 = /GraphQL \+ playground: (\S+)/.exec(second.stdout)![1];
+    expect(second.output.stderr).not.toContain('applied migrations');
+    expect(second.output.stderr).not.toContain('created the demo data');
+    const url2 = /GraphQL \+ playground: (\S+)/.exec(second.output.stdout)![1];
     expect((await request(url2, MeDocument, {}, adminToken)).data?.me.email).toBe('alice@acme.test');
-    expect(await stop(second)).toBe(0);
+    expect(await second.stop()).toBe(0);
   }, 90_000);
 });

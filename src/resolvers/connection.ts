@@ -65,6 +65,11 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/** The refusal of any cursor this API could not have given out. */
+function foreignCursor(): AppError {
+  return new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { argument: 'after' });
+}
+
 /** Decodes a cursor made by encodeCursor with `length` parts, or refuses it with BAD_USER_INPUT. */
 export function decodeCursor(cursor: string, length: number): unknown[] {
   try {
@@ -73,7 +78,7 @@ export function decodeCursor(cursor: string, length: number): unknown[] {
   } catch {
     // Falls through to the refusal below.
   }
-  throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { argument: 'after' });
+  throw foreignCursor();
 }
 
 /** Turns `limit + 1` fetched rows into a page: the extra row only tells that another page follows. */
@@ -84,12 +89,26 @@ export function toPage<T>(rows: T[], limit: number, totalCount: number, cursorOf
 }
 
 /**
+ * The instants a time-and-id cursor may name, in microseconds since 1970: from PostgreSQL's first
+ * timestamptz (4714-11-24 BC) to the last instant a JS Date holds (275760-09-13), both well inside
+ * bigint. Outside them PostgreSQL fails the page's statement ("timestamp out of range").
+ */
+const CURSOR_MICROS = { min: -210_866_803_200_000_000n, max: 8_640_000_000_000_000_000n };
+
+/** Whether `value` is what PostgreSQL prints for such an instant: canonical decimal text, in range. */
+function isCursorMicros(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^(0|-?[1-9]\d{0,18})$/.test(value)) return false;
+  const micros = BigInt(value);
+  return micros >= CURSOR_MICROS.min && micros <= CURSOR_MICROS.max;
+}
+
+/**
  * Decodes the cursor of a list ordered by a timestamp and an id (archived objects, deletions,
- * notifications): the timestamp's microseconds and a uuid, or BAD_USER_INPUT.
+ * notifications): the timestamp's microseconds and a uuid, or BAD_USER_INPUT. Every value that
+ * passes is one the page's SQL can take, so a forged cursor never reaches PostgreSQL as an error.
  */
 export function decodeTimeIdCursor(cursor: string): [micros: string, id: string] {
   const [micros, id] = decodeCursor(cursor, 2);
-  if (typeof micros === 'string' && /^-?\d{1,20}$/.test(micros) && typeof id === 'string' && isUuid(id))
-    return [micros, id];
-  throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { argument: 'after' });
+  if (isCursorMicros(micros) && typeof id === 'string' && isUuid(id)) return [micros, id];
+  throw foreignCursor();
 }

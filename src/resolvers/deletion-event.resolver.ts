@@ -14,7 +14,8 @@ import { User } from './user.type';
 
 /** What every subscriber of one message shares: its deletion, read once, and one set of loaders. */
 interface Delivery {
-  deletion: Promise<DeletionRow | null>;
+  /** Read on first call only: a promise nobody awaits would reject unhandled when the read fails. */
+  deletion(): Promise<DeletionRow | null>;
   loaders: Loaders;
 }
 
@@ -27,18 +28,23 @@ const deliveries = new WeakMap<DeletionEventMessage, Delivery>();
 function deliveryOf(services: Services, message: DeletionEventMessage): Delivery {
   let delivery = deliveries.get(message);
   if (!delivery) {
+    let deletion: Promise<DeletionRow | null> | undefined;
     delivery = {
-      deletion: (async () => {
-        const [row] = await services.deletions.byIds(message.workspaceId, [message.deletionId]);
-        if (!row) return null;
-        const [volumes] = await services.deletions.volumesByIds([row.id]);
-        return { ...row, volumes };
-      })(),
+      deletion: () => (deletion ??= readDeletion(services, message)),
       loaders: createLoaders(services),
     };
     deliveries.set(message, delivery);
   }
   return delivery;
+}
+
+/** The message's deletion with its volumes (Deletion.volumes), so its fields need no further read. */
+async function readDeletion(services: Services, message: DeletionEventMessage): Promise<DeletionRow | null> {
+  const [row] = await services.deletions.byIds(message.workspaceId, [message.deletionId]);
+  if (!row) return null;
+  const [volumes] = await services.deletions.volumesByIds([row.id]);
+  const withVolumes: DeletionRow & Pick<Deletion, 'volumes'> = { ...row, volumes };
+  return withVolumes;
 }
 
 /** Live deletion events (DESIGN §2 rule 10, §4): admins of the message's workspace only. */
@@ -73,7 +79,7 @@ export class DeletionEventResolver {
     if (subscriber?.role !== Role.ADMIN || subscriber.workspaceId !== event.message.workspaceId) {
       throw new AppError(ErrorCode.FORBIDDEN, 'Only admins of the workspace receive its deletion events.');
     }
-    const row = await delivery.deletion;
+    const row = await delivery.deletion();
     if (!row) throw new AppError(ErrorCode.NOT_FOUND, `Deletion ${event.message.deletionId} no longer exists.`);
     return asDeletion(row);
   }

@@ -3,26 +3,25 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
-import { GraphQLSchema, specifiedRules, validate } from 'graphql';
+import { GraphQLSchema, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, isIPv6 } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AppError, formatError } from '../errors';
 import { Logger } from '../log';
 import { Viewer } from '../services/auth.service';
 import { Services } from '../services/services';
 import { Context, createContext } from './context';
-import { costLimit, depthLimit } from './query-limits';
+import { limitedOperation, QUERY_LIMIT_RULES, QUERY_PARSE_OPTIONS } from './operation-limits';
 import { playgroundHandler } from './playground';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
+import { CSRF_PREVENTION, refuseSubscriptionsOverHttp } from './graphql-over-http';
+import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
+import { listenOrStop } from './listen';
 
 export const GRAPHQL_PATH = '/graphql';
-const MAX_QUERY_DEPTH = 10;
-/** About seven times the costliest operation in operations/ (a page of 200 deletions with every field). */
-export const MAX_QUERY_COST = 50_000;
-const QUERY_LIMITS = [depthLimit(MAX_QUERY_DEPTH), costLimit(MAX_QUERY_COST)];
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT/graphql */
@@ -46,20 +45,30 @@ export async function startServer(options: {
   schema: GraphQLSchema;
   port: number;
   logger: Logger;
-  host?: string;
   /** Whether events can be delivered now; when false, new sockets are closed with 1013 Try Again Later. */
   eventsLive?: () => boolean;
 }): Promise<RunningServer> {
   const { services, schema, logger } = options;
   const development = services.config.nodeEnv === 'development';
+  // Without the playground the schema is not shown either (production's default), on both transports.
+  const validationRules = services.config.playground
+    ? [...QUERY_LIMIT_RULES]
+    : [...QUERY_LIMIT_RULES, NoSchemaIntrospectionCustomRule];
   const app = express();
   const httpServer = createServer(app);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  // Not `server: httpServer`: ws would re-emit a failed listen (port in use) as its own error, which
+  // graphql-ws prints as an "internal error" dump before startServer can report it in one line.
+  // Frames are read before connection_init authenticates anyone: cap them like HTTP bodies (1009 above it).
+  const wsServer = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH, maxPayload: MAX_REQUEST_BYTES });
+  httpServer.on('upgrade', (req, socket, head) =>
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req)),
+  );
   const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
-      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...QUERY_LIMITS]),
+      // Parses and validates with the same limits as HTTP (operation-limits.ts).
+      onSubscribe: limitedOperation(schema, validationRules),
       // Authentication happens once, at connection_init: a socket without a valid token is closed
       // with 4401, which graphql-ws clients treat as fatal (no retry loop with a bad token).
       onConnect: async (ctx) => {
@@ -81,14 +90,18 @@ export async function startServer(options: {
 
   const apollo = new ApolloServer<Context>({
     schema,
+    // Introspection is governed by validationRules, the same list as the WebSocket's.
     introspection: true,
-    validationRules: QUERY_LIMITS,
+    parseOptions: QUERY_PARSE_OPTIONS,
+    validationRules,
+    csrfPrevention: CSRF_PREVENTION,
     includeStacktraceInErrorResponses: development,
     formatError: (formatted, error) => formatError(formatted, error, development),
     plugins: [
       // Apollo's own landing page loads from a CDN; ours (playground.ts) is served from installed packages.
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      refuseSubscriptionsOverHttp(),
       {
         async serverWillStart() {
           return {
@@ -114,20 +127,23 @@ export async function startServer(options: {
     }
   });
   app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
-  app.get(GRAPHQL_PATH, playgroundHandler());
+  app.get(GRAPHQL_PATH, playgroundHandler(services.config.playground));
   app.use(
     GRAPHQL_PATH,
-    express.json({ limit: '1mb' }),
+    express.json({ limit: MAX_REQUEST_BYTES }),
     expressMiddleware(apollo, {
       // A refused token fails the fields that need a user, not the request: introspection still works.
       context: async ({ req }) => createContext(services, await viewerOf(services, req.headers.authorization)),
     }),
   );
 
-  await new Promise<void>((resolve) => httpServer.listen(options.port, options.host ?? '0.0.0.0', resolve));
+  // Last: what no route above answered, and every error, as JSON (http-errors.ts).
+  app.use(notFoundHandler, jsonErrorHandler(logger));
+
+  await listenOrStop(httpServer, options.port, services.config.host, () => apollo.stop());
   const { port } = httpServer.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}${GRAPHQL_PATH}`,
+    url: `http://${urlHost(services.config.host)}:${port}${GRAPHQL_PATH}`,
     port,
     httpServer,
     closeSockets: (code, reason = WS_CLOSE_REASONS[code]) => {
@@ -141,6 +157,12 @@ export async function startServer(options: {
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
   };
+}
+
+/** Where a client on this machine reaches a server bound to `host`. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return isIPv6(host) ? `[${host}]` : host;
 }
 
 async function viewerOf(services: Services, authorization: string | undefined): Promise<Viewer> {

@@ -4,6 +4,8 @@ type GraphiQLOptions = NonNullable<Parameters<typeof renderGraphiQL>[0]>;
 import { RequestHandler } from 'express';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ErrorCode } from '../errors';
+import { sendJsonError } from './http-errors';
 
 /**
  * The playground's transport, run in the browser. GraphiQL hands it the headers of its editor
@@ -81,11 +83,19 @@ function renderPlayground(): string {
   return html;
 }
 
-/** Serves the playground to browsers on GET /graphql; other GETs (e.g. GET queries as JSON) go on to Apollo. */
-export function playgroundHandler(): RequestHandler {
+/**
+ * Serves the playground to browsers on GET /graphql; other GETs (GraphQL over HTTP queries) go on
+ * to Apollo. When disabled (production without PLAYGROUND=true), a browser gets a JSON 404.
+ */
+export function playgroundHandler(enabled: boolean): RequestHandler {
   let html: string | undefined;
   return (req, res, next) => {
     if (req.accepts(['application/json', 'text/html']) !== 'text/html') return next();
+    if (!enabled) {
+      if (req.query.query !== undefined) return next();
+      const message = 'The playground is disabled on this server (production); set PLAYGROUND=true to serve it.';
+      return sendJsonError(res, 404, ErrorCode.NOT_FOUND, message);
+    }
     html ??= renderPlayground();
     res.type('html').set('Cache-Control', 'no-cache').send(html);
   };

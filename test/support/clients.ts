@@ -185,6 +185,8 @@ export class Inbox {
 /** A real `npm start` process (from dist/, built by `npm test`'s pretest) and how to stop it. */
 export interface SpawnedServer {
   url: string;
+  /** Everything the process wrote to stderr so far (its log). */
+  stderr(): string;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL, for cleanup after a failure; does nothing once exited. */
@@ -204,10 +206,12 @@ export async function spawnServer(env: Record<string, string>): Promise<SpawnedS
     return code as number | null;
   });
   let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const banner = new Promise<string>((resolve) =>
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const url = /GraphQL \+ playground: (\S+)/.exec(stdout)?.[1];
+      const url = /GraphQL(?: \+ playground)?: (\S+)/.exec(stdout)?.[1];
       if (url && stdout.includes('more tokens')) resolve(url);
     }),
   );
@@ -218,6 +222,7 @@ export async function spawnServer(env: Record<string, string>): Promise<SpawnedS
     const url = await within(Promise.race([banner, failed]), 20_000, 'the server banner');
     return {
       url,
+      stderr: () => stderr,
       stop: () => {
         child.kill('SIGTERM');
         return exited;
