@@ -76,6 +76,14 @@ describe('HTTP bodies and routes', () => {
     const response = await fetch(`${base()}${path}`, { method });
     await expectJsonError(response, 404, 'NOT_FOUND', new RegExp(`${method} ${path}`));
   });
+
+  it('answers a GET whose URL is too large for the HTTP parser with 431 BAD_USER_INPUT as JSON', async () => {
+    const query = `{ me { id } ${'#'.repeat(20_000)}\n}`;
+    const response = await fetch(`${server.url}?query=${encodeURIComponent(query)}`, {
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    await expectJsonError(response, 431, 'BAD_USER_INPUT', /too large: send the query in a POST body/);
+  });
 });
 
 describe('WebSocket frames', () => {

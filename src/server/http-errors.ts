@@ -1,6 +1,9 @@
 import { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { ErrorCode } from '../errors';
+import { Server } from 'node:http';
+import { Duplex } from 'node:stream';
+import { ErrorCode, INTERNAL_MESSAGE } from '../errors';
 import { Logger } from '../log';
+import { requestIdOf } from './request-id';
 
 /** The largest body (JSON on /graphql) or WebSocket frame accepted before authentication. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -42,8 +45,15 @@ export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     const { status = 500, type, expose, message = '' } = asHttpError(error);
     if (status < 400 || status >= 500 || !expose) {
-      logger.error('request failed', error);
-      return sendJsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+      logger.error('request failed', error, { requestId: requestIdOf(res) });
+      return res.status(500).json({
+        errors: [
+          {
+            message: INTERNAL_MESSAGE,
+            extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: requestIdOf(res) },
+          },
+        ],
+      });
     }
     sendJsonError(res, status, CODE_OF_STATUS[status] ?? ErrorCode.BAD_USER_INPUT, clientMessage(type, message));
   };
@@ -66,4 +76,25 @@ function clientMessage(type: string | undefined, message: string): string {
     default:
       return `The request was refused: ${message}.`;
   }
+}
+
+/** Node's own refusals of what it cannot parse as HTTP, before express sees a request. */
+const PARSER_REFUSALS: Record<string, [status: number, message: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'The request line or headers are too large: send the query in a POST body.'],
+};
+
+/**
+ * Answers requests Node's HTTP parser refuses (a GET whose URL is over 16 KB, a malformed request
+ * line) with the same JSON error shape as every other refusal, instead of an empty 400/431.
+ */
+export function answerParserErrors(httpServer: Server): void {
+  httpServer.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const [status, message] = PARSER_REFUSALS[error.code ?? ''] ?? [400, 'The request is not valid HTTP.'];
+    const body = JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }

@@ -18,7 +18,7 @@ import { playgroundHandler } from './playground';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
 import { CSRF_PREVENTION, refuseSubscriptionsOverHttp } from './graphql-over-http';
-import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
+import { answerParserErrors, jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
 import { listenOrStop } from './listen';
 import { SocketExtra, socketAuthHooks } from './socket-auth';
 import { METRICS_PATH, Metrics } from './metrics';
@@ -61,6 +61,7 @@ export async function startServer(options: {
   const app = express();
   app.use(requestIdMiddleware);
   const httpServer = createServer(app);
+  answerParserErrors(httpServer);
 
   // Not `server: httpServer`: ws would re-emit a failed listen (port in use) as its own error, which
   // graphql-ws prints as an "internal error" dump before startServer can report it in one line.
