@@ -158,7 +158,7 @@ it('starts and serves with DATA_DIR a new folder under a parent the postgres OS 
   // With JWT_SECRET set, nothing creates DATA_DIR before the embedded database starts.
   const main = start(dataDir, 0, { JWT_SECRET: 'a-secret-long-enough-for-the-test' });
   // Where the embedded database went instead (as root); removed after the test like the rest.
-  const movedTo = () => /keeping the embedded database in (\S+)/.exec(main.output.stderr)?.[1];
+  const movedTo = () => /keeping the embedded database in ([^\s"]+)/.exec(main.output.stderr)?.[1];
   try {
     const url = await within(main.ready, EXIT_BOUND_MS, 'the banner');
     const adminToken = /admin token \(\S+\): Bearer (\S+)/.exec(main.output.stdout)![1];
