@@ -132,14 +132,8 @@ export async function listenDeletionEvents(
   return { messages, close: () => client.end() };
 }
 
-/** Polls `condition` until it holds; throws after `timeoutMs` (NOTIFYs arrive asynchronously on the listener). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+// One wait helper for the whole suite; re-exported so the executor tests keep importing it from here.
+export { waitFor } from './wait-for';
 
 /** Whether the deletion's lease has lapsed (or was released), by the database's clock: leases never use the app's. */
 export async function leaseLapsed(db: Sql, deletionId: string): Promise<boolean> {
