@@ -41,12 +41,24 @@ export async function openTransaction(url: string): Promise<OpenTransaction> {
   };
 }
 
-/** Resolves once some statement waits on a lock `holder` holds: proof it reached that point. */
-export function waitUntilBlockedBy(db: Sql, holder: OpenTransaction, what: string): Promise<void> {
-  return waitFor(
-    async () =>
-      (await db.rows('SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holder.pid])).length >
-      0,
+/** Resolves with the pid of a backend waiting on a lock `holderPid` holds: proof it reached that point. */
+export async function waitForWaiterOf(db: Sql, holderPid: number, what: string): Promise<number> {
+  let waiter: number | undefined;
+  await waitFor(
+    async () => {
+      const row = await db.one<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid)) LIMIT 1',
+        [holderPid],
+      );
+      waiter = row?.pid;
+      return waiter !== undefined;
+    },
     { what },
   );
+  return waiter!;
+}
+
+/** Resolves once some statement waits on a lock `holder` holds. */
+export async function waitUntilBlockedBy(db: Sql, holder: OpenTransaction, what: string): Promise<void> {
+  await waitForWaiterOf(db, holder.pid, what);
 }
