@@ -14,6 +14,7 @@ import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';
 import { startTestServer, TEST_JWT_SECRET, TestServer } from './support/test-server';
 import { STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';
+import { warmUpSubscriptions } from './support/warm-up';
 
 /**
  * Issue 5 end to end: real graphql-ws clients subscribed to `deletionEvents`, events caused by real
@@ -95,32 +96,10 @@ async function cancelledDeletion(url: string, ws: TestWorkspace): Promise<string
  * missed. Publishes PROGRESS events about an old deletion (through the real NOTIFY path) until
  * every inbox has seen one; `withoutWarmUp` later drops them.
  */
-async function warmUp(entries: { inbox: Subscriber; workspaceId: string; deletionId: string }[]): Promise<void> {
+function warmUp(entries: { inbox: Subscriber; workspaceId: string; deletionId: string }[]): Promise<void> {
   const live = () =>
     entries.filter(({ inbox, deletionId }) => inbox.events.some((e) => e.deletion.id === deletionId)).length;
-  const deletions = [...new Map(entries.map((e) => [e.deletionId, e])).values()];
-  // Each new live subscription resets the stall deadline: 200 of them on a loaded machine take long, not forever.
-  await waitFor(
-    async () => {
-      if (live() === entries.length) return true;
-      for (const { workspaceId, deletionId } of deletions) await publishWarmUp(workspaceId, deletionId);
-      return false;
-    },
-    { what: 'subscriptions to become live', progress: live, pollMs: 100 },
-  );
-}
-
-/** Publishes a PROGRESS event about `deletionId` through the real NOTIFY path. */
-function publishWarmUp(workspaceId: string, deletionId: string): Promise<void> {
-  return server.database.db.transaction((tx) =>
-    publishDeletionEvent(tx, {
-      type: DeletionEventType.PROGRESS,
-      workspaceId,
-      deletionId,
-      actorId: null,
-      occurredAt: new Date().toISOString(),
-    }),
-  );
+  return warmUpSubscriptions(server.database.db, entries, live, entries.length);
 }
 
 /** The events of an inbox other than warm-ups, as `TYPE id` strings. */
