@@ -1,11 +1,12 @@
-import { Client } from 'pg';
 import { CancelDeletionDocument, MarkForDeletionDocument } from '../operations/generated';
+import { claimDueDeletion } from '../src/scheduler/deletion-lease';
 import { Role } from '../src/services/auth.service';
 import { Clock } from '../src/services/clock';
 import { createServices } from '../src/services/services';
 import { errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects, verifyProblems } from './support/deletion';
 import { createWorkspace, TestUser } from './support/fixtures';
+import { openTransaction, OpenTransaction, waitUntilBlockedBy } from './support/row-locks';
 import { startTestServer, TestServer } from './support/test-server';
 
 let server: TestServer;
@@ -73,27 +74,25 @@ describe('one active deletion per workspace (rule 5)', () => {
 });
 
 describe('cancel racing the executor’s claim', () => {
-  /** Claims as the executor does: a conditional UPDATE on PENDING, in a transaction left open. */
-  async function openClaim(id: string): Promise<{ claimed: number; client: Client }> {
-    const client = new Client({ connectionString: server.database.url });
-    await client.connect();
-    await client.query('BEGIN');
-    const result = await client.query(
-      `UPDATE deletions SET status = 'EXECUTING', started_at = now() WHERE id = $1 AND status = 'PENDING'`,
-      [id],
-    );
-    return { claimed: result.rowCount ?? 0, client };
+  let claim: OpenTransaction | undefined;
+  afterEach(() => claim?.close());
+
+  /** Runs the executor's real claim statement at `now` in a transaction left open. */
+  async function openClaim(now: Date): Promise<{ claimed: string | undefined; claim: OpenTransaction }> {
+    claim = await openTransaction(server.database.url);
+    const claimed = await claimDueDeletion(claim.sql, now, 'test-instance', 60_000, []);
+    return { claimed: claimed?.id, claim };
   }
 
   it('a claim that commits first wins: the waiting cancel gets CONFLICT naming EXECUTING, objects stay in the deletion', async () => {
     const ws = await workspaceWithSelection();
     const deletion = await server.app.services.deletions.activate(asRow(ws.admins[0], ws.id));
-    const { claimed, client } = await openClaim(deletion.id);
-    expect(claimed).toBe(1);
+    const { claimed, claim } = await openClaim(deletion.executeAfter);
+    expect(claimed).toBe(deletion.id);
     const cancel = request(server.url, CancelDeletionDocument, { id: deletion.id }, ws.admins[0].token);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await client.query('COMMIT');
-    await client.end();
+    // The cancel's conditional UPDATE now waits on the claim's row lock; it re-checks the status after the commit.
+    await waitUntilBlockedBy(server.database.db, claim, 'the cancel to wait on the claim');
+    await claim.commit();
     const refused = await cancel;
     expect(errorCode(refused)).toBe('CONFLICT');
     expect(refused.errors?.[0].extensions?.status).toBe('EXECUTING');
@@ -110,9 +109,8 @@ describe('cancel racing the executor’s claim', () => {
     const ws = await workspaceWithSelection();
     const deletion = await server.app.services.deletions.activate(asRow(ws.admins[0], ws.id));
     await mustRequest(server.url, CancelDeletionDocument, { id: deletion.id }, ws.admins[0].token);
-    const { claimed, client } = await openClaim(deletion.id);
-    await client.query('COMMIT');
-    await client.end();
-    expect(claimed).toBe(0);
+    const { claimed, claim } = await openClaim(deletion.executeAfter);
+    await claim.commit();
+    expect(claimed).toBeUndefined();
   });
 });

@@ -1,11 +1,16 @@
-import { ArchiveObjectsDocument, CancelDeletionDocument, UnmarkForDeletionDocument } from '../operations/generated';
+import {
+  ArchiveObjectsDocument,
+  CancelDeletionDocument,
+  CancelDeletionMutation,
+  UnmarkForDeletionDocument,
+} from '../operations/generated';
 import { Database } from '../src/database/database';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
 import { DeletionScheduler, TickResult } from '../src/scheduler/deletion-scheduler';
 import { NotificationService } from '../src/services/notification.service';
 import { runVerifyChecks } from '../src/services/verify-checks';
-import { errorCode, mustRequest, request } from './support/clients';
+import { errorCode, GraphQLResponse, mustRequest, request } from './support/clients';
 import {
   createDueDeletion,
   listenDeletionEvents,
@@ -16,6 +21,7 @@ import {
 } from './support/executor-fixtures';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject } from './support/objects';
+import { openTransaction, OpenTransaction, waitUntilBlockedBy } from './support/row-locks';
 import { startTestServer, TestServer } from './support/test-server';
 
 const DAY_MS = 86_400_000;
@@ -103,8 +109,7 @@ describe('two scheduler instances', () => {
       // Each object counted once: done equals the frozen total, never more.
       expect(volumes).toHaveLength(OBJECT_TABLES.length);
       expect(volumes.every((v) => v.count === 40 && v.done === 40)).toBe(true);
-      await waitFor(() => listener.messages.some((m) => m.deletionId === deletionId && m.type === 'COMPLETED'));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await listener.settled(db());
       const events = listener.messages.filter((m) => m.deletionId === deletionId).map((m) => m.type);
       expect(events.filter((t) => t === 'COMPLETED')).toHaveLength(1);
       expect(events.at(-1)).toBe('COMPLETED');
@@ -117,68 +122,124 @@ describe('two scheduler instances', () => {
     }
   });
 
-  it('cancel racing the claim: exactly one wins, and the events match the outcome', async () => {
+  /** Three archived, marked objects frozen into a deletion of `ws` that is due at `later()`. */
+  async function pendingDeletion(): Promise<{ refs: Ref[]; deletionId: string }> {
     const [admin] = ws.admins;
-    const listener = await listenDeletionEvents(server.database.url);
+    const refs: Ref[] = [];
+    for (const type of ['CONTACT', 'DEAL', 'CALL'] as const) refs.push(await createObject(server.url, admin, type));
+    await mustRequest(server.url, ArchiveObjectsDocument, { refs }, admin.token);
+    const deletionId = await createDueDeletion(db(), ws.id, admin.id, refs, new Date(Date.now() + 7 * DAY_MS));
+    return { refs, deletionId };
+  }
+
+  /** The objects' marks and deletion ids, in `refs` order. */
+  function marks(refs: readonly Ref[]) {
+    return db().rows<{ marked: boolean; deletionId: string | null }>(
+      `SELECT marked_at IS NOT NULL AS marked, deletion_id AS "deletionId" FROM contacts WHERE id = $1
+       UNION ALL SELECT marked_at IS NOT NULL, deletion_id FROM deals WHERE id = $2
+       UNION ALL SELECT marked_at IS NOT NULL, deletion_id FROM calls WHERE id = $3`,
+      refs.map((r) => r.id),
+    );
+  }
+
+  /** Everything a won cancel must leave: CANCELLED, objects back in the selection, one CANCELLED event. */
+  async function expectCancelWon(race: RaceResult, listener: Listener): Promise<void> {
+    const { refs, deletionId, ticked, cancelResponse } = race;
+    expect(ticked).toEqual([]);
+    expect(cancelResponse.data?.cancelDeletion.status).toBe('CANCELLED');
+    expect(await status(deletionId)).toBe('CANCELLED');
+    expect(await countLeft(refs)).toBe(3);
+    // Back in the selection: still marked, no longer frozen into the deletion.
+    expect(await marks(refs)).toEqual(refs.map(() => ({ marked: true, deletionId: null })));
+    await listener.settled(db());
+    expect(listener.messages.filter((m) => m.deletionId === deletionId).map((m) => m.type)).toEqual(['CANCELLED']);
+    // Leave the selection empty for the next case.
+    await mustRequest(server.url, UnmarkForDeletionDocument, { refs }, ws.admins[0].token);
+  }
+
+  /** Everything a won claim must leave: COMPLETED, objects gone, the loser told clearly, no CANCELLED event. */
+  async function expectClaimWon(race: RaceResult, listener: Listener): Promise<void> {
+    const { refs, deletionId, ticked, cancelResponse } = race;
+    expect(ticked).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
+    expect(errorCode(cancelResponse)).toBe('CONFLICT');
+    expect(cancelResponse.errors?.[0].message).toMatch(/only a PENDING deletion can be cancelled/);
+    expect(await status(deletionId)).toBe('COMPLETED');
+    expect(await countLeft(refs)).toBe(0);
+    await listener.settled(db());
+    const events = listener.messages.filter((m) => m.deletionId === deletionId).map((m) => m.type);
+    expect(events).toEqual(['PROGRESS', 'PROGRESS', 'COMPLETED']);
+  }
+
+  let listener: Listener;
+  let rowLock: OpenTransaction | undefined;
+  beforeEach(async () => {
+    listener = await listenDeletionEvents(server.database.url);
+  });
+  afterEach(async () => {
+    await rowLock?.close();
+    await listener.close();
+  });
+
+  /** Opens a transaction holding the row lock of the batch's contact: the cancel and the executor both need it. */
+  async function lockContact(refs: readonly Ref[]): Promise<OpenTransaction> {
+    rowLock = await openTransaction(server.database.url);
+    await rowLock.sql.rows('SELECT id FROM contacts WHERE id = $1 FOR UPDATE', [refs[0].id]);
+    return rowLock;
+  }
+
+  it('cancel first: a claim while the cancel is uncommitted skips the deletion, and the cancel wins', async () => {
+    const { refs, deletionId } = await pendingDeletion();
+    const lock = await lockContact(refs);
+    // The real mutation over HTTP: it updates the deletion row, then waits on the contact's row lock.
+    const cancel = request(server.url, CancelDeletionDocument, { id: deletionId }, ws.admins[0].token);
+    await waitUntilBlockedBy(db(), lock, 'the cancel to hold the deletion row');
+    const ticked = await instance(db(), 60_000, 2).tick(later());
+    await lock.commit();
+    await expectCancelWon({ refs, deletionId, ticked, cancelResponse: await cancel }, listener);
+  });
+
+  it('claim first: a cancel once the claim committed gets CONFLICT, and the execution completes', async () => {
+    const { refs, deletionId } = await pendingDeletion();
+    const lock = await lockContact(refs);
+    // The executor skips the locked contact and waits for it: its claim has committed meanwhile.
+    const scheduler = testScheduler(
+      { db: db(), files: server.app.services.files, notifications: new NotificationService() },
+      { chunkSize: 2, lockedRowsGiveUpMs: 3_600_000 },
+    );
+    const tick = scheduler.tick(later());
+    await waitFor(async () => (await status(deletionId)) === 'EXECUTING', { what: 'the claim to commit' });
+    const cancelResponse = await request(server.url, CancelDeletionDocument, { id: deletionId }, ws.admins[0].token);
+    await lock.commit();
+    await expectClaimWon({ refs, deletionId, ticked: await tick, cancelResponse }, listener);
+  });
+
+  it('cancel racing the claim at random moments: exactly one wins, and the events match the outcome', async () => {
     const scheduler = instance(db(), 60_000, 2);
     const tally = { cancelled: 0, executed: 0 };
-    try {
-      for (let round = 0; round < 30; round++) {
-        const refs: Ref[] = [];
-        for (const type of ['CONTACT', 'DEAL', 'CALL'] as const) refs.push(await createObject(server.url, admin, type));
-        await mustRequest(server.url, ArchiveObjectsDocument, { refs }, admin.token);
-        const deletionId = await createDueDeletion(db(), ws.id, admin.id, refs, new Date(Date.now() + 7 * DAY_MS));
-        // Vary who starts first (an HTTP request takes a few ms more than a claim), so both outcomes happen.
-        const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-        const [ticked, cancelResponse] = await Promise.all([
-          delay(round % 12).then(() => scheduler.tick(later())),
-          // The real mutation over HTTP: its conditional UPDATE races the claim on another connection.
-          delay((round * 7) % 3).then(() =>
-            request(server.url, CancelDeletionDocument, { id: deletionId }, admin.token),
-          ),
-        ]);
-        const cancelled = !cancelResponse.errors;
-        const final = await status(deletionId);
-        const count = await countLeft(refs);
-        const rows = await db().rows<{ marked: boolean; deletionId: string | null }>(
-          `SELECT marked_at IS NOT NULL AS marked, deletion_id AS "deletionId" FROM contacts WHERE id = $1
-           UNION ALL SELECT marked_at IS NOT NULL, deletion_id FROM deals WHERE id = $2
-           UNION ALL SELECT marked_at IS NOT NULL, deletion_id FROM calls WHERE id = $3`,
-          refs.map((r) => r.id),
-        );
-        await waitFor(() =>
-          listener.messages.some((m) => m.deletionId === deletionId && ['CANCELLED', 'COMPLETED'].includes(m.type)),
-        );
-        const events = () => listener.messages.filter((m) => m.deletionId === deletionId).map((m) => m.type);
-        if (cancelled) {
-          tally.cancelled++;
-          expect(ticked).toEqual([]);
-          expect(final).toBe('CANCELLED');
-          expect(count).toBe(3);
-          // Back in the selection: still marked, no longer frozen into the deletion.
-          expect(rows).toEqual(refs.map(() => ({ marked: true, deletionId: null })));
-          expect(cancelResponse.data?.cancelDeletion.status).toBe('CANCELLED');
-          expect(events()).toEqual(['CANCELLED']);
-          // Leave the selection empty for the next round.
-          await mustRequest(server.url, UnmarkForDeletionDocument, { refs }, admin.token);
-        } else {
-          tally.executed++;
-          expect(ticked).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
-          // The loser is told clearly, and nothing of the cancel happened.
-          expect(errorCode(cancelResponse)).toBe('CONFLICT');
-          expect(cancelResponse.errors?.[0].message).toMatch(/only a PENDING deletion can be cancelled/);
-          expect(final).toBe('COMPLETED');
-          expect(count).toBe(0);
-          expect(events()).toEqual(['PROGRESS', 'PROGRESS', 'COMPLETED']);
-        }
-      }
-      process.stderr.write(`cancel race: ${JSON.stringify(tally)}\n`);
-      // Both sides must have won at least once, or the race was not exercised.
-      expect(tally.cancelled).toBeGreaterThan(0);
-      expect(tally.executed).toBeGreaterThan(0);
-      expect((await runVerifyChecks(server.app.services)).flatMap((r) => r.problems)).toEqual([]);
-    } finally {
-      await listener.close();
+    for (let round = 0; round < 10; round++) {
+      const { refs, deletionId } = await pendingDeletion();
+      const [ticked, cancelResponse] = await Promise.all([
+        scheduler.tick(later()),
+        // The real mutation over HTTP: its conditional UPDATE races the claim on another connection.
+        request(server.url, CancelDeletionDocument, { id: deletionId }, ws.admins[0].token),
+      ]);
+      const race = { refs, deletionId, ticked, cancelResponse };
+      // Which side wins is up to the machine; the cases above force each. Here: whichever won, all agrees.
+      if (cancelResponse.errors) await expectClaimWon(race, listener);
+      else await expectCancelWon(race, listener);
+      tally[cancelResponse.errors ? 'executed' : 'cancelled']++;
     }
+    process.stderr.write(`cancel race: ${JSON.stringify(tally)}\n`);
+    expect((await runVerifyChecks(server.app.services)).flatMap((r) => r.problems)).toEqual([]);
   });
 });
+
+type Listener = Awaited<ReturnType<typeof listenDeletionEvents>>;
+
+/** What both sides of a cancel-vs-claim race returned. */
+interface RaceResult {
+  refs: Ref[];
+  deletionId: string;
+  ticked: TickResult[];
+  cancelResponse: GraphQLResponse<CancelDeletionMutation>;
+}

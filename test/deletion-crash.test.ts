@@ -1,17 +1,19 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { LocalFileStore } from '../src/services/file-store';
 import { runVerifyChecks } from '../src/services/verify-checks';
-import { createDueDeletion, seedArchivedObjects, untouchedChecksum, waitFor } from './support/executor-fixtures';
+import { createDueDeletion, seedArchivedObjects, untouchedChecksum } from './support/executor-fixtures';
 import { createWorkspace } from './support/fixtures';
+import { MAIN } from './support/main-process';
 import { startTestServer, TestServer, TEST_JWT_SECRET } from './support/test-server';
+import { STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';
 
-// The real server, as `npm start` runs it; `npm test` builds it first (pretest).
-const MAIN = path.join(__dirname, '../dist/src/main.js');
 const KILLS = 10;
 const PER_TYPE = 700;
+const CHUNK_SIZE = 5;
+// A child must boot (node, migrations check, first tick) before it shows progress: more slack than a chunk.
+const STARTUP_STALL_MS = 60_000;
 
 let server: TestServer;
 beforeAll(async () => {
@@ -19,10 +21,15 @@ beforeAll(async () => {
   // This process only checks; its own scheduler never ticks during the test.
   server = await startTestServer({ SCHEDULER_INTERVAL: '1h' });
 });
-// A failed or timed-out run must not leave a server process behind, writing to a dropped database.
-let running: ChildProcess | undefined;
-afterEach(() => void running?.kill('SIGKILL'));
-afterAll(() => server.close());
+// A failed run must not leave a server process behind, writing to a dropped database: every child is
+// SIGKILLed and awaited before the database is dropped.
+const running = new Set<{ child: ChildProcess; exited: Promise<number | null> }>();
+afterEach(async () => {
+  for (const { child } of running) child.kill('SIGKILL');
+  await Promise.all([...running].map(({ exited }) => exited));
+  running.clear();
+});
+afterAll(() => server?.close());
 
 const db = () => server.database.db;
 
@@ -38,15 +45,17 @@ function startChild(log: string[]): { child: ChildProcess; exited: Promise<numbe
       JWT_SECRET: TEST_JWT_SECRET,
       LOG_LEVEL: 'warn',
       SCHEDULER_INTERVAL: '50ms',
-      DELETION_CHUNK_SIZE: '5',
+      DELETION_CHUNK_SIZE: String(CHUNK_SIZE),
       DELETION_LEASE: '1s',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  running = child;
   child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited };
+  const started = { child, exited };
+  running.add(started);
+  void exited.then(() => running.delete(started));
+  return started;
 }
 
 async function progress(deletionId: string): Promise<{ status: string; done: number }> {
@@ -57,64 +66,77 @@ async function progress(deletionId: string): Promise<{ status: string; done: num
   ))!;
 }
 
-it(`completes exactly the batch although its process is SIGKILLed ${KILLS} times at random points`, async () => {
-  const ws = await createWorkspace(db(), 1, 1);
-  const other = await createWorkspace(db(), 1, 0);
-  const files = server.app.services.files as LocalFileStore;
-  const seed = (workspaceId: string, userId: string, perType: number) =>
-    seedArchivedObjects(db(), files, { workspaceId, userId, perType, fileEvery: 3, fileBytes: 200 });
-  const batch = await seed(ws.id, ws.admins[0].id, PER_TYPE);
-  await seed(ws.id, ws.members[0].id, 10); // archived, not in the batch
-  await seed(other.id, other.admins[0].id, 10); // another workspace
-  const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch, new Date(Date.now() - 1_000));
-  const keys = (
-    await db().rows<{ key: string }>('SELECT storage_key AS key FROM attachments WHERE object_id = ANY($1::uuid[])', [
-      batch.map((r) => r.id),
-    ])
-  ).map((row) => row.key);
-  const info = { deletionId, workspaceId: ws.id, refs: batch, keys };
-  const before = await untouchedChecksum(db(), files, info);
-  const log: string[] = [];
+it(
+  `completes exactly the batch although its process is SIGKILLed ${KILLS} times at random points`,
+  async () => {
+    const ws = await createWorkspace(db(), 1, 1);
+    const other = await createWorkspace(db(), 1, 0);
+    const files = server.app.services.files as LocalFileStore;
+    const seed = (workspaceId: string, userId: string, perType: number) =>
+      seedArchivedObjects(db(), files, { workspaceId, userId, perType, fileEvery: 3, fileBytes: 200 });
+    const batch = await seed(ws.id, ws.admins[0].id, PER_TYPE);
+    await seed(ws.id, ws.members[0].id, 10); // archived, not in the batch
+    await seed(other.id, other.admins[0].id, 10); // another workspace
+    const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch, new Date(Date.now() - 1_000));
+    const keys = (
+      await db().rows<{ key: string }>('SELECT storage_key AS key FROM attachments WHERE object_id = ANY($1::uuid[])', [
+        batch.map((r) => r.id),
+      ])
+    ).map((row) => row.key);
+    const info = { deletionId, workspaceId: ws.id, refs: batch, keys };
+    const before = await untouchedChecksum(db(), files, info);
+    const log: string[] = [];
 
-  const doneAtKill: number[] = [];
-  for (let kill = 0; kill < KILLS; kill++) {
+    const doneAtKill: number[] = [];
+    for (let kill = 0; kill < KILLS; kill++) {
+      const { child, exited } = startChild(log);
+      const start = (await progress(deletionId)).done;
+      // Kill only once this run has made progress (so every restart resumes), then after a random number of
+      // further chunks, so kills land at varied points. A child shows no progress while it boots, hence
+      // the longer stall allowance here.
+      const target = start + 1 + Math.floor(Math.random() * 3) * CHUNK_SIZE;
+      await waitFor(async () => (await progress(deletionId)).done >= target || child.exitCode !== null, {
+        what: `kill ${kill}: the child to delete a chunk`,
+        stallMs: STARTUP_STALL_MS,
+      });
+      if (child.exitCode !== null) throw new Error(`the child exited by itself (${child.exitCode}): ${log.join('')}`);
+      child.kill('SIGKILL');
+      await exited;
+      const now = await progress(deletionId);
+      expect(now.status).toBe('EXECUTING');
+      doneAtKill.push(now.done);
+    }
     const { child, exited } = startChild(log);
-    const start = (await progress(deletionId)).done;
-    // Kill only once this run has made progress (so every restart resumes), then at a random moment.
-    await waitFor(async () => (await progress(deletionId)).done > start, 15_000);
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 100));
-    child.kill('SIGKILL');
-    await exited;
-    const now = await progress(deletionId);
-    expect(now.status).toBe('EXECUTING');
-    doneAtKill.push(now.done);
-  }
-  const { child, exited } = startChild(log);
-  await waitFor(async () => (await progress(deletionId)).status === 'COMPLETED', 30_000);
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
+    await waitFor(async () => (await progress(deletionId)).status === 'COMPLETED', {
+      what: 'the deletion to complete after the last restart',
+      progress: async () => (await progress(deletionId)).done,
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
 
-  expect(doneAtKill.every((done, i) => i === 0 || done > doneAtKill[i - 1])).toBe(true);
-  let left = 0;
-  for (const { table } of OBJECT_TABLES)
-    left += (await db().one<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE deletion_id = $1`, [
+    expect(doneAtKill.every((done, i) => i === 0 || done > doneAtKill[i - 1])).toBe(true);
+    let left = 0;
+    for (const { table } of OBJECT_TABLES)
+      left += (await db().one<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE deletion_id = $1`, [
+        deletionId,
+      ]))!.n;
+    expect(left).toBe(0);
+    const volumes = await db().rows<{ count: number; done: number }>(
+      'SELECT count::int, done_count::int AS done FROM deletion_type_volumes WHERE deletion_id = $1',
+      [deletionId],
+    );
+    expect(volumes.every((v) => v.count === PER_TYPE && v.done === PER_TYPE)).toBe(true);
+    for (const key of keys) expect(await files.size(key)).toBeNull();
+    expect(await db().rows('SELECT * FROM file_tombstones')).toEqual([]);
+    expect(await untouchedChecksum(db(), files, info)).toEqual(before);
+    // No orphan file, no attachment row without its file, counters exact.
+    const problems = (await runVerifyChecks(server.app.services)).flatMap((r) => r.problems);
+    expect(problems).toEqual([]);
+    const notified = await db().rows<{ kind: string }>('SELECT kind FROM notifications WHERE deletion_id = $1', [
       deletionId,
-    ]))!.n;
-  expect(left).toBe(0);
-  const volumes = await db().rows<{ count: number; done: number }>(
-    'SELECT count::int, done_count::int AS done FROM deletion_type_volumes WHERE deletion_id = $1',
-    [deletionId],
-  );
-  expect(volumes.every((v) => v.count === PER_TYPE && v.done === PER_TYPE)).toBe(true);
-  for (const key of keys) expect(await files.size(key)).toBeNull();
-  expect(await db().rows('SELECT * FROM file_tombstones')).toEqual([]);
-  expect(await untouchedChecksum(db(), files, info)).toEqual(before);
-  // No orphan file, no attachment row without its file, counters exact.
-  const problems = (await runVerifyChecks(server.app.services)).flatMap((r) => r.problems);
-  expect(problems).toEqual([]);
-  const notified = await db().rows<{ kind: string }>('SELECT kind FROM notifications WHERE deletion_id = $1', [
-    deletionId,
-  ]);
-  expect(notified).toEqual([{ kind: 'DELETION_COMPLETED' }]);
-  process.stderr.write(`crash test: done at each kill ${doneAtKill.join(', ')} of ${batch.length}\n`);
-}, 90_000);
+    ]);
+    expect(notified).toEqual([{ kind: 'DELETION_COMPLETED' }]);
+    process.stderr.write(`crash test: done at each kill ${doneAtKill.join(', ')} of ${batch.length}\n`);
+  },
+  STALL_GUARDED_TIMEOUT_MS,
+);

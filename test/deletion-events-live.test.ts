@@ -13,6 +13,8 @@ import { connectWs, errorCode, mustRequest, request, SpawnedServer, spawnServer 
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';
 import { startTestServer, TEST_JWT_SECRET, TestServer } from './support/test-server';
+import { STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';
+import { warmUpSubscriptions } from './support/warm-up';
 
 /**
  * Issue 5 end to end: real graphql-ws clients subscribed to `deletionEvents`, events caused by real
@@ -37,7 +39,13 @@ beforeAll(async () => {
   a = await createWorkspace(server.database.db, 2, 1);
   b = await createWorkspace(server.database.db, 1, 0);
 });
-afterAll(() => server.close());
+// Sockets are closed even when a test fails, so Jest exits on its own.
+const subscribers = new Set<Subscriber>();
+afterEach(async () => {
+  await Promise.all([...subscribers].map((inbox) => inbox.dispose()));
+  subscribers.clear();
+});
+afterAll(() => server?.close());
 
 /** Subscribes a real graphql-ws client to deletionEvents and records what arrives. */
 function subscribe(wsUrl: string, user: TestUser): Subscriber {
@@ -54,16 +62,13 @@ function subscribe(wsUrl: string, user: TestUser): Subscriber {
       complete: () => undefined,
     },
   );
+  subscribers.add(inbox);
   return inbox;
 }
 
-/** Waits until `ready()` holds, polling; fails with `what` after the timeout. */
-async function until(ready: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Waits until `ready()` holds; fails only when nothing arrived for the stall period. */
+function until(ready: () => boolean, what: string): Promise<void> {
+  return waitFor(ready, { what });
 }
 
 /** Archives and marks `n` objects of `admin`'s workspace, with a file each, through the API. */
@@ -91,24 +96,10 @@ async function cancelledDeletion(url: string, ws: TestWorkspace): Promise<string
  * missed. Publishes PROGRESS events about an old deletion (through the real NOTIFY path) until
  * every inbox has seen one; `withoutWarmUp` later drops them.
  */
-async function warmUp(entries: { inbox: Subscriber; workspaceId: string; deletionId: string }[]): Promise<void> {
-  const seen = () => entries.every(({ inbox, deletionId }) => inbox.events.some((e) => e.deletion.id === deletionId));
-  const deadline = Date.now() + 20_000;
-  while (!seen()) {
-    if (Date.now() > deadline) throw new Error('subscriptions never became live');
-    for (const { workspaceId, deletionId } of new Map(entries.map((e) => [e.deletionId, e])).values()) {
-      await server.database.db.transaction((tx) =>
-        publishDeletionEvent(tx, {
-          type: DeletionEventType.PROGRESS,
-          workspaceId,
-          deletionId,
-          actorId: null,
-          occurredAt: new Date().toISOString(),
-        }),
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function warmUp(entries: { inbox: Subscriber; workspaceId: string; deletionId: string }[]): Promise<void> {
+  const live = () =>
+    entries.filter(({ inbox, deletionId }) => inbox.events.some((e) => e.deletion.id === deletionId)).length;
+  return warmUpSubscriptions(server.database.db, entries, live, entries.length);
 }
 
 /** The events of an inbox other than warm-ups, as `TYPE id` strings. */
@@ -179,25 +170,31 @@ describe('deletionEvents over graphql-ws', () => {
     await Promise.all([...admins, member, otherAdmin].map((inbox) => inbox.dispose()));
   });
 
-  it('delivers 20 events to 200 subscribers of one instance, each exactly once and in order', async () => {
-    const ws = await createWorkspace(server.database.db, 2, 0);
-    const warm = await cancelledDeletion(server.url, ws);
-    const inboxes = Array.from({ length: 200 }, (_, i) => subscribe(server.wsUrl, ws.admins[i % 2]));
-    await warmUp(inboxes.map((inbox) => ({ inbox, workspaceId: ws.id, deletionId: warm })));
-    await markSome(server.url, ws.admins[0], 2);
-    const expected: string[] = [];
-    for (let i = 0; i < 10; i += 1) {
-      const { id } = (await mustRequest(server.url, ActivateDeletionDocument, {}, ws.admins[0].token)).activateDeletion;
-      await mustRequest(server.url, CancelDeletionDocument, { id }, ws.admins[1].token);
-      expected.push(`ACTIVATED ${id}`, `CANCELLED ${id}`);
-    }
-    await until(() => inboxes.every((inbox) => received(inbox, [warm]).length >= 20), '20 events × 200');
-    for (const inbox of inboxes) {
-      expect(received(inbox, [warm])).toEqual(expected);
-      expect(inbox.errors).toEqual([]);
-    }
-    await Promise.all(inboxes.map((inbox) => inbox.dispose()));
-  }, 120_000);
+  it(
+    'delivers 20 events to 200 subscribers of one instance, each exactly once and in order',
+    async () => {
+      const ws = await createWorkspace(server.database.db, 2, 0);
+      const warm = await cancelledDeletion(server.url, ws);
+      const inboxes = Array.from({ length: 200 }, (_, i) => subscribe(server.wsUrl, ws.admins[i % 2]));
+      await warmUp(inboxes.map((inbox) => ({ inbox, workspaceId: ws.id, deletionId: warm })));
+      await markSome(server.url, ws.admins[0], 2);
+      const expected: string[] = [];
+      for (let i = 0; i < 10; i += 1) {
+        const { id } = (await mustRequest(server.url, ActivateDeletionDocument, {}, ws.admins[0].token))
+          .activateDeletion;
+        await mustRequest(server.url, CancelDeletionDocument, { id }, ws.admins[1].token);
+        expected.push(`ACTIVATED ${id}`, `CANCELLED ${id}`);
+      }
+      const delivered = () => inboxes.reduce((sum, inbox) => sum + received(inbox, [warm]).length, 0);
+      await waitFor(() => delivered() >= 20 * inboxes.length, { what: '20 events × 200', progress: delivered });
+      for (const inbox of inboxes) {
+        expect(received(inbox, [warm])).toEqual(expected);
+        expect(inbox.errors).toEqual([]);
+      }
+      await Promise.all(inboxes.map((inbox) => inbox.dispose()));
+    },
+    STALL_GUARDED_TIMEOUT_MS,
+  );
 });
 
 describe('deletionEvents across processes', () => {

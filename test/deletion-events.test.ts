@@ -13,6 +13,7 @@ import { connectWs, errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects, verifyProblems } from './support/deletion';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { startTestServer, TestServer } from './support/test-server';
+import { waitFor } from './support/wait-for';
 
 let server: TestServer;
 let ws: TestWorkspace;
@@ -22,26 +23,51 @@ let heard: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();
-  ws = await createWorkspace(server.database.db, 3, 1);
-  other = await createWorkspace(server.database.db, 1, 0);
   listener = new Client({ connectionString: server.database.url });
   await listener.connect();
   listener.on('notification', (n) => heard.push(JSON.parse(n.payload!) as Record<string, unknown>));
   await listener.query(`LISTEN ${DELETION_EVENTS_CHANNEL}`);
 });
+// Each test gets its own workspaces and hears only its own messages: no test reads another's leftovers.
+beforeEach(async () => {
+  ws = await createWorkspace(server.database.db, 3, 1);
+  other = await createWorkspace(server.database.db, 1, 0);
+  heard = [];
+});
+// Sockets are closed even when a test fails, so Jest exits on its own.
+const clients = new Set<WsClient>();
+afterEach(async () => {
+  await Promise.all([...clients].map((client) => client.dispose()));
+  clients.clear();
+});
 afterAll(async () => {
-  await listener.end();
-  expect(await verifyProblems(server.app.services)).toEqual([]);
-  await server.close();
+  await listener?.end();
+  if (server) expect(await verifyProblems(server.app.services)).toEqual([]);
+  await server?.close();
 });
 
-/** Resolves once `predicate` holds, polling; fails the test after a few seconds. */
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** Resolves once `predicate` holds, polling. */
+function until(predicate: () => boolean, what: string): Promise<void> {
+  return waitFor(predicate, { what });
+}
+
+const SENTINEL = { sentinel: true };
+
+/**
+ * Everything about this test's workspaces heard before a sentinel NOTIFY sent now. PostgreSQL delivers
+ * notifications in commit order, so once the sentinel arrives every message committed before it has too.
+ */
+async function heardSoFar(): Promise<Record<string, unknown>[]> {
+  await server.database.db.rows('SELECT pg_notify($1, $2)', [DELETION_EVENTS_CHANNEL, JSON.stringify(SENTINEL)]);
+  await until(() => heard.some((m) => m.sentinel === true), 'the sentinel notification');
+  const before = heard
+    .slice(
+      0,
+      heard.findIndex((m) => m.sentinel === true),
+    )
+    .filter((m) => m.workspaceId === ws.id || m.workspaceId === other.id);
+  heard = heard.filter((m) => m.sentinel !== true);
+  return before;
 }
 
 type Received = {
@@ -52,6 +78,7 @@ type Received = {
 /** Subscribes over a real graphql-ws socket and collects every message. */
 async function subscribe(user: TestUser): Promise<{ received: Received[]; client: WsClient }> {
   const { client } = connectWs(server.wsUrl, user.token);
+  clients.add(client);
   const received: Received[] = [];
   client.subscribe<DeletionEventsSubscription>(
     { query: print(DeletionEventsDocument) },
@@ -76,7 +103,6 @@ async function markAndActivate(admin: TestUser) {
 
 describe('deletion events', () => {
   it('NOTIFY carries exactly the committed ACTIVATED and CANCELLED messages, ids only', async () => {
-    heard = [];
     const [admin, admin2] = ws.admins;
     const empty = await request(server.url, ActivateDeletionDocument, {}, admin.token);
     expect(errorCode(empty)).toBe('CONFLICT');
@@ -84,9 +110,7 @@ describe('deletion events', () => {
     const refusedAgain = await request(server.url, ActivateDeletionDocument, {}, admin2.token);
     expect(errorCode(refusedAgain)).toBe('CONFLICT');
     await mustRequest(server.url, CancelDeletionDocument, { id: deletion.id }, admin2.token);
-    await until(() => heard.length >= 2, 'two notifications');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(heard).toEqual([
+    expect(await heardSoFar()).toEqual([
       {
         type: 'ACTIVATED',
         workspaceId: ws.id,
@@ -105,8 +129,9 @@ describe('deletion events', () => {
   });
 
   it('publishes nothing for an activation that rolls back at commit', async () => {
-    heard = [];
     const db = server.database.db;
+    const refs = await archivedObjects(server.url, ws.admins[0], 'CONTACT', 2, { bytes: 10 });
+    await mustRequest(server.url, MarkForDeletionDocument, { refs }, ws.admins[0].token);
     // A deferred constraint trigger fails the commit itself: after pg_notify was queued in the transaction.
     await db.rows(`CREATE FUNCTION test_fail_commit() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'commit refused by test'; END $$`);
@@ -123,8 +148,7 @@ describe('deletion events', () => {
     }
     // A committed change afterwards is heard, and nothing before it.
     const deletion = (await mustRequest(server.url, ActivateDeletionDocument, {}, ws.admins[0].token)).activateDeletion;
-    await until(() => heard.length >= 1, 'the committed activation');
-    expect(heard.map((m) => [m.type, m.deletionId])).toEqual([['ACTIVATED', deletion.id]]);
+    expect((await heardSoFar()).map((m) => [m.type, m.deletionId])).toEqual([['ACTIVATED', deletion.id]]);
     await mustRequest(server.url, CancelDeletionDocument, { id: deletion.id }, ws.admins[0].token);
   });
 
@@ -153,8 +177,7 @@ describe('deletion events', () => {
         actor: { id: admin.id },
         deletion: { id: deletion.id, status: 'PENDING', activatedBy: { id: admin.id } },
       });
-      // The cancelled deletion of the first test left its two contacts in the selection.
-      expect(activated.deletion.total).toEqual({ count: 4, bytes: 20 });
+      expect(activated.deletion.total).toEqual({ count: 2, bytes: 10 });
       expect(activated.deletion.byType).toEqual(deletion.byType);
       expect(cancelled).toMatchObject({
         type: 'CANCELLED',

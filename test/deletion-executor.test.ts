@@ -26,6 +26,7 @@ import {
 } from './support/executor-fixtures';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';
+import { STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
 import { startTestServer, TestServer } from './support/test-server';
 
 const DAY_MS = 86_400_000;
@@ -340,26 +341,31 @@ describe('tombstone verify check', () => {
     expect(await verifyProblems()).toEqual([]);
   });
 
-  it('gives a claim up as RETRY when the rows left stay locked, and finishes once they are free', async () => {
-    const batch = await archivedObjects(ws, ['CONTACT'], 3);
-    const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));
-    // Another session holds one object of the batch for as long as it likes.
-    const holder = new Client({ connectionString: server.database.url });
-    await holder.connect();
-    try {
-      await holder.query('BEGIN');
-      await holder.query('SELECT id FROM contacts WHERE id = $1 FOR UPDATE', [batch.refs[0].id]);
-      const held = scheduler({ chunkSize: 10, leaseMs: 1_000, lockedRowsGiveUpMs: 100 });
-      expect(await held.tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.RETRY }]);
-      expect(await remainingObjects(batch.refs)).toEqual([batch.refs[0].id]);
-    } finally {
-      await holder.query('ROLLBACK');
-      await holder.end();
-    }
-    // Once the lease has lapsed, the next claim resumes and removes the last one.
-    await waitFor(() => leaseLapsed(db(), deletionId));
-    expect(await scheduler().tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
-    expect(await remainingObjects(batch.refs)).toEqual([]);
-    expect(await verifyProblems()).toEqual([]);
-  }, 30_000);
+  it(
+    'gives a claim up as RETRY when the rows left stay locked, and finishes once they are free',
+    async () => {
+      const batch = await archivedObjects(ws, ['CONTACT'], 3);
+      const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));
+      // Another session holds one object of the batch for as long as it likes.
+      const holder = new Client({ connectionString: server.database.url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT id FROM contacts WHERE id = $1 FOR UPDATE', [batch.refs[0].id]);
+        const held = scheduler({ chunkSize: 10, leaseMs: 1_000, lockedRowsGiveUpMs: 100 });
+        expect(await held.tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.RETRY }]);
+        expect(await remainingObjects(batch.refs)).toEqual([batch.refs[0].id]);
+      } finally {
+        await holder.query('ROLLBACK');
+        await holder.end();
+      }
+      // Once the lease has lapsed, the next claim resumes and removes the last one.
+      await waitFor(() => leaseLapsed(db(), deletionId));
+      expect(await scheduler().tick(inDays(8))).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
+      expect(await remainingObjects(batch.refs)).toEqual([]);
+      expect(await verifyProblems()).toEqual([]);
+      // Every wait above fails by the stall rule; Jest's own limit must not fire first on a loaded machine.
+    },
+    STALL_GUARDED_TIMEOUT_MS,
+  );
 });

@@ -16,6 +16,7 @@ import { errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects, verifyProblems } from './support/deletion';
 import { untouchedChecksum } from './support/executor-fixtures';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
+import { OpenTransaction, openTransaction, waitForWaiterOf } from './support/row-locks';
 import { startTestServer, TestServer } from './support/test-server';
 
 let server: TestServer;
@@ -25,7 +26,10 @@ beforeAll(async () => {
   server = await startTestServer();
   ws = await createWorkspace(server.database.db, 2, 1);
 });
-afterAll(() => server.close());
+// A row lock a test holds is released even when the test fails.
+let holder: OpenTransaction | undefined;
+afterEach(() => holder?.close());
+afterAll(() => server?.close());
 
 type Types = DeletionOverviewQuery['deletionOverview']['types'];
 const figure = (types: Types, type: string) => types.find((t) => t.type === type)!;
@@ -193,26 +197,18 @@ describe('deletion lifecycle over HTTP', () => {
     const [admin] = ws.admins;
     const refs = await archivedObjects(server.url, admin, 'EMAIL', 1, { bytes: 25 });
     await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
+    // Hold the object's row: the restore takes the workspace lock, reads, then waits here for the row.
+    holder = await openTransaction(server.database.url);
+    await holder.sql.rows('SELECT id FROM emails WHERE id = $1 FOR UPDATE', [refs[0].id]);
+    const restore = mustRequest(server.url, RestoreObjectsDocument, { refs }, admin.token);
+    const restorePid = await waitForWaiterOf(server.database.db, holder.pid, 'the restore to wait for the row');
     // Between the restore's read and its row locks, another admin activates: it must wait for the restore.
-    const archive = server.app.services.archive as unknown as {
-      readAndAuthorize(...args: unknown[]): Promise<unknown>;
-    };
-    const read = archive.readAndAuthorize.bind(archive);
-    let activation: ReturnType<typeof request<unknown, unknown>> | undefined;
-    const spy = jest.spyOn(archive, 'readAndAuthorize').mockImplementation(async (...args: unknown[]) => {
-      const rows = await read(...args);
-      activation = request(server.url, ActivateDeletionDocument, {}, ws.admins[1].token);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      return rows;
-    });
-    try {
-      const restored = (await mustRequest(server.url, RestoreObjectsDocument, { refs }, admin.token)).restoreObjects;
-      expect(restored).toMatchObject([{ id: refs[0].id, archivedAt: null, deletionState: 'NONE' }]);
-    } finally {
-      spy.mockRestore();
-    }
+    const activation = request(server.url, ActivateDeletionDocument, {}, ws.admins[1].token);
+    await waitForWaiterOf(server.database.db, restorePid, 'the activation to wait for the restore');
+    await holder.commit();
+    expect((await restore).restoreObjects).toMatchObject([{ id: refs[0].id, archivedAt: null, deletionState: 'NONE' }]);
     // The activation ran after the restore committed and found the selection empty.
-    expect(errorCode(await activation!)).toBe('CONFLICT');
+    expect(errorCode(await activation)).toBe('CONFLICT');
     expect((await overview()).pending).toBeNull();
     expect(await verifyProblems(server.app.services)).toEqual([]);
   });

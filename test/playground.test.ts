@@ -1,10 +1,10 @@
 import vm from 'node:vm';
 import WebSocket from 'ws';
 import { ActivateDeletionDocument, CancelDeletionDocument, MarkForDeletionDocument } from '../operations/generated';
-import { DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
 import { mustRequest } from './support/clients';
 import { archivedObjects } from './support/deletion';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
+import { warmUpSubscriptions } from './support/warm-up';
 import { startTestServer, TestServer } from './support/test-server';
 
 /**
@@ -74,20 +74,9 @@ it('runs queries over HTTP and subscriptions over graphql-ws with the Headers ta
     { headers },
   ) as AsyncIterableIterator<{ data?: { deletionEvents: { type: string; deletion: { id: string } } } }>;
   const first = events.next();
-  let live = false;
-  void first.then(() => (live = true));
-  while (!live) {
-    await server.database.db.transaction((tx) =>
-      publishDeletionEvent(tx, {
-        type: DeletionEventType.PROGRESS,
-        workspaceId: ws.id,
-        deletionId: old.id,
-        actorId: null,
-        occurredAt: new Date().toISOString(),
-      }),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let live = 0;
+  void first.then(() => (live = 1));
+  await warmUpSubscriptions(server.database.db, [{ workspaceId: ws.id, deletionId: old.id }], () => live, 1);
   expect((await first).value.data?.deletionEvents.deletion.id).toBe(old.id);
 
   // Another admin activates: the playground's subscription shows it, after any leftover warm-ups.

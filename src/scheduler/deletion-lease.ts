@@ -36,7 +36,7 @@ const CLAIM_SQL = `
 
 /** Takes the earliest deletion due at `now` that no one else holds, or nothing. */
 export function claimDueDeletion(
-  db: Database,
+  db: Sql,
   now: Date,
   instanceId: string,
   leaseMs: number,

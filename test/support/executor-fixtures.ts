@@ -11,10 +11,13 @@ import { systemClock } from '../../src/services/clock';
 import {
   DELETION_EVENTS_CHANNEL,
   DeletionEventMessage,
+  DeletionEventType,
   parseDeletionEventMessage,
+  publishDeletionEvent,
 } from '../../src/services/deletion-events';
 import { FileStore, LocalFileStore, newStorageKey } from '../../src/services/file-store';
 import { Services } from '../../src/services/services';
+import { waitFor } from './wait-for';
 
 export interface Ref {
   type: ObjectType | `${ObjectType}`;
@@ -120,7 +123,7 @@ export async function seedArchivedObjects(
 /** A `pg.Client` LISTENing on the deletion events channel, collecting every message it sees. */
 export async function listenDeletionEvents(
   url: string,
-): Promise<{ messages: DeletionEventMessage[]; close(): Promise<void> }> {
+): Promise<{ messages: DeletionEventMessage[]; settled(db: Sql): Promise<void>; close(): Promise<void> }> {
   const client = new Client({ connectionString: url });
   await client.connect();
   const messages: DeletionEventMessage[] = [];
@@ -129,17 +132,30 @@ export async function listenDeletionEvents(
     if (message) messages.push(message);
   });
   await client.query(`LISTEN ${DELETION_EVENTS_CHANNEL}`);
-  return { messages, close: () => client.end() };
+  /**
+   * Resolves once every message committed so far has arrived: PostgreSQL delivers notifications in
+   * commit order, so a sentinel published now arrives after all of them. The sentinel is then dropped.
+   */
+  const settled = async (db: Sql): Promise<void> => {
+    const sentinel = randomUUID();
+    await publishDeletionEvent(db, {
+      type: DeletionEventType.PROGRESS,
+      workspaceId: sentinel,
+      deletionId: sentinel,
+      actorId: null,
+      occurredAt: new Date().toISOString(),
+    });
+    await waitFor(() => messages.some((m) => m.deletionId === sentinel), { what: 'the sentinel notification' });
+    messages.splice(
+      messages.findIndex((m) => m.deletionId === sentinel),
+      1,
+    );
+  };
+  return { messages, settled, close: () => client.end() };
 }
 
-/** Polls `condition` until it holds; throws after `timeoutMs` (NOTIFYs arrive asynchronously on the listener). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+// One wait helper for the whole suite; re-exported so the executor tests keep importing it from here.
+export { waitFor };
 
 /** Whether the deletion's lease has lapsed (or was released), by the database's clock: leases never use the app's. */
 export async function leaseLapsed(db: Sql, deletionId: string): Promise<boolean> {

@@ -1,0 +1,48 @@
+/** How long a wait may go without progress before it fails: a loaded machine is slow, not stalled. */
+export const DEFAULT_STALL_MS = 15_000;
+
+/** How often a condition is polled; only pacing, never what a test decides by. */
+const POLL_MS = 20;
+
+export interface WaitOptions<P> {
+  /** Named in the error, e.g. 'the crashed deletion to complete'. */
+  what?: string;
+  /** Fails once this long passed without the condition holding and without `progress()` changing. */
+  stallMs?: number;
+  /**
+   * A comparable measure of progress (live subscriptions, chunks done …): each change resets the
+   * stall deadline, so a slow but moving wait never fails and a stuck one fails after `stallMs`.
+   */
+  progress?: () => P | Promise<P>;
+  /** How often to poll; raise it when `condition` itself does work, such as publishing a warm-up event. */
+  pollMs?: number;
+}
+
+/** Polls `condition` until it holds; fails only when neither it nor `progress` moved for `stallMs`. */
+export async function waitFor<P = never>(
+  condition: () => boolean | Promise<boolean>,
+  options: WaitOptions<P> | number = {},
+): Promise<void> {
+  const {
+    what = 'condition',
+    stallMs = DEFAULT_STALL_MS,
+    progress,
+    pollMs = POLL_MS,
+  } = typeof options === 'number' ? { stallMs: options } : options;
+  let last = progress ? await progress() : undefined;
+  let deadline = Date.now() + stallMs;
+  while (!(await condition())) {
+    if (progress) {
+      const now = await progress();
+      if (now !== last) [last, deadline] = [now, Date.now() + stallMs];
+    }
+    if (Date.now() > deadline) {
+      const at = progress ? ` (progress stuck at ${JSON.stringify(last)})` : '';
+      throw new Error(`${what} not met: no progress for ${stallMs} ms${at}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** A per-test Jest timeout for tests that fail by the stall rule of `waitFor`, so Jest's own limit never fires first. */
+export const STALL_GUARDED_TIMEOUT_MS = 30 * 60_000;
