@@ -26,6 +26,9 @@ export interface ClaimedDeletion {
  * wrote them, so a process whose clock runs late (or a test's moved clock) can neither take over
  * a live run nor hold on to a dead one. A claim does not count as an attempt: only a run that ends
  * without progress does (see DeletionExecutor), so claims that die at once cannot fail a deletion.
+ * The statuses are written into the text (from the enum), not passed as parameters, so the query
+ * matches the partial index `deletions_due` whatever plan the server picks: a generic plan cannot
+ * prove that a parameter equals one of the index's statuses.
  */
 const CLAIM_SQL = `
   WITH due AS (
