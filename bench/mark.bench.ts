@@ -1,5 +1,5 @@
 import { ObjectType } from '../src/database/object-tables';
-import { Role, UserRow } from '../src/services/auth.service';
+import { Role, UserRow } from '../src/services/domain-types';
 import { systemClock } from '../src/services/clock';
 import { MAX_BATCH_REFS } from '../src/services/object-rows';
 import { SelectionService } from '../src/services/selection.service';

@@ -116,7 +116,7 @@ describe('AttachmentService.upload', () => {
       'application/octet-stream',
       Readable.from(chunks),
     );
-    await expect(refused).rejects.toMatchObject({ code: 'BAD_USER_INPUT', extensions: { reason: 'TOO_LARGE' } });
+    await expect(refused).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { reason: 'TOO_LARGE' } });
     expect(await storedKeys()).toEqual(keysBefore);
     const row = await server.database.db.one('SELECT count(*)::int AS n FROM attachments WHERE object_id = $1', [
       ref.id,

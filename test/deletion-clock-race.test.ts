@@ -1,6 +1,6 @@
 import { CancelDeletionDocument, MarkForDeletionDocument } from '../operations/generated';
 import { claimDueDeletion } from '../src/scheduler/deletion-lease';
-import { Role } from '../src/services/auth.service';
+import { Role } from '../src/services/domain-types';
 import { Clock } from '../src/services/clock';
 import { createServices } from '../src/services/services';
 import { errorCode, mustRequest, request } from './support/clients';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { OBJECT_TABLES, OBJECT_TYPES, ObjectType } from '../src/database/object-tables';
 import { AppError } from '../src/errors';
-import { UserRow } from '../src/services/auth.service';
+import { UserRow } from '../src/services/domain-types';
 import { ObjectRef } from '../src/services/object-rows';
 import { noStaleTombstones } from '../src/services/tombstone-check';
 import {

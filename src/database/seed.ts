@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { Role, USER_COLUMNS, UserRow } from '../services/auth.service';
+import { USER_COLUMNS } from '../services/auth.service';
+import { Role, UserRow } from '../services/domain-types';
 import type { Services } from '../services/services';
 import { Sql } from './database';
 import { OBJECT_TABLES, ObjectType, TaskStatus } from './object-tables';

@@ -2,9 +2,9 @@ import { AppError, ErrorCode } from '../errors';
 import type { Context } from '../server/context';
 import { isStillMember, noLongerMember, requireUser } from '../server/context';
 import { createLoaders, Loaders } from '../server/loaders';
-import { Role } from '../services/auth.service';
+import { Role } from '../services/domain-types';
 import type { DeletionEventMessage } from '../services/deletion-events';
-import { DeletionRow } from '../services/deletion.service';
+import { DeletionRow } from '../services/deletion-row';
 import { Services } from '../services/services';
 import type { Deletion } from './deletion.type';
 

@@ -1,7 +1,7 @@
 import { Authorized, Ctx, FieldResolver, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../server/context';
 import { AppError, ErrorCode } from '../errors';
-import { Role } from '../services/auth.service';
+import { Role } from '../services/domain-types';
 import { DELETION_EVENTS_TOPIC } from '../services/deletion-events';
 import type { DeletionEventMessage } from '../services/deletion-events';
 import { admitEvent, deliveryOf } from './deletion-event-delivery';

@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../server/context';
-import { DeletionVolumeRow } from '../services/deletion.service';
+import { DeletionVolumeRow } from '../services/deletion-row';
 import { Deletion, DeletionTypeVolume } from './deletion.type';
 import { User } from './user.type';
 import { Volume } from './volume.type';

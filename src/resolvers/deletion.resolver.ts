@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
-import { Role } from '../services/auth.service';
+import { Role } from '../services/domain-types';
 import { SelectionChange } from '../services/selection.service';
 import { Connection, decodeTimeIdCursor, encodeCursor, pageSize, toPage } from './connection';
 import { asDeletion, Deletion, DeletionOverview } from './deletion.type';

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType as GraphQLObjectType } from 'type-graphql';
-import { DeletionRow, DeletionVolumeRow } from '../services/deletion.service';
+import { DeletionRow, DeletionVolumeRow } from '../services/deletion-row';
 import { DeletionStatus, ObjectType } from './enums';
 import { User } from './user.type';
 import { Volume } from './volume.type';

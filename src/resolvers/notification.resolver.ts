@@ -15,7 +15,7 @@ import {
 } from 'type-graphql';
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
-import { Role } from '../services/auth.service';
+import { Role } from '../services/domain-types';
 import { Connection, decodeTimeIdCursor, encodeCursor, pageSize, toPage } from './connection';
 import { asDeletion, Deletion } from './deletion.type';
 import { Notification } from './notification.type';

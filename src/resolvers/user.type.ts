@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { Role } from '../services/auth.service';
+import { Role } from '../services/domain-types';
 
 registerEnumType(Role, { name: 'Role', description: 'What a user may do in their workspace.' });
 

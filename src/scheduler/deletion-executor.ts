@@ -1,6 +1,7 @@
 import { Database, Sql } from '../database/database';
 import { Logger } from '../log';
 import { DeletionEventType, publishDeletionEvent } from '../services/deletion-events';
+import { DeletionStatus, statusTransition } from '../services/deletion-status';
 import { returnToSelection } from '../services/deletion.service';
 import { FileStore } from '../services/file-store';
 import { NotificationKind, NotificationService } from '../services/notification.service';
@@ -9,6 +10,10 @@ import { ClaimedDeletion, LeaseHeartbeat, renewLease } from './deletion-lease';
 import { errorReason, givenUpReason, lockedRowsReason, NAMED_LOCKED_OBJECTS } from './failure-reason';
 import { removeTombstonedFiles, Tombstone } from './file-removal';
 import { LockedRowsWait } from './locked-rows-wait';
+
+const { EXECUTING, COMPLETED, FAILED } = DeletionStatus;
+const COMPLETE = statusTransition([EXECUTING], COMPLETED);
+const GIVE_UP = statusTransition([EXECUTING], FAILED);
 
 /** How one execution run ended. */
 export enum ExecutionOutcome {
@@ -143,14 +148,14 @@ export class DeletionExecutor {
    * with the types its volumes say still have objects to remove.
    */
   private async lockIfOwned(tx: Sql, deletionId: string): Promise<{ pendingTypes: string[] } | undefined> {
-    const row = await tx.one<{ status: string; lockedBy: string | null; pendingTypes: string[] }>(
+    const row = await tx.one<{ status: DeletionStatus; lockedBy: string | null; pendingTypes: string[] }>(
       `SELECT status, locked_by AS "lockedBy", ARRAY(
          SELECT object_type FROM deletion_type_volumes WHERE deletion_id = d.id AND count > done_count
        ) AS "pendingTypes"
        FROM deletions d WHERE id = $1 FOR UPDATE`,
       [deletionId],
     );
-    return row?.status === 'EXECUTING' && row.lockedBy === this.options.instanceId ? row : undefined;
+    return row?.status === EXECUTING && row.lockedBy === this.options.instanceId ? row : undefined;
   }
 
   /** Deletes the files (a missing one is fine) and forgets their tombstones; a refused one keeps its tombstone. */
@@ -180,7 +185,7 @@ export class DeletionExecutor {
     try {
       const row = await this.options.db.one<{ attempts: number }>(
         `UPDATE deletions SET attempts = attempts + 1
-         WHERE id = $1 AND status = 'EXECUTING' AND locked_by = $2 RETURNING attempts`,
+         WHERE id = $1 AND status = '${EXECUTING}' AND locked_by = $2 RETURNING attempts`,
         [deletion.id, this.options.instanceId],
       );
       if (!row) return ExecutionOutcome.LEASE_LOST;
@@ -198,10 +203,9 @@ export class DeletionExecutor {
   private complete(deletion: ClaimedDeletion, at: Date): Promise<ExecutionOutcome> {
     return this.end(deletion, at, ExecutionOutcome.COMPLETED, async (tx) => {
       await tx.rows(
-        `UPDATE deletions SET status = 'COMPLETED', completed_at = $2, attempts = 0, locked_by = NULL,
-           locked_until = NULL
-         WHERE id = $1`,
-        [deletion.id, at],
+        `UPDATE deletions SET status = $3, completed_at = $2, attempts = 0, locked_by = NULL, locked_until = NULL
+         WHERE id = $1 AND status = ANY($4::text[])`,
+        [deletion.id, at, COMPLETE.to, COMPLETE.from],
       );
     });
   }
@@ -214,9 +218,9 @@ export class DeletionExecutor {
   private fail(deletion: ClaimedDeletion, at: Date, reason: string): Promise<ExecutionOutcome> {
     return this.end(deletion, at, ExecutionOutcome.FAILED, async (tx) => {
       await tx.rows(
-        `UPDATE deletions SET status = 'FAILED', failure_reason = $2, locked_by = NULL, locked_until = NULL
-         WHERE id = $1`,
-        [deletion.id, reason],
+        `UPDATE deletions SET status = $3, failure_reason = $2, locked_by = NULL, locked_until = NULL
+         WHERE id = $1 AND status = ANY($4::text[])`,
+        [deletion.id, reason, GIVE_UP.to, GIVE_UP.from],
       );
       await returnToSelection(tx, deletion.id);
     });
@@ -244,7 +248,7 @@ export class DeletionExecutor {
   private async release(deletionId: string): Promise<void> {
     await this.options.db.rows(
       `UPDATE deletions SET locked_by = NULL, locked_until = NULL
-       WHERE id = $1 AND status = 'EXECUTING' AND locked_by = $2`,
+       WHERE id = $1 AND status = '${EXECUTING}' AND locked_by = $2`,
       [deletionId, this.options.instanceId],
     );
   }

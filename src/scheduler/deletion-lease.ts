@@ -1,5 +1,11 @@
 import { Database, Sql } from '../database/database';
 import { Logger } from '../log';
+import { DeletionStatus, statusTransition } from '../services/deletion-status';
+
+const { PENDING, EXECUTING } = DeletionStatus;
+
+/** A claim starts a due run or takes over one whose lease expired. */
+const CLAIM = statusTransition([PENDING, EXECUTING], EXECUTING);
 
 /** A deletion this instance has claimed, as the claim returned it. */
 export interface ClaimedDeletion {
@@ -11,7 +17,7 @@ export interface ClaimedDeletion {
  * Claims one due deletion, in the spirit of graphile-worker: the deletion row is the job and SKIP
  * LOCKED makes concurrent claimers pass each other by, so however many instances tick, exactly one
  * gets a deletion. Due means PENDING past execute_after, or EXECUTING with an expired or released
- * lease (a run whose process died or stopped). Cancel is `UPDATE … WHERE status = 'PENDING'`:
+ * lease (a run whose process died or stopped). Cancel is `UPDATE … WHERE status = PENDING`:
  * whichever commits first wins; the other sees the row no longer PENDING (or skips it while locked).
  *
  * Two clocks, on purpose. Due-ness compares execute_after with `$1`, the injected clock, so tests
@@ -20,16 +26,19 @@ export interface ClaimedDeletion {
  * wrote them, so a process whose clock runs late (or a test's moved clock) can neither take over
  * a live run nor hold on to a dead one. A claim does not count as an attempt: only a run that ends
  * without progress does (see DeletionExecutor), so claims that die at once cannot fail a deletion.
+ * The statuses are written into the text (from the enum), not passed as parameters, so the query
+ * matches the partial index `deletions_due` whatever plan the server picks: a generic plan cannot
+ * prove that a parameter equals one of the index's statuses.
  */
 const CLAIM_SQL = `
   WITH due AS (
     SELECT id FROM deletions
-    WHERE ((status = 'PENDING' AND execute_after <= $1)
-       OR (status = 'EXECUTING' AND (locked_until IS NULL OR locked_until < now())))
+    WHERE ((status = '${PENDING}' AND execute_after <= $1)
+       OR (status = '${EXECUTING}' AND (locked_until IS NULL OR locked_until < now())))
       AND NOT (id = ANY($4::uuid[]))
     ORDER BY execute_after LIMIT 1
     FOR UPDATE SKIP LOCKED)
-  UPDATE deletions d SET status = 'EXECUTING', started_at = coalesce(d.started_at, $1), locked_by = $2,
+  UPDATE deletions d SET status = '${CLAIM.to}', started_at = coalesce(d.started_at, $1), locked_by = $2,
     locked_until = now() + $3 * interval '1 millisecond'
   FROM due WHERE d.id = due.id
   RETURNING d.id, d.workspace_id AS "workspaceId"`;
@@ -55,7 +64,7 @@ export function claimDueDeletion(
 export async function renewLease(sql: Sql, deletionId: string, instanceId: string, leaseMs: number): Promise<void> {
   await sql.rows(
     `UPDATE deletions SET locked_until = clock_timestamp() + $3 * interval '1 millisecond'
-     WHERE id = (SELECT id FROM deletions WHERE id = $1 AND locked_by = $2 AND status = 'EXECUTING'
+     WHERE id = (SELECT id FROM deletions WHERE id = $1 AND locked_by = $2 AND status = '${EXECUTING}'
                  FOR UPDATE SKIP LOCKED)`,
     [deletionId, instanceId, leaseMs],
   );

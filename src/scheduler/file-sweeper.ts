@@ -1,4 +1,5 @@
 import { Database } from '../database/database';
+import { DeletionStatus } from '../services/deletion-status';
 import { FileStore } from '../services/file-store';
 import { removeTombstonedFiles, Tombstone } from './file-removal';
 
@@ -29,10 +30,10 @@ export class FileSweeper {
     const rows = await this.db.rows<Tombstone>(
       `SELECT t.id::text, t.storage_key AS key FROM file_tombstones t
        LEFT JOIN deletions d ON d.id = t.deletion_id
-       WHERE (t.deletion_id IS NOT NULL AND d.status IS DISTINCT FROM 'EXECUTING')
+       WHERE (t.deletion_id IS NOT NULL AND d.status IS DISTINCT FROM $4)
           OR (t.deletion_id IS NULL AND t.created_at < $1::timestamptz - $2 * interval '1 millisecond')
        ORDER BY t.id LIMIT $3`,
-      [now, UPLOAD_TOMBSTONE_TTL_MS, SWEEP_BATCH],
+      [now, UPLOAD_TOMBSTONE_TTL_MS, SWEEP_BATCH, DeletionStatus.EXECUTING],
     );
     // A file the store refuses keeps its tombstone: `npm run verify` reports it if it lasts.
     return (await removeTombstonedFiles(this.db, this.files, rows)).removed;

@@ -65,8 +65,8 @@ function sendError(req: Request, res: Response, error: unknown, logger: Logger):
   const requestId = requestIdOf(res);
   if (!(error instanceof AppError)) logger.error('attachment upload failed', error, { requestId });
   const known = error instanceof AppError ? error : internalError(requestId);
-  const status = known.extensions.reason === TOO_LARGE ? 413 : STATUS[known.code];
+  const status = known.details.reason === TOO_LARGE ? 413 : STATUS[known.code];
   // The client may still be sending: close the connection after answering rather than read the rest.
   if (!req.complete) res.setHeader('connection', 'close');
-  res.status(status).json({ error: { code: known.code, message: known.message, ...known.extensions } });
+  res.status(status).json({ error: { code: known.code, message: known.message, ...known.details } });
 }

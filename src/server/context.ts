@@ -1,6 +1,6 @@
 import { AuthChecker } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
-import { Role, UserRow, Viewer } from '../services/auth.service';
+import { Role, UserRow, Viewer } from '../services/domain-types';
 import { Services } from '../services/services';
 import { createLoaders, Loaders } from './loaders';
 import { newRequestId } from './request-id';

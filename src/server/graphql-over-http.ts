@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { AppError, ErrorCode } from '../errors';
+import { toGraphQLError } from './graphql-errors';
 
 /**
  * Refuses subscriptions sent over HTTP before anything executes. Apollo would otherwise run the
@@ -13,13 +14,13 @@ export function refuseSubscriptionsOverHttp<TContext extends object>(): ApolloSe
       return {
         async didResolveOperation({ operation }) {
           if (operation?.operation !== 'subscription') return;
-          throw new AppError(
+          const refusal = new AppError(
             ErrorCode.BAD_USER_INPUT,
             'Subscriptions are not served over HTTP: open a WebSocket to this same URL with a graphql-ws client ' +
               '(subprotocol graphql-transport-ws) and subscribe there.',
-            // Apollo reads `http` from the error's extensions for the status and removes it from the body.
-            { http: { status: 400 } },
           );
+          // Apollo reads `http` from a GraphQLError's extensions for the status and removes it from the body.
+          throw toGraphQLError(refusal, { http: { status: 400 } });
         },
       };
     },

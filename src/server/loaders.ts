@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { AttachmentRow } from '../services/attachment.service';
-import { UserRow } from '../services/auth.service';
-import { DeletionRow, DeletionVolumeRow } from '../services/deletion.service';
+import { UserRow } from '../services/domain-types';
+import { DeletionRow, DeletionVolumeRow } from '../services/deletion-row';
 import { Services } from '../services/services';
 
 /** A deletion asked for on behalf of a workspace: another workspace's id loads as null. */

@@ -1,7 +1,8 @@
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { ErrorCode, innermostError, isPublicError } from '../errors';
+import { ErrorCode } from '../errors';
 import { LogFields, Logger } from '../log';
-import { Viewer } from '../services/auth.service';
+import { Viewer } from '../services/domain-types';
+import { innermostError, isPublicError } from './graphql-errors';
 import { Metrics, Transport } from './metrics';
 
 /**

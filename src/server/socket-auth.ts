@@ -1,9 +1,10 @@
 import type { ExecutionArgs, GraphQLError } from 'graphql';
 import type { ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
-import { UserRow, Viewer } from '../services/auth.service';
+import { UserRow, Viewer } from '../services/domain-types';
 import { Services } from '../services/services';
 import { Context, createContext, isStillMember, noLongerMember } from './context';
+import { toGraphQLError } from './graphql-errors';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
 import { WsOperationsExtra, wsRequestId } from './ws-operations';
 
@@ -44,7 +45,7 @@ export function socketAuthHooks(
       const user = connected.user ? await readInOrder(services, ctx.extra, connected.user.id) : null;
       if (!connected.user || !isStillMember(connected.user, user)) {
         closeUnauthorized(ctx.extra);
-        return [noLongerMember()];
+        return [toGraphQLError(noLongerMember())];
       }
       viewers.set(payload, { ...connected, user });
       return operationOf(ctx, id, payload);

@@ -1,8 +1,8 @@
 import { ExecutionArgs, ExecutionResult, getOperationAST, GraphQLError, GraphQLFormattedError } from 'graphql';
 import { Context as WsContext, ServerOptions } from 'graphql-ws';
-import { formatError } from '../errors';
 import { Logger } from '../log';
-import { Viewer } from '../services/auth.service';
+import { Viewer } from '../services/domain-types';
+import { formatError } from './graphql-errors';
 import { Metrics } from './metrics';
 import { OperationReport } from './operation-report';
 import { newRequestId } from './request-id';

@@ -1,7 +1,7 @@
 import { Database, Sql } from '../database/database';
 import { ObjectType } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
-import { Role, UserRow } from './auth.service';
+import { Role, UserRow } from './domain-types';
 import { checkRefBatch, notFound, ObjectRef, ObjectRow, RefGroup } from './object-rows';
 import { ObjectService } from './object.service';
 import { lockWorkspace } from './workspace-lock';

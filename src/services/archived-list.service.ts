@@ -1,6 +1,6 @@
 import { Database } from '../database/database';
 import { ObjectType, tableOf } from '../database/object-tables';
-import { Role, UserRow } from './auth.service';
+import { Role, UserRow } from './domain-types';
 import { isUuid, objectColumns, ObjectRow, withDeletionState } from './object-rows';
 
 /** Narrows the archive list; every part is optional. */

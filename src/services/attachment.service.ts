@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { Database, Sql } from '../database/database';
 import { tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
-import { UserRow } from './auth.service';
+import { UserRow } from './domain-types';
 import { FileStore, newStorageKey, TooLargeError } from './file-store';
 import { isUuid, notFound, ObjectRef } from './object-rows';
 

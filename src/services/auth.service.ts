@@ -1,28 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { Sql } from '../database/database';
 import { AppError, ErrorCode } from '../errors';
-
-export enum Role {
-  ADMIN = 'ADMIN',
-  MEMBER = 'MEMBER',
-}
-
-/** A user as stored; the role always comes from here, never from a token. */
-export interface UserRow {
-  id: string;
-  workspaceId: string;
-  name: string;
-  email: string;
-  role: Role;
-}
-
-/** Who is calling: the user (null when anonymous) and, for sockets, when the token expires. */
-export interface Viewer {
-  user: UserRow | null;
-  tokenExpiresAt: Date | null;
-  /** Why a token sent with the request was refused; raised by the first field that needs a user. */
-  authError?: AppError;
-}
+import { UserRow, Viewer } from './domain-types';
 
 export const USER_COLUMNS = 'id, workspace_id AS "workspaceId", name, email, role';
 

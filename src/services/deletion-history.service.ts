@@ -1,5 +1,5 @@
 import { Database } from '../database/database';
-import { DELETION_COLUMNS, DeletionRow } from './deletion.service';
+import { DELETION_COLUMNS, DeletionRow } from './deletion-row';
 import { DeletionStatus } from './deletion-status';
 
 /** Position after which a page starts: an instant in microseconds since the epoch (exact), and an id. */

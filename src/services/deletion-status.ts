@@ -1,4 +1,4 @@
-/** The life of one permanent-deletion batch: PENDING → CANCELLED | EXECUTING → COMPLETED | FAILED. */
+/** The life of one permanent-deletion batch (DESIGN §1): see DELETION_TRANSITIONS. */
 export enum DeletionStatus {
   PENDING = 'PENDING',
   CANCELLED = 'CANCELLED',
@@ -7,5 +7,47 @@ export enum DeletionStatus {
   FAILED = 'FAILED',
 }
 
+const { PENDING, CANCELLED, EXECUTING, COMPLETED, FAILED } = DeletionStatus;
+
+/**
+ * Every status change a deletion may make, and who makes it; nothing else writes `status`.
+ * - PENDING → CANCELLED: an admin cancels (DeletionService.cancel).
+ * - PENDING → EXECUTING: the scheduler claims a deletion past its grace period (deletion-lease.ts).
+ * - EXECUTING → EXECUTING: another instance takes over a run whose lease expired (the same claim).
+ * - EXECUTING → COMPLETED: the executor removed every object of the batch.
+ * - EXECUTING → FAILED: the executor gave up; the objects left return to the selection.
+ * CANCELLED, COMPLETED and FAILED are final: a new batch is a new deletion.
+ */
+export const DELETION_TRANSITIONS: Readonly<Record<DeletionStatus, readonly DeletionStatus[]>> = {
+  [PENDING]: [CANCELLED, EXECUTING],
+  [EXECUTING]: [EXECUTING, COMPLETED, FAILED],
+  [CANCELLED]: [],
+  [COMPLETED]: [],
+  [FAILED]: [],
+};
+
 /** The statuses the partial unique index `deletions_one_active` allows once per workspace. */
-export const ACTIVE_DELETION_STATUSES: readonly DeletionStatus[] = [DeletionStatus.PENDING, DeletionStatus.EXECUTING];
+export const ACTIVE_DELETION_STATUSES: readonly DeletionStatus[] = [PENDING, EXECUTING];
+
+/** One status change a statement makes: the statuses it may start from (its WHERE) and the one it sets. */
+export interface StatusTransition {
+  readonly from: readonly DeletionStatus[];
+  readonly to: DeletionStatus;
+}
+
+/**
+ * Declares the status change of a statement, checked against DELETION_TRANSITIONS when the module
+ * that declares it loads, so a statement cannot set a status the state machine does not allow.
+ */
+export function statusTransition(from: readonly DeletionStatus[], to: DeletionStatus): StatusTransition {
+  const illegal = from.filter((status) => !DELETION_TRANSITIONS[status].includes(to));
+  if (illegal.length > 0) {
+    throw new Error(`Deletion status ${illegal.join(', ')} → ${to} is not in DELETION_TRANSITIONS.`);
+  }
+  return { from, to };
+}
+
+/** Whether a deletion in `status` can still be cancelled, to tell a refused admin what to do. */
+export function isCancellable(status: DeletionStatus): boolean {
+  return DELETION_TRANSITIONS[status].includes(CANCELLED);
+}

@@ -1,41 +1,16 @@
 import { Config } from '../config';
 import { Database, Sql } from '../database/database';
-import { OBJECT_TABLES, ObjectType } from '../database/object-tables';
+import { OBJECT_TABLES } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
-import { Role, UserRow } from './auth.service';
+import { requireAdmin, refuseWhileActive } from './authorization';
+import { activeDeletion, DELETION_COLUMNS, DeletionRow, DeletionVolumeRow } from './deletion-row';
+import { UserRow } from './domain-types';
 import { Clock } from './clock';
 import { DeletionEventType, publishDeletionEvent } from './deletion-events';
-import { ACTIVE_DELETION_STATUSES, DeletionStatus } from './deletion-status';
+import { DeletionStatus, statusTransition } from './deletion-status';
 import { NotificationKind, NotificationService } from './notification.service';
 import { isUuid } from './object-rows';
 import { lockWorkspace } from './workspace-lock';
-
-/** One permanent-deletion batch as stored; ids only for people, never anything of the destroyed objects. */
-export interface DeletionRow {
-  id: string;
-  workspaceId: string;
-  status: DeletionStatus;
-  activatedAt: Date;
-  activatedById: string;
-  executeAfter: Date;
-  cancelledAt: Date | null;
-  cancelledById: string | null;
-  startedAt: Date | null;
-  completedAt: Date | null;
-  failureReason: string | null;
-  /** Files of removed objects still waiting to be deleted from the file store (tombstones). */
-  filesPending: number;
-}
-
-/** The frozen figures of one type in a deletion, and how far execution got. */
-export interface DeletionVolumeRow {
-  deletionId: string;
-  type: ObjectType;
-  count: number;
-  bytes: number;
-  doneCount: number;
-  doneBytes: number;
-}
 
 /**
  * Puts a deletion's remaining objects back into the selection, still marked (cancel, or a run
@@ -47,14 +22,10 @@ export async function returnToSelection(tx: Sql, deletionId: string): Promise<vo
   }
 }
 
-/** The SELECT list that reads a `deletions` row as a DeletionRow. */
-export const DELETION_COLUMNS = `id, workspace_id AS "workspaceId", status, activated_at AS "activatedAt",
-  activated_by AS "activatedById", execute_after AS "executeAfter", cancelled_at AS "cancelledAt",
-  cancelled_by AS "cancelledById", started_at AS "startedAt", completed_at AS "completedAt",
-  failure_reason AS "failureReason",
-  (SELECT count(*) FROM file_tombstones t WHERE t.deletion_id = deletions.id)::int AS "filesPending"`;
-
 const UNIQUE_VIOLATION = '23505';
+
+/** Cancel wins over the executor's claim only while the deletion is PENDING (rule 9). */
+const CANCEL = statusTransition([DeletionStatus.PENDING], DeletionStatus.CANCELLED);
 
 /**
  * Activation and cancellation of permanent deletions (DESIGN §2 rules 5–7, 10). Each change,
@@ -119,7 +90,7 @@ export class DeletionService {
 
   /**
    * Cancels a PENDING deletion; its objects return to the selection, still marked. The conditional
-   * UPDATE is the race guard against the executor, which claims with `WHERE status = 'PENDING'`.
+   * UPDATE is the race guard against the executor, which claims only a PENDING (or EXECUTING) row.
    */
   async cancel(user: UserRow, id: string): Promise<DeletionRow> {
     requireAdmin(user, 'cancel a deletion');
@@ -128,18 +99,18 @@ export class DeletionService {
       const now = this.clock.now();
       const deletion = await tx.one<DeletionRow>(
         `UPDATE deletions SET status = $3, cancelled_at = $4, cancelled_by = $5
-         WHERE id = $1 AND workspace_id = $2 AND status = $6 RETURNING ${DELETION_COLUMNS}`,
-        [id, user.workspaceId, DeletionStatus.CANCELLED, now, user.id, DeletionStatus.PENDING],
+         WHERE id = $1 AND workspace_id = $2 AND status = ANY($6::text[]) RETURNING ${DELETION_COLUMNS}`,
+        [id, user.workspaceId, CANCEL.to, now, user.id, CANCEL.from],
       );
       if (!deletion) {
-        const current = await tx.one<{ status: string }>(
+        const current = await tx.one<{ status: DeletionStatus }>(
           'SELECT status FROM deletions WHERE id = $1 AND workspace_id = $2',
           [id, user.workspaceId],
         );
         if (!current) throw deletionNotFound(id);
         throw new AppError(
           ErrorCode.CONFLICT,
-          `Deletion ${id} is ${current.status}: only a PENDING deletion can be cancelled. Nothing was changed.`,
+          `Deletion ${id} is ${current.status}: only a ${CANCEL.from.join(' or ')} deletion can be cancelled. Nothing was changed.`,
           { deletionId: id, status: current.status },
         );
       }
@@ -187,31 +158,6 @@ export class DeletionService {
   active(workspaceId: string): Promise<DeletionRow | undefined> {
     return activeDeletion(this.db, workspaceId);
   }
-}
-
-/** The workspace's PENDING or EXECUTING deletion (at most one: the partial unique index), if any. */
-function activeDeletion(sql: Sql, workspaceId: string): Promise<DeletionRow | undefined> {
-  return sql.one<DeletionRow>(
-    `SELECT ${DELETION_COLUMNS} FROM deletions WHERE workspace_id = $1 AND status = ANY($2::text[])`,
-    [workspaceId, ACTIVE_DELETION_STATUSES],
-  );
-}
-
-/** Rule 4: while a deletion is pending or executing, the selection is frozen; the message says what to do. */
-export async function refuseWhileActive(tx: Sql, workspaceId: string, action: string): Promise<void> {
-  const active = await activeDeletion(tx, workspaceId);
-  if (!active) return;
-  throw new AppError(
-    ErrorCode.CONFLICT,
-    `Cannot ${action} while deletion ${active.id} is ${active.status}: wait for it to finish` +
-      (active.status === 'PENDING' ? ', or cancel it first.' : '.'),
-    { deletionId: active.id, status: active.status },
-  );
-}
-
-/** FORBIDDEN unless the user is an admin of their workspace; `what` completes "Only admins may …". */
-export function requireAdmin(user: UserRow, what: string): void {
-  if (user.role !== Role.ADMIN) throw new AppError(ErrorCode.FORBIDDEN, `Only admins may ${what}.`);
 }
 
 /** The refusal for an id that names no deletion of the caller's workspace. */

@@ -1,6 +1,6 @@
 import { Database } from '../database/database';
 import { AppError, ErrorCode } from '../errors';
-import { UserRow } from './auth.service';
+import { UserRow } from './domain-types';
 import { isUuid } from './object-rows';
 
 /** One persistent notification of one user. */

@@ -1,5 +1,5 @@
 import { Sql } from '../database/database';
-import { Role } from './auth.service';
+import { Role } from './domain-types';
 
 /** What a notification is about; `Notification.kind` in the API. */
 export enum NotificationKind {

@@ -1,7 +1,7 @@
 import { Database, Sql } from '../database/database';
 import { ObjectType, REMOVABLE_TASK_STATUSES, TaskStatus, tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
-import { Role, UserRow } from './auth.service';
+import { Role, UserRow } from './domain-types';
 import {
   groupRefs,
   isUuid,

@@ -1,9 +1,9 @@
 import { Database, Sql } from '../database/database';
 import { OBJECT_TABLES, ObjectTable, ObjectType, REMOVABLE_TASK_STATUSES, tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
-import { UserRow } from './auth.service';
+import { UserRow } from './domain-types';
 import { Clock } from './clock';
-import { refuseWhileActive, requireAdmin } from './deletion.service';
+import { refuseWhileActive, requireAdmin } from './authorization';
 import { checkRefBatch, isUuid, notFound, ObjectRef, RefGroup } from './object-rows';
 import { lockWorkspace } from './workspace-lock';
 
@@ -113,7 +113,7 @@ export class SelectionService {
     for (const { table, ids } of groups) {
       const row = await tx.one<{ n: number }>(
         `WITH u AS (UPDATE ${table.table} SET ${this.assignment(action)}
-                    WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND ${unchangedCondition(action)} RETURNING 1)
+                    WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND ${rowsToChangeCondition(action)} RETURNING 1)
          SELECT count(*)::int AS n FROM u`,
         [user.workspaceId, ids, ...this.assignmentParams(user, action)],
       );
@@ -134,7 +134,7 @@ export class SelectionService {
       const extra = isTaskMark(table, action) ? [REMOVABLE] : [];
       const row = await tx.one<{ n: number }>(
         `WITH u AS (UPDATE ${table.table} SET ${this.assignment(action, base)}
-                    WHERE ${where} AND ${unchangedCondition(action)}${removable} RETURNING 1)
+                    WHERE ${where} AND ${rowsToChangeCondition(action)}${removable} RETURNING 1)
          SELECT count(*)::int AS n FROM u`,
         [...params, ...this.assignmentParams(user, action), ...extra],
       );
@@ -166,8 +166,8 @@ function isTaskMark(table: ObjectTable, action: Action): boolean {
   return action === 'mark' && table.type === ObjectType.TASK;
 }
 
-/** Rows a call would change: unmarked archived ones for mark, marked ones (not frozen in a deletion) for unmark. */
-function unchangedCondition(action: Action): string {
+/** The WHERE of the rows a call changes: unmarked archived ones for mark, marked ones (not frozen in a deletion) for unmark. */
+function rowsToChangeCondition(action: Action): string {
   return action === 'mark'
     ? 'archived_at IS NOT NULL AND marked_at IS NULL AND deletion_id IS NULL'
     : 'marked_at IS NOT NULL AND deletion_id IS NULL';

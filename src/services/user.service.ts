@@ -1,5 +1,6 @@
 import { Sql } from '../database/database';
-import { Role, USER_COLUMNS, UserRow } from './auth.service';
+import { USER_COLUMNS } from './auth.service';
+import { Role, UserRow } from './domain-types';
 
 /** Reads users; every read is scoped by the caller's workspace where it comes from a request. */
 export class UserService {

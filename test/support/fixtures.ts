@@ -1,5 +1,5 @@
 import { Sql } from '../../src/database/database';
-import { Role } from '../../src/services/auth.service';
+import { Role } from '../../src/services/domain-types';
 import { AuthService } from '../../src/services/auth.service';
 import { TEST_JWT_SECRET } from './test-server';
 
