@@ -1,6 +1,6 @@
 import { ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
-import { isUuid } from '../services/object-rows';
+import { isUuid } from '../services/uuid';
 
 @ObjectType({ description: 'Where a page ends, for cursor pagination.' })
 export class PageInfo {
@@ -109,6 +109,6 @@ function isCursorMicros(value: unknown): value is string {
  */
 export function decodeTimeIdCursor(cursor: string): [micros: string, id: string] {
   const [micros, id] = decodeCursor(cursor, 2);
-  if (isCursorMicros(micros) && typeof id === 'string' && isUuid(id)) return [micros, id];
+  if (isCursorMicros(micros) && isUuid(id)) return [micros, id];
   throw foreignCursor();
 }

@@ -7,7 +7,7 @@ import { Clock } from './clock';
 import { DeletionEventType, publishDeletionEvent } from './deletion-events';
 import { ACTIVE_DELETION_STATUSES, DeletionStatus } from './deletion-status';
 import { NotificationKind, NotificationService } from './notification.service';
-import { isUuid } from './object-rows';
+import { isUuid } from './uuid';
 import { lockWorkspace } from './workspace-lock';
 
 /** One permanent-deletion batch as stored; ids only for people, never anything of the destroyed objects. */
