@@ -20,6 +20,7 @@ export class DeletionTypeVolume {
   description:
     'One permanent-deletion batch. It holds who, when, counts and bytes only: nothing of the objects it destroys.',
 })
+/** Optional (`?`) fields are absent on the value a resolver returns: DeletionFieldsResolver resolves them. */
 export class Deletion {
   @Field(() => ID, { description: 'Unique id of the deletion.' })
   id: string;
@@ -31,7 +32,7 @@ export class Deletion {
   activatedAt: Date;
 
   @Field(() => User, { description: 'The admin who activated it.' })
-  activatedBy: User;
+  activatedBy?: User;
 
   @Field({ description: 'It executes once this instant has passed (activatedAt + grace period), unless cancelled.' })
   executeAfter: Date;
@@ -40,7 +41,7 @@ export class Deletion {
   cancelledAt: Date | null;
 
   @Field(() => User, { nullable: true, description: 'Who cancelled it; null unless CANCELLED.' })
-  cancelledBy: User | null;
+  cancelledBy?: User | null;
 
   @Field(() => Date, { nullable: true, description: 'When execution started; null before.' })
   startedAt: Date | null;
@@ -49,7 +50,7 @@ export class Deletion {
   completedAt: Date | null;
 
   @Field(() => Int, { nullable: true, description: 'Seconds from start to end of execution; null until it ends.' })
-  durationSeconds: number | null;
+  durationSeconds?: number | null;
 
   @Field(() => String, { nullable: true, description: 'Why execution failed; null unless FAILED.' })
   failureReason: string | null;
@@ -63,13 +64,13 @@ export class Deletion {
   filesPending: number;
 
   @Field(() => Volume, { description: 'All objects in the deletion and their attachment bytes.' })
-  total: Volume;
+  total?: Volume;
 
   @Field(() => Volume, { description: 'Objects removed so far and their attachment bytes.' })
-  done: Volume;
+  done?: Volume;
 
   @Field(() => [DeletionTypeVolume], { description: 'The same figures per object type.' })
-  byType: DeletionTypeVolume[];
+  byType?: DeletionTypeVolume[];
 
   /** Ids behind the user fields, resolved through the users loader. */
   activatedById: string;
@@ -118,9 +119,29 @@ export class DeletionOverview {
   skippedTasks: number | null;
 }
 
-/** A stored deletion as the GraphQL type: DeletionFieldsResolver fills the fields the row does not hold. */
-export function asDeletion(row: DeletionRow): Deletion;
-export function asDeletion(row: DeletionRow | null | undefined): Deletion | null;
-export function asDeletion(row: DeletionRow | null | undefined): Deletion | null {
-  return (row ?? null) as unknown as Deletion | null;
+/** A stored deletion, and its figures when they were read with it (events), as read by asDeletion. */
+type StoredDeletion = DeletionRow & Pick<Deletion, 'volumes'>;
+
+/**
+ * A stored deletion as the GraphQL type, field by field (a renamed row field fails to compile):
+ * DeletionFieldsResolver fills the fields the row does not hold.
+ */
+export function asDeletion(row: StoredDeletion): Deletion;
+export function asDeletion(row: StoredDeletion | null | undefined): Deletion | null;
+export function asDeletion(row: StoredDeletion | null | undefined): Deletion | null {
+  if (!row) return null;
+  return {
+    id: row.id,
+    status: row.status,
+    activatedAt: row.activatedAt,
+    activatedById: row.activatedById,
+    executeAfter: row.executeAfter,
+    cancelledAt: row.cancelledAt,
+    cancelledById: row.cancelledById,
+    startedAt: row.startedAt,
+    completedAt: row.completedAt,
+    failureReason: row.failureReason,
+    filesPending: row.filesPending,
+    volumes: row.volumes,
+  };
 }
