@@ -3,7 +3,7 @@ import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
 import { Connection, decodeTimeIdCursor, Page, pageSize, toPage } from './connection';
 import { CrmObject, toCrmObject } from './crm-object.type';
-import { ObjectType } from './enums';
+import { CrmObjectType } from './enums';
 import { ArchivedFilter } from './object.input';
 import { ObjectRefInput } from './object-ref.input';
 
@@ -11,8 +11,8 @@ export const CrmObjectConnection = Connection('CrmObject', CrmObject);
 
 @ArgsType()
 class ArchivedObjectsArgs {
-  @Field(() => ObjectType, { description: 'Which type of object to list.' })
-  type: ObjectType;
+  @Field(() => CrmObjectType, { description: 'Which type of object to list.' })
+  type: CrmObjectType;
 
   @Field(() => Int, { nullable: true, defaultValue: 50, description: 'Page size, 1 to 200.' })
   first?: number | null;

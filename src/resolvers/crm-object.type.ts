@@ -1,13 +1,12 @@
 import { SafeIntResolver } from 'graphql-scalars';
 import { Field, ID, InterfaceType } from 'type-graphql';
-import { ObjectType as ObjectTypeName } from '../database/object-tables';
 import { ObjectRow } from '../services/object-rows';
 import { Attachment } from './attachment.type';
-import { DeletionState, ObjectType } from './enums';
+import { CrmObjectType, DeletionState } from './enums';
 import { User } from './user.type';
 
 /** The GraphQL type name of each object type. */
-export const TYPE_NAMES: Record<ObjectTypeName, string> = {
+export const TYPE_NAMES: Record<CrmObjectType, string> = {
   CONTACT: 'Contact',
   ACTIVITY: 'Activity',
   OBJECT: 'BusinessObject',
@@ -19,14 +18,14 @@ export const TYPE_NAMES: Record<ObjectTypeName, string> = {
 
 @InterfaceType({
   description: 'What every CRM object has, whatever its type: identity, authorship, archive and deletion state.',
-  resolveType: (value: { type: ObjectTypeName }) => TYPE_NAMES[value.type],
+  resolveType: (value: { type: CrmObjectType }) => TYPE_NAMES[value.type],
 })
 export abstract class CrmObject {
   @Field(() => ID, { description: 'Unique within its type.' })
   id: string;
 
-  @Field(() => ObjectType, { description: 'Which of the seven kinds of object this is.' })
-  type: ObjectTypeName;
+  @Field(() => CrmObjectType, { description: 'Which of the seven kinds of object this is.' })
+  type: CrmObjectType;
 
   @Field({ description: 'The display title.' })
   title: string;

@@ -1,13 +1,13 @@
-import { Field, ID, Int, ObjectType as GraphQLObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DeletionRow, DeletionVolumeRow } from '../services/deletion.service';
-import { DeletionStatus, ObjectType } from './enums';
+import { CrmObjectType, DeletionStatus } from './enums';
 import { User } from './user.type';
 import { Volume } from './volume.type';
 
-@GraphQLObjectType({ description: 'The frozen figures of one object type in a deletion, and how far execution got.' })
+@ObjectType({ description: 'The frozen figures of one object type in a deletion, and how far execution got.' })
 export class DeletionTypeVolume {
-  @Field(() => ObjectType, { description: 'The object type.' })
-  type: ObjectType;
+  @Field(() => CrmObjectType, { description: 'The object type.' })
+  type: CrmObjectType;
 
   @Field(() => Volume, { description: 'Objects of this type in the deletion, and their attachment bytes.' })
   volume: Volume;
@@ -16,7 +16,7 @@ export class DeletionTypeVolume {
   done: Volume;
 }
 
-@GraphQLObjectType({
+@ObjectType({
   description:
     'One permanent-deletion batch. It holds who, when, counts and bytes only: nothing of the objects it destroys.',
 })
@@ -79,10 +79,10 @@ export class Deletion {
   volumes?: DeletionVolumeRow[];
 }
 
-@GraphQLObjectType({ description: 'The figures of one object type in the workspace (O(1) counters).' })
+@ObjectType({ description: 'The figures of one object type in the workspace (O(1) counters).' })
 export class TypeStats {
-  @Field(() => ObjectType, { description: 'The object type.' })
-  type: ObjectType;
+  @Field(() => CrmObjectType, { description: 'The object type.' })
+  type: CrmObjectType;
 
   @Field(() => Volume, { description: 'Every object of this type.' })
   all: Volume;
@@ -94,7 +94,7 @@ export class TypeStats {
   marked: Volume;
 }
 
-@GraphQLObjectType({
+@ObjectType({
   description: 'The permanent-deletion page of the admin UI: figures, the pending deletion, what may be done.',
 })
 export class DeletionOverview {
