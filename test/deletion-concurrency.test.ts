@@ -41,7 +41,7 @@ const later = () => new Date(Date.now() + 8 * DAY_MS);
 function instance(database: Database, leaseMs: number, chunkSize: number, maxAttempts?: number): DeletionScheduler {
   const { files } = server.app.services;
   return testScheduler(
-    { db: database, files, notifications: new NotificationService() },
+    { db: database, files, notifier: new NotificationService() },
     { leaseMs, chunkSize, maxAttempts },
   );
 }

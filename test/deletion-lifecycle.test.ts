@@ -194,7 +194,7 @@ describe('deletion lifecycle over HTTP', () => {
     const refs = await archivedObjects(server.url, admin, 'EMAIL', 1, { bytes: 25 });
     await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
     // Between the restore's read and its row locks, another admin activates: it must wait for the restore.
-    const archive = server.app.services.archive as unknown as {
+    const archive = server.app.services.archiving as unknown as {
       readAndAuthorize(...args: unknown[]): Promise<unknown>;
     };
     const read = archive.readAndAuthorize.bind(archive);

@@ -36,7 +36,7 @@ export class ArchiveResolver {
   ): Promise<Page<CrmObject>> {
     const limit = pageSize(first ?? 50);
     const key = after ? decodeTimeIdCursor(after) : null;
-    const page = await context.services.archived.page(requireUser(context), type, limit, key, filter ?? {});
+    const page = await context.services.archivedList.page(requireUser(context), type, limit, key, filter ?? {});
     return toPage(page, limit, toCrmObject);
   }
 
@@ -49,7 +49,7 @@ export class ArchiveResolver {
     @Arg('refs', () => [ObjectRefInput], { description: 'The objects, at most 1000.' }) refs: ObjectRefInput[],
     @Ctx() context: Context,
   ): Promise<CrmObject[]> {
-    return (await context.services.archive.archive(requireUser(context), refs)).map(toCrmObject);
+    return (await context.services.archiving.archive(requireUser(context), refs)).map(toCrmObject);
   }
 
   @Authorized()
@@ -61,6 +61,6 @@ export class ArchiveResolver {
     @Arg('refs', () => [ObjectRefInput], { description: 'The objects, at most 1000.' }) refs: ObjectRefInput[],
     @Ctx() context: Context,
   ): Promise<CrmObject[]> {
-    return (await context.services.archive.restore(requireUser(context), refs)).map(toCrmObject);
+    return (await context.services.archiving.restore(requireUser(context), refs)).map(toCrmObject);
   }
 }
