@@ -85,7 +85,7 @@ async function startParts(config: Config, logger: Logger, stack: StopStack): Pro
   const scheduler = new DeletionScheduler({
     db,
     files,
-    notifications: services.notifications,
+    notifications: services.notifier,
     clock: services.clock,
     logger,
     intervalMs: config.schedulerIntervalMs,

@@ -47,7 +47,7 @@ const later = () => new Date(Date.now() + 8 * DAY_MS);
 function instance(database: Database, leaseMs: number, chunkSize: number, maxAttempts?: number): DeletionScheduler {
   const { files } = server.app.services;
   return testScheduler(
-    { db: database, files, notifications: new NotificationService() },
+    { db: database, files, notifier: new NotificationService() },
     { leaseMs, chunkSize, maxAttempts },
   );
 }
@@ -203,7 +203,7 @@ describe('two scheduler instances', () => {
     const lock = await lockContact(refs);
     // The executor skips the locked contact and waits for it: its claim has committed meanwhile.
     const scheduler = testScheduler(
-      { db: db(), files: server.app.services.files, notifications: new NotificationService() },
+      { db: db(), files: server.app.services.files, notifier: new NotificationService() },
       { chunkSize: 2, lockedRowsGiveUpMs: 3_600_000 },
     );
     const tick = scheduler.tick(later());

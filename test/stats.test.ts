@@ -50,7 +50,7 @@ describe('stats', () => {
   });
 
   it('stay equal to a recount after several hundred random creates, uploads, archives and restores', async () => {
-    const { objects, attachments, archive, stats } = server.app.services;
+    const { objects, attachments, archiving, stats } = server.app.services;
     const workspaces = await Promise.all([
       createWorkspace(server.database.db, 1, 2),
       createWorkspace(server.database.db, 1, 1),
@@ -83,7 +83,7 @@ describe('stats', () => {
           const batch = Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(refs[w]).ref);
           // Now and then a ref of the other workspace, which must make the whole batch fail.
           if (random() < 0.1 && refs[1 - w].length > 0) batch.push(pick(refs[1 - w]).ref);
-          await (roll < 0.8 ? archive.archive(user, batch) : archive.restore(user, batch));
+          await (roll < 0.8 ? archiving.archive(user, batch) : archiving.restore(user, batch));
         }
       } catch (error) {
         if (!(error instanceof AppError)) throw error;

@@ -82,7 +82,7 @@ async function seedObjects(services: Services, users: UserRow[]): Promise<void> 
       const body = Readable.from([Buffer.alloc(size, i + 65)]);
       await services.attachments.upload(creator, ref, `${type.toLowerCase()}-${i + 1}.txt`, 'text/plain', body);
       // Every other object is archived (by its creator), so the archive and the overview have content.
-      if (i % 2 === 1) await services.archive.archive(creator, [ref]);
+      if (i % 2 === 1) await services.archiving.archive(creator, [ref]);
     }
   }
 }

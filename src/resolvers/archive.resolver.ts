@@ -1,20 +1,18 @@
-import { Arg, Args, ArgsType, Authorized, ClassType, Ctx, Field, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
-import { Connection, decodeTimeIdCursor, encodeCursor, pageSize, toPage } from './connection';
-import { CrmObject } from './crm-object.type';
-import { ObjectType } from './enums';
+import { Connection, decodeTimeIdCursor, Page, pageSize, toPage } from './connection';
+import { CrmObject, toCrmObject } from './crm-object.type';
+import { CrmObjectType } from './enums';
 import { ArchivedFilter } from './object.input';
 import { ObjectRefInput } from './object-ref.input';
 
-// CrmObject is abstract (an interface type); the factory only needs it as a type reference.
-export const CrmObjectConnection = Connection('CrmObject', CrmObject as unknown as ClassType<CrmObject>);
-type CrmObjectConnectionType = InstanceType<typeof CrmObjectConnection>;
+export const CrmObjectConnection = Connection('CrmObject', CrmObject);
 
 @ArgsType()
 class ArchivedObjectsArgs {
-  @Field(() => ObjectType, { description: 'Which type of object to list.' })
-  type: ObjectType;
+  @Field(() => CrmObjectType, { description: 'Which type of object to list.' })
+  type: CrmObjectType;
 
   @Field(() => Int, { nullable: true, defaultValue: 50, description: 'Page size, 1 to 200.' })
   first?: number | null;
@@ -35,13 +33,11 @@ export class ArchiveResolver {
   async archivedObjects(
     @Args() { type, first, after, filter }: ArchivedObjectsArgs,
     @Ctx() context: Context,
-  ): Promise<CrmObjectConnectionType> {
+  ): Promise<Page<CrmObject>> {
     const limit = pageSize(first ?? 50);
     const key = after ? decodeTimeIdCursor(after) : null;
-    const page = await context.services.archived.page(requireUser(context), type, limit, key, filter ?? {});
-    return toPage(page.rows, limit, page.totalCount, (row) =>
-      encodeCursor(row.cursorKey),
-    ) as unknown as CrmObjectConnectionType;
+    const page = await context.services.archivedList.page(requireUser(context), type, limit, key, filter ?? {});
+    return toPage(page, limit, toCrmObject);
   }
 
   @Authorized()
@@ -53,7 +49,7 @@ export class ArchiveResolver {
     @Arg('refs', () => [ObjectRefInput], { description: 'The objects, at most 1000.' }) refs: ObjectRefInput[],
     @Ctx() context: Context,
   ): Promise<CrmObject[]> {
-    return (await context.services.archive.archive(requireUser(context), refs)) as unknown as CrmObject[];
+    return (await context.services.archiving.archive(requireUser(context), refs)).map(toCrmObject);
   }
 
   @Authorized()
@@ -65,6 +61,6 @@ export class ArchiveResolver {
     @Arg('refs', () => [ObjectRefInput], { description: 'The objects, at most 1000.' }) refs: ObjectRefInput[],
     @Ctx() context: Context,
   ): Promise<CrmObject[]> {
-    return (await context.services.archive.restore(requireUser(context), refs)) as unknown as CrmObject[];
+    return (await context.services.archiving.restore(requireUser(context), refs)).map(toCrmObject);
   }
 }

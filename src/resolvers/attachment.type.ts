@@ -1,5 +1,6 @@
 import { SafeIntResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { AttachmentRow } from '../services/attachment.service';
 import { User } from './user.type';
 
 @ObjectType({ description: 'A file attached to a CRM object; its bytes live in the file store.' })
@@ -20,8 +21,20 @@ export class Attachment {
   createdAt: Date;
 
   @Field(() => User, { description: 'Who uploaded it.' })
-  createdBy: User;
+  createdBy?: User;
 
-  /** The uploader's id; `createdBy` is resolved from it through the users loader. */
+  /** The uploader's id; `createdBy` (absent on the value a resolver returns) is resolved from it through the users loader. */
   createdById: string;
+}
+
+/** A stored attachment as the GraphQL type; its storage key stays inside the server. */
+export function toAttachment(row: AttachmentRow): Attachment {
+  return {
+    id: row.id,
+    fileName: row.fileName,
+    mimeType: row.mimeType,
+    sizeBytes: row.sizeBytes,
+    createdAt: row.createdAt,
+    createdById: row.createdById,
+  };
 }

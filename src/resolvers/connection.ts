@@ -1,6 +1,7 @@
-import { ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
-import { isUuid } from '../services/object-rows';
+import { KeysetPage, TimeIdKey } from '../services/keyset';
+import { isUuid } from '../services/uuid';
 
 @ObjectType({ description: 'Where a page ends, for cursor pagination.' })
 export class PageInfo {
@@ -22,15 +23,18 @@ export interface Page<T> {
   totalCount: number;
 }
 
-/** Builds `<Name>Connection` and `<Name>Edge` GraphQL types for a node type. */
-export function Connection<T extends object>(name: string, nodeType: ClassType<T> | (() => unknown)) {
+/**
+ * Builds `<Name>Connection` and `<Name>Edge` GraphQL types for a node type (a class, or an abstract
+ * one for an interface). Resolvers return a Page of the node type; these classes only describe it.
+ */
+export function Connection(name: string, nodeType: abstract new (...args: never[]) => object) {
   @ObjectType(`${name}Edge`, { description: `One ${name} in a page, with its cursor.` })
   class EdgeType {
     @Field({ description: 'Opaque position of this node.' })
     cursor: string;
 
-    @Field(() => nodeType as ClassType<T>, { description: `The ${name}.` })
-    node: T;
+    @Field(() => nodeType, { description: `The ${name}.` })
+    node: unknown;
   }
 
   @ObjectType(`${name}Connection`, { description: `A page of ${name} nodes (cursor pagination).` })
@@ -61,7 +65,7 @@ export function pageSize(first: number): number {
 }
 
 /** Cursors are opaque to clients: base64url of a JSON array of the sort key. */
-export function encodeCursor(key: unknown[]): string {
+function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
@@ -81,11 +85,17 @@ export function decodeCursor(cursor: string, length: number): unknown[] {
   throw foreignCursor();
 }
 
-/** Turns `limit + 1` fetched rows into a page: the extra row only tells that another page follows. */
-export function toPage<T>(rows: T[], limit: number, totalCount: number, cursorOf: (row: T) => string): Page<T> {
-  const nodes = rows.slice(0, limit);
-  const edges = nodes.map((node) => ({ cursor: cursorOf(node), node }));
-  return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+/**
+ * Turns a keyset page of `limit + 1` rows into a connection page of nodes made by `toNode`: the
+ * extra row only tells that another page follows.
+ */
+export function toPage<Row, Node>(page: KeysetPage<Row>, limit: number, toNode: (row: Row) => Node): Page<Node> {
+  const edges = page.rows.slice(0, limit).map((row) => ({ cursor: encodeCursor(row.cursorKey), node: toNode(row) }));
+  return {
+    edges,
+    totalCount: page.totalCount,
+    pageInfo: { hasNextPage: page.rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
+  };
 }
 
 /**
@@ -107,8 +117,8 @@ function isCursorMicros(value: unknown): value is string {
  * notifications): the timestamp's microseconds and a uuid, or BAD_USER_INPUT. Every value that
  * passes is one the page's SQL can take, so a forged cursor never reaches PostgreSQL as an error.
  */
-export function decodeTimeIdCursor(cursor: string): [micros: string, id: string] {
+export function decodeTimeIdCursor(cursor: string): TimeIdKey {
   const [micros, id] = decodeCursor(cursor, 2);
-  if (isCursorMicros(micros) && typeof id === 'string' && isUuid(id)) return [micros, id];
+  if (isCursorMicros(micros) && isUuid(id)) return [micros, id];
   throw foreignCursor();
 }

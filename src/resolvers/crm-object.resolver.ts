@@ -1,7 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../server/context';
 import { refKey } from '../services/object-rows';
-import { Attachment } from './attachment.type';
+import { Attachment, toAttachment } from './attachment.type';
 import { CrmObject } from './crm-object.type';
 import { User } from './user.type';
 
@@ -20,8 +20,7 @@ export class CrmObjectResolver {
 
   @FieldResolver(() => [Attachment])
   async attachments(@Root() object: CrmObject, @Ctx() context: Context): Promise<Attachment[]> {
-    // The attachment rows carry createdById; Attachment.createdBy resolves it.
-    return (await context.loaders.attachments.load(refKey(object))) as unknown as Attachment[];
+    return (await context.loaders.attachments.load(refKey(object))).map(toAttachment);
   }
 }
 

@@ -1,12 +1,12 @@
 import { SafeIntResolver } from 'graphql-scalars';
 import { Field, ID, InterfaceType } from 'type-graphql';
-import { ObjectType as ObjectTypeName } from '../database/object-tables';
+import { ObjectRow } from '../services/object-rows';
 import { Attachment } from './attachment.type';
-import { DeletionState, ObjectType } from './enums';
+import { CrmObjectType, DeletionState } from './enums';
 import { User } from './user.type';
 
 /** The GraphQL type name of each object type. */
-export const TYPE_NAMES: Record<ObjectTypeName, string> = {
+export const TYPE_NAMES: Record<CrmObjectType, string> = {
   CONTACT: 'Contact',
   ACTIVITY: 'Activity',
   OBJECT: 'BusinessObject',
@@ -18,20 +18,22 @@ export const TYPE_NAMES: Record<ObjectTypeName, string> = {
 
 @InterfaceType({
   description: 'What every CRM object has, whatever its type: identity, authorship, archive and deletion state.',
-  resolveType: (value: { type: ObjectTypeName }) => TYPE_NAMES[value.type],
+  resolveType: (value: { type: CrmObjectType }) => TYPE_NAMES[value.type],
 })
 export abstract class CrmObject {
   @Field(() => ID, { description: 'Unique within its type.' })
   id: string;
 
-  @Field(() => ObjectType, { description: 'Which of the seven kinds of object this is.' })
-  type: ObjectTypeName;
+  @Field(() => CrmObjectType, { description: 'Which of the seven kinds of object this is.' })
+  type: CrmObjectType;
 
   @Field({ description: 'The display title.' })
   title: string;
 
+  // createdBy, archivedBy and attachments are absent on the value a resolver returns:
+  // CrmObjectResolver resolves them from the ids below through the request's loaders.
   @Field(() => User, { description: 'Who created the object.' })
-  createdBy: User;
+  createdBy?: User;
 
   @Field({ description: 'When the object was created.' })
   createdAt: Date;
@@ -40,10 +42,10 @@ export abstract class CrmObject {
   archivedAt: Date | null;
 
   @Field(() => User, { nullable: true, description: 'Who archived the object; null while active.' })
-  archivedBy: User | null;
+  archivedBy?: User | null;
 
   @Field(() => [Attachment], { description: 'The files attached to the object, oldest first.' })
-  attachments: Attachment[];
+  attachments?: Attachment[];
 
   @Field(() => SafeIntResolver, { description: 'Total size of its attachments in bytes.' })
   attachmentBytes: number;
@@ -56,4 +58,23 @@ export abstract class CrmObject {
   /** Ids behind createdBy and archivedBy, resolved through the users loader. */
   createdById: string;
   archivedById: string | null;
+}
+
+/**
+ * A stored object as the GraphQL type. The type's own fields (a task's status, a deal's amount …)
+ * pass through as they are; the common ones are named, so renaming one in ObjectRow fails to compile.
+ */
+export function toCrmObject(row: ObjectRow): CrmObject {
+  return {
+    ...row,
+    id: row.id,
+    type: row.type,
+    title: row.title,
+    createdById: row.createdById,
+    createdAt: row.createdAt,
+    archivedAt: row.archivedAt,
+    archivedById: row.archivedById,
+    attachmentBytes: row.attachmentBytes,
+    deletionState: DeletionState[row.deletionState],
+  };
 }

@@ -3,14 +3,13 @@ import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
 import { Role } from '../services/domain-types';
 import { SelectionChange } from '../services/selection.service';
-import { Connection, decodeTimeIdCursor, encodeCursor, pageSize, toPage } from './connection';
+import { Connection, decodeTimeIdCursor, Page, pageSize, toPage } from './connection';
 import { asDeletion, Deletion, DeletionOverview } from './deletion.type';
 import { DeletionStatus } from './enums';
 import { MarkFilterInput } from './mark-filter.input';
 import { ObjectRefInput } from './object-ref.input';
 
 export const DeletionConnection = Connection('Deletion', Deletion);
-type DeletionConnectionType = InstanceType<typeof DeletionConnection>;
 
 @ArgsType()
 class SelectionArgs {
@@ -87,10 +86,7 @@ export class DeletionResolver {
 
   @Authorized(Role.ADMIN)
   @Query(() => DeletionConnection, { description: 'Every deletion of the workspace, newest activated first.' })
-  async deletions(
-    @Args() { first, after, status }: DeletionsArgs,
-    @Ctx() context: Context,
-  ): Promise<DeletionConnectionType> {
+  async deletions(@Args() { first, after, status }: DeletionsArgs, @Ctx() context: Context): Promise<Page<Deletion>> {
     const limit = pageSize(first ?? 20);
     const key = after ? decodeTimeIdCursor(after) : null;
     const page = await context.services.deletionHistory.page(
@@ -99,9 +95,7 @@ export class DeletionResolver {
       key,
       status ?? null,
     );
-    return toPage(page.rows, limit, page.totalCount, (row) =>
-      encodeCursor(row.cursorKey),
-    ) as unknown as DeletionConnectionType;
+    return toPage(page, limit, (row) => asDeletion(row));
   }
 
   @Authorized(Role.ADMIN)

@@ -1,13 +1,13 @@
-import { Field, ID, Int, ObjectType as GraphQLObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DeletionRow, DeletionVolumeRow } from '../services/deletion-row';
-import { DeletionStatus, ObjectType } from './enums';
+import { CrmObjectType, DeletionStatus } from './enums';
 import { User } from './user.type';
 import { Volume } from './volume.type';
 
-@GraphQLObjectType({ description: 'The frozen figures of one object type in a deletion, and how far execution got.' })
+@ObjectType({ description: 'The frozen figures of one object type in a deletion, and how far execution got.' })
 export class DeletionTypeVolume {
-  @Field(() => ObjectType, { description: 'The object type.' })
-  type: ObjectType;
+  @Field(() => CrmObjectType, { description: 'The object type.' })
+  type: CrmObjectType;
 
   @Field(() => Volume, { description: 'Objects of this type in the deletion, and their attachment bytes.' })
   volume: Volume;
@@ -16,10 +16,11 @@ export class DeletionTypeVolume {
   done: Volume;
 }
 
-@GraphQLObjectType({
+@ObjectType({
   description:
     'One permanent-deletion batch. It holds who, when, counts and bytes only: nothing of the objects it destroys.',
 })
+/** Optional (`?`) fields are absent on the value a resolver returns: DeletionFieldsResolver resolves them. */
 export class Deletion {
   @Field(() => ID, { description: 'Unique id of the deletion.' })
   id: string;
@@ -31,7 +32,7 @@ export class Deletion {
   activatedAt: Date;
 
   @Field(() => User, { description: 'The admin who activated it.' })
-  activatedBy: User;
+  activatedBy?: User;
 
   @Field({ description: 'It executes once this instant has passed (activatedAt + grace period), unless cancelled.' })
   executeAfter: Date;
@@ -40,7 +41,7 @@ export class Deletion {
   cancelledAt: Date | null;
 
   @Field(() => User, { nullable: true, description: 'Who cancelled it; null unless CANCELLED.' })
-  cancelledBy: User | null;
+  cancelledBy?: User | null;
 
   @Field(() => Date, { nullable: true, description: 'When execution started; null before.' })
   startedAt: Date | null;
@@ -49,7 +50,7 @@ export class Deletion {
   completedAt: Date | null;
 
   @Field(() => Int, { nullable: true, description: 'Seconds from start to end of execution; null until it ends.' })
-  durationSeconds: number | null;
+  durationSeconds?: number | null;
 
   @Field(() => String, { nullable: true, description: 'Why execution failed; null unless FAILED.' })
   failureReason: string | null;
@@ -63,13 +64,13 @@ export class Deletion {
   filesPending: number;
 
   @Field(() => Volume, { description: 'All objects in the deletion and their attachment bytes.' })
-  total: Volume;
+  total?: Volume;
 
   @Field(() => Volume, { description: 'Objects removed so far and their attachment bytes.' })
-  done: Volume;
+  done?: Volume;
 
   @Field(() => [DeletionTypeVolume], { description: 'The same figures per object type.' })
-  byType: DeletionTypeVolume[];
+  byType?: DeletionTypeVolume[];
 
   /** Ids behind the user fields, resolved through the users loader. */
   activatedById: string;
@@ -78,10 +79,10 @@ export class Deletion {
   volumes?: DeletionVolumeRow[];
 }
 
-@GraphQLObjectType({ description: 'The figures of one object type in the workspace (O(1) counters).' })
+@ObjectType({ description: 'The figures of one object type in the workspace (O(1) counters).' })
 export class TypeStats {
-  @Field(() => ObjectType, { description: 'The object type.' })
-  type: ObjectType;
+  @Field(() => CrmObjectType, { description: 'The object type.' })
+  type: CrmObjectType;
 
   @Field(() => Volume, { description: 'Every object of this type.' })
   all: Volume;
@@ -93,7 +94,7 @@ export class TypeStats {
   marked: Volume;
 }
 
-@GraphQLObjectType({
+@ObjectType({
   description: 'The permanent-deletion page of the admin UI: figures, the pending deletion, what may be done.',
 })
 export class DeletionOverview {
@@ -118,9 +119,29 @@ export class DeletionOverview {
   skippedTasks: number | null;
 }
 
-/** A stored deletion as the GraphQL type: DeletionFieldsResolver fills the fields the row does not hold. */
-export function asDeletion(row: DeletionRow): Deletion;
-export function asDeletion(row: DeletionRow | null | undefined): Deletion | null;
-export function asDeletion(row: DeletionRow | null | undefined): Deletion | null {
-  return (row ?? null) as unknown as Deletion | null;
+/** A stored deletion, and its figures when they were read with it (events), as read by asDeletion. */
+type StoredDeletion = DeletionRow & Pick<Deletion, 'volumes'>;
+
+/**
+ * A stored deletion as the GraphQL type, field by field (a renamed row field fails to compile):
+ * DeletionFieldsResolver fills the fields the row does not hold.
+ */
+export function asDeletion(row: StoredDeletion): Deletion;
+export function asDeletion(row: StoredDeletion | null | undefined): Deletion | null;
+export function asDeletion(row: StoredDeletion | null | undefined): Deletion | null {
+  if (!row) return null;
+  return {
+    id: row.id,
+    status: row.status,
+    activatedAt: row.activatedAt,
+    activatedById: row.activatedById,
+    executeAfter: row.executeAfter,
+    cancelledAt: row.cancelledAt,
+    cancelledById: row.cancelledById,
+    startedAt: row.startedAt,
+    completedAt: row.completedAt,
+    failureReason: row.failureReason,
+    filesPending: row.filesPending,
+    volumes: row.volumes,
+  };
 }

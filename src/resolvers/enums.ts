@@ -25,4 +25,5 @@ registerEnumType(DeletionState, {
 registerEnumType(DeletionStatus, { name: 'DeletionStatus', description: 'The status of a permanent deletion.' });
 registerEnumType(DeletionEventType, { name: 'DeletionEventType', description: 'What happened to a deletion.' });
 
-export { DeletionEventType, DeletionStatus, ObjectType, TaskStatus };
+// The CRM's object types are exported as CrmObjectType: in resolvers `ObjectType` is type-graphql's decorator.
+export { ObjectType as CrmObjectType, DeletionEventType, DeletionStatus, TaskStatus };

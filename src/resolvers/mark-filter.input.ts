@@ -1,12 +1,12 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { ObjectType } from './enums';
+import { CrmObjectType } from './enums';
 
 @InputType({
   description: 'Archived objects to mark or unmark in bulk; every part is optional and they combine with AND.',
 })
 export class MarkFilterInput {
-  @Field(() => ObjectType, { nullable: true, description: 'Only this type; all seven when omitted.' })
-  type?: ObjectType;
+  @Field(() => CrmObjectType, { nullable: true, description: 'Only this type; all seven when omitted.' })
+  type?: CrmObjectType;
 
   @Field({ nullable: true, description: 'Only objects archived before this instant.' })
   archivedBefore?: Date;

@@ -16,12 +16,11 @@ import {
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
 import { Role } from '../services/domain-types';
-import { Connection, decodeTimeIdCursor, encodeCursor, pageSize, toPage } from './connection';
+import { Connection, decodeTimeIdCursor, Page, pageSize, toPage } from './connection';
 import { asDeletion, Deletion } from './deletion.type';
-import { Notification } from './notification.type';
+import { Notification, toNotification } from './notification.type';
 
 export const NotificationConnection = Connection('Notification', Notification);
-type NotificationConnectionType = InstanceType<typeof NotificationConnection>;
 
 @ArgsType()
 class NotificationsArgs {
@@ -43,13 +42,11 @@ export class NotificationResolver {
   async notifications(
     @Args() { unreadOnly, first, after }: NotificationsArgs,
     @Ctx() context: Context,
-  ): Promise<NotificationConnectionType> {
+  ): Promise<Page<Notification>> {
     const limit = pageSize(first ?? 20);
     const key = after ? decodeTimeIdCursor(after) : null;
     const page = await context.services.inbox.page(requireUser(context), unreadOnly ?? false, limit, key);
-    return toPage(page.rows, limit, page.totalCount, (row) =>
-      encodeCursor(row.cursorKey),
-    ) as unknown as NotificationConnectionType;
+    return toPage(page, limit, toNotification);
   }
 
   @Authorized()

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import { NotificationRow } from '../services/notification-inbox.service';
 import { Deletion } from './deletion.type';
 
 @ObjectType({
@@ -14,7 +15,7 @@ export class Notification {
   kind: string;
 
   @Field(() => Deletion, { nullable: true, description: 'The deletion it is about (admins only; null otherwise).' })
-  deletion: Deletion | null;
+  deletion?: Deletion | null;
 
   @Field({ description: 'When it was written.' })
   createdAt: Date;
@@ -22,6 +23,11 @@ export class Notification {
   @Field(() => Date, { nullable: true, description: 'When you marked it read; null while unread.' })
   readAt: Date | null;
 
-  /** The id behind `deletion`, resolved through the deletions loader. */
+  /** The id behind `deletion` (absent on the value a resolver returns), resolved through the deletions loader. */
   deletionId: string | null;
+}
+
+/** A stored notification as the GraphQL type. */
+export function toNotification(row: NotificationRow): Notification {
+  return { id: row.id, kind: row.kind, createdAt: row.createdAt, readAt: row.readAt, deletionId: row.deletionId };
 }

@@ -1,10 +1,10 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { ObjectType } from './enums';
+import { CrmObjectType } from './enums';
 
 @InputType({ description: 'Names one CRM object: ids are unique within a type.' })
 export class ObjectRefInput {
-  @Field(() => ObjectType, { description: 'The object’s type.' })
-  type: ObjectType;
+  @Field(() => CrmObjectType, { description: 'The object’s type.' })
+  type: CrmObjectType;
 
   @Field(() => ID, { description: 'The object’s id.' })
   id: string;

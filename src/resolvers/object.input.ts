@@ -1,13 +1,13 @@
 import { SafeIntResolver } from 'graphql-scalars';
 import { Field, InputType, Int } from 'type-graphql';
-import { ObjectType, TaskStatus } from './enums';
+import { CrmObjectType, TaskStatus } from './enums';
 
 @InputType({
   description: 'A new CRM object: its type, title, and any of that type’s own fields (others are refused).',
 })
 export class CreateObjectInput {
-  @Field(() => ObjectType, { description: 'Which kind of object to create.' })
-  type: ObjectType;
+  @Field(() => CrmObjectType, { description: 'Which kind of object to create.' })
+  type: CrmObjectType;
 
   @Field({ description: 'Display title, 1 to 500 characters.' })
   title: string;

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
-import { CrmObject } from './crm-object.type';
+import { CrmObject, toCrmObject } from './crm-object.type';
 import { Task } from './crm-objects.type';
 import { TaskStatus } from './enums';
 import { CreateObjectInput } from './object.input';
@@ -15,8 +15,7 @@ export class ObjectResolver {
     @Ctx() context: Context,
   ): Promise<CrmObject> {
     const { type, title, ...own } = input;
-    const row = await context.services.objects.create(requireUser(context), { type, title, own });
-    return row as unknown as CrmObject;
+    return toCrmObject(await context.services.objects.create(requireUser(context), { type, title, own }));
   }
 
   @Authorized()
@@ -28,7 +27,7 @@ export class ObjectResolver {
     @Arg('id', () => ID, { description: 'The task.' }) id: string,
     @Arg('status', () => TaskStatus, { description: 'The new status.' }) status: TaskStatus,
     @Ctx() context: Context,
-  ): Promise<Task> {
-    return (await context.services.objects.setTaskStatus(requireUser(context), id, status)) as unknown as Task;
+  ): Promise<CrmObject> {
+    return toCrmObject(await context.services.objects.setTaskStatus(requireUser(context), id, status));
   }
 }

@@ -26,17 +26,16 @@ function chunkSql({ table }: ObjectTable): string {
       INSERT INTO file_tombstones (storage_key, deletion_id)
       SELECT a.storage_key, $1 FROM attachments a JOIN picked p ON a.object_id = p.id AND a.object_type = $4
       RETURNING id::text, storage_key AS key),
-    files AS (
-      DELETE FROM attachments a USING picked p WHERE a.object_id = p.id AND a.object_type = $4 RETURNING a.id),
+    -- Data-modifying CTEs run to completion whether or not the SELECT reads them.
+    files AS (DELETE FROM attachments a USING picked p WHERE a.object_id = p.id AND a.object_type = $4),
     gone AS (
       DELETE FROM ${table} t USING picked p WHERE t.id = p.id RETURNING t.attachment_bytes),
     totals AS (SELECT count(*) AS n, coalesce(sum(attachment_bytes), 0) AS bytes FROM gone),
     progress AS (
       UPDATE deletion_type_volumes v SET done_count = v.done_count + totals.n, done_bytes = v.done_bytes + totals.bytes
-      FROM totals WHERE v.deletion_id = $1 AND v.object_type = $4 AND totals.n > 0 RETURNING 1)
+      FROM totals WHERE v.deletion_id = $1 AND v.object_type = $4 AND totals.n > 0)
     SELECT totals.n::int AS objects, totals.bytes::float8 AS bytes,
-      (SELECT coalesce(json_agg(tombs), '[]') FROM tombs) AS tombstones,
-      (SELECT count(*) FROM files)::int AS attachments, (SELECT count(*) FROM progress)::int AS volumes
+      (SELECT coalesce(json_agg(tombs), '[]') FROM tombs) AS tombstones
     FROM totals`;
 }
 

@@ -1,7 +1,10 @@
 import { Database } from '../database/database';
 import { ObjectType, tableOf } from '../database/object-tables';
+import { SqlParams } from '../database/sql';
 import { Role, UserRow } from './domain-types';
-import { isUuid, objectColumns, ObjectRow, withDeletionState } from './object-rows';
+import { KeysetPage, readTimeIdPage, TimeIdKey } from './keyset';
+import { objectColumns, ObjectRow, withDeletionState } from './object-rows';
+import { uuidOrNothing } from './uuid';
 
 /** Narrows the archive list; every part is optional. */
 export interface ArchivedFilter {
@@ -9,14 +12,6 @@ export interface ArchivedFilter {
   archivedAfter?: Date | null;
   createdBy?: string | null;
   titleContains?: string | null;
-}
-
-/** Position after which a page starts: archived_at in microseconds since the epoch (exact), and id. */
-export type ArchivedKey = [string, string];
-
-export interface ArchivedPage {
-  rows: (ObjectRow & { cursorKey: ArchivedKey })[];
-  totalCount: number;
 }
 
 /**
@@ -27,50 +22,27 @@ export class ArchivedListService {
   constructor(private readonly db: Database) {}
 
   /** One page (`limit + 1` rows, so the caller knows whether more follow) and the total. */
-  async page(user: UserRow, type: ObjectType, limit: number, after: ArchivedKey | null, filter: ArchivedFilter) {
+  async page(
+    user: UserRow,
+    type: ObjectType,
+    limit: number,
+    after: TimeIdKey | null,
+    filter: ArchivedFilter,
+  ): Promise<KeysetPage<ObjectRow>> {
     const table = tableOf(type);
-    const where = ['workspace_id = $1', 'archived_at IS NOT NULL'];
-    const params: unknown[] = [user.workspaceId];
-    const add = (condition: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(condition(`$${params.length}`));
-    };
-    if (user.role !== Role.ADMIN) add((p) => `created_by = ${p}`, user.id);
-    if (filter.createdBy) {
-      // A malformed id matches nothing rather than failing the cast.
-      add(
-        (p) => `created_by = ${p}`,
-        isUuid(filter.createdBy) ? filter.createdBy : '00000000-0000-0000-0000-000000000000',
-      );
-    }
-    if (filter.archivedBefore) add((p) => `archived_at < ${p}`, filter.archivedBefore);
-    if (filter.archivedAfter) add((p) => `archived_at > ${p}`, filter.archivedAfter);
-    if (filter.titleContains) add((p) => `strpos(lower(title), lower(${p})) > 0`, filter.titleContains);
-    const filtered = [...where];
-    const countParams = [...params];
-    if (after) {
-      params.push(after[0], after[1]);
-      where.push(
-        `(archived_at, id) < ('epoch'::timestamptz + $${params.length - 1}::bigint * interval '1 microsecond', $${params.length}::uuid)`,
-      );
-    }
-    params.push(limit + 1);
-    const rows = await this.db.rows<ObjectRow & { micros: string }>(
-      `SELECT ${objectColumns(table)}, (extract(epoch FROM archived_at) * 1000000)::bigint::text AS micros
-       FROM ${table.table} WHERE ${where.join(' AND ')}
-       ORDER BY archived_at DESC, id DESC LIMIT $${params.length}`,
-      params,
+    const params = new SqlParams();
+    const conditions = [`workspace_id = ${params.add(user.workspaceId)}`, 'archived_at IS NOT NULL'];
+    if (user.role !== Role.ADMIN) conditions.push(`created_by = ${params.add(user.id)}`);
+    if (filter.createdBy) conditions.push(`created_by = ${params.add(uuidOrNothing(filter.createdBy))}`);
+    if (filter.archivedBefore) conditions.push(`archived_at < ${params.add(filter.archivedBefore)}`);
+    if (filter.archivedAfter) conditions.push(`archived_at > ${params.add(filter.archivedAfter)}`);
+    if (filter.titleContains) conditions.push(`strpos(lower(title), lower(${params.add(filter.titleContains)})) > 0`);
+    const page = await readTimeIdPage<ObjectRow>(
+      this.db,
+      { table: table.table, columns: objectColumns(table), timeColumn: 'archived_at', filter: { conditions, params } },
+      limit,
+      after,
     );
-    const count = await this.db.one<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${table.table} WHERE ${filtered.join(' AND ')}`,
-      countParams,
-    );
-    return {
-      rows: rows.map(({ micros, ...row }) => ({
-        ...withDeletionState(row),
-        cursorKey: [micros, row.id] as ArchivedKey,
-      })),
-      totalCount: count!.n,
-    };
+    return { ...page, rows: page.rows.map((row) => ({ ...withDeletionState(row), cursorKey: row.cursorKey })) };
   }
 }

@@ -5,7 +5,8 @@ import { tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
 import { UserRow } from './domain-types';
 import { FileStore, newStorageKey, TooLargeError } from './file-store';
-import { isUuid, notFound, ObjectRef } from './object-rows';
+import { notFound, ObjectRef } from './object-rows';
+import { isUuid } from './uuid';
 
 /** An attachment as the API sees it. */
 export interface AttachmentRow {

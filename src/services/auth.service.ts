@@ -2,10 +2,9 @@ import jwt from 'jsonwebtoken';
 import { Sql } from '../database/database';
 import { AppError, ErrorCode } from '../errors';
 import { UserRow, Viewer } from './domain-types';
+import { isUuid } from './uuid';
 
 export const USER_COLUMNS = 'id, workspace_id AS "workspaceId", name, email, role';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Signs and checks bearer tokens (HS256, `sub` = user id) and loads the user they name. */
 export class AuthService {
@@ -36,7 +35,7 @@ export class AuthService {
       const expired = error instanceof jwt.TokenExpiredError;
       throw unauthenticated(expired ? 'The token has expired; get a new one.' : 'The token is invalid.');
     }
-    if (!claims.sub || !UUID.test(claims.sub)) throw unauthenticated('The token names no user.');
+    if (!isUuid(claims.sub)) throw unauthenticated('The token names no user.');
     const user = await this.db.one<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [claims.sub]);
     if (!user) throw unauthenticated('The user of this token no longer exists.');
     return { user, tokenExpiresAt: claims.exp ? new Date(claims.exp * 1000) : null };

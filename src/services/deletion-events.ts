@@ -1,4 +1,5 @@
 import { Sql } from '../database/database';
+import { isUuid } from './uuid';
 
 /** What happened to a deletion; the subscription's `DeletionEvent.type`. */
 export enum DeletionEventType {
@@ -36,7 +37,6 @@ export async function publishDeletionEvent(tx: Sql, message: DeletionEventMessag
   await tx.rows('SELECT pg_notify($1, $2)', [DELETION_EVENTS_CHANNEL, JSON.stringify(message)]);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EVENT_TYPES = new Set<string>(Object.values(DeletionEventType));
 
 /**
@@ -53,9 +53,9 @@ export function parseDeletionEventMessage(payload: string | undefined): Deletion
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const { type, workspaceId, deletionId, actorId, occurredAt } = value as Record<string, unknown>;
   if (typeof type !== 'string' || !EVENT_TYPES.has(type)) return null;
-  if (typeof workspaceId !== 'string' || !UUID.test(workspaceId)) return null;
-  if (typeof deletionId !== 'string' || !UUID.test(deletionId)) return null;
-  if (actorId !== null && (typeof actorId !== 'string' || !UUID.test(actorId))) return null;
+  if (!isUuid(workspaceId)) return null;
+  if (!isUuid(deletionId)) return null;
+  if (actorId !== null && !isUuid(actorId)) return null;
   if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt))) return null;
   // Only the known fields are passed on, whatever else the payload carried.
   return { type: type as DeletionEventType, workspaceId, deletionId, actorId, occurredAt };

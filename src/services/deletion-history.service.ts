@@ -1,15 +1,8 @@
 import { Database } from '../database/database';
+import { SqlParams } from '../database/sql';
 import { DELETION_COLUMNS, DeletionRow } from './deletion-row';
 import { DeletionStatus } from './deletion-status';
-
-/** Position after which a page starts: an instant in microseconds since the epoch (exact), and an id. */
-export type HistoryKey = [string, string];
-
-/** One page of `limit + 1` rows (the extra one tells that more follow) and the total. */
-export interface HistoryPage {
-  rows: (DeletionRow & { cursorKey: HistoryKey })[];
-  totalCount: number;
-}
+import { KeysetPage, readTimeIdPage, TimeIdKey } from './keyset';
 
 /**
  * Every deletion ever activated in a workspace, newest activated first, by keyset on the
@@ -18,42 +11,22 @@ export interface HistoryPage {
 export class DeletionHistoryService {
   constructor(private readonly db: Database) {}
 
-  /** A page of the history, optionally only some statuses. */
-  async page(
+  /** A page of the history (`limit + 1` rows), optionally only some statuses, and the total. */
+  page(
     workspaceId: string,
     limit: number,
-    after: HistoryKey | null,
+    after: TimeIdKey | null,
     statuses: readonly DeletionStatus[] | null,
-  ): Promise<HistoryPage> {
-    const where = ['workspace_id = $1'];
-    const params: unknown[] = [workspaceId];
-    if (statuses && statuses.length > 0) {
-      params.push(statuses);
-      where.push(`status = ANY($${params.length}::text[])`);
-    }
-    const countWhere = where.join(' AND ');
-    const countParams = [...params];
-    if (after) {
-      params.push(after[0], after[1]);
-      where.push(
-        `(activated_at, id) < ('epoch'::timestamptz + $${params.length - 1}::bigint * interval '1 microsecond', $${params.length}::uuid)`,
-      );
-    }
-    params.push(limit + 1);
-    const rows = await this.db.rows<DeletionRow & { micros: string }>(
-      `SELECT ${DELETION_COLUMNS}, (extract(epoch FROM activated_at) * 1000000)::bigint::text AS micros
-       FROM deletions WHERE ${where.join(' AND ')}
-       ORDER BY activated_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    );
+  ): Promise<KeysetPage<DeletionRow>> {
+    const params = new SqlParams();
+    const conditions = [`workspace_id = ${params.add(workspaceId)}`];
+    if (statuses && statuses.length > 0) conditions.push(`status = ANY(${params.add(statuses)}::text[])`);
     // A workspace has a handful of deletions a year: counting them is cheap, unlike counting objects.
-    const count = await this.db.one<{ n: number }>(
-      `SELECT count(*)::int AS n FROM deletions WHERE ${countWhere}`,
-      countParams,
+    return readTimeIdPage<DeletionRow>(
+      this.db,
+      { table: 'deletions', columns: DELETION_COLUMNS, timeColumn: 'activated_at', filter: { conditions, params } },
+      limit,
+      after,
     );
-    return {
-      rows: rows.map(({ micros, ...row }) => ({ ...row, cursorKey: [micros, row.id] as HistoryKey })),
-      totalCount: count!.n,
-    };
   }
 }

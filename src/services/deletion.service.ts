@@ -9,7 +9,7 @@ import { Clock } from './clock';
 import { DeletionEventType, publishDeletionEvent } from './deletion-events';
 import { DeletionStatus, statusTransition } from './deletion-status';
 import { NotificationKind, NotificationService } from './notification.service';
-import { isUuid } from './object-rows';
+import { isUuid } from './uuid';
 import { lockWorkspace } from './workspace-lock';
 
 /**

@@ -1,7 +1,9 @@
 import { Database } from '../database/database';
+import { SqlParams } from '../database/sql';
 import { AppError, ErrorCode } from '../errors';
 import { UserRow } from './domain-types';
-import { isUuid } from './object-rows';
+import { KeysetPage, readTimeIdPage, TimeIdKey } from './keyset';
+import { isUuid } from './uuid';
 
 /** One persistent notification of one user. */
 export interface NotificationRow {
@@ -14,39 +16,34 @@ export interface NotificationRow {
   readAt: Date | null;
 }
 
-/** Position after which a page starts: created_at in microseconds since the epoch, and id. */
-export type InboxKey = [string, string];
+const NOTIFICATION_COLUMNS = `id, user_id AS "userId", workspace_id AS "workspaceId", kind, deletion_id AS "deletionId",
+  created_at AS "createdAt", read_at AS "readAt"`;
 
 /** A user's own notifications: read newest first, and mark read. Nobody sees anyone else's. */
 export class NotificationInboxService {
   constructor(private readonly db: Database) {}
 
   /** One page (`limit + 1` rows, so the caller knows whether more follow) and the total. */
-  async page(user: UserRow, unreadOnly: boolean, limit: number, after: InboxKey | null) {
-    const where = ['user_id = $1'];
-    const params: unknown[] = [user.id];
-    if (unreadOnly) where.push('read_at IS NULL');
-    const countWhere = where.join(' AND ');
-    if (after) {
-      params.push(after[0], after[1]);
-      where.push(`(created_at, id) < ('epoch'::timestamptz + $2::bigint * interval '1 microsecond', $3::uuid)`);
-    }
-    params.push(limit + 1);
-    const rows = await this.db.rows<NotificationRow & { micros: string }>(
-      `SELECT id, user_id AS "userId", workspace_id AS "workspaceId", kind, deletion_id AS "deletionId",
-         created_at AS "createdAt", read_at AS "readAt",
-         (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros
-       FROM notifications WHERE ${where.join(' AND ')}
-       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
-      params,
+  page(
+    user: UserRow,
+    unreadOnly: boolean,
+    limit: number,
+    after: TimeIdKey | null,
+  ): Promise<KeysetPage<NotificationRow>> {
+    const params = new SqlParams();
+    const conditions = [`user_id = ${params.add(user.id)}`];
+    if (unreadOnly) conditions.push('read_at IS NULL');
+    return readTimeIdPage<NotificationRow>(
+      this.db,
+      {
+        table: 'notifications',
+        columns: NOTIFICATION_COLUMNS,
+        timeColumn: 'created_at',
+        filter: { conditions, params },
+      },
+      limit,
+      after,
     );
-    const count = await this.db.one<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE ${countWhere}`, [
-      user.id,
-    ]);
-    return {
-      rows: rows.map(({ micros, ...row }) => ({ ...row, cursorKey: [micros, row.id] as InboxKey })),
-      totalCount: count!.n,
-    };
   }
 
   /**

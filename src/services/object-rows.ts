@@ -1,5 +1,6 @@
 import { OBJECT_TABLES, ObjectTable, ObjectType, tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
+import { isUuid } from './uuid';
 
 /** Per object: where it stands in permanent deletion (mirrors the GraphQL DeletionState). */
 export type DeletionStateName = 'NONE' | 'MARKED' | 'PENDING';
@@ -56,13 +57,6 @@ export function objectColumns(table: ObjectTable, alias = ''): string {
 export function withDeletionState(row: Omit<ObjectRow, 'deletionState'>): ObjectRow {
   const deletionState: DeletionStateName = row.deletionId ? 'PENDING' : row.markedAt ? 'MARKED' : 'NONE';
   return { ...row, deletionState } as ObjectRow;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `id` can be an object id at all; anything else is reported as NOT_FOUND, never as a syntax error. */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
 }
 
 /** `TYPE:id`, the key of a ref in maps and error details. */

@@ -2,16 +2,8 @@ import { Database, Sql } from '../database/database';
 import { ObjectType, REMOVABLE_TASK_STATUSES, TaskStatus, tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
 import { Role, UserRow } from './domain-types';
-import {
-  groupRefs,
-  isUuid,
-  notFound,
-  ObjectRef,
-  objectColumns,
-  ObjectRow,
-  refKey,
-  withDeletionState,
-} from './object-rows';
+import { groupRefs, notFound, ObjectRef, objectColumns, ObjectRow, refKey, withDeletionState } from './object-rows';
+import { isUuid } from './uuid';
 
 /** What a new object holds: its type, title and any of its type's own fields (by GraphQL field name). */
 export interface NewObject {

@@ -1,10 +1,12 @@
 import { Database, Sql } from '../database/database';
+import { SqlFilter, SqlParams, whereOf } from '../database/sql';
 import { OBJECT_TABLES, ObjectTable, ObjectType, REMOVABLE_TASK_STATUSES, tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
 import { UserRow } from './domain-types';
 import { Clock } from './clock';
 import { refuseWhileActive, requireAdmin } from './authorization';
-import { checkRefBatch, isUuid, notFound, ObjectRef, RefGroup } from './object-rows';
+import { checkRefBatch, notFound, ObjectRef, RefGroup } from './object-rows';
+import { uuidOrNothing } from './uuid';
 import { lockWorkspace } from './workspace-lock';
 
 /** Which archived objects a bulk mark or unmark applies to; every part is optional and they combine with AND. */
@@ -111,11 +113,13 @@ export class SelectionService {
     }
     let changed = 0;
     for (const { table, ids } of groups) {
+      const params = new SqlParams();
+      const byId = `workspace_id = ${params.add(user.workspaceId)} AND id = ANY(${params.add(ids)}::uuid[])`;
       const row = await tx.one<{ n: number }>(
-        `WITH u AS (UPDATE ${table.table} SET ${this.assignment(action)}
-                    WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND ${rowsToChangeCondition(action)} RETURNING 1)
+        `WITH u AS (UPDATE ${table.table} SET ${this.assignment(params, user, action)}
+                    WHERE ${byId} AND ${rowsToChangeCondition(action)} RETURNING 1)
          SELECT count(*)::int AS n FROM u`,
-        [user.workspaceId, ids, ...this.assignmentParams(user, action)],
+        params.values,
       );
       changed += row!.n;
     }
@@ -125,24 +129,27 @@ export class SelectionService {
   /** One UPDATE per table the filter covers; tasks a mark cannot take are counted, not refused. */
   private async byFilter(tx: Sql, user: UserRow, filter: MarkFilter, action: Action): Promise<SelectionChange> {
     const tables = filter.type ? [tableOf(filter.type)] : OBJECT_TABLES;
-    const { where, params } = filterCondition(user.workspaceId, filter);
-    const base = params.length;
+    const filtered = filterCondition(user.workspaceId, filter);
+    const where = whereOf(filtered);
     let changed = 0;
     let skippedTasks = 0;
     for (const table of tables) {
-      const removable = isTaskMark(table, action) ? ` AND status = ANY($${base + 3}::text[])` : '';
-      const extra = isTaskMark(table, action) ? [REMOVABLE] : [];
+      const params = filtered.params.copy();
+      const assignment = this.assignment(params, user, action);
+      const removable = isTaskMark(table, action) ? ` AND status = ANY(${params.add(REMOVABLE)}::text[])` : '';
       const row = await tx.one<{ n: number }>(
-        `WITH u AS (UPDATE ${table.table} SET ${this.assignment(action, base)}
+        `WITH u AS (UPDATE ${table.table} SET ${assignment}
                     WHERE ${where} AND ${rowsToChangeCondition(action)}${removable} RETURNING 1)
          SELECT count(*)::int AS n FROM u`,
-        [...params, ...this.assignmentParams(user, action), ...extra],
+        params.values,
       );
       changed += row!.n;
       if (isTaskMark(table, action)) {
+        const counted = filtered.params.copy();
         const skipped = await tx.one<{ n: number }>(
-          `SELECT count(*)::int AS n FROM tasks WHERE ${where} AND marked_at IS NULL AND NOT status = ANY($${base + 1}::text[])`,
-          [...params, REMOVABLE],
+          `SELECT count(*)::int AS n FROM tasks
+           WHERE ${where} AND marked_at IS NULL AND NOT status = ANY(${counted.add(REMOVABLE)}::text[])`,
+          counted.values,
         );
         skippedTasks = skipped!.n;
       }
@@ -150,15 +157,11 @@ export class SelectionService {
     return { changed, skippedTasks };
   }
 
-  /** The SET list; mark's two parameters follow the `offset` parameters before them. */
-  private assignment(action: Action, offset = 2): string {
+  /** The SET list of `action`; a mark's time and admin are added to `params`. */
+  private assignment(params: SqlParams, user: UserRow, action: Action): string {
     return action === 'mark'
-      ? `marked_at = $${offset + 1}, marked_by = $${offset + 2}`
+      ? `marked_at = ${params.add(this.clock.now())}, marked_by = ${params.add(user.id)}`
       : 'marked_at = NULL, marked_by = NULL';
-  }
-
-  private assignmentParams(user: UserRow, action: Action): unknown[] {
-    return action === 'mark' ? [this.clock.now(), user.id] : [];
   }
 }
 
@@ -173,22 +176,12 @@ function rowsToChangeCondition(action: Action): string {
     : 'marked_at IS NOT NULL AND deletion_id IS NULL';
 }
 
-/** The WHERE of a filter over one object table, with its parameters ($1 is the workspace). */
-function filterCondition(workspaceId: string, filter: MarkFilter): { where: string; params: unknown[] } {
-  const where = ['workspace_id = $1', 'archived_at IS NOT NULL'];
-  const params: unknown[] = [workspaceId];
-  const add = (condition: (p: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(condition(`$${params.length}`));
-  };
-  if (filter.createdBy != null) {
-    // A malformed id matches nothing rather than failing the cast.
-    add(
-      (p) => `created_by = ${p}::uuid`,
-      isUuid(filter.createdBy) ? filter.createdBy : '00000000-0000-0000-0000-000000000000',
-    );
-  }
-  if (filter.archivedBefore) add((p) => `archived_at < ${p}`, filter.archivedBefore);
-  if (filter.archivedAfter) add((p) => `archived_at > ${p}`, filter.archivedAfter);
-  return { where: where.join(' AND '), params };
+/** The WHERE of a filter over one object table, with its parameters. */
+function filterCondition(workspaceId: string, filter: MarkFilter): SqlFilter {
+  const params = new SqlParams();
+  const conditions = [`workspace_id = ${params.add(workspaceId)}`, 'archived_at IS NOT NULL'];
+  if (filter.createdBy != null) conditions.push(`created_by = ${params.add(uuidOrNothing(filter.createdBy))}::uuid`);
+  if (filter.archivedBefore) conditions.push(`archived_at < ${params.add(filter.archivedBefore)}`);
+  if (filter.archivedAfter) conditions.push(`archived_at > ${params.add(filter.archivedAfter)}`);
+  return { conditions, params };
 }

@@ -22,10 +22,13 @@ export interface Services {
   files: FileStore;
   auth: AuthService;
   users: UserService;
-  notifications: NotificationService;
+  /** Writes the admins' persistent notifications (inside the change's transaction). */
+  notifier: NotificationService;
   objects: ObjectService;
-  archive: ArchiveService;
-  archived: ArchivedListService;
+  /** Archives and restores objects. */
+  archiving: ArchiveService;
+  /** Lists archived objects. */
+  archivedList: ArchivedListService;
   attachments: AttachmentService;
   stats: StatsService;
   /** Where "now" comes from for deletion timestamps; tests move it. */
@@ -33,28 +36,29 @@ export interface Services {
   selection: SelectionService;
   deletions: DeletionService;
   deletionHistory: DeletionHistoryService;
+  /** A user's own notifications: read and mark read. */
   inbox: NotificationInboxService;
 }
 
 /** Wires the services; `clock` is replaceable so tests can move time. */
 export function createServices(config: Config, db: Database, files: FileStore, clock: Clock = systemClock): Services {
   const objects = new ObjectService(db);
-  const notifications = new NotificationService();
+  const notifier = new NotificationService();
   return {
     config,
     db,
     files,
     auth: new AuthService(db, config.jwtSecret),
     users: new UserService(db),
-    notifications,
+    notifier,
     objects,
-    archive: new ArchiveService(db, objects),
-    archived: new ArchivedListService(db),
+    archiving: new ArchiveService(db, objects),
+    archivedList: new ArchivedListService(db),
     attachments: new AttachmentService(db, files, config.maxUploadBytes),
     stats: new StatsService(db),
     clock,
     selection: new SelectionService(db, clock),
-    deletions: new DeletionService(db, config, clock, notifications),
+    deletions: new DeletionService(db, config, clock, notifier),
     deletionHistory: new DeletionHistoryService(db),
     inbox: new NotificationInboxService(db),
   };

@@ -208,13 +208,13 @@ export async function untouchedChecksum(
  * with a timer that never fires by itself: tests call `tick(now)` with a moved clock.
  */
 export function testScheduler(
-  services: Pick<Services, 'db' | 'files' | 'notifications'>,
+  services: Pick<Services, 'db' | 'files' | 'notifier'>,
   options: Partial<SchedulerOptions> = {},
 ): DeletionScheduler {
   return new DeletionScheduler({
     db: services.db,
     files: services.files,
-    notifications: services.notifications,
+    notifications: services.notifier,
     clock: systemClock,
     logger: createLogger('silent'),
     intervalMs: 3_600_000,

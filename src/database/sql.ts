@@ -1,0 +1,38 @@
+/**
+ * Collects the parameters of one statement and hands out their placeholders, so no `$n` is ever
+ * counted by hand: `const p = new SqlParams(); db.rows(\`… WHERE id = ${p.add(id)}\`, p.values)`.
+ */
+export class SqlParams {
+  private readonly collected: unknown[];
+
+  constructor(values: readonly unknown[] = []) {
+    this.collected = [...values];
+  }
+
+  /** Adds `value` and returns its placeholder (`$1`, `$2`, …). */
+  add(value: unknown): string {
+    this.collected.push(value);
+    return `$${this.collected.length}`;
+  }
+
+  /** The values in placeholder order, to pass beside the statement. */
+  get values(): unknown[] {
+    return [...this.collected];
+  }
+
+  /** An independent copy: one statement can extend the parameters of another (a page and its count). */
+  copy(): SqlParams {
+    return new SqlParams(this.collected);
+  }
+}
+
+/** A WHERE's conditions and the parameters they name; `conditions` are joined with AND. */
+export interface SqlFilter {
+  conditions: string[];
+  params: SqlParams;
+}
+
+/** The conditions of `filter` as the text after WHERE. */
+export function whereOf(filter: SqlFilter): string {
+  return filter.conditions.join(' AND ');
+}
