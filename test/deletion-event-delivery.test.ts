@@ -1,10 +1,10 @@
 import { Client } from 'pg';
-import { ActivateDeletionDocument, CancelDeletionDocument, MarkForDeletionDocument } from '../operations/generated';
+import { CancelDeletionDocument } from '../operations/generated';
 import { DeletionEventMessage, DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
 import { mustRequest, watchWs, WatchedWs, within } from './support/clients';
-import { archivedObjects } from './support/deletion';
+import { activateOne } from './support/deletion';
 import { createWorkspace, TestUser } from './support/fixtures';
-import { roundTrip, SubscriptionLog } from './support/subscription-log';
+import { liveSubscription, SubscriptionLog } from './support/subscription-log';
 import { startTestServer, TestServer } from './support/test-server';
 
 /**
@@ -32,20 +32,13 @@ afterEach(async () => {
 afterAll(() => server.close());
 
 /** Subscribes as `user` over a new socket and waits until the server has registered it. */
-async function subscribe(user: TestUser, query: string): Promise<SubscriptionLog> {
+function subscribe(user: TestUser, query: string): Promise<SubscriptionLog> {
   const socket = watchWs(server.wsUrl, `Bearer ${user.token}`);
   sockets.push(socket);
-  const log = new SubscriptionLog(socket.client, query);
-  await within(roundTrip(socket.client), T, 'the subscription to be live');
-  return log;
+  return liveSubscription(socket.client, query, T);
 }
 
-/** Marks one new archived contact and activates, as `admin`; returns the deletion's id. */
-async function activate(admin: TestUser): Promise<string> {
-  const refs = await archivedObjects(server.url, admin, 'CONTACT', 1);
-  await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
-  return (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion.id;
-}
+const activate = (admin: TestUser): Promise<string> => activateOne(server.url, admin);
 
 /** Resolves once `holds()` is true, checking again after each turn of the event loop. */
 async function condition(holds: () => Promise<boolean> | boolean, what: string): Promise<void> {
