@@ -2,10 +2,10 @@ import { Client } from 'pg';
 import { createAppPubSub } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDeletionEventDelivery } from '../src/resolvers/deletion-event-delivery';
-import { LocalFileStore } from '../src/services/file-store';
+import { LocalFileStore } from '../src/infra/file-store';
 import { createServices } from '../src/services/services';
 import { createLogger } from '../src/log';
-import { DeletionEventListener } from '../src/services/deletion-event-listener';
+import { DeletionEventListener } from '../src/infra/deletion-event-listener';
 import {
   DELETION_EVENTS_CHANNEL,
   DELETION_EVENTS_TOPIC,

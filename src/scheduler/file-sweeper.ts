@@ -1,5 +1,5 @@
 import { Database } from '../database/database';
-import { FileStore } from '../services/file-store';
+import { FileStore } from '../infra/file-store';
 import { removeTombstonedFiles, Tombstone } from './file-removal';
 
 /**

@@ -4,7 +4,7 @@ import { Database, Sql } from '../database/database';
 import { tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
 import { UserRow } from './auth.service';
-import { FileStore, newStorageKey, TooLargeError } from './file-store';
+import { FileStore, newStorageKey, TooLargeError } from '../infra/file-store';
 import { isUuid, notFound, ObjectRef } from './object-rows';
 
 /** An attachment as the API sees it. */

@@ -13,7 +13,7 @@ import {
   DeletionEventMessage,
   parseDeletionEventMessage,
 } from '../../src/services/deletion-events';
-import { FileStore, LocalFileStore, newStorageKey } from '../../src/services/file-store';
+import { FileStore, LocalFileStore, newStorageKey } from '../../src/infra/file-store';
 import { Services } from '../../src/services/services';
 
 export interface Ref {
