@@ -4,7 +4,7 @@ import { Context } from './context';
 import { createLoaders, Loaders } from './loaders';
 
 /** An event that carries the loaders every subscriber of it shares (a DeletionEventDelivery). */
-export interface EventWithLoaders {
+interface EventWithLoaders {
   loaders: Loaders;
 }
 
