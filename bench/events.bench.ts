@@ -1,7 +1,11 @@
 import { Client } from 'pg';
 import { createAppPubSub } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createDeletionEventDelivery } from '../src/resolvers/deletion-event-delivery';
+import { LocalFileStore } from '../src/infra/file-store';
+import { createServices } from '../src/services/services';
 import { createLogger } from '../src/log';
-import { DeletionEventListener } from '../src/services/deletion-event-listener';
+import { DeletionEventListener } from '../src/infra/deletion-event-listener';
 import {
   DELETION_EVENTS_CHANNEL,
   DELETION_EVENTS_TOPIC,
@@ -55,11 +59,14 @@ export async function eventsBench({ db, url }: BenchDatabase): Promise<BenchResu
     await all;
   };
 
+  // As the app does: each message is published as the delivery its subscribers share.
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, JWT_SECRET: 'bench-secret-long-enough' });
+  const services = createServices(config, db, new LocalFileStore(config.dataDir));
   const pubSub = createAppPubSub();
   const listener = new DeletionEventListener({
     url,
     logger: createLogger('silent'),
-    onMessage: (message) => pubSub.publish(DELETION_EVENTS_TOPIC, message),
+    onMessage: (message) => pubSub.publish(DELETION_EVENTS_TOPIC, createDeletionEventDelivery(services, message)),
     onMissedEvents: () => undefined,
   });
   await listener.start();

@@ -5,7 +5,7 @@ import { OBJECT_TABLES } from '../src/database/object-tables';
 import { createLogger } from '../src/log';
 import { DeletionScheduler } from '../src/scheduler/deletion-scheduler';
 import { systemClock } from '../src/services/clock';
-import { LocalFileStore } from '../src/services/file-store';
+import { LocalFileStore } from '../src/infra/file-store';
 import { NotificationService } from '../src/services/notification.service';
 import { createDueDeletion, seedArchivedObjects } from '../test/support/executor-fixtures';
 import { BenchDatabase } from './bench-database';

@@ -5,13 +5,14 @@ import { Config } from './config';
 import { Database } from './database/database';
 import { recordRunningUrl, startEmbeddedPostgres } from './database/embedded-postgres';
 import { migrate } from './database/migrate';
-import { isSeeded, seedDemoData } from './database/seed';
+import { isSeeded, seedDemoData } from './cli/demo-seed';
+import { createDeletionEventDelivery, DeletionEventDelivery } from './resolvers/deletion-event-delivery';
 import { ensureDataDir, startOrUnwind, StopStack } from './lifecycle';
 import { Logger } from './log';
 import { DeletionScheduler } from './scheduler/deletion-scheduler';
-import { DeletionEventListener } from './services/deletion-event-listener';
-import { DELETION_EVENTS_TOPIC, DeletionEventMessage } from './services/deletion-events';
-import { LocalFileStore } from './services/file-store';
+import { DeletionEventListener } from './infra/deletion-event-listener';
+import { DELETION_EVENTS_TOPIC } from './services/deletion-events';
+import { LocalFileStore } from './infra/file-store';
 import { createServices, Services } from './services/services';
 import { RunningServer, startServer } from './server/http-server';
 import { Metrics } from './server/metrics';
@@ -44,46 +45,89 @@ export function startApp(config: Config, logger: Logger): Promise<App> {
   return startOrUnwind((stack) => startParts(config, logger, stack));
 }
 
-/** startApp's steps; each pushes onto `stack` how to stop what it started. */
+/** startApp's steps, in order; each pushes onto `stack` how to stop what it started. */
 async function startParts(config: Config, logger: Logger, stack: StopStack): Promise<App> {
+  const { url, db } = await openDatabase(config, logger, stack);
+  const { services, files, seeded } = await createAppServices(config, db);
+  // Assigned once the server listens; the listener is started first so no socket misses an event.
+  let server: RunningServer | undefined = undefined;
+  // Clients reconnect on 4205 and refetch notifications and the overview (README, "Live notifications").
+  const { pubSub, listener } = await startEvents(url, services, logger, stack, () =>
+    server?.closeSockets(WsCloseCode.EventsMissed),
+  );
+  const metrics = new Metrics(db, logger);
+  server = await startServer({
+    services,
+    schema: await createSchema(pubSub),
+    port: config.port,
+    logger,
+    metrics,
+    eventsLive: () => listener.connected,
+  });
+  const scheduler = startScheduler(config, services, files, logger, metrics);
+  stack.push(drainTogether(server, scheduler));
+  return { server, services, pubSub, listener, scheduler, seeded, stop: () => stack.unwind() };
+}
+
+/** The database step: embedded unless DATABASE_URL is set, connected and migrated. */
+async function openDatabase(config: Config, logger: Logger, stack: StopStack): Promise<{ url: string; db: Database }> {
   ensureDataDir(config.dataDir);
   const url = config.databaseUrl ?? (await startEmbedded(config, logger, stack));
   const db = await Database.connect(url);
   stack.push(() => db.close());
   const applied = await migrate(db.dataSource);
   if (applied.length > 0) logger.info(`applied migrations: ${applied.join(', ')}`);
+  return { url, db };
+}
+
+/** The services step: the domain core over `db` and the file store, and the demo data where it belongs. */
+async function createAppServices(
+  config: Config,
+  db: Database,
+): Promise<{ services: Services; files: LocalFileStore; seeded: boolean }> {
   const files = new LocalFileStore(path.join(config.dataDir, 'files'));
+  const services = createServices(config, db, files);
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
   // Production never gets demo users: their well-known emails would be accounts nobody owns.
-  const services = createServices(config, db, files);
   const seedable = !config.databaseUrl && config.nodeEnv !== 'production';
   const seeded = seedable && !(await isSeeded(db)) && (await seedDemoData(services));
-  // Events reach this process's subscribers only through NOTIFY → listener → pubSub, even those
-  // this process published itself: one path for one instance or many (DESIGN §4).
+  return { services, files, seeded };
+}
+
+/**
+ * The events step. Events reach this process's subscribers only through NOTIFY → listener →
+ * pubSub, even those this process published itself: one path for one instance or many (DESIGN §4).
+ * Each message is published as its delivery, which its subscribers share (deletion-event-delivery.ts).
+ */
+async function startEvents(
+  url: string,
+  services: Services,
+  logger: Logger,
+  stack: StopStack,
+  onMissedEvents: () => void,
+): Promise<{ pubSub: AppPubSub; listener: DeletionEventListener }> {
   const pubSub = createAppPubSub();
-  // Assigned once the server listens; the listener is started first so no socket misses an event.
-  let server: RunningServer | undefined = undefined;
   const listener = new DeletionEventListener({
     url,
     logger,
-    onMessage: (message) => pubSub.publish(DELETION_EVENTS_TOPIC, message),
-    // Clients reconnect on 4205 and refetch notifications and the overview (README, "Live notifications").
-    onMissedEvents: () => server?.closeSockets(WsCloseCode.EventsMissed),
+    onMessage: (message) => pubSub.publish(DELETION_EVENTS_TOPIC, createDeletionEventDelivery(services, message)),
+    onMissedEvents,
   });
   await listener.start();
   stack.push(() => listener.stop());
-  const schema = await createSchema(pubSub);
-  const metrics = new Metrics(db, logger);
-  server = await startServer({
-    services,
-    schema,
-    port: config.port,
-    logger,
-    metrics,
-    eventsLive: () => listener.connected,
-  });
+  return { pubSub, listener };
+}
+
+/** The scheduler step: executes due deletions from now on; stopped by `drainTogether`. */
+function startScheduler(
+  config: Config,
+  services: Services,
+  files: LocalFileStore,
+  logger: Logger,
+  metrics: Metrics,
+): DeletionScheduler {
   const scheduler = new DeletionScheduler({
-    db,
+    db: services.db,
     files,
     notifications: services.notifier,
     clock: services.clock,
@@ -94,8 +138,7 @@ async function startParts(config: Config, logger: Logger, stack: StopStack): Pro
     afterChunk: (progress) => metrics.recordChunk(progress),
   });
   scheduler.start();
-  stack.push(drainTogether(server, scheduler));
-  return { server, services, pubSub, listener, scheduler, seeded, stop: () => stack.unwind() };
+  return scheduler;
 }
 
 /** Starts the embedded database under DATA_DIR and records its URL for the CLI commands; returns the URL. */
@@ -132,5 +175,5 @@ function drainTogether(server: RunningServer, scheduler: DeletionScheduler): () 
  */
 export function createAppPubSub(eventTarget: EventTarget = new EventTarget()) {
   setMaxListeners(Infinity, eventTarget);
-  return createPubSub<{ [DELETION_EVENTS_TOPIC]: [DeletionEventMessage] }>({ eventTarget });
+  return createPubSub<{ [DELETION_EVENTS_TOPIC]: [DeletionEventDelivery] }>({ eventTarget });
 }

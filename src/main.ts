@@ -4,7 +4,7 @@ import { createLogger } from './log';
 import { startApp } from './app';
 import { logUnhandledRejections } from './unhandled-rejections';
 import { StartError } from './lifecycle';
-import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from './database/seed';
+import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from './cli/demo-seed';
 
 const SHUTDOWN_DEADLINE_MS = 8_000;
 

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { OBJECT_TABLES } from '../src/database/object-tables';
-import { LocalFileStore } from '../src/services/file-store';
+import { LocalFileStore } from '../src/infra/file-store';
 import { runVerifyChecks } from '../src/services/verify-checks';
 import { createDueDeletion, seedArchivedObjects, untouchedChecksum } from './support/executor-fixtures';
 import { createWorkspace } from './support/fixtures';

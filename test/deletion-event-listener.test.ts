@@ -4,7 +4,7 @@ import { MeDocument } from '../operations/generated';
 import { createAppPubSub } from '../src/app';
 import { Client } from 'pg';
 import { createLogger } from '../src/log';
-import { DeletionEventListener, LISTENER_APPLICATION_NAME } from '../src/services/deletion-event-listener';
+import { DeletionEventListener, LISTENER_APPLICATION_NAME } from '../src/infra/deletion-event-listener';
 import {
   DELETION_EVENTS_CHANNEL,
   DeletionEventMessage,

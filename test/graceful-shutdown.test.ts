@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { ArchiveObjectsDocument, DeletionEventsDocument, DeletionEventsSubscription } from '../operations/generated';
 import { OBJECT_TABLES, ObjectType } from '../src/database/object-tables';
 import { DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
-import { LocalFileStore } from '../src/services/file-store';
+import { LocalFileStore } from '../src/infra/file-store';
 import { connectWs, request, within } from './support/clients';
 import { createDueDeletion, Ref, seedArchivedObjects, waitFor } from './support/executor-fixtures';
 import { createWorkspace, TestWorkspace } from './support/fixtures';

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ActivateDeletionDocument,
   CancelDeletionDocument,
   DeletionOverviewDocument,
   DeletionsDocument,
-  MarkForDeletionDocument,
   MeDocument,
 } from '../operations/generated';
 import { DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
-import { executeWs, mustRequest, watchWs, WatchedWs, within, WsOutcome } from './support/clients';
-import { archivedObjects, deletionSnapshot } from './support/deletion';
+import { executeWs, watchWs, WatchedWs, within, WsOutcome } from './support/clients';
+import { activateOne, deletionSnapshot } from './support/deletion';
 import { createWorkspace, TestUser } from './support/fixtures';
-import { roundTrip, SubscriptionLog } from './support/subscription-log';
+import { liveSubscription, SubscriptionLog } from './support/subscription-log';
 import { startTestServer, TestServer } from './support/test-server';
 
 /**
@@ -42,18 +40,11 @@ function connect(user: TestUser): WatchedWs {
 }
 
 /** Subscribes on `socket` and waits until the server has registered the subscription. */
-async function subscribe(socket: WatchedWs, query: string): Promise<SubscriptionLog> {
-  const log = new SubscriptionLog(socket.client, query);
-  await within(roundTrip(socket.client), T, 'the subscription to be live');
-  return log;
-}
+const subscribe = (socket: WatchedWs, query: string): Promise<SubscriptionLog> =>
+  liveSubscription(socket.client, query, T);
 
 /** Activates a deletion of one archived contact through HTTP, as `admin`; publishes ACTIVATED. */
-async function activate(admin: TestUser): Promise<string> {
-  const refs = await archivedObjects(server.url, admin, 'CONTACT', 1);
-  await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
-  return (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion.id;
-}
+const activate = (admin: TestUser): Promise<string> => activateOne(server.url, admin);
 
 const setRole = (user: TestUser, role: string) =>
   server.database.db.rows('UPDATE users SET role = $2 WHERE id = $1', [user.id, role]);

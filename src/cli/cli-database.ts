@@ -4,7 +4,7 @@ import { Config } from '../config';
 import { Database } from '../database/database';
 import { EmbeddedDatabase, runningUrl, startEmbeddedPostgres } from '../database/embedded-postgres';
 import { migrate } from '../database/migrate';
-import { LocalFileStore } from '../services/file-store';
+import { LocalFileStore } from '../infra/file-store';
 import { createServices, Services } from '../services/services';
 
 /**

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config';
-import { seedDemoData } from '../database/seed';
+import { seedDemoData } from './demo-seed';
 import { withCliDatabase } from './cli-database';
 
 /** `npm run seed`: creates the demo workspaces, users, objects and files unless they exist. */

@@ -8,31 +8,28 @@ import { DeletionRow } from '../services/deletion-row';
 import { Services } from '../services/services';
 import type { Deletion } from './deletion.type';
 
-/** What every subscriber of one message shares: its deletion, read once, and one set of loaders. */
-export interface Delivery {
+/**
+ * One received message and what every subscriber of it on this instance shares: its deletion,
+ * read once, and one set of loaders (the subscribers' current rows, the actor, who activated are
+ * read in one batch). It is built where the message is received and published as the payload,
+ * so nothing about an event lives anywhere but in the event itself.
+ */
+export interface DeletionEventDelivery {
+  message: DeletionEventMessage;
   /** Read on first call only: a promise nobody awaits would reject unhandled when the read fails. */
   deletion(): Promise<DeletionRow | null>;
+  /** New for each message, so nothing cached outlives the event it was read for. */
   loaders: Loaders;
 }
 
-// Every subscriber of one message is (or was, when it subscribed) an admin of the message's
-// workspace, so they may share what is read for it: the deletion once, and users (the
-// subscribers' current rows, the actor, who activated) in one batch through shared loaders.
-// The loaders are new for each message, so nothing cached outlives the event it was read for.
-const deliveries = new WeakMap<DeletionEventMessage, Delivery>();
-
-/** The shared reads of `message`, started by its first subscriber. */
-export function deliveryOf(services: Services, message: DeletionEventMessage): Delivery {
-  let delivery = deliveries.get(message);
-  if (!delivery) {
-    let deletion: Promise<DeletionRow | null> | undefined;
-    delivery = {
-      deletion: () => (deletion ??= readDeletion(services, message)),
-      loaders: createLoaders(services),
-    };
-    deliveries.set(message, delivery);
-  }
-  return delivery;
+/** The delivery of a message just received; nothing is read until a subscriber asks. */
+export function createDeletionEventDelivery(services: Services, message: DeletionEventMessage): DeletionEventDelivery {
+  let deletion: Promise<DeletionRow | null> | undefined;
+  return {
+    message,
+    deletion: () => (deletion ??= readDeletion(services, message)),
+    loaders: createLoaders(services),
+  };
 }
 
 /** The message's deletion with its volumes (Deletion.volumes), so its fields need no further read. */
@@ -45,18 +42,21 @@ async function readDeletion(services: Services, message: DeletionEventMessage): 
 }
 
 /**
- * Whether a subscriber gets `message`, decided before anything of it is read for them, whatever
- * their subscription selects. Other workspaces' messages are skipped. The subscriber's row is read
- * again for every message, in one statement with every other subscriber of it on this instance
- * (and its actor, which most selections ask for next): a user deleted or moved to another
- * workspace since has the socket closed with 4401; one no longer an admin gets FORBIDDEN, which
- * ends the subscription (graphql-ws sends it as the subscription's `error` message).
+ * Whether a subscriber gets an event, decided before anything of it is read for them, whatever
+ * their subscription selects. Other workspaces' events are skipped. The subscriber's row is read
+ * again for every event, in one statement with every other subscriber of it on this instance
+ * (and its actor, which most selections ask for next) through the delivery's shared loaders: a
+ * user deleted or moved to another workspace since has the socket closed with 4401; one no longer
+ * an admin gets FORBIDDEN, which ends the subscription (graphql-ws sends it as its `error` message).
  */
-export async function admitEvent(context: Context, message: DeletionEventMessage): Promise<boolean> {
+export async function admitEvent(context: Context, delivery: DeletionEventDelivery): Promise<boolean> {
+  const { message, loaders } = delivery;
   const subscriber = requireUser(context);
   if (message.workspaceId !== subscriber.workspaceId) return false;
-  const { users } = deliveryOf(context.services, message).loaders;
-  const [now] = await Promise.all([users.load(subscriber.id), message.actorId ? users.load(message.actorId) : null]);
+  const [now] = await Promise.all([
+    loaders.users.load(subscriber.id),
+    message.actorId ? loaders.users.load(message.actorId) : null,
+  ]);
   if (!isStillMember(subscriber, now)) {
     context.endSession?.();
     throw noLongerMember();

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { DeletionEventMessage } from '../services/deletion-events';
+import type { DeletionEventDelivery } from './deletion-event-delivery';
 import { Deletion } from './deletion.type';
 import { DeletionEventType } from './enums';
 import { User } from './user.type';
@@ -18,6 +18,6 @@ export class DeletionEvent {
   @Field({ description: 'When it happened.' })
   occurredAt: Date;
 
-  /** The message as published; `deletion` and `actor` are resolved from its ids. */
-  message: DeletionEventMessage;
+  /** The event as received: `deletion` and `actor` are resolved through what it shares with every subscriber. */
+  delivery: DeletionEventDelivery;
 }

@@ -3,7 +3,7 @@ import { Logger } from '../log';
 import { DeletionEventType, publishDeletionEvent } from '../services/deletion-events';
 import { DeletionStatus, statusTransition } from '../services/deletion-status';
 import { returnToSelection } from '../services/deletion.service';
-import { FileStore } from '../services/file-store';
+import { FileStore } from '../infra/file-store';
 import { NotificationKind, NotificationService } from '../services/notification.service';
 import { ChunkResult, ObjectRef, objectsLeft, removeChunk } from './deletion-chunk';
 import { ClaimedDeletion, LeaseHeartbeat, renewLease } from './deletion-lease';

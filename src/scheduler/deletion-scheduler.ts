@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Database } from '../database/database';
 import { Logger } from '../log';
 import { Clock } from '../services/clock';
-import { FileStore } from '../services/file-store';
+import { FileStore } from '../infra/file-store';
 import { NotificationService } from '../services/notification.service';
 import { FileSweeper } from './file-sweeper';
 import { ChunkProgress, DeletionExecutor, ExecutionOutcome } from './deletion-executor';

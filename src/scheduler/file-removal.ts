@@ -1,5 +1,5 @@
 import { Database } from '../database/database';
-import { FileStore } from '../services/file-store';
+import { FileStore } from '../infra/file-store';
 
 /** A queued file removal: the tombstone's id and the file's storage key. */
 export interface Tombstone {

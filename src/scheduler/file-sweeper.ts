@@ -1,6 +1,6 @@
 import { Database } from '../database/database';
+import { FileStore } from '../infra/file-store';
 import { DeletionStatus } from '../services/deletion-status';
-import { FileStore } from '../services/file-store';
 import { removeTombstonedFiles, Tombstone } from './file-removal';
 
 /**

@@ -3,8 +3,8 @@ import { Readable } from 'node:stream';
 import { Database, Sql } from '../database/database';
 import { tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
+import { FileStore, newStorageKey, TooLargeError } from '../infra/file-store';
 import { UserRow } from './domain-types';
-import { FileStore, newStorageKey, TooLargeError } from './file-store';
 import { notFound, ObjectRef } from './object-rows';
 import { isUuid } from './uuid';
 

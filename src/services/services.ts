@@ -7,7 +7,7 @@ import { AuthService } from './auth.service';
 import { Clock, systemClock } from './clock';
 import { DeletionHistoryService } from './deletion-history.service';
 import { DeletionService } from './deletion.service';
-import { FileStore } from './file-store';
+import { FileStore } from '../infra/file-store';
 import { NotificationInboxService } from './notification-inbox.service';
 import { NotificationService } from './notification.service';
 import { ObjectService } from './object.service';

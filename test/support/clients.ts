@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { App } from '../../src/app';
 import { DELETION_EVENTS_TOPIC, DeletionEventMessage } from '../../src/services/deletion-events';
+import type { DeletionEventDelivery } from '../../src/resolvers/deletion-event-delivery';
 import WebSocket from 'ws';
 
 /** What crossed the wire for one HTTP GraphQL request. */
@@ -151,11 +152,11 @@ export function executeWs<T, V>(
   });
 }
 
-/** Everything one process's pub/sub delivers on the deletion topic, in arrival order. */
+/** The messages one process's pub/sub delivers on the deletion topic (each in its delivery), in arrival order. */
 export class Inbox {
   readonly messages: DeletionEventMessage[] = [];
   private readonly arrivals = new EventEmitter();
-  private readonly iterator: AsyncIterator<DeletionEventMessage>;
+  private readonly iterator: AsyncIterator<DeletionEventDelivery>;
 
   constructor(app: App) {
     this.iterator = app.pubSub.subscribe(DELETION_EVENTS_TOPIC)[Symbol.asyncIterator]();
@@ -176,7 +177,7 @@ export class Inbox {
     for (;;) {
       const next = await this.iterator.next();
       if (next.done) return;
-      this.messages.push(next.value);
+      this.messages.push(next.value.message);
       this.arrivals.emit('message');
     }
   }

@@ -1,4 +1,11 @@
-import { ArchiveObjectsDocument, CreateObjectDocument, ObjectType, TaskStatus } from '../../operations/generated';
+import {
+  ActivateDeletionDocument,
+  ArchiveObjectsDocument,
+  CreateObjectDocument,
+  MarkForDeletionDocument,
+  ObjectType,
+  TaskStatus,
+} from '../../operations/generated';
 import { ObjectType as ObjectTypeEnum } from '../../src/database/object-tables';
 import { Services } from '../../src/services/services';
 import { runVerifyChecks } from '../../src/services/verify-checks';
@@ -25,6 +32,13 @@ export async function archivedObjects(
   if (bytes && refs.length > 0) await upload(url, user.token, refs[0], Buffer.alloc(bytes));
   if (refs.length > 0) await mustRequest(url, ArchiveObjectsDocument, { refs }, user.token);
   return refs;
+}
+
+/** Activates a deletion of one new archived contact through HTTP, as `admin`; returns its id. */
+export async function activateOne(url: string, admin: TestUser): Promise<string> {
+  const refs = await archivedObjects(url, admin, 'CONTACT', 1);
+  await mustRequest(url, MarkForDeletionDocument, { refs }, admin.token);
+  return (await mustRequest(url, ActivateDeletionDocument, {}, admin.token)).activateDeletion.id;
 }
 
 /** Every verify check's problems, flattened: [] when counters equal a recount and files match rows. */

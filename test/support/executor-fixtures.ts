@@ -15,7 +15,7 @@ import {
   parseDeletionEventMessage,
   publishDeletionEvent,
 } from '../../src/services/deletion-events';
-import { FileStore, LocalFileStore, newStorageKey } from '../../src/services/file-store';
+import { FileStore, LocalFileStore, newStorageKey } from '../../src/infra/file-store';
 import { Services } from '../../src/services/services';
 import { waitFor } from './wait-for';
 

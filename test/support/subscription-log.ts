@@ -1,5 +1,6 @@
 import type { Client as WsClient } from 'graphql-ws';
 import { EventEmitter, once } from 'node:events';
+import { within } from './clients';
 
 /** An error as graphql-ws hands it to a sink: GraphQL errors from the server, or the close event. */
 export type SinkError = { message?: string; code?: number; extensions?: { code?: string } };
@@ -46,4 +47,11 @@ export function roundTrip(client: WsClient): Promise<void> {
   return new Promise((resolve, reject) =>
     client.subscribe({ query: '{ me { id } }' }, { next: () => undefined, error: reject, complete: resolve }),
   );
+}
+
+/** Subscribes on `client` and resolves once the server has registered the subscription (bounded by `ms`). */
+export async function liveSubscription(client: WsClient, query: string, ms: number): Promise<SubscriptionLog> {
+  const log = new SubscriptionLog(client, query);
+  await within(roundTrip(client), ms, 'the subscription to be live');
+  return log;
 }

@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import { USER_COLUMNS } from '../services/auth.service';
 import { Role, UserRow } from '../services/domain-types';
 import type { Services } from '../services/services';
-import { Sql } from './database';
-import { OBJECT_TABLES, ObjectType, TaskStatus } from './object-tables';
+import { Sql } from '../database/database';
+import { OBJECT_TABLES, ObjectType, TaskStatus } from '../database/object-tables';
 
 /** The demo users; `npm start` prints tokens for the first admin and the first member. */
 export const DEMO_USERS = {

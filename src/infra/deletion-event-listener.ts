@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Client, Notification } from 'pg';
 import { Logger } from '../log';
-import { DELETION_EVENTS_CHANNEL, DeletionEventMessage, parseDeletionEventMessage } from './deletion-events';
+import { DELETION_EVENTS_CHANNEL, DeletionEventMessage, parseDeletionEventMessage } from '../services/deletion-events';
 
 /** How the listener's dedicated connection shows up in `pg_stat_activity`. */
 export const LISTENER_APPLICATION_NAME = 'crm-archive-listener';

@@ -1,0 +1,53 @@
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { Express } from 'express';
+import { Logger } from '../log';
+import { Services } from '../services/services';
+import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
+import { Context, createContext } from './context';
+import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
+import { METRICS_PATH, Metrics } from './metrics';
+import { contextOrInternalError } from './operation-log.plugin';
+import { playgroundHandler } from './playground';
+import { requestIdOf } from './request-id';
+import { viewerOf } from './viewer';
+
+export interface RouteOptions {
+  services: Services;
+  apollo: ApolloServer<Context>;
+  logger: Logger;
+  metrics: Metrics;
+  /** Where GraphQL is answered (POST, GET) and the playground is served (browsers). */
+  graphqlPath: string;
+}
+
+/** Every HTTP route: probes, metrics, uploads, the playground and GraphQL, then JSON for the rest. */
+export function mountRoutes(app: Express, { services, apollo, logger, metrics, graphqlPath }: RouteOptions): void {
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await services.db.rows('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+  app.get(METRICS_PATH, metrics.handler);
+  app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
+  app.get(graphqlPath, playgroundHandler(services.config.playground));
+  app.use(
+    graphqlPath,
+    express.json({ limit: MAX_REQUEST_BYTES }),
+    expressMiddleware(apollo, {
+      // A refused token fails the fields that need a user, not the request: introspection still works.
+      context: async ({ req, res }) =>
+        contextOrInternalError(requestIdOf(res), logger, metrics, async () =>
+          createContext(services, await viewerOf(services, req.headers.authorization), { requestId: requestIdOf(res) }),
+        ),
+    }),
+  );
+  // Last: what no route above answered, and every error, as JSON (http-errors.ts).
+  app.use(notFoundHandler, jsonErrorHandler(logger));
+}

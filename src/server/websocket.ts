@@ -1,0 +1,94 @@
+import { GraphQLSchema, ValidationRule } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { Server } from 'node:http';
+import { WebSocket, WebSocketServer } from 'ws';
+import { Logger } from '../log';
+import { Viewer } from '../services/domain-types';
+import { Services } from '../services/services';
+import { subscribeEventByEvent } from './event-execution';
+import { MAX_REQUEST_BYTES } from './http-errors';
+import { Metrics } from './metrics';
+import { limitedOperation } from './operation-limits';
+import { SocketExtra, socketAuthHooks } from './socket-auth';
+import { viewerOf } from './viewer';
+import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
+import { wsOperationHooks } from './ws-operations';
+
+export interface WebSocketOptions {
+  services: Services;
+  schema: GraphQLSchema;
+  /** The same rules as HTTP's (limits, and introspection when the playground is off). */
+  validationRules: readonly ValidationRule[];
+  logger: Logger;
+  metrics: Metrics;
+  development: boolean;
+  /** Whether events can be delivered now; when false, new sockets are closed with 1013 Try Again Later. */
+  eventsLive?: () => boolean;
+}
+
+/** The graphql-ws side of the server: its sockets, and how to end every operation on them. */
+export interface GraphqlWsServer {
+  wsServer: WebSocketServer;
+  /** Completes every operation and closes the sockets (graphql-ws's own cleanup). */
+  dispose(): Promise<void>;
+}
+
+/** Serves graphql-ws on WebSocket upgrades of `httpServer` at `path`. */
+export function serveGraphqlWs(httpServer: Server, path: string, options: WebSocketOptions): GraphqlWsServer {
+  // Not `server: httpServer`: ws would re-emit a failed listen (port in use) as its own error, which
+  // graphql-ws prints as an "internal error" dump before startServer can report it in one line.
+  // Frames are read before connection_init authenticates anyone: cap them like HTTP bodies (1009 above it).
+  const wsServer = new WebSocketServer({ noServer: true, path, maxPayload: MAX_REQUEST_BYTES });
+  httpServer.on('upgrade', (req, socket, head) =>
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req)),
+  );
+  const { services, schema, logger, metrics, development } = options;
+  const socketAuth = socketAuthHooks(services, limitedOperation(schema, options.validationRules));
+  const operationReports = wsOperationHooks<SocketExtra>(logger, metrics, development);
+  const cleanup = useServer<Record<string, unknown>, SocketExtra>(
+    {
+      schema,
+      // The token is checked once, at connection_init: a socket without a valid token is closed
+      // with 4401, which graphql-ws clients treat as fatal (no retry loop with a bad token).
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        const viewer = await viewerOf(services, typeof authorization === 'string' ? authorization : undefined);
+        if (!viewer.user) return closeWith(ctx.extra.socket, WsCloseCode.Unauthorized);
+        if (options.eventsLive && !options.eventsLive()) return closeWith(ctx.extra.socket, WsCloseCode.TryAgainLater);
+        ctx.extra.viewer = viewer;
+        closeAtExpiry(viewer, ctx.extra.socket);
+        return true;
+      },
+      // The user is read again for every operation and the subscriber for every event; an operation
+      // from a user still allowed is then parsed and validated with the same limits as HTTP.
+      ...operationReports,
+      onSubscribe: async (ctx, id, payload) => {
+        await operationReports.onSubscribe?.(ctx, id, payload);
+        return socketAuth.onSubscribe(ctx, id, payload);
+      },
+      context: socketAuth.context,
+      // Each event runs with its own context (its delivery's loaders), not one mutated per event.
+      subscribe: subscribeEventByEvent,
+      // Outside development a failing hook closes the socket with "Internal server error", not its message.
+      isProd: !development,
+    },
+    wsServer,
+  );
+  return { wsServer, dispose: async () => await cleanup.dispose() };
+}
+
+/** Closes a socket before graphql-ws acknowledges it; `false` tells graphql-ws the connection is refused. */
+function closeWith(socket: WebSocket, code: WsCloseCode): false {
+  socket.close(code, WS_CLOSE_REASONS[code]);
+  return false;
+}
+
+/** Closes a socket when its token expires, so a connection never outlives its credentials. */
+function closeAtExpiry(viewer: Viewer, socket: WebSocket): void {
+  if (!viewer.tokenExpiresAt) return;
+  const delay = viewer.tokenExpiresAt.getTime() - Date.now();
+  // setTimeout overflows past ~24.8 days; such a token is checked again when the client reconnects.
+  if (delay >= 2 ** 31 - 1) return;
+  const timer = setTimeout(() => socket.close(WsCloseCode.Unauthorized, 'Token expired'), Math.max(0, delay));
+  socket.once('close', () => clearTimeout(timer));
+}
