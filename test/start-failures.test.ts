@@ -163,10 +163,11 @@ it('starts and serves with DATA_DIR a new folder under a parent the postgres OS 
     const url = await within(main.ready, EXIT_BOUND_MS, 'the banner');
     const adminToken = /admin token \(\S+\): Bearer (\S+)/.exec(main.output.stdout)![1];
     expect((await request(url, MeDocument, {}, adminToken)).data?.me.role).toBe('ADMIN');
-    const clusterFolder = movedTo() ?? path.join(dataDir, 'postgres');
-    expect(processesUsing(clusterFolder)).toHaveLength(1);
+    // stdout and stderr are separate pipes: the banner can arrive before the earlier 'keeping …' line.
+    const clusterFolder = () => movedTo() ?? path.join(dataDir, 'postgres');
+    await waitFor(() => processesUsing(clusterFolder()).length === 1, { what: 'one PostgreSQL in the cluster folder' });
     expect(await main.stop()).toBe(0);
-    expect(processesUsing(clusterFolder)).toEqual([]);
+    expect(processesUsing(clusterFolder())).toEqual([]);
   } finally {
     const moved = movedTo();
     if (moved) {

@@ -1,15 +1,15 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient, Client as WsClient } from 'graphql-ws';
 import { print } from 'graphql';
-import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { App } from '../../src/app';
 import { DELETION_EVENTS_TOPIC, DeletionEventMessage } from '../../src/services/deletion-events';
 import type { DeletionEventDelivery } from '../../src/resolvers/deletion-event-delivery';
 import WebSocket from 'ws';
+import { runMain } from './main-process';
 
 /** What crossed the wire for one HTTP GraphQL request. */
 export interface GraphQLResponse<T> {
@@ -194,44 +194,18 @@ export interface SpawnedServer {
   kill(): void;
 }
 
-/** Starts `node dist/src/main.js` on a free port with `env` and waits for its banner. */
+/**
+ * Starts `node dist/src/main.js` on a free port with `env` and waits for its banner, with a file
+ * folder of its own. No fixed deadline: the process either prints its banner or exits (which rejects).
+ */
 export async function spawnServer(env: Record<string, string>): Promise<SpawnedServer> {
-  const main = path.join(__dirname, '../../dist/src/main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (npm test does).`);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-process-'));
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [main], {
-    env: { ...process.env, PORT: '0', NODE_ENV: 'test', LOG_LEVEL: 'error', DATA_DIR: dataDir, ...env },
-  });
-  const exited = once(child, 'exit').then(([code]) => {
-    rmSync(dataDir, { recursive: true, force: true });
-    return code as number | null;
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const banner = new Promise<string>((resolve) =>
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const url = /GraphQL(?: \+ playground)?: (\S+)/.exec(stdout)?.[1];
-      if (url && stdout.includes('more tokens')) resolve(url);
-    }),
-  );
-  const failed = exited.then((code) => Promise.reject(new Error(`the server exited with ${code}`)));
-  // Only raced against the banner: a later, normal exit must not surface as an unhandled rejection.
-  failed.catch(() => undefined);
+  const main = runMain({ PORT: '0', NODE_ENV: 'test', LOG_LEVEL: 'error', DATA_DIR: dataDir, ...env });
+  void main.exited.then(() => rmSync(dataDir, { recursive: true, force: true }));
   try {
-    const url = await within(Promise.race([banner, failed]), 20_000, 'the server banner');
-    return {
-      url,
-      stderr: () => stderr,
-      stop: () => {
-        child.kill('SIGTERM');
-        return exited;
-      },
-      kill: () => void child.kill('SIGKILL'),
-    };
+    return { url: await main.ready, stderr: () => main.output.stderr, stop: main.stop, kill: main.kill };
   } catch (error) {
-    child.kill('SIGKILL');
+    main.kill();
     throw error;
   }
 }

@@ -30,7 +30,8 @@ export function runMain(env: NodeJS.ProcessEnv): MainProcess {
   const banner = new Promise<string>((resolve) =>
     child.stdout.on('data', (chunk: Buffer) => {
       output.stdout += chunk.toString();
-      const url = /GraphQL \+ playground: (\S+)/.exec(output.stdout)?.[1];
+      // Without the playground (production) the banner reads `GraphQL: <url>`.
+      const url = /GraphQL(?: \+ playground)?: (\S+)/.exec(output.stdout)?.[1];
       if (url && output.stdout.includes('more tokens')) resolve(url);
     }),
   );
