@@ -1,6 +1,9 @@
+import os from 'node:os';
 import { Database } from '../src/database/database';
 import { ObjectType } from '../src/database/object-tables';
+import { LocalFileStore } from '../src/infra/file-store';
 import { ArchivedListService } from '../src/services/archived-list.service';
+import { AttachmentService } from '../src/services/attachment.service';
 import { DeletionHistoryService } from '../src/services/deletion-history.service';
 import { DeletionStatus } from '../src/services/deletion-status';
 import { TimeIdKey } from '../src/services/keyset';
@@ -14,6 +17,7 @@ import { createTestDatabase, TestDatabase } from './support/test-database';
 interface PlanNode {
   'Node Type': string;
   'Index Name'?: string;
+  'Index Cond'?: string;
   Plans?: PlanNode[];
 }
 
@@ -26,21 +30,29 @@ let db: Database;
 let workspace: TestWorkspace;
 const ROWS = 2000;
 
-/** The page statement (the one with ORDER BY) each call of `read` ran. */
-async function pageStatements(read: () => Promise<unknown>): Promise<{ text: string; params: unknown[] }[]> {
+interface Statement {
+  text: string;
+  params: unknown[];
+}
+
+/** Every statement each call of `read` ran. */
+async function statementsOf(read: () => Promise<unknown>): Promise<Statement[]> {
   const spy = jest.spyOn(db, 'rows');
   try {
     await read();
-    return spy.mock.calls
-      .filter(([text]) => text.includes('ORDER BY'))
-      .map(([text, params]) => ({ text, params: params ?? [] }));
+    return spy.mock.calls.map(([text, params]) => ({ text, params: params ?? [] }));
   } finally {
     spy.mockRestore();
   }
 }
 
+/** The page statement (the one with ORDER BY) each call of `read` ran. */
+async function pageStatements(read: () => Promise<unknown>): Promise<Statement[]> {
+  return (await statementsOf(read)).filter(({ text }) => text.includes('ORDER BY'));
+}
+
 /** The nodes of the plan PostgreSQL picks when it may not read a whole table. */
-async function planOf(statement: { text: string; params: unknown[] }): Promise<PlanNode[]> {
+async function planOf(statement: Statement): Promise<PlanNode[]> {
   return db.transaction(async (tx) => {
     await tx.rows('SET LOCAL enable_seqscan = off');
     const [row] = await tx.rows<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
@@ -78,6 +90,20 @@ beforeAll(async () => {
        SELECT $1, 'c' || n, $2, now(), now() - n * interval '1 second', $2 FROM generate_series(1, $3) n`,
       [ws, user, ROWS],
     );
+    // One attachment per contact, and as many on deals: the loader must not read the other type's.
+    for (const table of ['contacts', 'deals']) {
+      if (table === 'deals') {
+        await db.rows(
+          `INSERT INTO deals (workspace_id, title, created_by) SELECT $1, 'd' || n, $2 FROM generate_series(1, $3) n`,
+          [ws, user, ROWS],
+        );
+      }
+      await db.rows(
+        `INSERT INTO attachments (workspace_id, object_type, object_id, file_name, mime_type, size_bytes, storage_key, created_by)
+         SELECT $1, $3, id, 'f', 'text/plain', 1, gen_random_uuid()::text, $2 FROM ${table} WHERE workspace_id = $1`,
+        [ws, user, table === 'contacts' ? 'CONTACT' : 'DEAL'],
+      );
+    }
     await db.rows(
       `INSERT INTO deletions (workspace_id, status, activated_at, activated_by, execute_after)
        SELECT $1, 'COMPLETED', now() - n * interval '1 minute', $2, now() FROM generate_series(1, $3) n`,
@@ -138,5 +164,56 @@ describe('list statements use their index in order', () => {
     const after = await keyAfter((key) => service.page(user, false, 50, key));
     await expectKeysetPlan(() => service.page(user, false, 50, after), 'notifications_inbox');
     await expectKeysetPlan(() => service.page(user, true, 50, after), 'notifications_inbox');
+  });
+});
+
+describe('what a page loads beside its rows uses an index', () => {
+  const admin = () => ({ ...workspace.admins[0], workspaceId: workspace.id, name: 'a' });
+  const member = () => ({ ...workspace.members[0], workspaceId: workspace.id, name: 'm' });
+
+  it("attachments of a page's objects: by (object_type, object_id), never a scan of every workspace's", async () => {
+    const service = new AttachmentService(db, new LocalFileStore(os.tmpdir()), 0);
+    const page = await new ArchivedListService(db).page(admin(), ObjectType.CONTACT, 50, null, {});
+    const keys = page.rows.map((row) => `CONTACT:${row.id}`);
+    const [statement] = await statementsOf(async () => {
+      const loaded = await service.byObjects(keys);
+      expect(loaded.every((attachments) => attachments.length === 1)).toBe(true);
+    });
+    const nodes = await planOf(statement);
+    expect(nodes.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+    // A condition on object_id alone still shows as an Index Cond, but walks the whole index: the
+    // leading column must be in it too, so the scan enters the index at each (type, id).
+    const read = nodes.find((node) => node['Index Name']);
+    expect(read?.['Index Name']).toBe('attachments_object');
+    expect(read?.['Index Cond']).toMatch(/object_type.*object_id/);
+  });
+
+  it("totalCount runs nothing until asked; an admin's unfiltered total is a counter read by primary key", async () => {
+    const service = new ArchivedListService(db);
+    let page: Awaited<ReturnType<ArchivedListService['page']>> | undefined;
+    const pageOnly = await statementsOf(async () => {
+      page = await service.page(admin(), ObjectType.CONTACT, 50, null, {});
+    });
+    expect(pageOnly).toHaveLength(1);
+    const [counter] = await statementsOf(async () => expect(await page!.totalCount()).toBe(ROWS));
+    expect(counter.text).not.toMatch(/count\(/);
+    const nodes = await planOf(counter);
+    expect(nodes.map((node) => node['Node Type'])).toEqual(['Index Scan']);
+    expect(nodes[0]['Index Name']).toBe('type_stats_pkey');
+    expect(await statementsOf(() => page!.totalCount())).toHaveLength(0);
+  });
+
+  it("a filtered or a member's total still counts its rows, over the list's index", async () => {
+    const service = new ArchivedListService(db);
+    for (const [user, filter, index] of [
+      [admin(), { archivedBefore: new Date() }, 'contacts_archived'],
+      [member(), {}, 'contacts_archived_by_creator'],
+    ] as const) {
+      const page = await service.page(user, ObjectType.CONTACT, 50, null, filter);
+      const [count] = await statementsOf(() => page.totalCount());
+      expect(count.text).toMatch(/count\(\*\)/);
+      const nodes = await planOf(count);
+      expect(nodes.find((node) => node['Index Name'])?.['Index Name']).toBe(index);
+    }
   });
 });

@@ -43,6 +43,27 @@ describe('DataLoaders', () => {
     expect(one).toBe(6);
     expect(fifty).toBe(one);
   });
+
+  it('runs no statement for totalCount unless the query selects it', async () => {
+    const db = server.app.services.db;
+    const page = async (fields: string) => {
+      const before = db.statementCount;
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.admins[0].token}` },
+        body: JSON.stringify({ query: `{ archivedObjects(type: TASK, first: 50) { ${fields} } }` }),
+      });
+      const body = (await response.json()) as { data?: { archivedObjects: { totalCount?: number } } };
+      return { statements: db.statementCount - before, totalCount: body.data?.archivedObjects.totalCount };
+    };
+    // auth and page; the total adds one statement (here the workspace's counter), and only once.
+    expect(await page('edges { node { id } }')).toEqual({ statements: 2, totalCount: undefined });
+    expect(await page('edges { node { id } } totalCount')).toEqual({ statements: 3, totalCount: 50 });
+    expect(await page('edges { node { id } } totalCount again: totalCount')).toEqual({
+      statements: 3,
+      totalCount: 50,
+    });
+  });
 });
 
 describe('depth limit', () => {

@@ -20,7 +20,8 @@ export interface Edge<T> {
 export interface Page<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  totalCount: number;
+  /** A getter: the count runs only when a query selects `totalCount`. */
+  readonly totalCount: Promise<number>;
 }
 
 /**
@@ -93,7 +94,10 @@ export function toPage<Row, Node>(page: KeysetPage<Row>, limit: number, toNode: 
   const edges = page.rows.slice(0, limit).map((row) => ({ cursor: encodeCursor(row.cursorKey), node: toNode(row) }));
   return {
     edges,
-    totalCount: page.totalCount,
+    // Read by the field's resolver only when selected; an unselected total costs no statement.
+    get totalCount() {
+      return page.totalCount();
+    },
     pageInfo: { hasNextPage: page.rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
   };
 }

@@ -31,18 +31,39 @@ export class ArchivedListService {
   ): Promise<KeysetPage<ObjectRow>> {
     const table = tableOf(type);
     const params = new SqlParams();
-    const conditions = [`workspace_id = ${params.add(user.workspaceId)}`, 'archived_at IS NOT NULL'];
-    if (user.role !== Role.ADMIN) conditions.push(`created_by = ${params.add(user.id)}`);
-    if (filter.createdBy) conditions.push(`created_by = ${params.add(uuidOrNothing(filter.createdBy))}`);
-    if (filter.archivedBefore) conditions.push(`archived_at < ${params.add(filter.archivedBefore)}`);
-    if (filter.archivedAfter) conditions.push(`archived_at > ${params.add(filter.archivedAfter)}`);
-    if (filter.titleContains) conditions.push(`strpos(lower(title), lower(${params.add(filter.titleContains)})) > 0`);
+    const inWorkspace = `workspace_id = ${params.add(user.workspaceId)}`;
+    // Everything that narrows the workspace's archived objects; without any, a counter has the total.
+    const narrowing: string[] = [];
+    if (user.role !== Role.ADMIN) narrowing.push(`created_by = ${params.add(user.id)}`);
+    if (filter.createdBy) narrowing.push(`created_by = ${params.add(uuidOrNothing(filter.createdBy))}`);
+    if (filter.archivedBefore) narrowing.push(`archived_at < ${params.add(filter.archivedBefore)}`);
+    if (filter.archivedAfter) narrowing.push(`archived_at > ${params.add(filter.archivedAfter)}`);
+    if (filter.titleContains) narrowing.push(`strpos(lower(title), lower(${params.add(filter.titleContains)})) > 0`);
+    const conditions = [inWorkspace, 'archived_at IS NOT NULL', ...narrowing];
     const page = await readTimeIdPage<ObjectRow>(
       this.db,
-      { table: table.table, columns: objectColumns(table), timeColumn: 'archived_at', filter: { conditions, params } },
+      {
+        table: table.table,
+        columns: objectColumns(table),
+        timeColumn: 'archived_at',
+        filter: { conditions, params },
+        count: narrowing.length === 0 ? () => this.archivedCount(user.workspaceId, type) : undefined,
+      },
       limit,
       after,
     );
     return { ...page, rows: page.rows.map((row) => ({ ...withDeletionState(row), cursorKey: row.cursorKey })) };
+  }
+
+  /**
+   * All archived objects of a type in a workspace, from the counter the stats triggers keep exact
+   * (type_stats): one row by primary key, where count(*) would read every archived row.
+   */
+  private async archivedCount(workspaceId: string, type: ObjectType): Promise<number> {
+    const row = await this.db.one<{ n: number }>(
+      'SELECT archived_count::float8 AS n FROM type_stats WHERE workspace_id = $1 AND object_type = $2',
+      [workspaceId, type],
+    );
+    return row?.n ?? 0;
   }
 }

@@ -108,10 +108,20 @@ export class AttachmentService {
 
   /** Attachments of many objects in one statement; the DataLoader batch function. Keys are `TYPE:id`. */
   async byObjects(keys: readonly string[]): Promise<AttachmentRow[][]> {
-    const ids = [...new Set(keys.map((key) => key.slice(key.indexOf(':') + 1)))];
+    const types = new Set<string>();
+    const ids = new Set<string>();
+    for (const key of keys) {
+      const colon = key.indexOf(':');
+      types.add(key.slice(0, colon));
+      ids.add(key.slice(colon + 1));
+    }
+    // Both columns of the attachments_object index (object_type, object_id): by object_id alone,
+    // PostgreSQL cannot use it and reads the attachments of every workspace. A page is one type, so
+    // the pairs this matches beyond the keys are none; the map below keeps only the keys anyway.
     const rows = await this.db.rows<AttachmentRow>(
-      `SELECT ${ATTACHMENT_COLUMNS} FROM attachments WHERE object_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-      [ids],
+      `SELECT ${ATTACHMENT_COLUMNS} FROM attachments
+       WHERE object_type = ANY($1::text[]) AND object_id = ANY($2::uuid[]) ORDER BY created_at, id`,
+      [[...types], [...ids]],
     );
     const byKey = new Map<string, AttachmentRow[]>();
     for (const row of rows) {

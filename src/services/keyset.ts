@@ -7,10 +7,14 @@ export type TimeIdKey = [micros: string, id: string];
 /** A row of a page, with the key its cursor encodes. */
 export type KeyedRow<T> = T & { cursorKey: TimeIdKey };
 
-/** One page of `limit + 1` rows (the extra one only tells that more follow) and the total matching the filter. */
+/**
+ * One page of `limit + 1` rows (the extra one only tells that more follow) and how to count every
+ * row matching the filter. The count runs only when called (once, however often), so a page whose
+ * reader does not ask for the total costs one statement.
+ */
 export interface KeysetPage<T> {
   rows: KeyedRow<T>[];
-  totalCount: number;
+  totalCount: () => Promise<number>;
 }
 
 /** A list ordered newest first by a timestamp column and then by id. */
@@ -23,6 +27,11 @@ export interface TimeIdList {
   timeColumn: string;
   /** The filter; the total counts every row it matches. */
   filter: SqlFilter;
+  /**
+   * Counts the filter's rows from somewhere cheaper than `count(*)` (a counter the triggers keep),
+   * where the list has one for this filter; otherwise the total is `count(*)` over the filter.
+   */
+  count?: () => Promise<number>;
 }
 
 /**
@@ -49,12 +58,23 @@ export async function readTimeIdPage<T extends { id: string }>(
      ORDER BY ${timeColumn} DESC, id DESC LIMIT ${params.add(limit + 1)}`,
     params.values,
   );
-  const count = await db.one<{ n: number }>(
-    `SELECT count(*)::int AS n FROM ${table} WHERE ${whereOf(filter)}`,
-    filter.params.values,
-  );
+  const count =
+    list.count ??
+    (async () => {
+      const counted = await db.one<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${table} WHERE ${whereOf(filter)}`,
+        filter.params.values,
+      );
+      return counted!.n;
+    });
   return {
     rows: rows.map((row) => ({ ...row, cursorKey: [row.cursorMicros, row.id] })),
-    totalCount: count!.n,
+    totalCount: once(count),
   };
+}
+
+/** `work`, run on the first call only; later calls share its promise. */
+function once<T>(work: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => (result ??= work());
 }
