@@ -2,8 +2,9 @@ import { SafeIntResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { AttachmentRow } from '../services/attachment.service';
 import { User } from './user.type';
+import { PLAIN_FIELDS } from './plain-fields';
 
-@ObjectType({ description: 'A file attached to a CRM object; its bytes live in the file store.' })
+@ObjectType({ ...PLAIN_FIELDS, description: 'A file attached to a CRM object; its bytes live in the file store.' })
 export class Attachment {
   @Field(() => ID, { description: 'Unique id of the attachment.' })
   id: string;

@@ -2,8 +2,9 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
 import { KeysetPage, TimeIdKey } from '../services/keyset';
 import { isUuid } from '../services/uuid';
+import { PLAIN_FIELDS } from './plain-fields';
 
-@ObjectType({ description: 'Where a page ends, for cursor pagination.' })
+@ObjectType({ ...PLAIN_FIELDS, description: 'Where a page ends, for cursor pagination.' })
 export class PageInfo {
   @Field({ description: 'Whether another page follows this one.' })
   hasNextPage: boolean;
@@ -29,7 +30,7 @@ export interface Page<T> {
  * one for an interface). Resolvers return a Page of the node type; these classes only describe it.
  */
 export function Connection(name: string, nodeType: abstract new (...args: never[]) => object) {
-  @ObjectType(`${name}Edge`, { description: `One ${name} in a page, with its cursor.` })
+  @ObjectType(`${name}Edge`, { ...PLAIN_FIELDS, description: `One ${name} in a page, with its cursor.` })
   class EdgeType {
     @Field({ description: 'Opaque position of this node.' })
     cursor: string;
@@ -38,7 +39,7 @@ export function Connection(name: string, nodeType: abstract new (...args: never[
     node: unknown;
   }
 
-  @ObjectType(`${name}Connection`, { description: `A page of ${name} nodes (cursor pagination).` })
+  @ObjectType(`${name}Connection`, { ...PLAIN_FIELDS, description: `A page of ${name} nodes (cursor pagination).` })
   class ConnectionType {
     @Field(() => [EdgeType], { description: 'The nodes of this page, in order.' })
     edges: EdgeType[];

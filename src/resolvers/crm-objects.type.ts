@@ -2,8 +2,9 @@ import { SafeIntResolver } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { CrmObject } from './crm-object.type';
 import { TaskStatus } from './enums';
+import { PLAIN_FIELDS } from './plain-fields';
 
-@ObjectType({ implements: CrmObject, description: 'A person the business deals with.' })
+@ObjectType({ ...PLAIN_FIELDS, implements: CrmObject, description: 'A person the business deals with.' })
 export class Contact extends CrmObject {
   @Field(() => String, { nullable: true, description: 'E-mail address of the contact.' })
   email: string | null;
@@ -15,7 +16,7 @@ export class Contact extends CrmObject {
   company: string | null;
 }
 
-@ObjectType({ implements: CrmObject, description: 'Something that happened, such as a meeting.' })
+@ObjectType({ ...PLAIN_FIELDS, implements: CrmObject, description: 'Something that happened, such as a meeting.' })
 export class Activity extends CrmObject {
   @Field(() => String, { nullable: true, description: 'What kind of activity, e.g. MEETING.' })
   kind: string | null;
@@ -24,7 +25,7 @@ export class Activity extends CrmObject {
   occurredAt: Date | null;
 }
 
-@ObjectType({ implements: CrmObject, description: 'A generic business object (type OBJECT).' })
+@ObjectType({ ...PLAIN_FIELDS, implements: CrmObject, description: 'A generic business object (type OBJECT).' })
 export class BusinessObject extends CrmObject {
   @Field(() => String, { nullable: true, description: 'Category of the object.' })
   category: string | null;
@@ -33,7 +34,7 @@ export class BusinessObject extends CrmObject {
   description: string | null;
 }
 
-@ObjectType({ implements: CrmObject, description: 'A sales opportunity.' })
+@ObjectType({ ...PLAIN_FIELDS, implements: CrmObject, description: 'A sales opportunity.' })
 export class Deal extends CrmObject {
   @Field(() => SafeIntResolver, { nullable: true, description: 'Value in cents of the currency.' })
   amountCents: number | null;
@@ -45,7 +46,11 @@ export class Deal extends CrmObject {
   stage: string | null;
 }
 
-@ObjectType({ implements: CrmObject, description: 'A to-do; marked for deletion only when REMOVED or VERIFIED.' })
+@ObjectType({
+  ...PLAIN_FIELDS,
+  implements: CrmObject,
+  description: 'A to-do; marked for deletion only when REMOVED or VERIFIED.',
+})
 export class Task extends CrmObject {
   @Field(() => TaskStatus, { description: 'Where the task stands.' })
   status: TaskStatus;
@@ -54,7 +59,7 @@ export class Task extends CrmObject {
   dueAt: Date | null;
 }
 
-@ObjectType({ implements: CrmObject, description: 'An e-mail message.' })
+@ObjectType({ ...PLAIN_FIELDS, implements: CrmObject, description: 'An e-mail message.' })
 export class Email extends CrmObject {
   @Field(() => String, { nullable: true, description: 'Sender address.' })
   fromAddress: string | null;
@@ -66,7 +71,7 @@ export class Email extends CrmObject {
   sentAt: Date | null;
 }
 
-@ObjectType({ implements: CrmObject, description: 'A phone call.' })
+@ObjectType({ ...PLAIN_FIELDS, implements: CrmObject, description: 'A phone call.' })
 export class Call extends CrmObject {
   @Field(() => String, { nullable: true, description: 'The other party’s number.' })
   phoneNumber: string | null;

@@ -3,8 +3,12 @@ import type { DeletionEventDelivery } from './deletion-event-delivery';
 import { Deletion } from './deletion.type';
 import { DeletionEventType } from './enums';
 import { User } from './user.type';
+import { PLAIN_FIELDS } from './plain-fields';
 
-@ObjectType({ description: 'Something happened to a deletion of your workspace; delivered live to its admins.' })
+@ObjectType({
+  ...PLAIN_FIELDS,
+  description: 'Something happened to a deletion of your workspace; delivered live to its admins.',
+})
 export class DeletionEvent {
   @Field(() => DeletionEventType, { description: 'What happened.' })
   type: DeletionEventType;

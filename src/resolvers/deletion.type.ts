@@ -3,8 +3,12 @@ import { DeletionRow, DeletionVolumeRow } from '../services/deletion-row';
 import { CrmObjectType, DeletionStatus } from './enums';
 import { User } from './user.type';
 import { Volume } from './volume.type';
+import { PLAIN_FIELDS } from './plain-fields';
 
-@ObjectType({ description: 'The frozen figures of one object type in a deletion, and how far execution got.' })
+@ObjectType({
+  ...PLAIN_FIELDS,
+  description: 'The frozen figures of one object type in a deletion, and how far execution got.',
+})
 export class DeletionTypeVolume {
   @Field(() => CrmObjectType, { description: 'The object type.' })
   type: CrmObjectType;
@@ -17,6 +21,7 @@ export class DeletionTypeVolume {
 }
 
 @ObjectType({
+  ...PLAIN_FIELDS,
   description:
     'One permanent-deletion batch. It holds who, when, counts and bytes only: nothing of the objects it destroys.',
 })
@@ -79,7 +84,7 @@ export class Deletion {
   volumes?: DeletionVolumeRow[];
 }
 
-@ObjectType({ description: 'The figures of one object type in the workspace (O(1) counters).' })
+@ObjectType({ ...PLAIN_FIELDS, description: 'The figures of one object type in the workspace (O(1) counters).' })
 export class TypeStats {
   @Field(() => CrmObjectType, { description: 'The object type.' })
   type: CrmObjectType;
@@ -95,6 +100,7 @@ export class TypeStats {
 }
 
 @ObjectType({
+  ...PLAIN_FIELDS,
   description: 'The permanent-deletion page of the admin UI: figures, the pending deletion, what may be done.',
 })
 export class DeletionOverview {

@@ -1,8 +1,10 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { NotificationRow } from '../services/notification-inbox.service';
 import { Deletion } from './deletion.type';
+import { PLAIN_FIELDS } from './plain-fields';
 
 @ObjectType({
+  ...PLAIN_FIELDS,
   description: 'A persistent message for one user, e.g. that a deletion was activated; read it any time later.',
 })
 export class Notification {

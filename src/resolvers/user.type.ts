@@ -1,9 +1,10 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Role } from '../services/domain-types';
+import { PLAIN_FIELDS } from './plain-fields';
 
 registerEnumType(Role, { name: 'Role', description: 'What a user may do in their workspace.' });
 
-@ObjectType({ description: 'A person using the CRM; belongs to exactly one workspace.' })
+@ObjectType({ ...PLAIN_FIELDS, description: 'A person using the CRM; belongs to exactly one workspace.' })
 export class User {
   @Field(() => ID, { description: 'Unique id of the user.' })
   id: string;

@@ -48,6 +48,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const development = services.config.nodeEnv === 'development';
   const validationRules = validationRulesFor(services.config.playground);
   const app = express();
+  // Express hashes every response body for an ETag; GraphQL answers POSTs, which no cache revalidates.
+  app.set('etag', false);
   app.use(requestIdMiddleware);
   const httpServer = createServer(app);
   answerParserErrors(httpServer);

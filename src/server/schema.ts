@@ -34,7 +34,9 @@ export async function createSchema(pubSub: PubSub = createPubSub()): Promise<Gra
     resolvers: RESOLVERS,
     authChecker,
     pubSub,
-    validate: { forbidUnknownValues: false },
+    // No argument class carries class-validator rules (inputs are checked where they are used), so
+    // validation would only load class-validator and walk each argument object on every request.
+    validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     orphanedTypes: CRM_OBJECT_TYPES,
     emitSchemaFile: false,
