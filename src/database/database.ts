@@ -1,4 +1,6 @@
+import { Pool } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { createDataSource } from '../../ormconfig';
 
 /** Runs SQL: on its own (one pooled connection per statement) or inside a transaction. */
@@ -25,13 +27,14 @@ export class Database implements Sql {
     return new Database(dataSource);
   }
 
+  /**
+   * A statement on its own goes straight to the driver's pool (the one TypeORM made): a query
+   * runner per statement (create, connect, wrap, release) cost about a tenth of a page's CPU.
+   */
   async rows<T extends object>(text: string, params: unknown[] = []): Promise<T[]> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      return await this.run<T>(runner, text, params);
-    } finally {
-      await runner.release();
-    }
+    this.statementCount += 1;
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    return (await pool.query(text, params)).rows as T[];
   }
 
   async one<T extends object>(text: string, params: unknown[] = []): Promise<T | undefined> {
