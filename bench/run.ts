@@ -1,20 +1,40 @@
 import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { BenchDatabase, openBenchDatabase } from './bench-database';
+import { browseBench } from './browse.bench';
 import { eventsBench } from './events.bench';
 import { fanoutBench } from './fanout.bench';
+import { LargeDataset } from './large-dataset';
 import { markBench } from './mark.bench';
+import { overheadBench } from './overhead.bench';
 import { statsBench } from './stats.bench';
 import { executorBench } from './executor.bench';
 
-/** One measured figure and the baseline it is compared with, measured in the same run. */
+/**
+ * One measured figure and the baseline it is compared with, measured in the same run. The ratio
+ * is `ms / baselineMs` (ours per baseline); `goal` states which ratio the issue asks for.
+ */
 export interface BenchResult {
   name: string;
+  /** The measured value: milliseconds unless `unit` says otherwise (req/s, statements, ms CPU…). */
   ms: number;
   baselineName: string;
   baselineMs: number;
+  unit?: string;
+  goal?: Goal;
 }
 
-type Bench = (database: BenchDatabase) => Promise<BenchResult[]>;
+/** The bound the ratio (`ms / baselineMs`) must keep: at most (times, latency, CPU) or at least (rates). */
+export type Goal = { atMost: number } | { atLeast: number };
+
+/** What every bench may share: the large dataset is seeded once, on first use, and grows additively. */
+export interface BenchShared {
+  large: LargeDataset;
+}
+
+type Bench = (database: BenchDatabase, shared: BenchShared) => Promise<BenchResult[]>;
 
 const BENCHES: Record<string, Bench> = {
   stats: statsBench,
@@ -22,30 +42,99 @@ const BENCHES: Record<string, Bench> = {
   fanout: fanoutBench,
   mark: markBench,
   executor: executorBench,
+  browse: browseBench,
+  overhead: overheadBench,
 };
 
+const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
+
 /**
- * `npm run bench [-- name…]`: each bench gets a fresh database; results are reported as ratios
- * against a baseline measured side by side, because absolute times on shared machines are noise.
+ * `npm run bench [-- name…]`: each bench gets a fresh database (and may use the shared large one);
+ * results are ratios against a baseline measured side by side, because absolute times on shared
+ * machines are noise. Each bench writes bench/results/<name>.json; a table of all ends the run.
  */
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
-  const rows: BenchResult[] = [];
-  for (const [name, bench] of Object.entries(BENCHES)) {
-    if (wanted.length > 0 && !wanted.includes(name)) continue;
-    const database = await openBenchDatabase();
-    try {
-      rows.push(...(await bench(database)));
-    } finally {
-      await database.close();
+  const unknown = wanted.filter((name) => !(name in BENCHES));
+  if (unknown.length > 0)
+    throw new Error(`no such bench: ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+  const shared: BenchShared = { large: new LargeDataset() };
+  const table: [string, BenchResult][] = [];
+  try {
+    for (const [name, bench] of Object.entries(BENCHES)) {
+      if (wanted.length > 0 && !wanted.includes(name)) continue;
+      process.stderr.write(`bench ${name}…\n`);
+      const started = Date.now();
+      const database = await openBenchDatabase();
+      let results: BenchResult[];
+      try {
+        results = await bench(database, shared);
+      } finally {
+        await database.close();
+      }
+      writeResults(name, results, Date.now() - started);
+      table.push(...results.map((result): [string, BenchResult] => [name, result]));
     }
+  } finally {
+    await shared.large.close();
   }
-  for (const row of rows) {
-    const ratio = row.baselineMs / row.ms;
-    process.stdout.write(
-      `${row.name}: ${row.ms.toFixed(2)} ms vs ${row.baselineName} ${row.baselineMs.toFixed(2)} ms → ${ratio.toFixed(1)}× faster\n`,
-    );
-  }
+  process.stdout.write(formatTable(table));
+}
+
+/** The JSON of one bench, with what makes it comparable: the machine and each ratio against its goal. */
+function writeResults(name: string, results: BenchResult[], elapsedMs: number): void {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const body = {
+    bench: name,
+    finishedAt: new Date().toISOString(),
+    elapsedSeconds: Math.round(elapsedMs / 1000),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version },
+    results: results.map((result) => ({
+      ...result,
+      unit: result.unit ?? 'ms',
+      ratio: ratioOf(result),
+      ...(result.goal ? { goal: goalText(result.goal), met: isMet(result) } : {}),
+    })),
+  };
+  writeFileSync(path.join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(body, null, 2)}\n`);
+}
+
+function ratioOf(result: BenchResult): number {
+  return result.ms / result.baselineMs;
+}
+
+function goalText(goal: Goal): string {
+  return 'atMost' in goal ? `≤ ${goal.atMost}×` : `≥ ${goal.atLeast}×`;
+}
+
+function isMet(result: BenchResult): boolean | undefined {
+  if (!result.goal) return undefined;
+  const ratio = ratioOf(result);
+  return 'atMost' in result.goal ? ratio <= result.goal.atMost : ratio >= result.goal.atLeast;
+}
+
+function formatTable(rows: [string, BenchResult][]): string {
+  const header = ['bench', 'figure', 'value', 'baseline', 'ratio', 'goal', 'met'];
+  const lines = rows.map(([bench, result]) => {
+    const unit = result.unit ?? 'ms';
+    const met = isMet(result);
+    return [
+      bench,
+      result.name,
+      `${format(result.ms)} ${unit}`,
+      `${result.baselineName}: ${format(result.baselineMs)} ${unit}`,
+      `${ratioOf(result).toFixed(2)}×`,
+      result.goal ? goalText(result.goal) : '',
+      met === undefined ? '' : met ? 'yes' : 'NO',
+    ];
+  });
+  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
+  const render = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |\n`;
+  return [render(header), render(widths.map((w) => '-'.repeat(w))), ...lines.map(render)].join('');
+}
+
+function format(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
 main().catch((error: unknown) => {
