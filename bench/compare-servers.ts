@@ -99,8 +99,9 @@ export async function compareUnderLoad(
 }
 
 /**
- * One client's latency of each request, `rounds` rounds of `requests` sent one after another to
- * each in turn: the median of all of a request's times.
+ * One client's latency of each request: `rounds` × `requests` turns, each sending every request
+ * once (in alternating order), so a burst of load from elsewhere falls on all of them alike; the
+ * median of each request's times.
  */
 export async function compareLatency(
   requests: GraphqlRequest[],
@@ -110,13 +111,11 @@ export async function compareLatency(
   try {
     const times = requests.map(() => [] as number[]);
     for (const { send } of senders) await send();
-    for (let round = 0; round < rounds; round++) {
-      for (const index of roundOrder([...requests.keys()], round)) {
-        for (let i = 0; i < count; i++) {
-          const start = process.hrtime.bigint();
-          await senders[index].send();
-          times[index].push(Number(process.hrtime.bigint() - start) / 1e6);
-        }
+    for (let turn = 0; turn < rounds * count; turn++) {
+      for (const index of roundOrder([...requests.keys()], turn)) {
+        const start = process.hrtime.bigint();
+        await senders[index].send();
+        times[index].push(Number(process.hrtime.bigint() - start) / 1e6);
       }
     }
     return times.map(median);
