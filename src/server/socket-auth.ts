@@ -16,9 +16,11 @@ export type SocketExtra = WsOperationsExtra & {
   lastRead?: Promise<unknown>;
 };
 
-type SocketHooks = Required<
-  Pick<ServerOptions<Record<string, unknown>, Extra & Partial<SocketExtra>>, 'onSubscribe' | 'context'>
->;
+type SocketOptions = ServerOptions<Record<string, unknown>, Extra & Partial<SocketExtra>>;
+
+type SocketHooks = Required<Pick<SocketOptions, 'onSubscribe'>> & {
+  context: (...args: Parameters<Extract<SocketOptions['context'], (...args: never[]) => unknown>>) => Context;
+};
 
 const SIGNED_OUT: Viewer = { user: null, tokenExpiresAt: null };
 
