@@ -66,9 +66,7 @@ export function socketAuthHooks(
  * the mutation runs, and hears its event.
  */
 function readInOrder(services: Services, extra: Partial<SocketExtra>, userId: string): Promise<UserRow | null> {
-  const read = (extra.lastRead ?? Promise.resolve())
-    .catch(() => undefined)
-    .then(async () => (await services.users.byIds([userId]))[0]);
+  const read = (extra.lastRead ?? Promise.resolve()).catch(() => undefined).then(() => services.users.current(userId));
   extra.lastRead = read;
   return read;
 }
