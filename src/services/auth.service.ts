@@ -60,8 +60,10 @@ export async function usersByIds(db: Sql, ids: readonly string[]): Promise<(User
 }
 
 /**
- * Token users read in one tick share one statement: thousands of sockets connecting at once would
- * otherwise queue a read each. No cache: every call reads the row as it is now.
+ * Token users read in one turn of the event loop share one statement: thousands of sockets
+ * connecting at once would otherwise queue a read each. The batch goes out at setImmediate, after
+ * every socket event of this poll phase (DataLoader's default, the next tick, would end it after
+ * each one). No cache: every call reads the row as it is now.
  */
 const currentReads = new WeakMap<Sql, DataLoader<string, UserRow | null>>();
 
@@ -69,7 +71,10 @@ const currentReads = new WeakMap<Sql, DataLoader<string, UserRow | null>>();
 export function currentUser(db: Sql, id: string): Promise<UserRow | null> {
   let reads = currentReads.get(db);
   if (!reads) {
-    reads = new DataLoader((ids: readonly string[]) => usersByIds(db, ids), { cache: false });
+    reads = new DataLoader((ids: readonly string[]) => usersByIds(db, ids), {
+      cache: false,
+      batchScheduleFn: (dispatch) => setImmediate(dispatch),
+    });
     currentReads.set(db, reads);
   }
   return reads.load(id);
