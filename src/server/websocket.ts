@@ -8,6 +8,7 @@ import { Viewer } from '../services/domain-types';
 import { Services } from '../services/services';
 import { MAX_REQUEST_BYTES } from './http-errors';
 import { Metrics } from './metrics';
+import { initTimeouts } from './init-timeout';
 import { limitedOperation } from './operation-limits';
 import { SocketExtra, socketAuthHooks } from './socket-auth';
 import { Subscriber, SubscriptionGroups } from './subscription-groups';
@@ -47,6 +48,7 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
   const socketAuth = socketAuthHooks(services, limitedOperation(schema, options.validationRules));
   const operationReports = wsOperationHooks<SocketExtra>(logger, metrics, development);
   const groups = new SubscriptionGroups();
+  const initWaits = initTimeouts(wsServer);
   // graphql-ws hands `subscribe` the operation's arguments only; the same object went through
   // `context` with its socket and id, which is where its subscriber is made.
   const subscribers = new WeakMap<ExecutionArgs, Subscriber>();
@@ -72,6 +74,7 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
       // The token is checked once, at connection_init: a socket without a valid token is closed
       // with 4401, which graphql-ws clients treat as fatal (no retry loop with a bad token).
       onConnect: async (ctx) => {
+        initWaits.received(ctx.extra.socket);
         const authorization = ctx.connectionParams?.authorization;
         const viewer = await viewerOf(services, typeof authorization === 'string' ? authorization : undefined);
         if (!viewer.user) return closeWith(ctx.extra.socket, WsCloseCode.Unauthorized);
@@ -94,6 +97,8 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
       // Subscribers of the same operation, role and workspace share one execution per event
       // (subscription-groups.ts), each event with its own context (its delivery's loaders).
       subscribe: (args) => groups.subscribe(args, subscriberOf(subscribers, args)),
+      // 4408 for a socket silent for 3 s is initTimeouts' (init-timeout.ts), which allows for a server running late.
+      connectionInitWaitTimeout: 0,
       // Outside development a failing hook closes the socket with "Internal server error", not its message.
       isProd: !development,
     },
