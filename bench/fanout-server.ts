@@ -1,8 +1,5 @@
 import 'reflect-metadata';
-import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -11,7 +8,7 @@ import type { Kind, ServerCommand, ServerReply } from './fanout-protocol';
 
 /**
  * One server of the fanout bench, alone in its process so its RSS is its own: `ours` is the app
- * (DATABASE_URL, JWT_SECRET from the environment), `bare` a `ws` server that broadcasts one frame
+ * (DATABASE_URL, JWT_SECRET, DATA_DIR from the environment), `bare` a `ws` server that broadcasts one frame
  * to every client when told. Started with --expose-gc, so RSS is read after a full collection.
  */
 async function main(kind: Kind): Promise<void> {
@@ -22,7 +19,7 @@ async function main(kind: Kind): Promise<void> {
       NODE_ENV: 'test',
       PORT: '0',
       DATABASE_URL: process.env.DATABASE_URL!,
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'crm-archive-fanout-')),
+      DATA_DIR: process.env.DATA_DIR!,
       JWT_SECRET: process.env.JWT_SECRET!,
       SCHEDULER_INTERVAL: '1h',
       LOG_LEVEL: 'silent',

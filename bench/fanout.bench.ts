@@ -1,4 +1,6 @@
 import { ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
 import { AuthService } from '../src/services/auth.service';
@@ -27,7 +29,9 @@ type Publish = () => Promise<void>;
  */
 export async function fanoutBench({ db, url }: BenchDatabase): Promise<BenchResult[]> {
   const { token, publishOne } = await benchWorkspace(db);
-  const env = { ...process.env, DATABASE_URL: url, JWT_SECRET };
+  // The servers are SIGKILLed: their file folder is made and removed here.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-fanout-'));
+  const env = { ...process.env, DATABASE_URL: url, JWT_SECRET, DATA_DIR: dataDir };
   const clients = fork(path.join(__dirname, 'fanout-clients.js'));
   try {
     const rows = [...(await connectStorm(clients, env, token))];
@@ -35,6 +39,7 @@ export async function fanoutBench({ db, url }: BenchDatabase): Promise<BenchResu
     return rows;
   } finally {
     await stop(clients);
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
