@@ -50,11 +50,6 @@ export class SubscriptionGroups {
     return group.join(context, subscriber);
   }
 
-  /** How many groups are open; `groups` in tests and the benchmark. */
-  get size(): number {
-    return this.groups.size;
-  }
-
   /**
    * Subscribes once for the group, with its first member's context: who may subscribe depends on
    * role and workspace only, which every member shares. A refusal is every member's answer.
