@@ -1,10 +1,10 @@
 import { Client } from 'pg';
 import { CancelDeletionDocument } from '../operations/generated';
 import { DeletionEventMessage, DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
-import { mustRequest, watchWs, WatchedWs, within } from './support/clients';
+import { mustRequest, WatchedWs, within } from './support/clients';
 import { activateOne } from './support/deletion';
 import { createWorkspace, TestUser } from './support/fixtures';
-import { liveSubscription, SubscriptionLog } from './support/subscription-log';
+import { subscribeOnNewSocket, SubscriptionLog } from './support/subscription-log';
 import { startTestServer, TestServer } from './support/test-server';
 
 /**
@@ -32,11 +32,8 @@ afterEach(async () => {
 afterAll(() => server.close());
 
 /** Subscribes as `user` over a new socket and waits until the server has registered it. */
-function subscribe(user: TestUser, query: string): Promise<SubscriptionLog> {
-  const socket = watchWs(server.wsUrl, `Bearer ${user.token}`);
-  sockets.push(socket);
-  return liveSubscription(socket.client, query, T);
-}
+const subscribe = (user: TestUser, query: string): Promise<SubscriptionLog> =>
+  subscribeOnNewSocket(server.wsUrl, user.token, query, sockets, T);
 
 const activate = (admin: TestUser): Promise<string> => activateOne(server.url, admin);
 

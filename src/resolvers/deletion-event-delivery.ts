@@ -20,16 +20,20 @@ export interface DeletionEventDelivery {
   deletion(): Promise<DeletionRow | null>;
   /** New for each message, so nothing cached outlives the event it was read for. */
   loaders: Loaders;
+  /** Whether one subscriber gets this event (`admitEvent`); their subscription group asks for each member. */
+  admit(context: Context): Promise<boolean>;
 }
 
 /** The delivery of a message just received; nothing is read until a subscriber asks. */
 export function createDeletionEventDelivery(services: Services, message: DeletionEventMessage): DeletionEventDelivery {
   let deletion: Promise<DeletionRow | null> | undefined;
-  return {
+  const delivery: DeletionEventDelivery = {
     message,
     deletion: () => (deletion ??= readDeletion(services, message)),
     loaders: createLoaders(services),
+    admit: (context) => admitEvent(context, delivery),
   };
+  return delivery;
 }
 
 /** The message's deletion with its volumes (Deletion.volumes), so its fields need no further read. */
@@ -41,6 +45,11 @@ async function readDeletion(services: Services, message: DeletionEventMessage): 
   return withVolumes;
 }
 
+/** Whether an event is of the subscriber's workspace; the others never reach their subscription. */
+export function inSubscriberWorkspace(context: Context, delivery: DeletionEventDelivery): boolean {
+  return delivery.message.workspaceId === requireUser(context).workspaceId;
+}
+
 /**
  * Whether a subscriber gets an event, decided before anything of it is read for them, whatever
  * their subscription selects. Other workspaces' events are skipped. The subscriber's row is read
@@ -49,10 +58,10 @@ async function readDeletion(services: Services, message: DeletionEventMessage): 
  * user deleted or moved to another workspace since has the socket closed with 4401; one no longer
  * an admin gets FORBIDDEN, which ends the subscription (graphql-ws sends it as its `error` message).
  */
-export async function admitEvent(context: Context, delivery: DeletionEventDelivery): Promise<boolean> {
+async function admitEvent(context: Context, delivery: DeletionEventDelivery): Promise<boolean> {
   const { message, loaders } = delivery;
   const subscriber = requireUser(context);
-  if (message.workspaceId !== subscriber.workspaceId) return false;
+  if (!inSubscriberWorkspace(context, delivery)) return false;
   const [now] = await Promise.all([
     loaders.users.load(subscriber.id),
     message.actorId ? loaders.users.load(message.actorId) : null,

@@ -3,25 +3,27 @@ import type { Context } from '../server/context';
 import { AppError, ErrorCode } from '../errors';
 import { Role } from '../services/domain-types';
 import { DELETION_EVENTS_TOPIC } from '../services/deletion-events';
-import { admitEvent } from './deletion-event-delivery';
+import { inSubscriberWorkspace } from './deletion-event-delivery';
 import type { DeletionEventDelivery } from './deletion-event-delivery';
 import { asDeletion, Deletion } from './deletion.type';
 import { DeletionEvent } from './deletion-event.type';
 import { User } from './user.type';
 
 /**
- * Live deletion events (DESIGN §2 rule 10, §4): admins of the event's workspace only. Each event
- * is executed with a context of its own whose loaders are its delivery's (server/event-execution.ts),
- * so the Deletion's own fields (activatedBy …) batch with every other subscriber's too.
+ * Live deletion events (DESIGN §2 rule 10, §4): admins of the event's workspace only. Subscribers
+ * of the same selection, role and workspace share one execution per event (server/subscription-groups.ts),
+ * with the delivery's loaders (server/event-execution.ts), so the Deletion's own fields (activatedBy …)
+ * batch with every other group's too. No field here depends on who the viewer is beyond that.
  */
 @Resolver(() => DeletionEvent)
 export class DeletionEventResolver {
   @Authorized(Role.ADMIN)
   @Subscription(() => DeletionEvent, {
     topics: DELETION_EVENTS_TOPIC,
-    // Rights are checked again for every event, whatever the subscription selects.
+    // The subscription's group sees its workspace's events only; rights are then checked again
+    // for every event and every member, whatever the subscription selects (delivery.admit).
     filter: ({ payload, context }: { payload: DeletionEventDelivery; context: Context }) =>
-      admitEvent(context, payload),
+      inSubscriberWorkspace(context, payload),
     description:
       'Deletions of your workspace as they are activated, cancelled, progress, complete or fail. Admins only.',
   })

@@ -19,13 +19,26 @@ export interface Context {
   endSession?: () => void;
 }
 
-/** Builds a request's context; loaders are new per request so no cache outlives it. */
+/**
+ * Builds a request's context; loaders are new per request so no cache outlives it. They are made
+ * on first use: a subscription's context lives as long as its socket and never uses its own (each
+ * event brings its loaders), and thousands of idle subscribers should not each hold four.
+ */
 export function createContext(
   services: Services,
   viewer: Viewer,
   { requestId = newRequestId(), endSession }: { requestId?: string; endSession?: () => void } = {},
 ): Context {
-  return { viewer, services, loaders: createLoaders(services), requestId, endSession };
+  let loaders: Loaders | undefined;
+  return {
+    viewer,
+    services,
+    get loaders() {
+      return (loaders ??= createLoaders(services));
+    },
+    requestId,
+    endSession,
+  };
 }
 
 /**

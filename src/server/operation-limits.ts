@@ -81,16 +81,20 @@ function asBadInput(error: GraphQLError): GraphQLError {
  * (graphql-ws's own `parse` option would close it on a syntax error).
  */
 export function limitedOperation(schema: GraphQLSchema, rules: readonly ValidationRule[] = QUERY_LIMIT_RULES) {
+  const valid = new ValidDocuments();
   return (_ctx: unknown, _id: string, payload: SubscribePayload): ExecutionArgs | readonly GraphQLError[] => {
-    let document: DocumentNode;
-    try {
-      document = parse(payload.query, QUERY_PARSE_OPTIONS);
-    } catch (error) {
-      if (error instanceof GraphQLError) return [asBadInput(error)];
-      throw error;
+    let document = valid.get(payload.query);
+    if (!document) {
+      try {
+        document = parse(payload.query, QUERY_PARSE_OPTIONS);
+      } catch (error) {
+        if (error instanceof GraphQLError) return [asBadInput(error)];
+        throw error;
+      }
+      const errors = validate(schema, document, [...specifiedRules, ...rules]);
+      if (errors.length > 0) return errors.map(asBadInput);
+      valid.add(payload.query, document);
     }
-    const errors = validate(schema, document, [...specifiedRules, ...rules]);
-    if (errors.length > 0) return errors.map(asBadInput);
     return {
       schema,
       document,
@@ -98,4 +102,24 @@ export function limitedOperation(schema: GraphQLSchema, rules: readonly Validati
       variableValues: payload.variables,
     };
   };
+}
+
+/**
+ * Documents already parsed and validated, by text: thousands of clients send the same few
+ * subscriptions, and each parse costs a tree (~tens of KB, kept for the subscription's life) and a
+ * validation. Equal text gives an equal document and the same verdict under the same rules.
+ * Bounded, oldest first out, so clients sending ever new documents cannot grow it.
+ */
+class ValidDocuments {
+  private static readonly MAX = 1_000;
+  private readonly documents = new Map<string, DocumentNode>();
+
+  get(text: string): DocumentNode | undefined {
+    return this.documents.get(text);
+  }
+
+  add(text: string, document: DocumentNode): void {
+    if (this.documents.size >= ValidDocuments.MAX) this.documents.delete(this.documents.keys().next().value!);
+    this.documents.set(text, document);
+  }
 }

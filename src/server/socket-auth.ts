@@ -16,9 +16,11 @@ export type SocketExtra = WsOperationsExtra & {
   lastRead?: Promise<unknown>;
 };
 
-type SocketHooks = Required<
-  Pick<ServerOptions<Record<string, unknown>, Extra & Partial<SocketExtra>>, 'onSubscribe' | 'context'>
->;
+type SocketOptions = ServerOptions<Record<string, unknown>, Extra & Partial<SocketExtra>>;
+
+type SocketHooks = Required<Pick<SocketOptions, 'onSubscribe'>> & {
+  context: (...args: Parameters<Extract<SocketOptions['context'], (...args: never[]) => unknown>>) => Context;
+};
 
 const SIGNED_OUT: Viewer = { user: null, tokenExpiresAt: null };
 
@@ -64,9 +66,7 @@ export function socketAuthHooks(
  * the mutation runs, and hears its event.
  */
 function readInOrder(services: Services, extra: Partial<SocketExtra>, userId: string): Promise<UserRow | null> {
-  const read = (extra.lastRead ?? Promise.resolve())
-    .catch(() => undefined)
-    .then(async () => (await services.users.byIds([userId]))[0]);
+  const read = (extra.lastRead ?? Promise.resolve()).catch(() => undefined).then(() => services.users.current(userId));
   extra.lastRead = read;
   return read;
 }

@@ -1,15 +1,17 @@
-import { GraphQLSchema, ValidationRule } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { ExecutionArgs, GraphQLSchema, ValidationRule } from 'graphql';
+import { Context as WsContext, MessageType } from 'graphql-ws';
+import { Extra, useServer } from 'graphql-ws/use/ws';
 import { Server } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { Logger } from '../log';
 import { Viewer } from '../services/domain-types';
 import { Services } from '../services/services';
-import { subscribeEventByEvent } from './event-execution';
 import { MAX_REQUEST_BYTES } from './http-errors';
 import { Metrics } from './metrics';
+import { initTimeouts } from './init-timeout';
 import { limitedOperation } from './operation-limits';
 import { SocketExtra, socketAuthHooks } from './socket-auth';
+import { Subscriber, SubscriptionGroups } from './subscription-groups';
 import { viewerOf } from './viewer';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
 import { wsOperationHooks } from './ws-operations';
@@ -45,12 +47,34 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
   const { services, schema, logger, metrics, development } = options;
   const socketAuth = socketAuthHooks(services, limitedOperation(schema, options.validationRules));
   const operationReports = wsOperationHooks<SocketExtra>(logger, metrics, development);
+  const groups = new SubscriptionGroups();
+  const initWaits = initTimeouts(wsServer);
+  // graphql-ws hands `subscribe` the operation's arguments only; the same object went through
+  // `context` with its socket and id, which is where its subscriber is made.
+  const subscribers = new WeakMap<ExecutionArgs, Subscriber>();
+  /** Sends an event to subscription `id` on a socket: the group's shared JSON behind this id's head. */
+  const socketSubscriber = (
+    ctx: WsContext<Record<string, unknown>, Extra & SocketExtra>,
+    id: string,
+    args: ExecutionArgs,
+  ): Subscriber => {
+    const head = `{"id":${JSON.stringify(id)},"type":"${MessageType.Next}","payload":`;
+    return {
+      deliver: (result, shared) => {
+        const formatted = operationReports.nextResult(ctx, id, args, result);
+        const socket = ctx.extra.socket;
+        if (socket.readyState === WebSocket.OPEN)
+          socket.send(`${head}${formatted ? JSON.stringify(formatted) : shared()}}`);
+      },
+    };
+  };
   const cleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
       // The token is checked once, at connection_init: a socket without a valid token is closed
       // with 4401, which graphql-ws clients treat as fatal (no retry loop with a bad token).
       onConnect: async (ctx) => {
+        initWaits.received(ctx.extra.socket);
         const authorization = ctx.connectionParams?.authorization;
         const viewer = await viewerOf(services, typeof authorization === 'string' ? authorization : undefined);
         if (!viewer.user) return closeWith(ctx.extra.socket, WsCloseCode.Unauthorized);
@@ -66,15 +90,28 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
         await operationReports.onSubscribe?.(ctx, id, payload);
         return socketAuth.onSubscribe(ctx, id, payload);
       },
-      context: socketAuth.context,
-      // Each event runs with its own context (its delivery's loaders), not one mutated per event.
-      subscribe: subscribeEventByEvent,
+      context: (ctx, id, payload, args) => {
+        subscribers.set(args, socketSubscriber(ctx, id, args));
+        return socketAuth.context(ctx, id, payload, args);
+      },
+      // Subscribers of the same operation, role and workspace share one execution per event
+      // (subscription-groups.ts), each event with its own context (its delivery's loaders).
+      subscribe: (args) => groups.subscribe(args, subscriberOf(subscribers, args)),
+      // 4408 for a socket silent for 3 s is initTimeouts' (init-timeout.ts), which allows for a server running late.
+      connectionInitWaitTimeout: 0,
       // Outside development a failing hook closes the socket with "Internal server error", not its message.
       isProd: !development,
     },
     wsServer,
   );
   return { wsServer, dispose: async () => await cleanup.dispose() };
+}
+
+/** The subscriber `context` made for these arguments; graphql-ws always calls it before `subscribe`. */
+function subscriberOf(subscribers: WeakMap<ExecutionArgs, Subscriber>, args: ExecutionArgs): Subscriber {
+  const subscriber = subscribers.get(args);
+  if (!subscriber) throw new Error('A subscription reached `subscribe` without going through `context`.');
+  return subscriber;
 }
 
 /** Closes a socket before graphql-ws acknowledges it; `false` tells graphql-ws the connection is refused. */

@@ -1,4 +1,11 @@
-import { ExecutionArgs, ExecutionResult, getOperationAST, GraphQLError, GraphQLFormattedError } from 'graphql';
+import {
+  ExecutionArgs,
+  ExecutionResult,
+  FormattedExecutionResult,
+  getOperationAST,
+  GraphQLError,
+  GraphQLFormattedError,
+} from 'graphql';
 import { Context as WsContext, ServerOptions } from 'graphql-ws';
 import { Logger } from '../log';
 import { Viewer } from '../services/domain-types';
@@ -16,7 +23,18 @@ export type WsOperationsExtra = {
 type Hooks<E extends WsOperationsExtra> = Pick<
   ServerOptions<Record<string, unknown>, E>,
   'onSubscribe' | 'onNext' | 'onError' | 'onComplete'
->;
+> & {
+  /**
+   * `onNext` for a result sent without graphql-ws (a subscription group's shared frame): counts
+   * it, and returns the result to send in its place when it has errors to format.
+   */
+  nextResult(
+    ctx: WsContext<Record<string, unknown>, E>,
+    id: string,
+    args: ExecutionArgs,
+    result: ExecutionResult,
+  ): FormattedExecutionResult | undefined;
+};
 
 /**
  * graphql-ws hooks that do for each operation over a socket what Apollo's formatError and
@@ -38,21 +56,23 @@ export function wsOperationHooks<E extends WsOperationsExtra>(
     reportOf(ctx, id)?.finish();
     ctx.extra.operations?.delete(id);
   };
+  const nextResult: Hooks<E>['nextResult'] = (ctx, id, args, result) => {
+    const operation = getOperationAST(args.document, args.operationName);
+    const report = reportOf(ctx, id);
+    if (report) report.operationName = operation?.name?.value;
+    if (operation?.operation === 'subscription') metrics.recordEventDelivered();
+    if (!result.errors) return undefined;
+    return { ...result, errors: format(report, result.errors) };
+  };
   return {
+    nextResult,
     onSubscribe: (ctx, id, payload) => {
       const report = new OperationReport(newRequestId(), ctx.extra.viewer, 'ws', logger, metrics);
       report.operationName = payload.operationName ?? undefined;
       ctx.extra.operations ??= new Map();
       ctx.extra.operations.set(id, report);
     },
-    onNext: (ctx, id, _payload, args: ExecutionArgs, result: ExecutionResult) => {
-      const operation = getOperationAST(args.document, args.operationName);
-      const report = reportOf(ctx, id);
-      if (report) report.operationName = operation?.name?.value;
-      if (operation?.operation === 'subscription') metrics.recordEventDelivered();
-      if (!result.errors) return undefined;
-      return { ...result, errors: format(report, result.errors) };
-    },
+    onNext: (ctx, id, _payload, args: ExecutionArgs, result: ExecutionResult) => nextResult(ctx, id, args, result),
     // Errors that end an operation before or instead of a result: validation, a failing stream.
     onError: (ctx, id, _payload, errors) => {
       const formatted = format(reportOf(ctx, id), errors);

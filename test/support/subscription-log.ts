@@ -1,6 +1,6 @@
 import type { Client as WsClient } from 'graphql-ws';
 import { EventEmitter, once } from 'node:events';
-import { within } from './clients';
+import { watchWs, WatchedWs, within } from './clients';
 
 /** An error as graphql-ws hands it to a sink: GraphQL errors from the server, or the close event. */
 export type SinkError = { message?: string; code?: number; extensions?: { code?: string } };
@@ -54,4 +54,20 @@ export async function liveSubscription(client: WsClient, query: string, ms: numb
   const log = new SubscriptionLog(client, query);
   await within(roundTrip(client), ms, 'the subscription to be live');
   return log;
+}
+
+/**
+ * Subscribes as the holder of `token` over a new socket, pushed onto `sockets` for the test's
+ * afterEach to dispose, and resolves once the server has registered the subscription.
+ */
+export function subscribeOnNewSocket(
+  wsUrl: string,
+  token: string,
+  query: string,
+  sockets: WatchedWs[],
+  ms: number,
+): Promise<SubscriptionLog> {
+  const socket = watchWs(wsUrl, `Bearer ${token}`);
+  sockets.push(socket);
+  return liveSubscription(socket.client, query, ms);
 }
