@@ -5,6 +5,8 @@ import { fanoutBench } from './fanout.bench';
 import { markBench } from './mark.bench';
 import { statsBench } from './stats.bench';
 import { executorBench } from './executor.bench';
+import { mark1mBench } from './mark-1m.bench';
+import { purgeBench } from './purge.bench';
 
 /** One measured figure and the baseline it is compared with, measured in the same run. */
 export interface BenchResult {
@@ -22,6 +24,8 @@ const BENCHES: Record<string, Bench> = {
   fanout: fanoutBench,
   mark: markBench,
   executor: executorBench,
+  'mark-1m': mark1mBench,
+  purge: purgeBench,
 };
 
 /**
