@@ -60,7 +60,7 @@ export async function mark1mBench({ db }: BenchDatabase): Promise<BenchResult[]>
 }
 
 /** What a mark by filter does to the rows, and nothing else: one UPDATE per table, one transaction. */
-async function rawMark(db: Database, admin: UserRow): Promise<void> {
+export async function rawMark(db: Database, admin: UserRow): Promise<void> {
   await db.transaction(async (tx) => {
     for (const { table, type } of OBJECT_TABLES) {
       const removable = type === ObjectType.TASK ? ' AND status = ANY($3::text[])' : '';

@@ -5,7 +5,9 @@ import { fanoutBench } from './fanout.bench';
 import { markBench } from './mark.bench';
 import { statsBench } from './stats.bench';
 import { executorBench } from './executor.bench';
+import { activate1mBench } from './activate-1m.bench';
 import { mark1mBench } from './mark-1m.bench';
+import { purgeBrowseBench } from './purge-browse.bench';
 import { purgeBench } from './purge.bench';
 
 /** One measured figure and the baseline it is compared with, measured in the same run. */
@@ -25,7 +27,9 @@ const BENCHES: Record<string, Bench> = {
   mark: markBench,
   executor: executorBench,
   'mark-1m': mark1mBench,
+  'activate-1m': activate1mBench,
   purge: purgeBench,
+  'purge-browse': purgeBrowseBench,
 };
 
 /**
