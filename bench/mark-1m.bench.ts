@@ -4,15 +4,7 @@ import { systemClock } from '../src/services/clock';
 import { UserRow } from '../src/services/domain-types';
 import { SelectionService } from '../src/services/selection.service';
 import { BenchDatabase } from './bench-database';
-import {
-  elapsedMs,
-  LockTimer,
-  median,
-  MILLION,
-  MILLION_ROUNDS,
-  millionObjects,
-  vacuumObjects,
-} from './million-objects';
+import { elapsedMs, LockTimer, median, MILLION, MILLION_ROUNDS, millionObjects, interleaved } from './million-objects';
 import { BenchResult } from './run';
 
 /**
@@ -34,14 +26,10 @@ export async function mark1mBench({ db }: BenchDatabase): Promise<BenchResult[]>
     ours.push(await elapsedMs(async () => (changed = (await selection.mark(admin, { filter: {} })).changed)));
     longestChunkMs = Math.max(longestChunkMs, timer.longestMs);
   };
-  const runRaw = async () => raw.push(await elapsedMs(() => rawMark(db, admin)));
-  for (let round = 0; round < MILLION_ROUNDS; round++) {
-    for (const run of round % 2 ? [runRaw, runOurs] : [runOurs, runRaw]) {
-      await run();
-      await unmarkAll(db, workspace.id);
-      await vacuumObjects(db);
-    }
-  }
+  const runRaw = async () => {
+    raw.push(await elapsedMs(() => rawMark(db, admin)));
+  };
+  await interleaved(db, runOurs, runRaw, () => unmarkAll(db, workspace.id));
   const rawMs = median(raw);
   return [
     {

@@ -75,6 +75,25 @@ export class LockTimer extends Database {
   }
 }
 
+/**
+ * MILLION_ROUNDS rounds of `ours` and `raw`, alternating which goes first (a machine that slows
+ * down during the run then weighs on both), each followed by `reset` and a vacuum of the tables.
+ */
+export async function interleaved(
+  db: Database,
+  ours: () => Promise<void>,
+  raw: () => Promise<void>,
+  reset: () => Promise<unknown>,
+): Promise<void> {
+  for (let round = 0; round < MILLION_ROUNDS; round++) {
+    for (const run of round % 2 ? [raw, ours] : [ours, raw]) {
+      await run();
+      await reset();
+      await vacuumObjects(db);
+    }
+  }
+}
+
 /** Milliseconds `work` took. */
 export async function elapsedMs(work: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
