@@ -103,7 +103,7 @@ export class DeletionExecutor {
     let goneTombstones: string[] = [];
     for (;;) {
       if (shouldStop()) {
-        await this.release(deletion.id);
+        await this.release(deletion.id, goneTombstones);
         return ExecutionOutcome.STOPPED;
       }
       const started = performance.now();
@@ -285,11 +285,13 @@ export class DeletionExecutor {
   }
 
   /** Gives the lease back so another instance may resume at once (used when stopping). */
-  private async release(deletionId: string): Promise<void> {
+  private async release(deletionId: string, goneTombstones: readonly string[]): Promise<void> {
+    // The last chunk's tombstones go with it: their files are deleted, and no next chunk will forget them.
     await this.options.db.rows(
-      `UPDATE deletions SET locked_by = NULL, locked_until = NULL
+      `WITH forgotten AS (DELETE FROM file_tombstones WHERE id = ANY($3::bigint[]))
+       UPDATE deletions SET locked_by = NULL, locked_until = NULL
        WHERE id = $1 AND status = '${EXECUTING}' AND locked_by = $2`,
-      [deletionId, this.options.instanceId],
+      [deletionId, this.options.instanceId, goneTombstones],
     );
   }
 
