@@ -2,13 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OBJECT_TABLES } from '../src/database/object-tables';
-import { createLogger } from '../src/log';
-import { DeletionScheduler } from '../src/scheduler/deletion-scheduler';
-import { systemClock } from '../src/services/clock';
 import { LocalFileStore } from '../src/infra/file-store';
-import { NotificationService } from '../src/services/notification.service';
 import { createDueDeletion, seedArchivedObjects } from '../test/support/executor-fixtures';
 import { BenchDatabase } from './bench-database';
+import { benchScheduler } from './purge.bench';
 import { BenchResult } from './run';
 
 const PER_TYPE = 2_858; // ≈ 20,000 objects over the seven types
@@ -68,16 +65,7 @@ async function executeOnce(
   });
   await createDueDeletion(db, workspace!.id, user!.id, refs, new Date(Date.now() - 1_000));
   await db.rows(`ANALYZE ${OBJECT_TABLES.map((t) => t.table).join(', ')}, attachments`);
-  const scheduler = new DeletionScheduler({
-    db,
-    files,
-    notifications: new NotificationService(),
-    clock: systemClock,
-    logger: createLogger('warn'),
-    intervalMs: 3_600_000,
-    chunkSize,
-    leaseMs: 60_000,
-  });
+  const scheduler = benchScheduler(db, files, chunkSize);
   const start = process.hrtime.bigint();
   const results = await scheduler.tick(new Date());
   const ms = Number(process.hrtime.bigint() - start) / 1e6;

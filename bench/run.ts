@@ -11,6 +11,10 @@ import { markBench } from './mark.bench';
 import { overheadBench } from './overhead.bench';
 import { statsBench } from './stats.bench';
 import { executorBench } from './executor.bench';
+import { activate1mBench } from './activate-1m.bench';
+import { mark1mBench } from './mark-1m.bench';
+import { purgeBrowseBench } from './purge-browse.bench';
+import { purgeBench } from './purge.bench';
 
 /**
  * One measured figure and the baseline it is compared with, measured in the same run. The ratio
@@ -44,6 +48,10 @@ const BENCHES: Record<string, Bench> = {
   executor: executorBench,
   browse: browseBench,
   overhead: overheadBench,
+  'mark-1m': mark1mBench,
+  'activate-1m': activate1mBench,
+  purge: purgeBench,
+  'purge-browse': purgeBrowseBench,
 };
 
 const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');

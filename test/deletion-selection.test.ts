@@ -7,6 +7,9 @@ import {
 import { errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects, deletionSnapshot, verifyProblems } from './support/deletion';
 import { createWorkspace } from './support/fixtures';
+import { openTransaction, OpenTransaction, waitUntilBlockedBy } from './support/row-locks';
+import { waitFor } from './support/wait-for';
+import { MARK_CHUNK_ROWS } from '../src/services/selection.service';
 import { createObject, snapshot } from './support/objects';
 import { startTestServer, TestServer } from './support/test-server';
 
@@ -179,7 +182,7 @@ describe('mark / unmark / activate / cancel refusals (each changes nothing)', ()
 });
 
 describe('mark by filter', () => {
-  it('marks by type, creator and archive time in one statement per table, skipping and counting unremovable tasks', async () => {
+  it('marks by type, creator and archive time in one statement per table and chunk, skipping and counting unremovable tasks', async () => {
     const ws = await createWorkspace(db(), 1, 1);
     const [admin] = ws.admins;
     const [member] = ws.members;
@@ -215,9 +218,9 @@ describe('mark by filter', () => {
       { filter: { archivedBefore: future } },
       admin.token,
     );
-    // Sign-in 1, lock 1, pending check 1, one UPDATE per table 7, skipped tasks 1, overview 2:
-    // a fixed count whatever the number of rows.
-    expect(server.app.services.db.statementCount - before).toBe(13);
+    // Sign-in 1, lock 1, pending check 1, one UPDATE per table and chunk of MARK_CHUNK_ROWS 7,
+    // skipped tasks 1, unlock 1, overview 2: a fixed count up to a chunk's rows per table.
+    expect(server.app.services.db.statementCount - before).toBe(14);
     expect(all.markForDeletion.changed).toBe(2);
     expect(all.markForDeletion.skippedTasks).toBe(2);
     const task = all.markForDeletion.types.find((t) => t.type === 'TASK')!;
@@ -231,6 +234,59 @@ describe('mark by filter', () => {
       admin.token,
     );
     expect(unmarked.unmarkForDeletion.changed).toBe(3);
+  });
+});
+
+describe('mark by filter in chunks', () => {
+  let rowLock: OpenTransaction | undefined;
+  afterEach(() => rowLock?.close());
+
+  it('changes more than a chunk in chunks of their own transactions', async () => {
+    const ws = await createWorkspace(db(), 1, 0);
+    const [admin] = ws.admins;
+    const rows = MARK_CHUNK_ROWS + 5;
+    await db().rows(
+      `INSERT INTO deals (workspace_id, title, created_by, archived_at, archived_by)
+       SELECT $1, 'deal ' || n, $2, now(), $2 FROM generate_series(1, $3) n`,
+      [ws.id, admin.id, rows],
+    );
+    const before = server.app.services.db.statementCount;
+    const marked = await mustRequest(server.url, MarkForDeletionDocument, { filter: { type: 'DEAL' } }, admin.token);
+    expect(marked.markForDeletion.changed).toBe(rows);
+    // Sign-in 1, lock 1, pending check 1, two chunks, unlock 1, overview 2.
+    expect(server.app.services.db.statementCount - before).toBe(8);
+    const unmarked = await mustRequest(server.url, UnmarkForDeletionDocument, { filter: {} }, admin.token);
+    expect(unmarked.unmarkForDeletion.changed).toBe(rows);
+  });
+
+  it('commits chunk by chunk but keeps an activation out until the whole filter is marked', async () => {
+    const ws = await createWorkspace(db(), 2, 0);
+    const [first, second] = ws.admins;
+    const contacts = await archivedObjects(server.url, first, 'CONTACT', 2);
+    const [activity] = await archivedObjects(server.url, first, 'ACTIVITY', 1);
+    // Contacts come before activities: the mark commits the contacts, then waits for this row.
+    rowLock = await openTransaction(server.database.url);
+    await rowLock.sql.rows('SELECT 1 FROM activities WHERE id = $1 FOR UPDATE', [activity.id]);
+    const marking = mustRequest(server.url, MarkForDeletionDocument, { filter: {} }, first.token);
+    await waitUntilBlockedBy(db(), rowLock, 'the mark waiting for the locked activity');
+    const marked = await db().one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM contacts WHERE workspace_id = $1 AND marked_at IS NOT NULL`,
+      [ws.id],
+    );
+    expect(marked!.n).toBe(contacts.length);
+
+    const activating = mustRequest(server.url, ActivateDeletionDocument, {}, second.token);
+    await waitFor(
+      async () =>
+        (await db().one(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory' AND query LIKE '%pg_advisory_xact_lock%'`,
+        )) !== undefined,
+      { what: 'the activation waiting for the workspace lock' },
+    );
+    await rowLock.commit();
+    expect((await marking).markForDeletion.changed).toBe(3);
+    const { activateDeletion } = await activating;
+    expect(activateDeletion.total.count).toBe(3);
   });
 });
 

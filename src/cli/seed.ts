@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const workspaces = await generateBulkData(db, files, options);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(
-      `created ${options.objects.toLocaleString('en')} objects in ${workspaces.length} workspaces in ${seconds} s\n`,
+      `created ${options.objects.toLocaleString('en')} objects in ${workspaces.length} workspace${workspaces.length === 1 ? '' : 's'} in ${seconds} s\n`,
     );
     for (const { id, adminId, memberId, objects } of workspaces.slice(0, 3))
       process.stdout.write(

@@ -45,11 +45,7 @@ export class Database implements Sql {
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.startTransaction();
-    const tx: Sql = {
-      rows: <R extends object>(text: string, params: unknown[] = []) => this.run<R>(runner, text, params),
-      one: async <R extends object>(text: string, params: unknown[] = []): Promise<R | undefined> =>
-        (await this.run<R>(runner, text, params))[0],
-    };
+    const tx = this.sqlOn(runner);
     try {
       const result = await work(tx);
       await runner.commitTransaction();
@@ -62,8 +58,31 @@ export class Database implements Sql {
     }
   }
 
+  /**
+   * Runs `work` on one connection of its own, each statement committing on its own: a session-level
+   * advisory lock taken there is held across many short transactions and goes with the connection
+   * should the process die.
+   */
+  async session<T>(work: (session: Sql) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await work(this.sqlOn(runner));
+    } finally {
+      await runner.release();
+    }
+  }
+
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  /** Statements on one connection, as a transaction or a session sees them. */
+  private sqlOn(runner: QueryRunner): Sql {
+    return {
+      rows: <R extends object>(text: string, params: unknown[] = []) => this.run<R>(runner, text, params),
+      one: async <R extends object>(text: string, params: unknown[] = []): Promise<R | undefined> =>
+        (await this.run<R>(runner, text, params))[0],
+    };
   }
 
   private async run<T>(runner: QueryRunner, text: string, params: unknown[]): Promise<T[]> {

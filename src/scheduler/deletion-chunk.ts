@@ -14,7 +14,8 @@ export interface ChunkResult {
  * deletion_id (and its archived_at), so it is never touched. Rows locked by someone else (an
  * archive call, a restore waiting for the deletion row) are skipped, not waited for, so this
  * never deadlocks; a later chunk takes them. The files' keys go to the tombstone table in the
- * same statement, so no file ever loses its row without being queued for removal.
+ * same statement, so no file ever loses its row without being queued for removal. A chunk that
+ * removes something also resets the deletion's count of runs without progress, in the same statement.
  */
 function chunkSql({ table }: ObjectTable): string {
   return `
@@ -33,7 +34,10 @@ function chunkSql({ table }: ObjectTable): string {
     totals AS (SELECT count(*) AS n, coalesce(sum(attachment_bytes), 0) AS bytes FROM gone),
     progress AS (
       UPDATE deletion_type_volumes v SET done_count = v.done_count + totals.n, done_bytes = v.done_bytes + totals.bytes
-      FROM totals WHERE v.deletion_id = $1 AND v.object_type = $4 AND totals.n > 0)
+      FROM totals WHERE v.deletion_id = $1 AND v.object_type = $4 AND totals.n > 0),
+    -- Progress was made: the count of runs without progress starts again (no row write when it is 0 already).
+    fresh_attempts AS (
+      UPDATE deletions d SET attempts = 0 FROM totals WHERE d.id = $1 AND totals.n > 0 AND d.attempts <> 0)
     SELECT totals.n::int AS objects, totals.bytes::float8 AS bytes,
       (SELECT coalesce(json_agg(tombs), '[]') FROM tombs) AS tombstones
     FROM totals`;

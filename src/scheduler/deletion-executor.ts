@@ -6,9 +6,9 @@ import { returnToSelection } from '../services/deletion.service';
 import { FileStore } from '../infra/file-store';
 import { NotificationKind, NotificationService } from '../services/notification.service';
 import { ChunkResult, ObjectRef, objectsLeft, removeChunk } from './deletion-chunk';
-import { ClaimedDeletion, LeaseHeartbeat, renewLease } from './deletion-lease';
+import { ClaimedDeletion, LeaseHeartbeat } from './deletion-lease';
 import { errorReason, givenUpReason, lockedRowsReason, NAMED_LOCKED_OBJECTS } from './failure-reason';
-import { removeTombstonedFiles, Tombstone } from './file-removal';
+import { deleteTombstonedFiles, removeTombstonedFiles, Tombstone } from './file-removal';
 import { LockedRowsWait } from './locked-rows-wait';
 
 const { EXECUTING, COMPLETED, FAILED } = DeletionStatus;
@@ -99,17 +99,20 @@ export class DeletionExecutor {
 
   private async run(deletion: ClaimedDeletion, now: () => Date, shouldStop: () => boolean): Promise<ExecutionOutcome> {
     const lockedRows = new LockedRowsWait(this.options.lockedRowsGiveUpMs ?? LOCKED_ROWS_GIVE_UP_MS);
+    // Tombstones whose files are gone, forgotten by the next chunk's first statement (no round trip of their own).
+    let goneTombstones: string[] = [];
     for (;;) {
       if (shouldStop()) {
-        await this.release(deletion.id);
+        await this.release(deletion.id, goneTombstones);
         return ExecutionOutcome.STOPPED;
       }
       const started = performance.now();
-      const chunk = await this.runChunk(deletion, now());
+      const chunk = await this.runChunk(deletion, now(), goneTombstones);
+      goneTombstones = [];
       if (chunk === ExecutionOutcome.LEASE_LOST) return chunk;
       if (chunk.objects > 0) {
         lockedRows.reset();
-        await this.removeFiles(deletion.id, chunk.tombstones);
+        goneTombstones = await this.deleteFiles(deletion.id, chunk.tombstones);
         await this.options.afterChunk?.({
           deletionId: deletion.id,
           objects: chunk.objects,
@@ -126,21 +129,47 @@ export class DeletionExecutor {
     }
   }
 
-  /** One chunk in one transaction; when it removes nothing, `locked` names objects left (locked by others). */
-  private async runChunk(deletion: ClaimedDeletion, at: Date): Promise<ChunkOutcome | ExecutionOutcome.LEASE_LOST> {
-    const { chunkSize, instanceId, leaseMs } = this.options;
+  /**
+   * One chunk in one transaction, which also forgets `goneTombstones` (the previous chunk's files,
+   * deleted since); when it removes nothing, `locked` names objects left (locked by others).
+   */
+  private async runChunk(
+    deletion: ClaimedDeletion,
+    at: Date,
+    goneTombstones: readonly string[],
+  ): Promise<ChunkOutcome | ExecutionOutcome.LEASE_LOST> {
+    const { chunkSize } = this.options;
     return this.options.db.transaction(async (tx) => {
-      const owned = await this.lockIfOwned(tx, deletion.id);
+      const owned = await this.lockRenewAndForget(tx, deletion.id, goneTombstones);
       if (!owned) return ExecutionOutcome.LEASE_LOST;
-      await renewLease(tx, deletion.id, instanceId, leaseMs);
       const chunk = await removeChunk(tx, deletion.id, deletion.workspaceId, chunkSize, owned.pendingTypes);
       if (chunk.objects === 0)
         return { ...chunk, locked: await objectsLeft(tx, deletion.id, NAMED_LOCKED_OBJECTS + 1) };
-      // Progress was made: the count of runs without progress starts again.
-      await tx.rows('UPDATE deletions SET attempts = 0 WHERE id = $1', [deletion.id]);
       await this.publish(tx, deletion, DeletionEventType.PROGRESS, at);
       return { ...chunk, locked: [] };
     });
+  }
+
+  /**
+   * lockIfOwned, the lease's renewal and forgetting the tombstones of files already deleted, in one
+   * statement (two round trips less per chunk): the UPDATE locks the deletion row, and matches only
+   * while the deletion is EXECUTING under this instance's lease. The tombstones go even if it does
+   * not match: their files are gone either way.
+   */
+  private async lockRenewAndForget(
+    tx: Sql,
+    deletionId: string,
+    goneTombstones: readonly string[],
+  ): Promise<{ pendingTypes: string[] } | undefined> {
+    return tx.one<{ pendingTypes: string[] }>(
+      `WITH forgotten AS (DELETE FROM file_tombstones WHERE id = ANY($4::bigint[]))
+       UPDATE deletions d SET locked_until = clock_timestamp() + $3 * interval '1 millisecond'
+       WHERE id = $1 AND status = '${EXECUTING}' AND locked_by = $2
+       RETURNING ARRAY(
+         SELECT object_type FROM deletion_type_volumes WHERE deletion_id = d.id AND count > done_count
+       ) AS "pendingTypes"`,
+      [deletionId, this.options.instanceId, this.options.leaseMs, goneTombstones],
+    );
   }
 
   /**
@@ -158,13 +187,24 @@ export class DeletionExecutor {
     return row?.status === EXECUTING && row.lockedBy === this.options.instanceId ? row : undefined;
   }
 
-  /** Deletes the files (a missing one is fine) and forgets their tombstones; a refused one keeps its tombstone. */
+  /** Deletes a chunk's files (a missing one is fine); returns the tombstones to forget. A refused file keeps its tombstone. */
+  private async deleteFiles(deletionId: string, tombstones: readonly Tombstone[]): Promise<string[]> {
+    const { failed, firstError, goneIds } = await deleteTombstonedFiles(this.options.files, tombstones);
+    this.logRefusals(deletionId, failed, firstError);
+    return goneIds;
+  }
+
+  /** Deletes the files and forgets their tombstones at once; a refused one keeps its tombstone. */
   private async removeFiles(deletionId: string, tombstones: readonly Tombstone[]): Promise<number> {
     if (tombstones.length === 0) return 0;
     const { failed, firstError } = await removeTombstonedFiles(this.options.db, this.options.files, tombstones);
+    this.logRefusals(deletionId, failed, firstError);
+    return failed;
+  }
+
+  private logRefusals(deletionId: string, failed: number, firstError: unknown): void {
     if (failed > 0)
       this.options.logger.error(`deletion ${deletionId}: the file store refused ${failed} file deletes`, firstError);
-    return failed;
   }
 
   /** Removes files a previous run committed as tombstones but died before deleting. */
@@ -245,11 +285,13 @@ export class DeletionExecutor {
   }
 
   /** Gives the lease back so another instance may resume at once (used when stopping). */
-  private async release(deletionId: string): Promise<void> {
+  private async release(deletionId: string, goneTombstones: readonly string[]): Promise<void> {
+    // The last chunk's tombstones go with it: their files are deleted, and no next chunk will forget them.
     await this.options.db.rows(
-      `UPDATE deletions SET locked_by = NULL, locked_until = NULL
+      `WITH forgotten AS (DELETE FROM file_tombstones WHERE id = ANY($3::bigint[]))
+       UPDATE deletions SET locked_by = NULL, locked_until = NULL
        WHERE id = $1 AND status = '${EXECUTING}' AND locked_by = $2`,
-      [deletionId, this.options.instanceId],
+      [deletionId, this.options.instanceId, goneTombstones],
     );
   }
 

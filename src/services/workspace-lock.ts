@@ -12,3 +12,17 @@ const WORKSPACE_LOCK_NAMESPACE = 7_340_101;
 export async function lockWorkspace(tx: Sql, workspaceId: string): Promise<void> {
   await tx.rows('SELECT pg_advisory_xact_lock($1, hashtext($2))', [WORKSPACE_LOCK_NAMESPACE, workspaceId]);
 }
+
+/**
+ * The same lock, held by a session (`Database.session`) across many short transactions until
+ * `work` ends: a change made in chunks keeps activations and restores out for its whole length,
+ * as one transaction would, while each chunk's row locks last only as long as the chunk.
+ */
+export async function holdWorkspaceLock<T>(session: Sql, workspaceId: string, work: () => Promise<T>): Promise<T> {
+  await session.rows('SELECT pg_advisory_lock($1, hashtext($2))', [WORKSPACE_LOCK_NAMESPACE, workspaceId]);
+  try {
+    return await work();
+  } finally {
+    await session.rows('SELECT pg_advisory_unlock($1, hashtext($2))', [WORKSPACE_LOCK_NAMESPACE, workspaceId]);
+  }
+}
