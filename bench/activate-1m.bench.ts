@@ -55,12 +55,14 @@ export async function activate1mBench({ db }: BenchDatabase): Promise<BenchResul
       ms: median(ours),
       baselineName: 'the raw UPDATE freezing the same rows',
       baselineMs: median(raw),
+      goal: { atMost: 1.5 },
     },
     {
       name: 'activate-1m: longest transaction (row locks held) while activating',
       ms: longestMs,
       baselineName: 'the raw UPDATE (one transaction)',
       baselineMs: median(raw),
+      goal: { valueAtMost: 5_000 },
     },
   ];
 }

@@ -117,6 +117,14 @@ async function connectStorm(clients: ChildProcess, env: NodeJS.ProcessEnv, token
       baselineName: `bare ws, ${bare.opened} open, until the last open`,
       baselineMs: bare.ms,
     },
+    {
+      name: `fanout: connect storm, clients acknowledged of ${STORM} opened within 1 s`,
+      ms: ours.acked,
+      baselineName: 'clients opened',
+      baselineMs: STORM,
+      unit: 'clients',
+      goal: { atLeast: 1 },
+    },
   ];
 }
 
@@ -161,12 +169,26 @@ async function deliveries(
         ms: ours.median,
         baselineName: `bare ws broadcast of the same frame to ${connected.bare} (p99 ${bare.p99.toFixed(1)} ms)`,
         baselineMs: bare.median,
+        ...(size === 1_000 ? { goal: { atMost: 3 } } : {}),
       },
+      ...(size === 5_000
+        ? [
+            {
+              name: `fanout: p99 of one event to ${connected.ours} of ${size} graphql-ws subscribers`,
+              ms: ours.p99,
+              baselineName: 'bare ws broadcast p99',
+              baselineMs: bare.p99,
+              goal: { valueAtMost: 500 },
+            },
+          ]
+        : []),
       {
-        name: `fanout: RSS per idle subscriber at ${size}, in KB (not ms)`,
+        name: `fanout: RSS per idle subscriber at ${size}, in KB`,
         ms: perSubscriberKb.ours,
         baselineName: 'per bare ws client, in KB',
         baselineMs: perSubscriberKb.bare,
+        unit: 'KB',
+        goal: { valueAtMost: 30 },
       },
     ];
   } finally {

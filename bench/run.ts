@@ -30,8 +30,11 @@ export interface BenchResult {
   goal?: Goal;
 }
 
-/** The bound the ratio (`ms / baselineMs`) must keep: at most (times, latency, CPU) or at least (rates). */
-export type Goal = { atMost: number } | { atLeast: number };
+/**
+ * The bound a figure must keep: its ratio (`ms / baselineMs`) at most (times, latency, CPU) or at
+ * least (rates); or, where the issue sets an absolute figure (a p99, memory), the value at most.
+ */
+export type Goal = { atMost: number } | { atLeast: number } | { valueAtMost: number };
 
 /** What every bench may share: the large dataset is seeded once, on first use, and grows additively. */
 export interface BenchShared {
@@ -101,7 +104,7 @@ function writeResults(name: string, results: BenchResult[], elapsedMs: number): 
       ...result,
       unit: result.unit ?? 'ms',
       ratio: ratioOf(result),
-      ...(result.goal ? { goal: goalText(result.goal), met: isMet(result) } : {}),
+      ...(result.goal ? { goal: goalText(result.goal, result.unit ?? 'ms'), met: isMet(result) } : {}),
     })),
   };
   writeFileSync(path.join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(body, null, 2)}\n`);
@@ -111,14 +114,17 @@ function ratioOf(result: BenchResult): number {
   return result.ms / result.baselineMs;
 }
 
-function goalText(goal: Goal): string {
+function goalText(goal: Goal, unit: string): string {
+  if ('valueAtMost' in goal) return `≤ ${goal.valueAtMost} ${unit}`;
   return 'atMost' in goal ? `≤ ${goal.atMost}×` : `≥ ${goal.atLeast}×`;
 }
 
 function isMet(result: BenchResult): boolean | undefined {
   if (!result.goal) return undefined;
+  const { goal } = result;
+  if ('valueAtMost' in goal) return result.ms <= goal.valueAtMost;
   const ratio = ratioOf(result);
-  return 'atMost' in result.goal ? ratio <= result.goal.atMost : ratio >= result.goal.atLeast;
+  return 'atMost' in goal ? ratio <= goal.atMost : ratio >= goal.atLeast;
 }
 
 function formatTable(rows: [string, BenchResult][]): string {
@@ -132,7 +138,7 @@ function formatTable(rows: [string, BenchResult][]): string {
       `${format(result.ms)} ${unit}`,
       `${result.baselineName}: ${format(result.baselineMs)} ${unit}`,
       `${ratioOf(result).toFixed(2)}×`,
-      result.goal ? goalText(result.goal) : '',
+      result.goal ? goalText(result.goal, unit) : '',
       met === undefined ? '' : met ? 'yes' : 'NO',
     ];
   });
