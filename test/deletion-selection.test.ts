@@ -8,7 +8,7 @@ import { errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects, deletionSnapshot, verifyProblems } from './support/deletion';
 import { createWorkspace } from './support/fixtures';
 import { createObject, snapshot } from './support/objects';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 

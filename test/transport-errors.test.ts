@@ -5,7 +5,7 @@ import { print } from 'graphql';
 import { MAX_REQUEST_BYTES } from '../src/server/http-errors';
 import { createWorkspace, TestUser } from './support/fixtures';
 import { createObject, snapshot } from './support/objects';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 /**
  * Issue 9, defects 6 and 7: refusals at the transport level (bodies, routes, WebSocket frames)
