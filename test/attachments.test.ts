@@ -3,7 +3,7 @@ import { ArchiveObjectsDocument, ArchivedObjectsDocument } from '../operations/g
 import { mustRequest } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, snapshot, upload } from './support/objects';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 let ws: TestWorkspace;

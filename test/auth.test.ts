@@ -2,7 +2,7 @@ import { MeDocument } from '../operations/generated';
 import { AuthService } from '../src/services/auth.service';
 import { errorCode, request } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
-import { startTestServer, TEST_JWT_SECRET, TestServer } from './support/test-server';
+import { startTestServer, TEST_JWT_SECRET, TestServer } from './support/servers';
 
 let server: TestServer;
 let workspace: TestWorkspace;

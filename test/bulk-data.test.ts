@@ -5,7 +5,7 @@ import { BulkWorkspace, generateBulkData } from '../src/cli/bulk-data';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { LocalFileStore } from '../src/infra/file-store';
 import { runVerifyChecks } from '../src/services/verify-checks';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 

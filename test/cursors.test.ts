@@ -1,7 +1,7 @@
 import { ArchivedObjectsDocument, DeletionsDocument, NotificationsDocument } from '../operations/generated';
 import { GraphQLResponse, request } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 let ws: TestWorkspace;

@@ -7,7 +7,7 @@ import { errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects, verifyProblems } from './support/deletion';
 import { createWorkspace, TestUser } from './support/fixtures';
 import { openTransaction, OpenTransaction, waitUntilBlockedBy } from './support/row-locks';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 

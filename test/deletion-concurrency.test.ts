@@ -17,12 +17,12 @@ import {
   Ref,
   seedArchivedObjects,
   testScheduler,
-  waitFor,
 } from './support/executor-fixtures';
+import { waitFor } from './support/wait-for';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject } from './support/objects';
 import { openTransaction, OpenTransaction, waitUntilBlockedBy } from './support/row-locks';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 const DAY_MS = 86_400_000;
 let server: TestServer;

@@ -3,50 +3,32 @@ import { LocalFileStore } from '../src/infra/file-store';
 import { runVerifyChecks } from '../src/services/verify-checks';
 import { createDueDeletion, seedArchivedObjects, untouchedChecksum } from './support/executor-fixtures';
 import { createWorkspace } from './support/fixtures';
-import { MainProcess, runMain } from './support/main-process';
-import { startTestServer, TestServer, TEST_JWT_SECRET } from './support/test-server';
+import { ServerProcess, startServerProcess, startTestServer, TestServer } from './support/servers';
 import { STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';
 
 const KILLS = 10;
 const PER_TYPE = 700;
 const CHUNK_SIZE = 5;
-// A child must boot (node, migrations check, first tick) before it shows progress: more slack than a
-// chunk. Measured: 15 s was too short at load 15 on 2 cores.
-const STARTUP_STALL_MS = 60_000;
 
 let server: TestServer;
 beforeAll(async () => {
   // This process only checks; its own scheduler never ticks during the test.
   server = await startTestServer({ SCHEDULER_INTERVAL: '1h' });
 });
-// A failed run must not leave a server process behind, writing to a dropped database: every child is
-// SIGKILLed and awaited before the database is dropped.
-const running = new Set<MainProcess>();
-afterEach(async () => {
-  for (const main of running) main.kill();
-  await Promise.all([...running].map((main) => main.exited));
-  running.clear();
-});
 afterAll(() => server?.close());
 
 const db = () => server.database.db;
 
-/** Starts the server in a child process over the test's database and file folder, with a fast scheduler. */
-function startChild(): MainProcess {
-  const main = runMain({
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_URL: server.database.url,
-    DATA_DIR: server.dataDir,
-    JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: 'warn',
-    SCHEDULER_INTERVAL: '50ms',
-    DELETION_CHUNK_SIZE: String(CHUNK_SIZE),
-    DELETION_LEASE: '1s',
-  });
-  running.add(main);
-  void main.exited.then(() => running.delete(main));
-  return main;
+/**
+ * Starts the server in a child process over the test's database and file folder, with a fast
+ * scheduler. A failed run leaves no child behind writing to a dropped database: support/servers
+ * SIGKILLs and awaits it after the test.
+ */
+function startChild(): ServerProcess {
+  return startServerProcess(
+    { SCHEDULER_INTERVAL: '50ms', DELETION_CHUNK_SIZE: String(CHUNK_SIZE), DELETION_LEASE: '1s' },
+    { database: server.database, dataDir: server.dataDir },
+  );
 }
 
 async function progress(deletionId: string): Promise<{ status: string; done: number }> {
@@ -82,12 +64,11 @@ it(
       const main = startChild();
       const start = (await progress(deletionId)).done;
       // Kill only once this run has made progress (so every restart resumes), then after a random number of
-      // further chunks, so kills land at varied points. A child shows no progress while it boots, hence
-      // the longer stall allowance here.
+      // further chunks, so kills land at varied points. While it boots, the child's own work is the progress.
       const target = start + 1 + Math.floor(Math.random() * 3) * CHUNK_SIZE;
       await waitFor(async () => (await progress(deletionId)).done >= target || main.child.exitCode !== null, {
         what: `kill ${kill}: the child to delete a chunk`,
-        stallMs: STARTUP_STALL_MS,
+        progress: main.progress,
       });
       if (main.child.exitCode !== null) throw new Error(`the child exited by itself: ${main.output.stderr}`);
       main.kill();
@@ -97,11 +78,10 @@ it(
       doneAtKill.push(now.done);
     }
     const last = startChild();
+    // The last child boots and waits for the killed one's lease to lapse before its first chunk: its work is progress too.
     await waitFor(async () => (await progress(deletionId)).status === 'COMPLETED', {
       what: 'the deletion to complete after the last restart',
-      progress: async () => (await progress(deletionId)).done,
-      // The last child boots and waits for the killed one's lease to lapse before its first chunk.
-      stallMs: STARTUP_STALL_MS,
+      progress: async () => `${(await progress(deletionId)).done} ${last.progress()}`,
     });
     expect(await last.stop()).toBe(0);
 

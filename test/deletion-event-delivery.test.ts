@@ -1,18 +1,18 @@
 import { Client } from 'pg';
 import { CancelDeletionDocument } from '../operations/generated';
 import { DeletionEventMessage, DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
-import { mustRequest, WatchedWs, within } from './support/clients';
+import { mustRequest, watchWs, WatchedWs } from './support/clients';
 import { activateOne } from './support/deletion';
 import { createWorkspace, TestUser } from './support/fixtures';
-import { subscribeOnNewSocket, SubscriptionLog } from './support/subscription-log';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
+import { waitFor } from './support/wait-for';
+import { subscribeLive, WarmUpTarget } from './support/warm-up';
 
 /**
  * Issue 10: each event is delivered from what it carries (its delivery, built where the NOTIFY is
  * received) and executed with a context of its own, so events in flight at once never share or
- * swap state. Bounds only end a test whose progress has stopped.
+ * swap state.
  */
-const T = 30_000;
 const FULL = `subscription { deletionEvents { type actor { id }
   deletion { id status activatedBy { id } cancelledBy { id } } } }`;
 const NO_DELETION = 'subscription { deletionEvents { type actor { id } } }';
@@ -31,19 +31,17 @@ afterEach(async () => {
 });
 afterAll(() => server.close());
 
-/** Subscribes as `user` over a new socket and waits until the server has registered it. */
-const subscribe = (user: TestUser, query: string): Promise<SubscriptionLog> =>
-  subscribeOnNewSocket(server.wsUrl, user.token, query, sockets, T);
+/** Subscribes each user to `query` over a socket of their own; returns once every subscription is live. */
+function subscribe(target: WarmUpTarget, users: TestUser[], query: string) {
+  const subscriptions = users.map((user) => {
+    const socket = watchWs(server.wsUrl, `Bearer ${user.token}`);
+    sockets.push(socket);
+    return { client: socket.client, query };
+  });
+  return subscribeLive(server.database.db, target, subscriptions);
+}
 
 const activate = (admin: TestUser): Promise<string> => activateOne(server.url, admin);
-
-/** Resolves once `holds()` is true, checking again after each turn of the event loop. */
-async function condition(holds: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  const poll = async () => {
-    while (!(await holds())) await new Promise((resolve) => setTimeout(resolve, 10));
-  };
-  await within(poll(), T, what);
-}
 
 /** Reads of the deletions table that wait for a lock right now, in the server's database. */
 async function blockedDeletionReads(): Promise<number> {
@@ -62,8 +60,11 @@ describe('events in flight at once', () => {
     const cancelled = await activate(first);
     await mustRequest(server.url, CancelDeletionDocument, { id: cancelled }, second.token);
     const pending = await activate(second);
-    const full = [await subscribe(watcher, FULL), await subscribe(first, FULL)];
-    const fast = await subscribe(quick, NO_DELETION);
+    // Warm-ups name the cancelled deletion; the test's own events have an actor, which sets them apart.
+    const warmUp = { workspaceId, deletionId: cancelled };
+    const [fast] = await subscribe(warmUp, [quick], NO_DELETION);
+    // Last and together: the final warm-up round, heard by both, read the deletion for both.
+    const full = await subscribe(warmUp, [watcher, first], FULL);
 
     // Every read of the deletions table now waits: the first event's deletion stays unread.
     locker = new Client({ connectionString: server.database.url });
@@ -84,8 +85,8 @@ describe('events in flight at once', () => {
     });
 
     // The second event is delivered (to who does not select the deletion) while the first is in flight.
-    await condition(() => fast.payloads.length === 2, 'both events for the subscriber without deletion');
-    await condition(async () => (await blockedDeletionReads()) > 0, 'the first event’s deletion read to wait');
+    await waitFor(() => fast.payloads.length === 2, { what: 'both events for the subscriber without deletion' });
+    await waitFor(async () => (await blockedDeletionReads()) > 0, { what: 'the first event’s deletion read to wait' });
     expect(fast.payloads).toEqual([
       { data: { deletionEvents: { type: 'CANCELLED', actor: { id: second.id } } } },
       { data: { deletionEvents: { type: 'PROGRESS', actor: { id: first.id } } } },
@@ -95,7 +96,7 @@ describe('events in flight at once', () => {
     expect(full.map((log) => log.payloads)).toEqual([[], []]);
 
     await locker.query('ROLLBACK');
-    await condition(() => full.every((log) => log.payloads.length === 2), 'both events for every subscriber');
+    await waitFor(() => full.every((log) => log.payloads.length === 2), { what: 'both events for every subscriber' });
     const expected = [
       {
         type: 'CANCELLED',

@@ -12,9 +12,10 @@ import {
   parseDeletionEventMessage,
   publishDeletionEvent,
 } from '../src/services/deletion-events';
-import { executeWs, Inbox, spawnServer, watchWs, within } from './support/clients';
+import { executeWs, Inbox, watchWs } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
-import { startTestServer, TEST_JWT_SECRET, TestServer } from './support/test-server';
+import { startServerProcess, startTestServer, TestServer } from './support/servers';
+import { settles } from './support/wait-for';
 
 let first: TestServer;
 let second: TestServer;
@@ -23,7 +24,7 @@ let workspace: TestWorkspace;
 beforeAll(async () => {
   first = await startTestServer();
   // A second instance on the same database: events cross instances only through PostgreSQL.
-  second = await startTestServer({}, first.database);
+  second = await startTestServer({}, { database: first.database });
   workspace = await createWorkspace(first.database.db, 1, 1);
 });
 afterAll(async () => {
@@ -127,18 +128,18 @@ describe('losing the LISTEN connection', () => {
     const token = `Bearer ${workspace.admins[0].token}`;
     const onFirst = watchWs(first.wsUrl, token, 3);
     const onSecond = watchWs(second.wsUrl, token, 3);
-    await within(Promise.all([onFirst.nextConnect(), onSecond.nextConnect()]), 5_000, 'both connections');
+    await Promise.all([onFirst.nextConnect(), onSecond.nextConnect()]);
     const reconnectsBefore = second.app.listener.reconnects;
 
     const reconnected = once(first.app.listener, 'reconnected');
     const closed = onFirst.nextClose();
     const reopened = closed.then(() => onFirst.nextConnect());
     await first.database.db.rows('SELECT pg_terminate_backend($1)', [pids[0]]);
-    await within(reconnected, 10_000, 'the listener to reconnect');
-    expect(await within(closed, 5_000, 'the 4205 close')).toBe(4205);
+    await settles(reconnected, { what: 'the listener to reconnect' });
+    expect(await closed).toBe(4205);
     // graphql-ws retries 4205 by itself; the reopened socket works.
-    await within(reopened, 5_000, 'the client to reconnect');
-    const me = await within(executeWs(onFirst.client, MeDocument), 5_000, 'me');
+    await reopened;
+    const me = await executeWs(onFirst.client, MeDocument);
     expect(me).toEqual({ result: { data: { me: expect.objectContaining({ id: workspace.admins[0].id }) } } });
 
     expect(first.app.listener.connected).toBe(true);
@@ -197,27 +198,27 @@ describe('reconnect backoff', () => {
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
       try {
         await admin.query('SELECT pg_terminate_backend($1)', [listener.backendPid]);
-        expect(await within(refused, 10_000, 'four reconnect attempts')).toEqual([20, 40, 80, 80]);
+        expect(await settles(refused, { what: 'four reconnect attempts' })).toEqual([20, 40, 80, 80]);
         expect(listener.connected).toBe(false);
         expect(missed).toBe(0);
       } finally {
         await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
       }
-      await within(once(listener, 'reconnected'), 10_000, 'the reconnect');
+      await settles(once(listener, 'reconnected'), { what: 'the reconnect' });
       expect([listener.connected, listener.reconnects, missed]).toEqual([true, 1, 1]);
 
       // A later drop starts again from the shortest delay.
       const again = retries(listener, 1);
       const reconnected = once(listener, 'reconnected');
       await admin.query('SELECT pg_terminate_backend($1)', [listener.backendPid]);
-      expect(await within(again, 5_000, 'a reconnect attempt')).toEqual([20]);
-      await within(reconnected, 5_000, 'the second reconnect');
+      expect(await settles(again, { what: 'a reconnect attempt' })).toEqual([20]);
+      await settles(reconnected, { what: 'the second reconnect' });
       expect([listener.reconnects, missed]).toEqual([2, 2]);
 
       const arrived = new Promise<void>((resolve) => (delivered = resolve));
       const sent = message();
       await commit(sent);
-      await within(arrived, 5_000, 'the message');
+      await settles(arrived, { what: 'the message' });
       expect(received).toEqual([sent]);
     } finally {
       await listener.stop();
@@ -228,34 +229,31 @@ describe('reconnect backoff', () => {
 
 describe('a separate server process on the same database', () => {
   it('LISTENs on a connection of its own, closes its sockets with 4205 after a reconnect, and with 1001 at SIGTERM', async () => {
-    const child = await spawnServer({ DATABASE_URL: first.database.url, JWT_SECRET: TEST_JWT_SECRET });
-    try {
-      const listeners = await first.database.db.rows<{ pid: number }>(
-        'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
-        [LISTENER_APPLICATION_NAME],
-      );
-      const inProcess = [first.app.listener.backendPid, second.app.listener.backendPid];
-      const its = listeners.map((row) => row.pid).filter((pid) => !inProcess.includes(pid));
-      expect(its).toHaveLength(1);
+    const child = startServerProcess({}, { database: first.database });
+    const url = await child.ready();
+    const listeners = await first.database.db.rows<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+      [LISTENER_APPLICATION_NAME],
+    );
+    const inProcess = [first.app.listener.backendPid, second.app.listener.backendPid];
+    const its = listeners.map((row) => row.pid).filter((pid) => !inProcess.includes(pid));
+    expect(its).toHaveLength(1);
 
-      const socket = watchWs(child.url.replace(/^http/, 'ws'), `Bearer ${workspace.admins[0].token}`, 3);
-      await within(socket.nextConnect(), 5_000, 'the connection');
-      const dropped = socket.nextClose();
-      const reopened = dropped.then(() => socket.nextConnect());
-      await first.database.db.rows('SELECT pg_terminate_backend($1)', [its[0]]);
-      expect(await within(dropped, 10_000, 'the 4205 close')).toBe(4205);
-      await within(reopened, 5_000, 'the client to reconnect');
-      const me = await within(executeWs(socket.client, MeDocument), 5_000, 'me');
-      expect(me).toEqual({ result: { data: { me: expect.objectContaining({ id: workspace.admins[0].id }) } } });
+    const socket = watchWs(url.replace(/^http/, 'ws'), `Bearer ${workspace.admins[0].token}`, 3);
+    await socket.nextConnect();
+    const dropped = socket.nextClose();
+    const reopened = dropped.then(() => socket.nextConnect());
+    await first.database.db.rows('SELECT pg_terminate_backend($1)', [its[0]]);
+    expect(await dropped).toBe(4205);
+    await reopened;
+    const me = await executeWs(socket.client, MeDocument);
+    expect(me).toEqual({ result: { data: { me: expect.objectContaining({ id: workspace.admins[0].id }) } } });
 
-      const goingAway = socket.nextClose();
-      const exitCode = child.stop();
-      expect(await within(goingAway, 10_000, 'the 1001 close')).toBe(1001);
-      expect(await within(exitCode, 10_000, 'the process to exit')).toBe(0);
-      await socket.client.dispose();
-    } finally {
-      child.kill();
-    }
+    const goingAway = socket.nextClose();
+    const exitCode = child.stop();
+    expect(await goingAway).toBe(1001);
+    expect(await exitCode).toBe(0);
+    await socket.client.dispose();
   });
 });
 

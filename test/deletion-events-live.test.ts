@@ -9,11 +9,11 @@ import {
 } from '../operations/generated';
 import { publishDeletionEvent, DeletionEventType } from '../src/services/deletion-events';
 import { WsCloseCode } from '../src/server/ws-close-codes';
-import { connectWs, errorCode, mustRequest, request, SpawnedServer, spawnServer } from './support/clients';
+import { connectWs, errorCode, mustRequest, request } from './support/clients';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';
-import { startTestServer, TEST_JWT_SECRET, TestServer } from './support/test-server';
-import { STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';
+import { startServerProcess, startTestServer, TestServer } from './support/servers';
+import { settles, STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';
 import { warmUpSubscriptions } from './support/warm-up';
 
 /**
@@ -97,9 +97,13 @@ async function cancelledDeletion(url: string, ws: TestWorkspace): Promise<string
  * every inbox has seen one; `withoutWarmUp` later drops them.
  */
 function warmUp(entries: { inbox: Subscriber; workspaceId: string; deletionId: string }[]): Promise<void> {
-  const live = () =>
-    entries.filter(({ inbox, deletionId }) => inbox.events.some((e) => e.deletion.id === deletionId)).length;
-  return warmUpSubscriptions(server.database.db, entries, live, entries.length);
+  return warmUpSubscriptions(
+    server.database.db,
+    entries.map(({ inbox, ...target }) => ({
+      target,
+      heard: () => inbox.events.filter((e) => e.deletion.id === target.deletionId).length,
+    })),
+  );
 }
 
 /** The events of an inbox other than warm-ups, as `TYPE id` strings. */
@@ -198,47 +202,45 @@ describe('deletionEvents over graphql-ws', () => {
 });
 
 describe('deletionEvents across processes', () => {
-  let other: SpawnedServer | undefined;
-  afterAll(async () => {
-    await other?.stop();
-  });
+  it(
+    'delivers a change made on one process to subscribers of the other, also after the listener lost its connection',
+    async () => {
+      // A second `npm start` process on the same database and file store.
+      const other = startServerProcess(
+        { SCHEDULER_INTERVAL: '1h' },
+        { database: server.database, dataDir: server.dataDir },
+      );
+      const otherUrl = await other.ready();
+      const ws = await createWorkspace(server.database.db, 2, 0);
+      const [alice, bob] = ws.admins;
+      const warm = await cancelledDeletion(server.url, ws);
+      const here = subscribe(server.wsUrl, alice);
+      const there = subscribe(otherUrl.replace(/^http/, 'ws'), bob);
+      await warmUp([here, there].map((inbox) => ({ inbox, workspaceId: ws.id, deletionId: warm })));
 
-  it('delivers a change made on one process to subscribers of the other, also after the listener lost its connection', async () => {
-    // A second `npm start` process on the same database and file store.
-    other = await spawnServer({
-      DATABASE_URL: server.database.url,
-      DATA_DIR: server.dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      SCHEDULER_INTERVAL: '1h',
-    });
-    const otherUrl = other.url;
-    const ws = await createWorkspace(server.database.db, 2, 0);
-    const [alice, bob] = ws.admins;
-    const warm = await cancelledDeletion(server.url, ws);
-    const here = subscribe(server.wsUrl, alice);
-    const there = subscribe(otherUrl.replace(/^http/, 'ws'), bob);
-    await warmUp([here, there].map((inbox) => ({ inbox, workspaceId: ws.id, deletionId: warm })));
+      await markSome(server.url, alice, 2);
+      const { id } = (await mustRequest(otherUrl, ActivateDeletionDocument, {}, bob.token)).activateDeletion;
+      await until(() => received(here, [warm]).length === 1, 'ACTIVATED on the first process');
+      await until(() => received(there, [warm]).length === 1, 'ACTIVATED on the second process');
+      expect(received(here, [warm])).toEqual([`ACTIVATED ${id}`]);
+      expect(received(there, [warm])).toEqual([`ACTIVATED ${id}`]);
 
-    await markSome(server.url, alice, 2);
-    const { id } = (await mustRequest(otherUrl, ActivateDeletionDocument, {}, bob.token)).activateDeletion;
-    await until(() => received(here, [warm]).length === 1, 'ACTIVATED on the first process');
-    await until(() => received(there, [warm]).length === 1, 'ACTIVATED on the second process');
-    expect(received(here, [warm])).toEqual([`ACTIVATED ${id}`]);
-    expect(received(there, [warm])).toEqual([`ACTIVATED ${id}`]);
-
-    // Cut this process's LISTEN connection: it reconnects and closes its sockets with 4205 so that
-    // clients reconnect and refetch; the other process's subscriber is not affected.
-    const reconnected = new Promise<void>((resolve) => server.app.listener.once('reconnected', () => resolve()));
-    await server.database.db.rows('SELECT pg_terminate_backend($1)', [server.app.listener.backendPid]);
-    expect(await here.closed).toBe(WsCloseCode.EventsMissed);
-    await reconnected;
-    const again = subscribe(server.wsUrl, alice);
-    await warmUp([{ inbox: again, workspaceId: ws.id, deletionId: warm }]);
-    await mustRequest(otherUrl, CancelDeletionDocument, { id }, bob.token);
-    await until(() => received(again, [warm]).length === 1, 'CANCELLED after the reconnect');
-    expect(received(again, [warm])).toEqual([`CANCELLED ${id}`]);
-    await until(() => received(there, [warm]).length === 2, 'CANCELLED on the second process');
-    expect(received(there, [warm])).toEqual([`ACTIVATED ${id}`, `CANCELLED ${id}`]);
-    await Promise.all([here, there, again].map((inbox) => inbox.dispose()));
-  }, 60_000);
+      // Cut this process's LISTEN connection: it reconnects and closes its sockets with 4205 so that
+      // clients reconnect and refetch; the other process's subscriber is not affected.
+      const reconnected = new Promise<void>((resolve) => server.app.listener.once('reconnected', () => resolve()));
+      await server.database.db.rows('SELECT pg_terminate_backend($1)', [server.app.listener.backendPid]);
+      expect(await settles(here.closed, { what: 'the 4205 close' })).toBe(WsCloseCode.EventsMissed);
+      await settles(reconnected, { what: 'the listener to reconnect' });
+      const again = subscribe(server.wsUrl, alice);
+      await warmUp([{ inbox: again, workspaceId: ws.id, deletionId: warm }]);
+      await mustRequest(otherUrl, CancelDeletionDocument, { id }, bob.token);
+      await until(() => received(again, [warm]).length === 1, 'CANCELLED after the reconnect');
+      expect(received(again, [warm])).toEqual([`CANCELLED ${id}`]);
+      await until(() => received(there, [warm]).length === 2, 'CANCELLED on the second process');
+      expect(received(there, [warm])).toEqual([`ACTIVATED ${id}`, `CANCELLED ${id}`]);
+      await Promise.all([here, there, again].map((inbox) => inbox.dispose()));
+      expect(await other.stop()).toBe(0);
+    },
+    STALL_GUARDED_TIMEOUT_MS,
+  );
 });

@@ -12,7 +12,7 @@ import { DELETION_EVENTS_CHANNEL } from '../src/services/deletion-events';
 import { connectWs, errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects, verifyProblems } from './support/deletion';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 import { waitFor } from './support/wait-for';
 
 let server: TestServer;

@@ -10,9 +10,9 @@ import {
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
 import { connectWs, mustRequest } from './support/clients';
 import { archivedObjects, verifyProblems } from './support/deletion';
-import { waitFor } from './support/executor-fixtures';
+import { waitFor } from './support/wait-for';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 let ws: TestWorkspace;

@@ -8,15 +8,10 @@ import { SchedulerOptions } from '../src/scheduler/deletion-scheduler';
 import { LocalFileStore } from '../src/infra/file-store';
 import { mustRequest } from './support/clients';
 import { verifyProblems } from './support/deletion';
-import {
-  createDueDeletion,
-  leaseLapsed,
-  seedArchivedObjects,
-  testScheduler,
-  waitFor,
-} from './support/executor-fixtures';
+import { createDueDeletion, leaseLapsed, seedArchivedObjects, testScheduler } from './support/executor-fixtures';
+import { waitFor } from './support/wait-for';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 
@@ -170,7 +165,9 @@ describe('executor faults', () => {
       await waitFor(() => leaseLapsed(db(), deletionId));
       const giving = blocked.tick(new Date());
       // Giving up returns the held deal to the selection, which must wait for the holder's lock.
-      await waitFor(async () => (await lockWaits('UPDATE deals SET deletion_id = NULL%')) > 0, 30_000);
+      await waitFor(async () => (await lockWaits('UPDATE deals SET deletion_id = NULL%')) > 0, {
+        what: 'the give-up to wait for the held deal',
+      });
       await holder.query('ROLLBACK');
       expect(await giving).toEqual([{ deletionId, outcome: ExecutionOutcome.FAILED }]);
     } finally {

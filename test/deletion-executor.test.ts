@@ -21,13 +21,12 @@ import {
   markObjects,
   Ref,
   untouchedChecksum,
-  waitFor,
   testScheduler,
 } from './support/executor-fixtures';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';
-import { STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
-import { startTestServer, TestServer } from './support/test-server';
+import { STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';
+import { startTestServer, TestServer } from './support/servers';
 
 const DAY_MS = 86_400_000;
 let server: TestServer;

@@ -17,7 +17,7 @@ import { archivedObjects, verifyProblems } from './support/deletion';
 import { untouchedChecksum } from './support/executor-fixtures';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { OpenTransaction, openTransaction, waitForWaiterOf } from './support/row-locks';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 let ws: TestWorkspace;

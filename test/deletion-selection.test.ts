@@ -11,7 +11,7 @@ import { openTransaction, OpenTransaction, waitUntilBlockedBy } from './support/
 import { waitFor } from './support/wait-for';
 import { MARK_CHUNK_ROWS } from '../src/services/selection.service';
 import { createObject, snapshot } from './support/objects';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 

@@ -5,7 +5,7 @@ import { connectWs, errorCode, executeWs, request } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { LogCapture } from './support/log-capture';
 import { createObject, snapshot, upload } from './support/objects';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const INTERNAL = { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
@@ -16,7 +16,7 @@ let capture: LogCapture;
 
 beforeAll(async () => {
   capture = new LogCapture();
-  server = await startTestServer({}, undefined, capture.logger);
+  server = await startTestServer({}, { logger: capture.logger });
   ws = await createWorkspace(server.database.db, 1, 1);
 });
 afterAll(() => server?.close());
@@ -179,7 +179,7 @@ describe('with the database down', () => {
 
   beforeAll(async () => {
     downLog = new LogCapture();
-    down = await startTestServer({}, undefined, downLog.logger);
+    down = await startTestServer({}, { logger: downLog.logger });
     await admin.connect();
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { newStorageKey } from '../src/infra/file-store';
 import { testScheduler } from './support/executor-fixtures';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 import { verifyProblems } from './support/deletion';
 
 let server: TestServer;

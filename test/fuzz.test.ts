@@ -2,14 +2,15 @@ import { GraphQLSchema } from 'graphql';
 import { Client as WsClient } from 'graphql-ws';
 import { MeDocument } from '../operations/generated';
 import { createSchema } from '../src/server/schema';
-import { request, within } from './support/clients';
+import { request } from './support/clients';
 import { FuzzCase, generateCase } from './support/fuzz-documents';
 import { Caller, createFuzzFixture, FuzzFixture } from './support/fuzz-fixture';
 import { databaseChecksum } from './support/fuzz-oracle';
 import { Random } from './support/fuzz-random';
 import { rawRequest } from './support/fuzz-raw';
 import { fuzzWsClient, postRequest, sendGet, sendRaw, sendWs } from './support/fuzz-transports';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
+import { settles, STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
 
 /**
  * Seeded fuzzing of the whole API over HTTP POST, HTTP GET, graphql-ws and raw HTTP bodies
@@ -24,12 +25,10 @@ const ONLY = process.env.FUZZ_CASE === undefined ? undefined : Number(process.en
 /** Requests in flight at once: enough to keep the server busy, few enough to tell which case did what. */
 const CONCURRENCY = 4;
 /**
- * A case without an answer for this long means the server stopped making progress (a hang is a
- * finding too); it is no performance bound: the slowest cases take a few seconds on a busy machine.
+ * No case answered for this long means the server stopped making progress (a hang is a finding
+ * too); it is no performance bound: the slowest cases take a few seconds on a busy machine.
  */
 const STALL_MS = 60_000;
-/** Each test's own limit grows with its number of cases, so only a stall can fail it on time. */
-const TEST_TIMEOUT_MS = RUNS * 1_000 + STALL_MS;
 /** Who sends: mostly users who may do things, so that input gets past the rights checks to the services. */
 const CALLER_WEIGHTS: [number, Caller][] = [
   [4, 'admin'],
@@ -83,11 +82,18 @@ async function fuzz(
       ? Array.from({ length: count }, (_, i) => first + i)
       : [ONLY].filter((i) => i >= first && i < first + BLOCK);
   const findings: Finding[] = [];
+  // Every answered case is progress: a case waits as long as the others keep being answered.
+  let answered = 0;
   const worker = async () => {
     for (let index = indexes.shift(); index !== undefined; index = indexes.shift()) {
       const random = Random.forCase(SEED, index);
       const caller = random.weighted(CALLER_WEIGHTS);
-      const { problems, request } = await within(send(random, caller, index), STALL_MS, `an answer to case ${index}`);
+      const { problems, request } = await settles(send(random, caller, index), {
+        what: `an answer to case ${index}`,
+        progress: () => answered,
+        stallMs: STALL_MS,
+      });
+      answered += 1;
       if (problems.length > 0) findings.push({ index, caller, problems, request });
     }
   };
@@ -153,7 +159,7 @@ describe(`fuzzing the API (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, () => {
       });
       expect(await verdict(findings, before)).toEqual([]);
     },
-    TEST_TIMEOUT_MS,
+    STALL_GUARDED_TIMEOUT_MS,
   );
 
   it(
@@ -169,7 +175,7 @@ describe(`fuzzing the API (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, () => {
       });
       expect(await verdict(findings, before)).toEqual([]);
     },
-    TEST_TIMEOUT_MS,
+    STALL_GUARDED_TIMEOUT_MS,
   );
 
   it(
@@ -189,7 +195,7 @@ describe(`fuzzing the API (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, () => {
       }
       expect(await verdict(findings, before)).toEqual([]);
     },
-    TEST_TIMEOUT_MS,
+    STALL_GUARDED_TIMEOUT_MS,
   );
 
   it(
@@ -206,6 +212,6 @@ describe(`fuzzing the API (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, () => {
       });
       expect(await verdict(findings, before)).toEqual([]);
     },
-    TEST_TIMEOUT_MS,
+    STALL_GUARDED_TIMEOUT_MS,
   );
 });

@@ -7,37 +7,34 @@ import { print } from 'graphql';
 import { Client } from 'pg';
 import { ArchiveObjectsDocument, DeletionEventsDocument, DeletionEventsSubscription } from '../operations/generated';
 import { OBJECT_TABLES, ObjectType } from '../src/database/object-tables';
-import { DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
 import { LocalFileStore } from '../src/infra/file-store';
-import { connectWs, request, within } from './support/clients';
-import { createDueDeletion, Ref, seedArchivedObjects, waitFor } from './support/executor-fixtures';
+import { connectWs, request } from './support/clients';
+import { createDueDeletion, Ref, seedArchivedObjects } from './support/executor-fixtures';
+import { settles, STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';
+import { warmUpSubscriptions } from './support/warm-up';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
-import { MainProcess, runMain } from './support/main-process';
+import { processTreeWork } from './support/processes';
+import { ServerProcess, startServerProcess, TEST_JWT_SECRET } from './support/servers';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-import { TEST_JWT_SECRET } from './support/test-server';
 
 const PER_TYPE = 20;
 const CHUNK = 5;
 // The type whose chunk the test holds up; the types before it are removed first (OBJECT_TABLES order).
 const HELD_TYPE = ObjectType.DEAL;
 const HELD_AT = OBJECT_TABLES.findIndex((t) => t.type === HELD_TYPE);
-// Failure bounds only: each wait ends as soon as its condition holds.
-const BOUND_MS = 30_000;
 
 let database: TestDatabase;
 let dataDir: string;
-let children: MainProcess[] = [];
 let cleanups: (() => Promise<unknown> | unknown)[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-shutdown-'));
 });
+// Server processes are SIGKILLed and awaited by support/servers (first); then our sessions and children.
 afterEach(async () => {
-  for (const child of children) child.kill();
-  await Promise.all(children.map((child) => child.exited));
   for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch(() => undefined);
-  [children, cleanups] = [[], []];
+  cleanups = [];
 });
 afterAll(async () => {
   await database.drop();
@@ -47,19 +44,12 @@ afterAll(async () => {
 const db = () => database.db;
 
 /** The server as `npm start` runs it, over the test's database and file folder, with a fast scheduler. */
-async function startServerProcess(): Promise<{ main: MainProcess; url: string }> {
-  const main = runMain({
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_URL: database.url,
-    DATA_DIR: dataDir,
-    JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: 'warn',
-    SCHEDULER_INTERVAL: '50ms',
-    DELETION_CHUNK_SIZE: String(CHUNK),
-  });
-  children.push(main);
-  return { main, url: await within(main.ready, BOUND_MS, 'the server banner') };
+async function startServer(): Promise<{ main: ServerProcess; url: string }> {
+  const main = startServerProcess(
+    { SCHEDULER_INTERVAL: '50ms', DELETION_CHUNK_SIZE: String(CHUNK) },
+    { database, dataDir },
+  );
+  return { main, url: await main.ready() };
 }
 
 /** A session of the test's own that holds row locks until `release()`. */
@@ -111,7 +101,10 @@ async function runVerify(): Promise<{ code: number | null; stdout: string }> {
   cleanups.push(() => child.kill('SIGKILL'));
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const [code] = (await within(once(child, 'exit'), BOUND_MS, 'verify')) as [number | null];
+  const [code] = (await settles(once(child, 'exit'), {
+    what: 'verify to exit',
+    progress: () => processTreeWork(child.pid) + stdout.length,
+  })) as [number | null];
   return { code, stdout };
 }
 
@@ -134,95 +127,93 @@ async function seedBatch(ws: TestWorkspace): Promise<{ deletionId: string; batch
   return { deletionId, batch, contactId: contact!.id };
 }
 
-it('on SIGTERM finishes the request and the chunk in flight, closes sockets with 1001, refuses new work and exits 0', async () => {
-  const ws = await createWorkspace(db(), 1, 0);
-  const admin = ws.admins[0];
-  const { deletionId, batch, contactId } = await seedBatch(ws);
-  const heldIds = batch.filter((ref) => ref.type === HELD_TYPE).map((ref) => ref.id);
-  // The chunk of HELD_TYPE will wait in its DELETE of these attachment rows, its transaction open.
-  const chunkLock = await holdRowLocks('SELECT id FROM attachments WHERE object_id = ANY($1::uuid[]) FOR UPDATE', [
-    heldIds,
-  ]);
-  // archiveObjects will wait for this contact's row lock, its HTTP request open.
-  const requestLock = await holdRowLocks('SELECT id FROM contacts WHERE id = $1 FOR UPDATE', [contactId]);
+it(
+  'on SIGTERM finishes the request and the chunk in flight, closes sockets with 1001, refuses new work and exits 0',
+  async () => {
+    const ws = await createWorkspace(db(), 1, 0);
+    const admin = ws.admins[0];
+    const { deletionId, batch, contactId } = await seedBatch(ws);
+    const heldIds = batch.filter((ref) => ref.type === HELD_TYPE).map((ref) => ref.id);
+    // The chunk of HELD_TYPE will wait in its DELETE of these attachment rows, its transaction open.
+    const chunkLock = await holdRowLocks('SELECT id FROM attachments WHERE object_id = ANY($1::uuid[]) FOR UPDATE', [
+      heldIds,
+    ]);
+    // archiveObjects will wait for this contact's row lock, its HTTP request open.
+    const requestLock = await holdRowLocks('SELECT id FROM contacts WHERE id = $1 FOR UPDATE', [contactId]);
 
-  const { main, url } = await startServerProcess();
-  const { client: wsClient, closed } = connectWs(url.replace(/^http/, 'ws'), admin.token);
-  cleanups.push(() => wsClient.dispose());
-  const events: DeletionEventsSubscription['deletionEvents'][] = [];
-  wsClient.subscribe<DeletionEventsSubscription>(
-    { query: print(DeletionEventsDocument) },
-    {
-      next: (result) => result.data && events.push(result.data.deletionEvents),
-      error: () => undefined,
-      complete: () => undefined,
-    },
-  );
-  // The subscription is live once an event of ours crosses NOTIFY → server → socket; then the deletion is due.
-  await waitFor(async () => {
-    await publishDeletionEvent(db(), {
-      type: DeletionEventType.PROGRESS,
-      workspaceId: ws.id,
-      deletionId,
-      actorId: null,
-      occurredAt: new Date().toISOString(),
+    const { main, url } = await startServer();
+    const { client: wsClient, closed } = connectWs(url.replace(/^http/, 'ws'), admin.token);
+    cleanups.push(() => wsClient.dispose());
+    const events: DeletionEventsSubscription['deletionEvents'][] = [];
+    wsClient.subscribe<DeletionEventsSubscription>(
+      { query: print(DeletionEventsDocument) },
+      {
+        next: (result) => result.data && events.push(result.data.deletionEvents),
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
+    // The subscription is live once it heard a warm-up (about the deletion, not yet due); then the deletion is due.
+    await warmUpSubscriptions(db(), [{ target: { workspaceId: ws.id, deletionId }, heard: () => events.length }]);
+    await db().rows(`UPDATE deletions SET execute_after = now() - interval '1 second' WHERE id = $1`, [deletionId]);
+    const archived = request(
+      url,
+      ArchiveObjectsDocument,
+      { refs: [{ type: ObjectType.CONTACT, id: contactId }] },
+      admin.token,
+    );
+    // Both are in flight: PostgreSQL shows the chunk and the request waiting for our locks.
+    await waitFor(
+      async () => {
+        const waiting = await lockWaiters();
+        return waiting.length === 2 && waiting.some((query) => query.includes('file_tombstones'));
+      },
+      { what: 'the chunk and the request to wait for our locks', progress: main.progress },
+    );
+    expect(events.some((event) => event.type === 'PROGRESS' && event.deletion.done.count > 0)).toBe(true);
+
+    const exited = main.stop();
+    expect(await settles(closed, { what: 'the subscription socket to close', progress: main.progress })).toBe(1001);
+    await waitFor(() => refusesNewWork(url), { what: 'the server to refuse new work', progress: main.progress });
+    // Still draining: it waits for the request and the chunk, which wait for our locks.
+    expect(main.child.exitCode).toBeNull();
+    await requestLock.release();
+    await chunkLock.release();
+
+    const answer = await settles(archived, { what: 'the request in flight', progress: main.progress });
+    expect(answer.status).toBe(200);
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.archiveObjects).toEqual([
+      expect.objectContaining({ id: contactId, archivedAt: expect.any(String) }),
+    ]);
+    expect(await exited).toBe(0);
+
+    // The chunk in flight committed whole and the run stopped after it: every type before HELD_TYPE
+    // gone, one chunk of HELD_TYPE gone, the rest untouched; counters match the rows; lease released.
+    const state = await batchState(deletionId);
+    OBJECT_TABLES.forEach(({ type }, i) => {
+      const left = i < HELD_AT ? 0 : i === HELD_AT ? PER_TYPE - CHUNK : PER_TYPE;
+      expect({ type, ...state[type] }).toEqual({ type, left, count: PER_TYPE, done: PER_TYPE - left });
     });
-    return events.length > 0;
-  }, BOUND_MS);
-  await db().rows(`UPDATE deletions SET execute_after = now() - interval '1 second' WHERE id = $1`, [deletionId]);
-  const archived = request(
-    url,
-    ArchiveObjectsDocument,
-    { refs: [{ type: ObjectType.CONTACT, id: contactId }] },
-    admin.token,
-  );
-  // Both are in flight: PostgreSQL shows the chunk and the request waiting for our locks.
-  await waitFor(async () => {
-    const waiting = await lockWaiters();
-    return waiting.length === 2 && waiting.some((query) => query.includes('file_tombstones'));
-  }, BOUND_MS);
-  expect(events.some((event) => event.type === 'PROGRESS' && event.deletion.done.count > 0)).toBe(true);
+    const deletion = await db().one<{ status: string; lockedBy: string | null }>(
+      'SELECT status, locked_by AS "lockedBy" FROM deletions WHERE id = $1',
+      [deletionId],
+    );
+    expect(deletion).toEqual({ status: 'EXECUTING', lockedBy: null });
+    expect(await db().rows('SELECT id FROM file_tombstones')).toEqual([]);
 
-  const exited = main.stop();
-  expect(await within(closed, BOUND_MS, 'the subscription socket to close')).toBe(1001);
-  await waitFor(() => refusesNewWork(url), BOUND_MS);
-  // Still draining: it waits for the request and the chunk, which wait for our locks.
-  expect(main.child.exitCode).toBeNull();
-  await requestLock.release();
-  await chunkLock.release();
-
-  const answer = await within(archived, BOUND_MS, 'the request in flight');
-  expect(answer.status).toBe(200);
-  expect(answer.errors).toBeUndefined();
-  expect(answer.data?.archiveObjects).toEqual([
-    expect.objectContaining({ id: contactId, archivedAt: expect.any(String) }),
-  ]);
-  expect(await within(exited, BOUND_MS, 'the process to exit')).toBe(0);
-
-  // The chunk in flight committed whole and the run stopped after it: every type before HELD_TYPE
-  // gone, one chunk of HELD_TYPE gone, the rest untouched; counters match the rows; lease released.
-  const state = await batchState(deletionId);
-  OBJECT_TABLES.forEach(({ type }, i) => {
-    const left = i < HELD_AT ? 0 : i === HELD_AT ? PER_TYPE - CHUNK : PER_TYPE;
-    expect({ type, ...state[type] }).toEqual({ type, left, count: PER_TYPE, done: PER_TYPE - left });
-  });
-  const deletion = await db().one<{ status: string; lockedBy: string | null }>(
-    'SELECT status, locked_by AS "lockedBy" FROM deletions WHERE id = $1',
-    [deletionId],
-  );
-  expect(deletion).toEqual({ status: 'EXECUTING', lockedBy: null });
-  expect(await db().rows('SELECT id FROM file_tombstones')).toEqual([]);
-
-  // A restart resumes the deletion to its end, and `npm run verify` finds no drift.
-  const restarted = await startServerProcess();
-  await waitFor(
-    async () =>
-      (await db().one<{ status: string }>('SELECT status FROM deletions WHERE id = $1', [deletionId]))!.status ===
-      'COMPLETED',
-    BOUND_MS,
-  );
-  expect(await within(restarted.main.stop(), BOUND_MS, 'the restarted process to exit')).toBe(0);
-  const verify = await runVerify();
-  expect(verify.stdout).toContain('no drift');
-  expect(verify.code).toBe(0);
-}, 180_000);
+    // A restart resumes the deletion to its end, and `npm run verify` finds no drift.
+    const restarted = await startServer();
+    await waitFor(
+      async () =>
+        (await db().one<{ status: string }>('SELECT status FROM deletions WHERE id = $1', [deletionId]))!.status ===
+        'COMPLETED',
+      { what: 'the restarted server to complete the deletion', progress: restarted.main.progress },
+    );
+    expect(await restarted.main.stop()).toBe(0);
+    const verify = await runVerify();
+    expect(verify.stdout).toContain('no drift');
+    expect(verify.code).toBe(0);
+  },
+  STALL_GUARDED_TIMEOUT_MS,
+);

@@ -1,5 +1,5 @@
 import { AuditResult, serverAudits } from 'graphql-http';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 /**
  * graphql-http's GraphQL-over-HTTP audits against the real server: every MUST passes, and the

@@ -2,7 +2,7 @@ import { ArchivedObjectsDocument, ArchiveObjectsDocument } from '../operations/g
 import { errorCode, mustRequest } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 let ws: TestWorkspace;

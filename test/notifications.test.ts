@@ -8,7 +8,7 @@ import {
 import { errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects } from './support/deletion';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 let ws: TestWorkspace;

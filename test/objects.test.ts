@@ -2,7 +2,7 @@ import { CreateObjectDocument, SetTaskStatusDocument } from '../operations/gener
 import { errorCode, mustRequest, request } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, snapshot } from './support/objects';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 let ws: TestWorkspace;

@@ -8,10 +8,10 @@ import {
 } from '../operations/generated';
 import { connectWs, executeWs, mustRequest } from './support/clients';
 import { archivedObjects } from './support/deletion';
-import { waitFor } from './support/executor-fixtures';
+import { waitFor } from './support/wait-for';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { LogCapture } from './support/log-capture';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 let ws: TestWorkspace;
@@ -20,7 +20,7 @@ let capture: LogCapture;
 beforeAll(async () => {
   capture = new LogCapture();
   // The scheduler only runs when a test ticks it.
-  server = await startTestServer({ SCHEDULER_INTERVAL: '1h', DELETION_CHUNK_SIZE: '2' }, undefined, capture.logger);
+  server = await startTestServer({ SCHEDULER_INTERVAL: '1h', DELETION_CHUNK_SIZE: '2' }, { logger: capture.logger });
   ws = await createWorkspace(server.database.db, 1, 1);
 });
 afterAll(() => server?.close());

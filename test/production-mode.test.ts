@@ -1,6 +1,4 @@
 import { Client as WsClient } from 'graphql-ws';
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -9,10 +7,10 @@ import { Client } from 'pg';
 import { runningUrl } from '../src/database/embedded-postgres';
 import { connectWs } from './support/clients';
 import { createWorkspace, TestUser } from './support/fixtures';
-import { startTestServer, TEST_JWT_SECRET, TestServer } from './support/test-server';
+import { startServerProcess, startTestServer, TestServer } from './support/servers';
+import { STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
 
 /** NODE_ENV=production: no playground, no introspection (unless PLAYGROUND=true), no demo data, no tokens. */
-const MAIN = path.join(__dirname, '../dist/src/main.js');
 const INTROSPECTION = '{ __schema { queryType { name } } }';
 
 async function post(server: TestServer, query: string, token?: string) {
@@ -99,54 +97,33 @@ describe('in production with PLAYGROUND=true', () => {
   });
 });
 
-/** `npm start`'s entry point (built by `pretest`) with `env`; resolves with its output once its banner is out. */
-function startProcess(env: NodeJS.ProcessEnv): {
-  child: ChildProcess;
-  banner: Promise<{ stdout: string; stderr: string }>;
-} {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: '0', ...env } });
-  const output = { stdout: '', stderr: '' };
-  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
-  // No deadline of its own: initdb on a busy machine takes what it takes (jest's timeout still applies).
-  const banner = new Promise<typeof output>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output.stdout += chunk.toString();
-      if (output.stdout.includes('more tokens')) resolve(output);
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output.stderr}`)));
-  });
-  return { child, banner };
-}
-
 describe('npm start in production on the embedded database', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-production-'));
   // The postgres OS user (when tests run as root) must be able to reach the data folder.
   chmodSync(dataDir, 0o755);
-  let child: ChildProcess | undefined;
-  afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  // The process is stopped by support/servers first, then the folder goes.
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('seeds no demo data and prints no token', async () => {
-    const env: NodeJS.ProcessEnv = { NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: TEST_JWT_SECRET };
-    const started = startProcess({ ...env, DATABASE_URL: '', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-    child = started.child;
-    const { stdout, stderr } = await started.banner;
-    expect(stdout).toMatch(/GraphQL: http:\/\/127\.0\.0\.1:\d+\/graphql/);
-    expect(stdout).not.toMatch(/token \(|Bearer/);
-    expect(stderr).not.toContain('created the demo data');
-    const db = new Client({ connectionString: runningUrl(dataDir) });
-    await db.connect();
-    try {
-      const { rows } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM users');
-      expect(rows[0].count).toBe(0);
-    } finally {
-      await db.end();
-    }
-  });
+  it(
+    'seeds no demo data and prints no token',
+    async () => {
+      const started = startServerProcess({ NODE_ENV: 'production', HOST: '127.0.0.1', LOG_LEVEL: 'info' }, { dataDir });
+      await started.ready();
+      const { stdout, stderr } = started.output;
+      expect(stdout).toMatch(/GraphQL: http:\/\/127\.0\.0\.1:\d+\/graphql/);
+      expect(stdout).not.toMatch(/token \(|Bearer/);
+      expect(stderr).not.toContain('created the demo data');
+      const db = new Client({ connectionString: runningUrl(dataDir) });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM users');
+        expect(rows[0].count).toBe(0);
+      } finally {
+        await db.end();
+      }
+      // Stopped as an operator would, so that it stops its PostgreSQL too.
+      expect(await started.stop()).toBe(0);
+    },
+    STALL_GUARDED_TIMEOUT_MS,
+  );
 });

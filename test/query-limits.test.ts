@@ -1,15 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchema, executeSync, parse, print, separateOperations, specifiedRules, validate } from 'graphql';
-import { Client as WsClient } from 'graphql-ws';
 import { FULL_INTROSPECTION, introspectionCopies, typenameAliases } from '../bench/flood-documents';
 import { MeDocument } from '../operations/generated';
 import { QUERY_LIMIT_RULES, QUERY_LIMITS, QUERY_PARSE_OPTIONS } from '../src/server/operation-limits';
 import { costLimit, depthLimit, introspectionLimit } from '../src/server/query-limits';
 import { createSchema } from '../src/server/schema';
-import { executeWs, mustRequest, watchWs, within, WsOutcome } from './support/clients';
+import { executeWs, mustRequest, watchWs } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 const ALL_RULES = [...specifiedRules, ...QUERY_LIMIT_RULES];
 
@@ -78,7 +77,7 @@ describe('query cost limit', () => {
   it('refuses the same over WebSocket', async () => {
     const socket = watchWs(server.wsUrl, `Bearer ${ws.admins[0].token}`);
     try {
-      const outcome = await within(executeWs(socket.client, parse(aliased(40))), 5_000, 'the refusal');
+      const outcome = await executeWs(socket.client, parse(aliased(40)));
       expect(outcome).toMatchObject({ failure: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
       expect(await mustRequest(server.url, MeDocument, {}, ws.admins[0].token)).toBeTruthy();
     } finally {
@@ -127,21 +126,6 @@ describe('query depth limit', () => {
   });
 });
 
-/** Runs raw GraphQL text over a graphql-ws client (executeWs takes typed documents, printed). */
-function runWs(client: WsClient, query: string): Promise<WsOutcome<unknown>> {
-  return new Promise((resolve) => {
-    let outcome: WsOutcome<unknown> | undefined;
-    client.subscribe(
-      { query },
-      {
-        next: (result) => (outcome = { result }),
-        error: (failure) => resolve({ failure }),
-        complete: () => resolve(outcome ?? { failure: new Error('completed without a result') }),
-      },
-    );
-  });
-}
-
 /** Counts every key of a result, as the introspection count counts the fields it resolves. */
 function fieldsIn(value: unknown): number {
   if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + fieldsIn(item), 0);
@@ -175,7 +159,7 @@ describe('introspection and document limits', () => {
     expect(answer.data).toMatchObject({ __schema: { queryType: { name: 'Query' } } });
     const socket = watchWs(server.wsUrl, `Bearer ${ws.admins[0].token}`);
     try {
-      const outcome = await within(runWs(socket.client, introspectionCopies(1)), 10_000, 'the introspection');
+      const outcome = await executeWs(socket.client, introspectionCopies(1));
       expect(outcome).toMatchObject({ result: { data: { s0: { queryType: { name: 'Query' } } } } });
     } finally {
       await socket.client.dispose();
@@ -207,11 +191,11 @@ describe('introspection and document limits', () => {
     async (_, query, message) => {
       const socket = watchWs(server.wsUrl, `Bearer ${ws.admins[0].token}`);
       try {
-        const outcome = await within(runWs(socket.client, query), 10_000, 'the refusal');
+        const outcome = await executeWs(socket.client, query);
         expect(outcome).toMatchObject({ failure: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
         expect(JSON.stringify(outcome)).toMatch(message);
         expect(JSON.stringify(outcome).length).toBeLessThan(2_000);
-        const next = await within(runWs(socket.client, '{ __typename }'), 10_000, 'the next operation');
+        const next = await executeWs(socket.client, '{ __typename }');
         expect(next).toEqual({ result: { data: { __typename: 'Query' } } });
         expect(socket.closes).toEqual([]);
       } finally {
@@ -234,15 +218,15 @@ describe('introspection and document limits', () => {
   it('answers a syntax or validation error over WebSocket with BAD_USER_INPUT, and keeps the socket', async () => {
     const socket = watchWs(server.wsUrl, `Bearer ${ws.admins[0].token}`);
     try {
-      const outcome = await within(runWs(socket.client, '{ me '), 10_000, 'the refusal');
+      const outcome = await executeWs(socket.client, '{ me ');
       expect(outcome).toMatchObject({
         failure: [{ message: expect.stringMatching(/Syntax Error/), extensions: { code: 'BAD_USER_INPUT' } }],
       });
-      const unknown = await within(runWs(socket.client, '{ me { nope } }'), 10_000, 'the refusal');
+      const unknown = await executeWs(socket.client, '{ me { nope } }');
       expect(unknown).toMatchObject({
         failure: [{ message: expect.stringMatching(/nope/), extensions: { code: 'BAD_USER_INPUT' } }],
       });
-      expect(await within(runWs(socket.client, '{ me { id } }'), 10_000, 'the next operation')).toEqual({
+      expect(await executeWs(socket.client, '{ me { id } }')).toEqual({
         result: { data: { me: { id: ws.admins[0].id } } },
       });
     } finally {

@@ -1,6 +1,6 @@
 import { DEMO_OBJECTS_PER_TYPE, DEMO_USERS, seedDemoData } from '../src/cli/demo-seed';
 import { OBJECT_TABLES } from '../src/database/object-tables';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 

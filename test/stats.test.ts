@@ -12,7 +12,7 @@ import {
   VerifyCheck,
 } from '../src/services/verify-checks';
 import { createWorkspace } from './support/fixtures';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;
 

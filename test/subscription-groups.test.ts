@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { CancelDeletionDocument } from '../operations/generated';
 import { DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
-import { mustRequest, WatchedWs, within } from './support/clients';
+import { mustRequest, watchWs, WatchedWs } from './support/clients';
 import { activateOne } from './support/deletion';
-import { createWorkspace, TestUser } from './support/fixtures';
-import { subscribeOnNewSocket, SubscriptionLog } from './support/subscription-log';
-import { startTestServer, TestServer } from './support/test-server';
-import { waitFor } from './support/wait-for';
+import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
+import { SubscriptionLog } from './support/subscription-log';
+import { startTestServer, TestServer } from './support/servers';
+import { settles, waitFor } from './support/wait-for';
+import { isWarmUp, subscribeLive, WarmUpTarget } from './support/warm-up';
 
 /**
  * Issue 11, goal 3: subscribers of the same operation, variables, role and workspace share one
@@ -18,9 +19,6 @@ import { waitFor } from './support/wait-for';
 const ACTOR_NAME = 'subscription { deletionEvents { type actor { name } } }';
 const DELETION_STATUS = 'subscription { deletionEvents { deletion { id status } } }';
 const TYPE_AND_DELETION = 'subscription { deletionEvents { type deletion { id } } }';
-// Generous bounds for a busy machine: they only end a test whose progress has stopped.
-const T = 30_000;
-
 let server: TestServer;
 const sockets: WatchedWs[] = [];
 const rawSockets: RawSocket[] = [];
@@ -34,11 +32,25 @@ afterEach(async () => {
 });
 afterAll(() => server.close());
 
-/** Subscribes as `user` over a new socket and waits until the server has registered it. */
-const subscribe = (user: TestUser, query: string): Promise<SubscriptionLog> =>
-  subscribeOnNewSocket(server.wsUrl, user.token, query, sockets, T);
+/** Subscribes each user to its query over a socket of its own; returns once every subscription is live. */
+function subscribe(target: WarmUpTarget, subscribers: [TestUser, string][]): Promise<SubscriptionLog[]> {
+  const subscriptions = subscribers.map(([user, query]) => {
+    const socket = watchWs(server.wsUrl, `Bearer ${user.token}`);
+    sockets.push(socket);
+    return { client: socket.client, query };
+  });
+  return subscribeLive(server.database.db, target, subscriptions);
+}
 
 const activate = (admin: TestUser): Promise<string> => activateOne(server.url, admin);
+
+/** A cancelled deletion of the workspace for warm-ups to name, made before anyone subscribes. */
+async function warmUpTarget(workspace: TestWorkspace): Promise<WarmUpTarget> {
+  const admin = workspace.admins[0];
+  const deletionId = await activate(admin);
+  await mustRequest(server.url, CancelDeletionDocument, { id: deletionId }, admin.token);
+  return { workspaceId: workspace.id, deletionId };
+}
 
 /** Publishes a PROGRESS event through the real NOTIFY path, as the executor does. */
 const progress = (workspaceId: string, deletionId: string, actor: TestUser | null = null) =>
@@ -53,16 +65,20 @@ const progress = (workspaceId: string, deletionId: string, actor: TestUser | nul
   );
 
 const payloadsReach = (logs: SubscriptionLog[], count: number, what: string) =>
-  waitFor(() => logs.every((log) => log.payloads.length >= count), { what, stallMs: T });
+  waitFor(() => logs.every((log) => log.payloads.length >= count), { what });
 
 const deletionEvents = (event: unknown) => ({ data: { deletionEvents: event } });
 
 describe('subscribers sharing an execution', () => {
   it('gives subscribers of different selections in one workspace each their own result', async () => {
-    const { admins } = await createWorkspace(server.database.db, 3, 0);
-    const [first, second, actor] = admins;
-    const byName = [await subscribe(first, ACTOR_NAME), await subscribe(second, ACTOR_NAME)];
-    const byStatus = await subscribe(second, DELETION_STATUS);
+    const workspace = await createWorkspace(server.database.db, 3, 0);
+    const [first, second, actor] = workspace.admins;
+    const [byName1, byName2, byStatus] = await subscribe(await warmUpTarget(workspace), [
+      [first, ACTOR_NAME],
+      [second, ACTOR_NAME],
+      [second, DELETION_STATUS],
+    ]);
+    const byName = [byName1, byName2];
 
     const deletionId = await activate(actor);
     await payloadsReach([...byName, byStatus], 1, 'the event for every subscriber');
@@ -77,8 +93,8 @@ describe('subscribers sharing an execution', () => {
       await createWorkspace(server.database.db, 1, 0),
     ];
     const logs = [
-      await subscribe(here.admins[0], TYPE_AND_DELETION),
-      await subscribe(there.admins[0], TYPE_AND_DELETION),
+      ...(await subscribe(await warmUpTarget(here), [[here.admins[0], TYPE_AND_DELETION]])),
+      ...(await subscribe(await warmUpTarget(there), [[there.admins[0], TYPE_AND_DELETION]])),
     ];
 
     const hereDeletion = await activate(here.admins[0]);
@@ -100,15 +116,18 @@ describe('subscribers sharing an execution', () => {
   });
 
   it('ends a demoted admin’s subscription with FORBIDDEN while the other admins of the same selection keep receiving', async () => {
-    const { admins } = await createWorkspace(server.database.db, 4, 0);
-    const [demoted, kept, kept2, actor] = admins;
-    const demotedLog = await subscribe(demoted, ACTOR_NAME);
-    const keptLogs = [await subscribe(kept, ACTOR_NAME), await subscribe(kept2, ACTOR_NAME)];
+    const workspace = await createWorkspace(server.database.db, 4, 0);
+    const [demoted, kept, kept2, actor] = workspace.admins;
+    const [demotedLog, ...keptLogs] = await subscribe(await warmUpTarget(workspace), [
+      [demoted, ACTOR_NAME],
+      [kept, ACTOR_NAME],
+      [kept2, ACTOR_NAME],
+    ]);
     await server.database.db.rows(`UPDATE users SET role = 'MEMBER' WHERE id = $1`, [demoted.id]);
 
     const deletionId = await activate(actor);
     await payloadsReach(keptLogs, 1, 'the first event for the admins');
-    await within(demotedLog.settled(), T, 'the demoted subscription to end');
+    await waitFor(() => demotedLog.end !== undefined, { what: 'the demoted subscription to end' });
     await mustRequest(server.url, CancelDeletionDocument, { id: deletionId }, actor.token);
     await payloadsReach(keptLogs, 2, 'the second event for the admins');
 
@@ -119,13 +138,16 @@ describe('subscribers sharing an execution', () => {
   });
 
   it('sends one frame per event to each subscription, under its own id', async () => {
-    const { id: workspaceId, admins } = await createWorkspace(server.database.db, 2, 0);
+    const workspace = await createWorkspace(server.database.db, 2, 0);
+    const { id: workspaceId, admins } = workspace;
     const [subscriber, actor] = admins;
-    const socket = await RawSocket.open(server.wsUrl, subscriber.token);
+    const target = await warmUpTarget(workspace);
+    const socket = await RawSocket.open(server.wsUrl, subscriber.token, target);
     const ids = ['plain', 'with "quotes" and \\ backslash', 'üñí'];
     for (const id of ids) socket.send({ id, type: 'subscribe', payload: { query: ACTOR_NAME } });
     await socket.roundTrip();
-    const other = await subscribe(actor, ACTOR_NAME);
+    // Live once the group hears warm-ups: the raw socket's subscriptions joined it before this one.
+    const [other] = await subscribe(target, [[actor, ACTOR_NAME]]);
 
     const deletionId = randomUUID();
     await progress(workspaceId, deletionId, actor);
@@ -149,14 +171,17 @@ describe('subscribers sharing an execution', () => {
 class RawSocket {
   readonly frames: { id?: string; type: string; payload?: unknown }[] = [];
 
-  private constructor(private readonly ws: WebSocket) {
+  private constructor(
+    private readonly ws: WebSocket,
+    private readonly warmUp: WarmUpTarget,
+  ) {
     ws.on('message', (data: Buffer) => this.frames.push(JSON.parse(data.toString()) as RawSocket['frames'][number]));
   }
 
-  static async open(url: string, token: string): Promise<RawSocket> {
-    const socket = new RawSocket(new WebSocket(url, 'graphql-transport-ws'));
+  static async open(url: string, token: string, warmUp: WarmUpTarget): Promise<RawSocket> {
+    const socket = new RawSocket(new WebSocket(url, 'graphql-transport-ws'), warmUp);
     rawSockets.push(socket);
-    await within(new Promise((resolve) => socket.ws.once('open', resolve)), T, 'the socket to open');
+    await settles(new Promise((resolve) => socket.ws.once('open', resolve)), { what: 'the socket to open' });
     socket.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
     await waitFor(() => socket.frames.some((frame) => frame.type === 'connection_ack'), { what: 'connection_ack' });
     return socket;
@@ -174,8 +199,13 @@ class RawSocket {
     });
   }
 
+  /** The `next` frames of the test's own subscriptions, warm-ups left out. */
   nextFrames() {
-    return this.frames.filter((frame) => frame.type === 'next' && frame.id !== 'round-trip');
+    return this.frames.filter((frame) => {
+      if (frame.type !== 'next' || frame.id === 'round-trip') return false;
+      const event = (frame.payload as { data?: { deletionEvents?: Record<string, unknown> } }).data?.deletionEvents;
+      return !(event && isWarmUp(event, [this.warmUp]));
+    });
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,13 @@
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { ArchiveObjectsDocument } from '../operations/generated';
 import { print } from 'graphql';
 import { MAX_REQUEST_BYTES } from '../src/server/http-errors';
 import { createWorkspace, TestUser } from './support/fixtures';
 import { createObject, snapshot } from './support/objects';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
+import { settles } from './support/wait-for';
 
 /**
  * Issue 9, defects 6 and 7: refusals at the transport level (bodies, routes, WebSocket frames)
@@ -83,6 +85,29 @@ describe('HTTP bodies and routes', () => {
       headers: { authorization: `Bearer ${admin.token}` },
     });
     await expectJsonError(response, 431, 'BAD_USER_INPUT', /too large: send the query in a POST body/);
+  });
+
+  it('lets a client that reads only once it sent a URL larger than the socket buffers read that 431, without a reset', async () => {
+    // Closing while such a client still sends makes the kernel reset the connection, and the answer is lost.
+    const { hostname, port } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    socket.pause();
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const ended = new Promise<void>((resolve, reject) => {
+      socket.on('end', resolve);
+      socket.on('error', reject);
+    });
+    socket.write(`GET /graphql?query=${'x'.repeat(16 * 1024 * 1024)} HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`, () =>
+      socket.resume(),
+    );
+    try {
+      await settles(ended, { what: 'the answer', progress: () => socket.bytesWritten });
+    } finally {
+      socket.destroy();
+    }
+    expect(received).toMatch(/^HTTP\/1\.1 431 /);
+    expect(received).toContain('"code":"BAD_USER_INPUT"');
   });
 });
 

@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { FormattedExecutionResult } from 'graphql';
 import { Client as WsClient } from 'graphql-ws';
 import { DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
-import { connectWs, spawnServer, SpawnedServer } from './support/clients';
-import { waitFor } from './support/executor-fixtures';
+import { connectWs } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
+import { ServerProcess, startServerProcess } from './support/servers';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-import { TEST_JWT_SECRET } from './support/test-server';
+import { settles, waitFor } from './support/wait-for';
+import { subscribeLive } from './support/warm-up';
 
 /**
  * Issue 9, defect 1: every operation kind over every transport, as admin, member and anonymous,
@@ -27,22 +29,22 @@ const DATA: Record<Exclude<Kind, 'subscription'>, (role: Role) => unknown> = {
 };
 
 let database: TestDatabase;
-let server: SpawnedServer;
+let server: ServerProcess;
+let url: string;
 let ws: TestWorkspace;
 const openClients: WsClient[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
   ws = await createWorkspace(database.db, 1, 1);
-  server = await spawnServer({ DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET });
+  server = startServerProcess({}, { database });
+  url = await server.ready();
 });
 afterEach(async () => {
   await Promise.all(openClients.splice(0).map((client) => client.dispose()));
 });
-afterAll(async () => {
-  server?.kill();
-  await database?.drop();
-});
+// support/servers kills the process first.
+afterAll(() => database?.drop());
 
 function tokenOf(role: Role): string | undefined {
   if (role === 'anonymous') return undefined;
@@ -62,8 +64,8 @@ async function overHttp(method: 'GET' | 'POST', kind: Kind, role: Role): Promise
   const query = OPERATIONS[kind];
   const response =
     method === 'GET'
-      ? await fetch(`${server.url}?query=${encodeURIComponent(query)}`, { headers: authorization })
-      : await fetch(server.url, {
+      ? await fetch(`${url}?query=${encodeURIComponent(query)}`, { headers: authorization })
+      : await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...authorization },
           body: JSON.stringify({ query }),
@@ -80,7 +82,7 @@ async function overHttp(method: 'GET' | 'POST', kind: Kind, role: Role): Promise
 async function expectServerUp(): Promise<void> {
   const answer = await overHttp('POST', 'query', 'admin');
   expect(answer.body).toEqual({ data: DATA.query('admin') });
-  expect(server.stderr()).not.toMatch(/unhandled/i);
+  expect(server.output.stderr).not.toMatch(/unhandled/i);
 }
 
 describe.each(['POST', 'GET'] as const)('over HTTP %s', (method) => {
@@ -147,16 +149,17 @@ describe('over HTTP GET', () => {
 
 describe('over graphql-ws', () => {
   function connect(role: Role): ReturnType<typeof connectWs> {
-    const connection = connectWs(server.url.replace(/^http/, 'ws'), tokenOf(role));
+    const connection = connectWs(url.replace(/^http/, 'ws'), tokenOf(role));
     openClients.push(connection.client);
     return connection;
   }
 
   /** The first result of `kind` on a socket: its data and errors, or how the socket failed. */
   function firstResult(client: WsClient, kind: Kind): Promise<FormattedExecutionResult> {
-    return new Promise((resolve, reject) => {
+    const result = new Promise<FormattedExecutionResult>((resolve, reject) => {
       client.subscribe({ query: OPERATIONS[kind] }, { next: resolve, error: reject, complete: () => undefined });
     });
+    return settles(result, { what: `the first result of a ${kind}`, progress: server.progress });
   }
 
   it.each([
@@ -171,15 +174,22 @@ describe('over graphql-ws', () => {
 
   it('delivers subscription events to an admin', async () => {
     const { client } = connect('admin');
-    const first = firstResult(client, 'subscription');
-    let received = false;
-    void first.then(() => (received = true));
-    // The subscription becomes live asynchronously after subscribe: publish until one arrives.
-    await waitFor(async () => {
-      if (!received) await publishProgress();
-      return received;
-    }, 20_000);
-    expect(await first).toEqual({ data: { deletionEvents: { type: 'PROGRESS' } } });
+    // No deletion row is read for `{ type }`, so the warm-ups and the event may name any id.
+    const deletionId = randomUUID();
+    const [log] = await subscribeLive(database.db, { workspaceId: ws.id, deletionId }, [
+      { client, query: OPERATIONS.subscription },
+    ]);
+    await database.db.transaction((tx) =>
+      publishDeletionEvent(tx, {
+        type: DeletionEventType.CANCELLED,
+        workspaceId: ws.id,
+        deletionId,
+        actorId: null,
+        occurredAt: new Date().toISOString(),
+      }),
+    );
+    await waitFor(() => log.settled(), { what: 'the event', progress: server.progress });
+    expect(log.payloads).toEqual([{ data: { deletionEvents: { type: 'CANCELLED' } } }]);
     await expectServerUp();
   });
 
@@ -196,21 +206,8 @@ describe('over graphql-ws', () => {
     async (kind) => {
       const { client, closed } = connect('anonymous');
       void firstResult(client, kind).catch(() => undefined);
-      expect(await closed).toBe(4401);
+      expect(await settles(closed, { what: 'the 4401 close', progress: server.progress })).toBe(4401);
       await expectServerUp();
     },
   );
 });
-
-async function publishProgress(): Promise<void> {
-  await database.db.transaction((tx) =>
-    publishDeletionEvent(tx, {
-      type: DeletionEventType.PROGRESS,
-      workspaceId: ws.id,
-      // No deletion row is read for `{ type }`, so any id will do.
-      deletionId: '00000000-0000-4000-8000-000000000000',
-      actorId: null,
-      occurredAt: new Date().toISOString(),
-    }),
-  );
-}

@@ -1,8 +1,8 @@
 import { CloseCode } from 'graphql-ws';
 import WebSocket from 'ws';
-import { within } from './support/clients';
 import { createWorkspace, TestUser } from './support/fixtures';
-import { startTestServer, TestServer } from './support/test-server';
+import { startTestServer, TestServer } from './support/servers';
+import { settles } from './support/wait-for';
 
 /**
  * A socket that sends no connection_init within 3 s is closed with 4408, as graphql-ws does; one
@@ -10,7 +10,6 @@ import { startTestServer, TestServer } from './support/test-server';
  * (src/server/init-timeout.ts). The server runs in this process, so the test can make it late.
  */
 const INIT_WAIT_MS = 3_000;
-const T = 30_000;
 
 let server: TestServer;
 let admin: TestUser;
@@ -33,13 +32,13 @@ async function open(): Promise<{ socket: WebSocket; outcome: Promise<{ message: 
     socket.once('message', (data: Buffer) => resolve({ message: data.toString() }));
     socket.once('close', (code) => resolve({ closed: code }));
   });
-  await within(new Promise((resolve) => socket.once('open', resolve)), T, 'the socket to open');
+  await settles(new Promise((resolve) => socket.once('open', resolve)), { what: 'the socket to open' });
   return { socket, outcome };
 }
 
 it('closes a socket that sends no connection_init with 4408', async () => {
   const { outcome } = await open();
-  expect(await within(outcome, T, 'the close')).toEqual({ closed: CloseCode.ConnectionInitialisationTimeout });
+  expect(await settles(outcome, { what: 'the close' })).toEqual({ closed: CloseCode.ConnectionInitialisationTimeout });
 });
 
 it('acknowledges a connection_init that arrived in time while the server was running more than 3 s late', async () => {
@@ -49,5 +48,5 @@ it('acknowledges a connection_init that arrived in time while the server was run
   // (the message is in the kernel's buffer already) until its timer has expired.
   const until = Date.now() + INIT_WAIT_MS + 500;
   while (Date.now() < until);
-  expect(await within(outcome, T, 'the ack')).toEqual({ message: JSON.stringify({ type: 'connection_ack' }) });
+  expect(await settles(outcome, { what: 'the ack' })).toEqual({ message: JSON.stringify({ type: 'connection_ack' }) });
 });

@@ -83,18 +83,34 @@ const PARSER_REFUSALS: Record<string, [status: number, message: string]> = {
   HPE_HEADER_OVERFLOW: [431, 'The request line or headers are too large: send the query in a POST body.'],
 };
 
+/** How long a refused connection is still read from after its answer, at most (see answerParserErrors). */
+const LINGER_MS = 5_000;
+
 /**
  * Answers requests Node's HTTP parser refuses (a GET whose URL is over 16 KB, a malformed request
  * line) with the same JSON error shape as every other refusal, instead of an empty 400/431.
+ *
+ * The client may still be sending the refused request (the rest of a 1 MB URL). Closing the socket
+ * then would make the kernel reset the connection, and a client that reads only once it has sent
+ * everything gets ECONNRESET instead of the answer. So the connection closes by lingering
+ * (RFC 9112 §9.6): the answer is sent and our side half-closed, what the client still sends is
+ * read and dropped (Node's failed parser reports each later chunk here again, and is ignored), and
+ * the socket goes once the client closes its side, or after LINGER_MS.
  */
 export function answerParserErrors(httpServer: Server): void {
+  const answered = new WeakSet<Duplex>();
   httpServer.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (answered.has(socket)) return;
     if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
     const [status, message] = PARSER_REFUSALS[error.code ?? ''] ?? [400, 'The request is not valid HTTP.'];
     const body = JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+    answered.add(socket);
     socket.end(
       `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
+    // Unref'd: a lingering socket never keeps a stopping process alive.
+    const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    socket.once('close', () => clearTimeout(linger));
   });
 }

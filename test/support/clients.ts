@@ -1,15 +1,12 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient, Client as WsClient } from 'graphql-ws';
-import { print } from 'graphql';
+import { getOperationAST, print } from 'graphql';
 import { EventEmitter, once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { App } from '../../src/app';
 import { DELETION_EVENTS_TOPIC, DeletionEventMessage } from '../../src/services/deletion-events';
 import type { DeletionEventDelivery } from '../../src/resolvers/deletion-event-delivery';
 import WebSocket from 'ws';
-import { runMain } from './main-process';
+import { settles, waitFor } from './wait-for';
 
 /** What crossed the wire for one HTTP GraphQL request. */
 export interface GraphQLResponse<T> {
@@ -67,19 +64,6 @@ export function connectWs(wsUrl: string, token?: string): { client: WsClient; cl
   return { client, closed };
 }
 
-/** Rejects with `what` if `promise` has not settled within `ms`: tests wait on events, never sleep. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** A graphql-ws client whose connects and closes are recorded, for tests that follow a socket's life. */
 export interface WatchedWs {
   client: WsClient;
@@ -87,7 +71,7 @@ export interface WatchedWs {
   closes: number[];
   /** Successful connects (acknowledged connection_init) so far. */
   connects: number;
-  /** Resolves with the next close code. */
+  /** Resolves with the next close code (by the stall rule of `waitFor`, as every wait here). */
   nextClose(): Promise<number>;
   /** Resolves at the next acknowledged connection. */
   nextConnect(): Promise<void>;
@@ -122,8 +106,8 @@ export function watchWs(wsUrl: string, authorization?: string, retryAttempts = 0
     }),
     closes: [],
     connects: 0,
-    nextClose: async () => ((await once(events, 'closed')) as [number])[0],
-    nextConnect: async () => void (await once(events, 'connected')),
+    nextClose: async () => ((await settles(once(events, 'closed'), { what: 'the socket to close' })) as [number])[0],
+    nextConnect: async () => void (await settles(once(events, 'connected'), { what: 'the socket to connect' })),
   };
   return watched;
 }
@@ -133,16 +117,20 @@ export type WsOutcome<T> =
   | { result: { data?: T | null; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] } }
   | { failure: unknown };
 
-/** Runs one typed query or mutation over a graphql-ws client and returns what happened. */
+/**
+ * Runs one query or mutation over a graphql-ws client and returns what happened: a typed document,
+ * or raw text for what a typed document cannot express (a syntax error, a flood).
+ */
 export function executeWs<T, V>(
   client: WsClient,
-  document: TypedDocumentNode<T, V>,
+  document: TypedDocumentNode<T, V> | string,
   variables?: V,
 ): Promise<WsOutcome<T>> {
-  return new Promise((resolve) => {
+  const query = typeof document === 'string' ? document : print(document);
+  const answered = new Promise<WsOutcome<T>>((resolve) => {
     let outcome: WsOutcome<T> | undefined;
     client.subscribe<T>(
-      { query: print(document), variables: (variables ?? {}) as Record<string, unknown> },
+      { query, variables: (variables ?? {}) as Record<string, unknown> },
       {
         next: (result) => (outcome = { result }),
         error: (failure) => resolve({ failure }),
@@ -150,12 +138,13 @@ export function executeWs<T, V>(
       },
     );
   });
+  const name = typeof document === 'string' ? undefined : getOperationAST(document)?.name?.value;
+  return settles(answered, { what: `the outcome of ${name ?? 'an operation'} over the socket` });
 }
 
 /** The messages one process's pub/sub delivers on the deletion topic (each in its delivery), in arrival order. */
 export class Inbox {
   readonly messages: DeletionEventMessage[] = [];
-  private readonly arrivals = new EventEmitter();
   private readonly iterator: AsyncIterator<DeletionEventDelivery>;
 
   constructor(app: App) {
@@ -163,9 +152,12 @@ export class Inbox {
     void this.pump();
   }
 
-  /** Waits for `count` messages and removes them from the inbox. */
-  async take(count: number, ms = 5_000): Promise<DeletionEventMessage[]> {
-    while (this.messages.length < count) await within(once(this.arrivals, 'message'), ms, `${count} message(s)`);
+  /** Waits for `count` messages (each arrival is progress) and removes them from the inbox. */
+  async take(count: number): Promise<DeletionEventMessage[]> {
+    await waitFor(() => this.messages.length >= count, {
+      what: `${count} message(s)`,
+      progress: () => this.messages.length,
+    });
     return this.messages.splice(0, count);
   }
 
@@ -178,34 +170,6 @@ export class Inbox {
       const next = await this.iterator.next();
       if (next.done) return;
       this.messages.push(next.value.message);
-      this.arrivals.emit('message');
     }
-  }
-}
-
-/** A real `npm start` process (from dist/, built by `npm test`'s pretest) and how to stop it. */
-export interface SpawnedServer {
-  url: string;
-  /** Everything the process wrote to stderr so far (its log). */
-  stderr(): string;
-  /** Sends SIGTERM and resolves with the exit code. */
-  stop(): Promise<number | null>;
-  /** SIGKILL, for cleanup after a failure; does nothing once exited. */
-  kill(): void;
-}
-
-/**
- * Starts `node dist/src/main.js` on a free port with `env` and waits for its banner, with a file
- * folder of its own. No fixed deadline: the process either prints its banner or exits (which rejects).
- */
-export async function spawnServer(env: Record<string, string>): Promise<SpawnedServer> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-process-'));
-  const main = runMain({ PORT: '0', NODE_ENV: 'test', LOG_LEVEL: 'error', DATA_DIR: dataDir, ...env });
-  void main.exited.then(() => rmSync(dataDir, { recursive: true, force: true }));
-  try {
-    return { url: await main.ready, stderr: () => main.output.stderr, stop: main.stop, kill: main.kill };
-  } catch (error) {
-    main.kill();
-    throw error;
   }
 }

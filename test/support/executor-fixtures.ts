@@ -154,9 +154,6 @@ export async function listenDeletionEvents(
   return { messages, settled, close: () => client.end() };
 }
 
-// One wait helper for the whole suite; re-exported so the executor tests keep importing it from here.
-export { waitFor };
-
 /** Whether the deletion's lease has lapsed (or was released), by the database's clock: leases never use the app's. */
 export async function leaseLapsed(db: Sql, deletionId: string): Promise<boolean> {
   const row = await db.one<{ lapsed: boolean }>(

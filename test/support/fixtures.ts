@@ -1,7 +1,7 @@
 import { Sql } from '../../src/database/database';
 import { Role } from '../../src/services/domain-types';
 import { AuthService } from '../../src/services/auth.service';
-import { TEST_JWT_SECRET } from './test-server';
+import { TEST_JWT_SECRET } from './servers';
 
 export interface TestUser {
   id: string;

@@ -8,7 +8,7 @@ import {
 import { mustRequest } from './clients';
 import { archivedObjects, Ref } from './deletion';
 import { createWorkspace, TestUser } from './fixtures';
-import { TestServer } from './test-server';
+import { TestServer } from './servers';
 
 const TYPES: ObjectType[] = ['CONTACT', 'ACTIVITY', 'OBJECT', 'DEAL', 'TASK', 'EMAIL', 'CALL'];
 

@@ -21,14 +21,9 @@ export interface WaitOptions<P> {
 /** Polls `condition` until it holds; fails only when neither it nor `progress` moved for `stallMs`. */
 export async function waitFor<P = never>(
   condition: () => boolean | Promise<boolean>,
-  options: WaitOptions<P> | number = {},
+  options: WaitOptions<P> = {},
 ): Promise<void> {
-  const {
-    what = 'condition',
-    stallMs = DEFAULT_STALL_MS,
-    progress,
-    pollMs = POLL_MS,
-  } = typeof options === 'number' ? { stallMs: options } : options;
+  const { what = 'condition', stallMs = DEFAULT_STALL_MS, progress, pollMs = POLL_MS } = options;
   let last = progress ? await progress() : undefined;
   let deadline = Date.now() + stallMs;
   while (!(await condition())) {
@@ -42,6 +37,20 @@ export async function waitFor<P = never>(
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+/**
+ * Awaits `promise` (a socket's close, a process's exit, an answer) under the stall rule of
+ * `waitFor`: it fails only once `progress` (when given) stopped moving for `stallMs`, never at a
+ * fixed wall-clock figure. A rejection of `promise` is passed on as is.
+ */
+export async function settles<T, P = never>(promise: Promise<T>, options: WaitOptions<P> = {}): Promise<T> {
+  let settled = false;
+  const tracked = promise.finally(() => (settled = true));
+  // Observed here so that a rejection during the wait is not reported as unhandled; rethrown below.
+  tracked.catch(() => undefined);
+  await waitFor(() => settled, options);
+  return tracked;
 }
 
 /** A per-test Jest timeout for tests that fail by the stall rule of `waitFor`, so Jest's own limit never fires first. */
