@@ -47,10 +47,10 @@ export async function waitFor<P = never>(
 export async function settles<T, P = never>(promise: Promise<T>, options: WaitOptions<P> = {}): Promise<T> {
   let settled = false;
   const tracked = promise.finally(() => (settled = true));
-  // Observed here so that a rejection during the wait is not reported as unhandled; rethrown below.
-  tracked.catch(() => undefined);
-  await waitFor(() => settled, options);
-  return tracked;
+  const stalled = waitFor(() => settled, options);
+  // The outcome is passed on at once, not at the next poll: a caller may wait for what comes right
+  // after it (a reconnect after a close), which a poll's delay could let slip by.
+  return Promise.race([tracked, stalled.then(() => tracked)]);
 }
 
 /** A per-test Jest timeout for tests that fail by the stall rule of `waitFor`, so Jest's own limit never fires first. */
