@@ -9,6 +9,7 @@ import { fanoutBench } from './fanout.bench';
 import { LargeDataset } from './large-dataset';
 import { markBench } from './mark.bench';
 import { overheadBench } from './overhead.bench';
+import { peerBench } from './peer.bench';
 import { statsBench } from './stats.bench';
 import { executorBench } from './executor.bench';
 
@@ -44,6 +45,8 @@ const BENCHES: Record<string, Bench> = {
   executor: executorBench,
   browse: browseBench,
   overhead: overheadBench,
+  // Last: it adds (and drops) functions in the shared large database.
+  peer: peerBench,
 };
 
 const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
