@@ -7,6 +7,7 @@ import {
   beforeServerEntry,
   minimalServerEntry,
   ourServerEntry,
+  postgraphileServerEntry,
   ServerProcess,
   startServerProcess,
 } from './server-process';
@@ -28,9 +29,10 @@ export const BROWSE_QUERY = `query Browse($type: ObjectType!, $first: Int) {
 
 /**
  * Which server: this build's (ours, as in production: a log line per request), the minimal
- * graphql-js one, or the build in BENCH_BEFORE (a checkout of main, for before/after figures).
+ * graphql-js one, the build in BENCH_BEFORE (a checkout of main, for before/after figures), or
+ * PostGraphile v4 (the peer of goal 6; it answers its own query text, see peer.bench.ts).
  */
-export type ServerKind = 'ours' | 'minimal' | 'before';
+export type ServerKind = 'ours' | 'minimal' | 'before' | 'postgraphile';
 
 /** Starts a server of `kind` on `databaseUrl`; `before` only when BENCH_BEFORE names a build. */
 export async function startServer(
@@ -40,6 +42,8 @@ export async function startServer(
 ): Promise<ServerProcess | undefined> {
   const common = { DATABASE_URL: databaseUrl, JWT_SECRET: BENCH_JWT_SECRET, PORT: '0' };
   if (kind === 'minimal') return startServerProcess(kind, minimalServerEntry(), common, nodeOptions);
+  if (kind === 'postgraphile')
+    return startServerProcess(kind, postgraphileServerEntry(), { ...common, NODE_ENV: 'production' }, nodeOptions);
   const entry = kind === 'ours' ? ourServerEntry() : beforeServerEntry();
   if (!entry) return undefined;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-bench-server-'));

@@ -3,7 +3,8 @@ import http from 'node:http';
 /** One GraphQL POST, ready to be sent many times. */
 export interface GraphqlRequest {
   url: string;
-  token: string;
+  /** Sent as a Bearer token; none for a server that takes none (PostGraphile refuses one it cannot verify). */
+  token?: string;
   query: string;
   variables?: Record<string, unknown>;
 }
@@ -39,7 +40,7 @@ export function requester(
   const headers = {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
-    authorization: `Bearer ${request.token}`,
+    ...(request.token ? { authorization: `Bearer ${request.token}` } : {}),
   };
   return { send: () => post(agent, target, headers, body), close: () => agent.destroy() };
 }

@@ -9,6 +9,7 @@ import { fanoutBench } from './fanout.bench';
 import { LargeDataset } from './large-dataset';
 import { markBench } from './mark.bench';
 import { overheadBench } from './overhead.bench';
+import { peerBench } from './peer.bench';
 import { statsBench } from './stats.bench';
 import { executorBench } from './executor.bench';
 import { activate1mBench } from './activate-1m.bench';
@@ -55,6 +56,8 @@ const BENCHES: Record<string, Bench> = {
   'activate-1m': activate1mBench,
   purge: purgeBench,
   'purge-browse': purgeBrowseBench,
+  // Last: it adds (and drops) functions in the shared large database.
+  peer: peerBench,
 };
 
 const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');

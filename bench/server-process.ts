@@ -30,6 +30,11 @@ export function minimalServerEntry(): string {
   return path.join(__dirname, 'minimal-server.js');
 }
 
+/** The PostGraphile v4 server of goal 6, beside this file. */
+export function postgraphileServerEntry(): string {
+  return path.join(__dirname, 'postgraphile-server.js');
+}
+
 /**
  * Starts `node <entry>` with `env` and resolves once it prints its GraphQL URL; its output is
  * read and dropped from then on (our server logs a line per request, as in production).
