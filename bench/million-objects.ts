@@ -9,8 +9,12 @@ import { Role, UserRow } from '../src/services/domain-types';
 
 /** Objects of the 1M benches, all archived, in one workspace (a filter or an activation takes them all). */
 export const MILLION = Number(process.env.BENCH_MILLION ?? 1_000_000);
-/** Interleaved rounds of the 1M benches: each writes a million rows four times, so a few are all a run affords. */
-export const MILLION_ROUNDS = 3;
+/**
+ * Interleaved rounds of the 1M benches. Each round writes a million rows four times (a minute or more
+ * apiece on 2 shared cores), so the whole `npm run bench` keeps one round; BENCHMARKS.md's figures
+ * were taken with BENCH_MILLION_ROUNDS=3 (medians).
+ */
+export const MILLION_ROUNDS = Number(process.env.BENCH_MILLION_ROUNDS ?? 1);
 
 /** One workspace of MILLION archived objects (rows only: these benches never read files), and its admin. */
 export async function millionObjects(db: Database): Promise<{ workspace: BulkWorkspace; admin: UserRow }> {
