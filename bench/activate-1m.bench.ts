@@ -22,7 +22,7 @@ import { BenchResult } from './run';
 /**
  * Goal 4: activating a selection of a million objects against the raw UPDATE that freezes the
  * same rows (a deletion row, then deletion_id set per table, one transaction), alternating which
- * goes first. Activation stays one transaction (see docs/permanent-deletion-executor.md), so its
+ * goes first. Activation stays one transaction (see docs/write-paths.md), so its
  * longest transaction is the whole activation; it is reported beside the raw one.
  */
 export async function activate1mBench({ db }: BenchDatabase): Promise<BenchResult[]> {
