@@ -11,6 +11,8 @@ export interface Config {
   host: string;
   /** Whether the playground and introspection are served; in production only with PLAYGROUND=true. */
   playground: boolean;
+  /** Whether the reference admin console is served at /console; in production only with CONSOLE_ENABLED=true. */
+  console: boolean;
   /** Unset: the server starts an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -72,6 +74,8 @@ export function loadConfig(env: Env = process.env): Config {
     host: host(env, nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1', problems),
     playground:
       oneOf(env, 'PLAYGROUND', ['true', 'false'], nodeEnv === 'production' ? 'false' : 'true', problems) === 'true',
+    console:
+      oneOf(env, 'CONSOLE_ENABLED', ['true', 'false'], nodeEnv === 'production' ? 'false' : 'true', problems) === 'true',
     databaseUrl,
     dataDir,
     jwtSecret,

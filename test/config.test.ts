@@ -111,3 +111,20 @@ describe('HOST and PLAYGROUND', () => {
     expect(problemsOf(env)).toEqual([message]);
   });
 });
+
+describe('CONSOLE_ENABLED', () => {
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-long-enough' };
+
+  it('serves the admin console outside production by default, in production only when enabled', () => {
+    expect(loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'development' }).console).toBe(true);
+    expect(loadConfig({ DATA_DIR: dataDir, ...production }).console).toBe(false);
+    expect(loadConfig({ DATA_DIR: dataDir, ...production, CONSOLE_ENABLED: 'true' }).console).toBe(true);
+    expect(loadConfig({ DATA_DIR: dataDir, CONSOLE_ENABLED: 'false' }).console).toBe(false);
+  });
+
+  it('refuses a value other than true or false', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir, CONSOLE_ENABLED: 'yes' })).toThrow(
+      'CONSOLE_ENABLED must be one of true, false, got "yes"',
+    );
+  });
+});

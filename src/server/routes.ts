@@ -7,6 +7,7 @@ import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { Context, createContext } from './context';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
 import { METRICS_PATH, Metrics } from './metrics';
+import { CONSOLE_PATH, consoleRouter } from './console.route';
 import { contextOrInternalError } from './operation-log.plugin';
 import { playgroundHandler } from './playground';
 import { requestIdOf } from './request-id';
@@ -21,7 +22,7 @@ export interface RouteOptions {
   graphqlPath: string;
 }
 
-/** Every HTTP route: probes, metrics, uploads, the playground and GraphQL, then JSON for the rest. */
+/** Every HTTP route: probes, metrics, uploads, the console, the playground and GraphQL, then JSON for the rest. */
 export function mountRoutes(app: Express, { services, apollo, logger, metrics, graphqlPath }: RouteOptions): void {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -36,6 +37,7 @@ export function mountRoutes(app: Express, { services, apollo, logger, metrics, g
   });
   app.get(METRICS_PATH, metrics.handler);
   app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
+  app.use(CONSOLE_PATH, consoleRouter(services));
   app.get(graphqlPath, playgroundHandler(services.config.playground));
   app.use(
     graphqlPath,

@@ -1,0 +1,52 @@
+import type { NotificationsQuery } from '../../operations/generated.js';
+import type { DeletionEvent } from './api.js';
+import { h } from './dom.js';
+import { formatTime } from './format.js';
+
+type StoredNotification = NotificationsQuery['notifications']['edges'][number]['node'];
+
+const TEXT_OF_KIND: Record<string, string> = {
+  DELETION_ACTIVATED: 'Deletion activated',
+  DELETION_CANCELLED: 'Deletion cancelled',
+  DELETION_COMPLETED: 'Deletion completed',
+  DELETION_FAILED: 'Deletion failed',
+};
+
+/**
+ * The notification feed: live deletion events and the unread notifications fetched after each
+ * (re)connection. Both describe the same happenings (an ACTIVATED event is a DELETION_ACTIVATED
+ * notification), so an item is keyed by deletion and kind and shown once, whichever came first.
+ * The list is a polite live region: screen readers announce each item as it is prepended.
+ */
+export class Feed {
+  readonly list = h('ul', { id: 'feed', 'aria-live': 'polite', 'aria-relevant': 'additions' });
+  private readonly shown = new Set<string>();
+
+  /** A live event; PROGRESS is not news for the feed (the pending panel shows it). */
+  addEvent(event: DeletionEvent): void {
+    if (event.type === 'PROGRESS') return;
+    const kind = `DELETION_${event.type}`;
+    const by = event.actor ? ` by ${event.actor.name}` : '';
+    this.add(`${event.deletion.id}:${kind}`, `${TEXT_OF_KIND[kind] ?? kind}${by}`, event.occurredAt);
+  }
+
+  /** Unread notifications from the catch-up query, oldest first so the newest ends on top. */
+  addNotifications(notifications: StoredNotification[]): void {
+    for (const notification of [...notifications].reverse()) {
+      const key = `${notification.deletion?.id ?? notification.id}:${notification.kind}`;
+      this.add(key, TEXT_OF_KIND[notification.kind] ?? notification.kind, notification.createdAt);
+    }
+  }
+
+  /** Empties the feed once its notifications are marked read. */
+  clear(): void {
+    this.shown.clear();
+    this.list.replaceChildren();
+  }
+
+  private add(key: string, text: string, at: string): void {
+    if (this.shown.has(key)) return;
+    this.shown.add(key);
+    this.list.prepend(h('li', {}, `${text} — `, h('time', { datetime: at }, formatTime(at))));
+  }
+}
