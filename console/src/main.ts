@@ -208,7 +208,7 @@ class AdminConsole {
 
   private async cancel(id: string): Promise<string> {
     await this.api.request(CancelDeletionDocument, { id });
-    return 'Deletion cancelled: its objects are marked again.';
+    return 'Deletion cancelled: its objects stay marked, ready for a new activation.';
   }
 
   private onEvent(event: DeletionEvent): void {

@@ -1,0 +1,151 @@
+import type { Browser, BrowserContext, Page, WebSocket as PageSocket } from 'playwright-core';
+import {
+  ActivateDeletionDocument,
+  CancelDeletionDocument,
+  DeletionDocument,
+  MarkForDeletionDocument,
+  UnmarkForDeletionDocument,
+} from '../operations/generated';
+import { launchBrowser, withContexts } from './support/browser';
+import { mustRequest } from './support/clients';
+import { archivedObjects } from './support/deletion';
+import { createWorkspace } from './support/fixtures';
+import { startTestServer, TestServer } from './support/servers';
+import { STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
+import { warmUpSubscriptions } from './support/warm-up';
+
+/**
+ * The reference admin console (console/) in Debian's Chromium against a real server: what an
+ * admin clicks, what another admin's open console shows live, and how refusals are shown.
+ */
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const consoleUrl = () => new URL('/console', server.url).href;
+
+/** The deletion events a page received over its graphql-ws socket, as they crossed the wire. */
+class EventFrames {
+  readonly events: { type: string; actor: { name: string } | null; deletion: { id: string } }[] = [];
+
+  constructor(page: Page) {
+    page.on('websocket', (socket: PageSocket) =>
+      socket.on('framereceived', ({ payload }) => {
+        const message = JSON.parse(payload.toString()) as { type: string; payload?: { data?: unknown } };
+        const data = message.payload?.data as { deletionEvents?: EventFrames['events'][number] } | undefined;
+        if (message.type === 'next' && data?.deletionEvents) this.events.push(data.deletionEvents);
+      }),
+    );
+  }
+
+  /** Warm-ups: PROGRESS about `deletionId`, with no actor. */
+  warmUps(deletionId: string): number {
+    return this.events.filter((e) => e.type === 'PROGRESS' && !e.actor && e.deletion.id === deletionId).length;
+  }
+}
+
+/** Opens the console in `context` and signs in with `token` by pasting it, as a user would. */
+async function openConsole(context: BrowserContext, token: string): Promise<{ page: Page; frames: EventFrames }> {
+  const page = await context.newPage();
+  const frames = new EventFrames(page);
+  await page.goto(consoleUrl());
+  await page.getByLabel(/Token/).fill(`Bearer ${token}`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  return { page, frames };
+}
+
+const rowsIn = (page: Page, state: string) => page.locator(`#archived-table tbody tr[data-state="${state}"]`);
+
+it(
+  'admin A marks and activates, admin B sees it live; B cancels, A sees that live',
+  async () => {
+    const ws = await createWorkspace(server.database.db, 2, 0);
+    const [alice, bob] = ws.admins;
+    // An old, cancelled deletion: the target of the warm-ups that prove B's subscription is live.
+    const call = await archivedObjects(server.url, bob, 'CALL', 1);
+    await mustRequest(server.url, MarkForDeletionDocument, { refs: call }, bob.token);
+    const old = (await mustRequest(server.url, ActivateDeletionDocument, {}, bob.token)).activateDeletion;
+    await mustRequest(server.url, CancelDeletionDocument, { id: old.id }, bob.token);
+    // A cancelled deletion's objects stay marked: unmarked here, so A's selection is only its contacts.
+    await mustRequest(server.url, UnmarkForDeletionDocument, { refs: call }, bob.token);
+    await archivedObjects(server.url, alice, 'CONTACT', 3);
+
+    await withContexts(browser, 2, async ([contextA, contextB]) => {
+      const a = await openConsole(contextA, alice.token);
+      const b = await openConsole(contextB, bob.token);
+      for (const { page } of [a, b]) {
+        await page.getByText('Live updates: connected').waitFor();
+        await page.getByRole('button', { name: 'Show archived CONTACT', exact: true }).click();
+        await rowsIn(page, 'NONE').nth(2).waitFor();
+      }
+      await warmUpSubscriptions(server.database.db, [
+        { target: { workspaceId: ws.id, deletionId: old.id }, heard: () => b.frames.warmUps(old.id) },
+      ]);
+
+      // A marks the page (three contacts, red and labelled MARKED) and activates.
+      await a.page.getByRole('button', { name: 'Mark this page', exact: true }).click();
+      await rowsIn(a.page, 'MARKED').nth(2).waitFor();
+      expect(await rowsIn(a.page, 'MARKED').first().innerText()).toContain('MARKED');
+      await a.page.getByRole('button', { name: 'Activate permanent deletion of 3 marked objects' }).click();
+      await a.page.locator('#pending').waitFor();
+
+      // B, who only watches, gets the notification over its socket and sees the rows turn PENDING.
+      await b.page.getByRole('listitem').filter({ hasText: 'Deletion activated by ADMIN 0' }).waitFor();
+      await rowsIn(b.page, 'PENDING').nth(2).waitFor();
+      expect(await rowsIn(b.page, 'PENDING').first().innerText()).toContain('PENDING');
+      expect(await b.page.locator('#archived-table tbody tr.state-pending').count()).toBe(3);
+      const activated = b.frames.events.find((event) => event.type === 'ACTIVATED');
+      expect(activated?.actor?.name).toBe('ADMIN 0');
+      expect(await b.page.locator('[data-countdown]').innerText()).toMatch(/^\d+d \d+h \d+m \d+s$/);
+
+      // B cancels; A's pending panel goes and the notification arrives.
+      await b.page.getByRole('button', { name: 'Cancel this deletion' }).click();
+      await a.page.getByRole('listitem').filter({ hasText: 'Deletion cancelled by ADMIN 1' }).waitFor();
+      await a.page.getByText('No deletion is pending.').waitFor();
+      await rowsIn(a.page, 'MARKED').nth(2).waitFor();
+      const { deletion } = await mustRequest(server.url, DeletionDocument, { id: activated!.deletion.id }, alice.token);
+      expect(deletion).toMatchObject({ status: 'CANCELLED', cancelledBy: { id: bob.id } });
+    });
+  },
+  STALL_GUARDED_TIMEOUT_MS,
+);
+
+it('catches up on unread notifications when it connects', async () => {
+  const ws = await createWorkspace(server.database.db, 2, 0);
+  const [alice, bob] = ws.admins;
+  await mustRequest(server.url, MarkForDeletionDocument, { refs: await archivedObjects(server.url, bob, 'DEAL', 1) }, bob.token);
+  await mustRequest(server.url, ActivateDeletionDocument, {}, bob.token);
+
+  await withContexts(browser, 1, async ([context]) => {
+    const { page, frames } = await openConsole(context, alice.token);
+    await page.getByRole('listitem').filter({ hasText: 'Deletion activated' }).waitFor();
+    expect(frames.events).toEqual([]);
+  });
+});
+
+it('refuses a bad token with UNAUTHENTICATED and keeps the sign-in form', async () => {
+  await withContexts(browser, 1, async ([context]) => {
+    const { page } = await openConsole(context, 'not-a-token');
+    await page.getByRole('alert').filter({ hasText: 'UNAUTHENTICATED' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
+  });
+});
+
+it("shows FORBIDDEN in the admin parts for a member's token", async () => {
+  const member = (await createWorkspace(server.database.db, 1, 1)).members[0];
+  await withContexts(browser, 1, async ([context]) => {
+    const { page } = await openConsole(context, member.token);
+    await page.getByText('Signed in as MEMBER 0 (MEMBER)').waitFor();
+    await page.locator('#overview .error').filter({ hasText: 'FORBIDDEN' }).waitFor();
+    await page.locator('#history .error').filter({ hasText: 'FORBIDDEN' }).waitFor();
+  });
+});
