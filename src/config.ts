@@ -75,7 +75,8 @@ export function loadConfig(env: Env = process.env): Config {
     playground:
       oneOf(env, 'PLAYGROUND', ['true', 'false'], nodeEnv === 'production' ? 'false' : 'true', problems) === 'true',
     console:
-      oneOf(env, 'CONSOLE_ENABLED', ['true', 'false'], nodeEnv === 'production' ? 'false' : 'true', problems) === 'true',
+      oneOf(env, 'CONSOLE_ENABLED', ['true', 'false'], nodeEnv === 'production' ? 'false' : 'true', problems) ===
+      'true',
     databaseUrl,
     dataDir,
     jwtSecret,

@@ -121,7 +121,12 @@ it(
 it('catches up on unread notifications when it connects', async () => {
   const ws = await createWorkspace(server.database.db, 2, 0);
   const [alice, bob] = ws.admins;
-  await mustRequest(server.url, MarkForDeletionDocument, { refs: await archivedObjects(server.url, bob, 'DEAL', 1) }, bob.token);
+  await mustRequest(
+    server.url,
+    MarkForDeletionDocument,
+    { refs: await archivedObjects(server.url, bob, 'DEAL', 1) },
+    bob.token,
+  );
   await mustRequest(server.url, ActivateDeletionDocument, {}, bob.token);
 
   await withContexts(browser, 1, async ([context]) => {

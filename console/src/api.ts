@@ -45,7 +45,10 @@ export class Api {
   constructor(readonly token: string) {}
 
   /** Runs a generated operation; rejects with an ApiError carrying the first error's code. */
-  async request<Result, Variables>(document: TypedDocumentNode<Result, Variables>, variables: Variables): Promise<Result> {
+  async request<Result, Variables>(
+    document: TypedDocumentNode<Result, Variables>,
+    variables: Variables,
+  ): Promise<Result> {
     const response = await fetch(GRAPHQL_PATH, {
       method: 'POST',
       headers: {
@@ -106,6 +109,7 @@ export function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (Array.isArray(error)) return firstError({ errors: error }) ?? new ApiError('ERROR', 'Subscription failed.');
   if (error instanceof CloseEvent) return new ApiError(`CLOSED_${error.code}`, error.reason || 'The socket closed.');
-  if (error instanceof TypeError) return new ApiError('NETWORK_ERROR', `The server could not be reached (${error.message}).`);
+  if (error instanceof TypeError)
+    return new ApiError('NETWORK_ERROR', `The server could not be reached (${error.message}).`);
   return new ApiError('ERROR', error instanceof Error ? error.message : String(error));
 }

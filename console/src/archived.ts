@@ -40,12 +40,20 @@ export function archivedView(type: ObjectType, page: ArchivedPage, isFirstPage: 
           ),
         ),
       ),
-      h('tbody', {}, objects.map((object) => objectRow(object, actions))),
+      h(
+        'tbody',
+        {},
+        objects.map((object) => objectRow(object, actions)),
+      ),
     ),
     h(
       'p',
       {},
-      h('button', { type: 'button', id: 'first-page', disabled: isFirstPage, onclick: () => actions.firstPage() }, 'First page'),
+      h(
+        'button',
+        { type: 'button', id: 'first-page', disabled: isFirstPage, onclick: () => actions.firstPage() },
+        'First page',
+      ),
       ' ',
       h(
         'button',
@@ -58,9 +66,27 @@ export function archivedView(type: ObjectType, page: ArchivedPage, isFirstPage: 
         'Next page',
       ),
       ' ',
-      h('button', { type: 'button', id: 'mark-page', disabled: objects.length === 0, onclick: () => actions.mark({ refs: pageRefs }) }, 'Mark this page'),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'mark-page',
+          disabled: objects.length === 0,
+          onclick: () => actions.mark({ refs: pageRefs }),
+        },
+        'Mark this page',
+      ),
       ' ',
-      h('button', { type: 'button', id: 'unmark-page', disabled: objects.length === 0, onclick: () => actions.unmark({ refs: pageRefs }) }, 'Unmark this page'),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'unmark-page',
+          disabled: objects.length === 0,
+          onclick: () => actions.unmark({ refs: pageRefs }),
+        },
+        'Unmark this page',
+      ),
     ),
     filterForm(type, actions),
   );
@@ -110,8 +136,16 @@ function filterForm(type: ObjectType, actions: ArchivedActions): HTMLElement {
     h('label', { for: 'archived-before' }, 'archived before (optional) '),
     before,
     ' ',
-    h('button', { type: 'button', id: 'mark-filter', onclick: () => actions.mark({ filter: filter() }) }, `Mark all matching ${type}`),
+    h(
+      'button',
+      { type: 'button', id: 'mark-filter', onclick: () => actions.mark({ filter: filter() }) },
+      `Mark all matching ${type}`,
+    ),
     ' ',
-    h('button', { type: 'button', id: 'unmark-filter', onclick: () => actions.unmark({ filter: filter() }) }, `Unmark all matching ${type}`),
+    h(
+      'button',
+      { type: 'button', id: 'unmark-filter', onclick: () => actions.unmark({ filter: filter() }) },
+      `Unmark all matching ${type}`,
+    ),
   );
 }

@@ -37,7 +37,8 @@ export function historyTable(deletions: DeletionFieldsFragment[], totalCount: nu
 }
 
 function endOf(deletion: DeletionFieldsFragment): string {
-  if (deletion.cancelledAt) return `cancelled by ${deletion.cancelledBy?.name ?? '—'} at ${formatTime(deletion.cancelledAt)}`;
+  if (deletion.cancelledAt)
+    return `cancelled by ${deletion.cancelledBy?.name ?? '—'} at ${formatTime(deletion.cancelledAt)}`;
   if (deletion.completedAt) return `completed at ${formatTime(deletion.completedAt)}`;
   if (deletion.failureReason) return `failed: ${deletion.failureReason}`;
   return '—';

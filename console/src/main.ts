@@ -35,7 +35,13 @@ function showError(error: unknown): void {
   const { code, message } = asApiError(error);
   render(
     errorBox,
-    h('p', {}, h('strong', {}, code), `: ${message} `, h('button', { type: 'button', onclick: () => render(errorBox) }, 'Dismiss')),
+    h(
+      'p',
+      {},
+      h('strong', {}, code),
+      `: ${message} `,
+      h('button', { type: 'button', onclick: () => render(errorBox) }, 'Dismiss'),
+    ),
   );
 }
 
@@ -139,7 +145,10 @@ class AdminConsole {
       cancel: (id: string) => void this.mutate(() => this.cancel(id)),
     };
     render(this.overviewBox, overviewTable(overview, actions));
-    render(this.pendingBox, overview.pending ? pendingPanel(overview.pending, actions) : h('p', {}, 'No deletion is pending.'));
+    render(
+      this.pendingBox,
+      overview.pending ? pendingPanel(overview.pending, actions) : h('p', {}, 'No deletion is pending.'),
+    );
     if (!this.type) this.showArchived((overview.types.find((row) => row.archived.count > 0) ?? overview.types[0]).type);
   }
 
@@ -173,7 +182,13 @@ class AdminConsole {
   private readonly loadHistory = latestOnly(
     () => this.api.request(DeletionsDocument, { first: HISTORY_SIZE }),
     ({ deletions }) =>
-      render(this.historyBox, historyTable(deletions.edges.map((edge) => edge.node), deletions.totalCount)),
+      render(
+        this.historyBox,
+        historyTable(
+          deletions.edges.map((edge) => edge.node),
+          deletions.totalCount,
+        ),
+      ),
     (error) => render(this.historyBox, errorText(error)),
   );
 
@@ -260,7 +275,10 @@ async function signIn(token: string): Promise<void> {
 
 function showSignIn(): void {
   render(viewer);
-  render(app, signInView((token) => void signIn(token)));
+  render(
+    app,
+    signInView((token) => void signIn(token)),
+  );
 }
 
 const token = storedToken.get();

@@ -17,7 +17,8 @@ export function consoleRouter(services: Services): Router {
   const router = express.Router();
   if (!services.config.console) {
     router.use((_req, res) => {
-      const message = 'The admin console is disabled on this server (production); set CONSOLE_ENABLED=true to serve it.';
+      const message =
+        'The admin console is disabled on this server (production); set CONSOLE_ENABLED=true to serve it.';
       sendJsonError(res, 404, ErrorCode.NOT_FOUND, message);
     });
     return router;
