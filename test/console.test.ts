@@ -10,6 +10,7 @@ import { launchBrowser, withContexts } from './support/browser';
 import { mustRequest } from './support/clients';
 import { archivedObjects } from './support/deletion';
 import { createWorkspace } from './support/fixtures';
+import { WsCloseCode } from '../src/server/ws-close-codes';
 import { startTestServer, TestServer } from './support/servers';
 import { STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
 import { warmUpSubscriptions } from './support/warm-up';
@@ -118,6 +119,43 @@ it(
   STALL_GUARDED_TIMEOUT_MS,
 );
 
+it('marks by filter (skipping tasks not yet Removed or Verified) and unmarks one row, then all', async () => {
+  const admin = (await createWorkspace(server.database.db, 1, 0)).admins[0];
+  await archivedObjects(server.url, admin, 'TASK', 2, { status: 'REMOVED' });
+  await archivedObjects(server.url, admin, 'TASK', 1, { status: 'OPEN' });
+
+  await withContexts(browser, 1, async ([context]) => {
+    const { page } = await openConsole(context, admin.token);
+    await page.getByRole('button', { name: 'Show archived TASK', exact: true }).click();
+    await rowsIn(page, 'NONE').nth(2).waitFor();
+
+    await page.getByRole('button', { name: 'Mark all matching TASK', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Marked 2 object(s) (1 task(s) skipped' }).waitFor();
+    await rowsIn(page, 'MARKED').nth(1).waitFor();
+    expect(await rowsIn(page, 'NONE').count()).toBe(1);
+
+    const firstMarked = rowsIn(page, 'MARKED').first();
+    const title = await firstMarked.getByRole('rowheader').innerText();
+    // By keyboard: the re-rendered row's button keeps the focus, now offering the opposite action.
+    const toggle = firstMarked.getByRole('button', { name: `Unmark ${title}` });
+    const toggleId = await toggle.getAttribute('id');
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Unmarked 1 object(s).' }).waitFor();
+    await rowsIn(page, 'NONE').nth(1).waitFor();
+    expect(await rowsIn(page, 'MARKED').count()).toBe(1);
+    expect(await page.evaluate(() => [document.activeElement?.id, document.activeElement?.textContent])).toEqual([
+      toggleId,
+      'Mark',
+    ]);
+
+    await page.getByRole('button', { name: 'Unmark all matching TASK' }).click();
+    await rowsIn(page, 'NONE').nth(2).waitFor();
+    const overview = page.getByRole('table', { name: /Objects per type/ });
+    expect(await overview.getByRole('row', { name: /^TASK/ }).innerText()).toContain('0 · 0 B');
+  });
+});
+
 it('catches up on unread notifications when it connects', async () => {
   const ws = await createWorkspace(server.database.db, 2, 0);
   const [alice, bob] = ws.admins;
@@ -133,6 +171,29 @@ it('catches up on unread notifications when it connects', async () => {
     const { page, frames } = await openConsole(context, alice.token);
     await page.getByRole('listitem').filter({ hasText: 'Deletion activated' }).waitFor();
     expect(frames.events).toEqual([]);
+  });
+});
+
+it('catches up after a reconnection on what it missed while disconnected', async () => {
+  const ws = await createWorkspace(server.database.db, 2, 0);
+  const [alice, bob] = ws.admins;
+  const refs = await archivedObjects(server.url, bob, 'EMAIL', 1);
+  await mustRequest(server.url, MarkForDeletionDocument, { refs }, bob.token);
+
+  await withContexts(browser, 1, async ([context]) => {
+    const { page, frames } = await openConsole(context, alice.token);
+    await page.getByText('Live updates: connected').waitFor();
+    // Offline, the browser cannot reconnect: the activation happens while the console has no socket.
+    await context.setOffline(true);
+    server.app.server.closeSockets(WsCloseCode.EventsMissed);
+    await page.getByText('Live updates: reconnecting…').waitFor();
+    await mustRequest(server.url, ActivateDeletionDocument, {}, bob.token);
+    await context.setOffline(false);
+
+    await page.getByText('Live updates: connected').waitFor();
+    await page.getByRole('listitem').filter({ hasText: 'Deletion activated' }).waitFor();
+    await page.locator('#pending').waitFor();
+    expect(frames.events.filter((event) => event.type === 'ACTIVATED')).toEqual([]);
   });
 });
 
