@@ -5,6 +5,7 @@ import { startApp } from './app';
 import { logUnhandledRejections } from './unhandled-rejections';
 import { StartError } from './lifecycle';
 import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from './cli/demo-seed';
+import { CONSOLE_PATH } from './server/console.route';
 
 const SHUTDOWN_DEADLINE_MS = 8_000;
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     `crm-archive is ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  GraphQL${config.playground ? ' + playground' : ''}: ${app.server.url}`,
   ];
+  if (config.console) lines.push(`  admin console: ${new URL(CONSOLE_PATH, app.server.url).href}`);
   // A token printed in production would end up in its collected logs: there, mint them on demand.
   const demoUsers =
     config.nodeEnv === 'production'

@@ -1,7 +1,8 @@
 import { MeDocument } from '../operations/generated';
 import { DEMO_ADMIN_EMAIL, seedDemoData } from '../src/cli/demo-seed';
 import { mustRequest } from './support/clients';
-import { startTestServer, TestServer } from './support/servers';
+import { startServerProcess, startTestServer, TestServer } from './support/servers';
+import { STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
 
 /** How the server serves the admin console's files, and where it does not (production, demo users). */
 const get = (server: TestServer, path: string, headers: Record<string, string> = {}) =>
@@ -46,6 +47,19 @@ describe('outside production', () => {
     const revalidation = { 'if-none-match': etag!, 'cache-control': 'max-age=0' };
     expect((await get(server, '/console/app/console/src/main.js', revalidation)).status).toBe(304);
   });
+
+  it(
+    'is served by `npm start` (from dist/) at the address its banner prints',
+    async () => {
+      const main = startServerProcess({}, { database: server.database });
+      await main.ready();
+      const consoleUrl = /admin console: (\S+)/.exec(main.output.stdout)![1];
+      expect((await fetch(consoleUrl)).status).toBe(200);
+      expect((await fetch(new URL('/console/app/console/src/main.js', consoleUrl))).status).toBe(200);
+      expect(await main.stop()).toBe(0);
+    },
+    STALL_GUARDED_TIMEOUT_MS,
+  );
 
   it('lists no demo users outside development', async () => {
     expect((await get(server, '/console/demo-users')).status).toBe(404);

@@ -66,27 +66,7 @@ export function archivedView(type: ObjectType, page: ArchivedPage, isFirstPage: 
         'Next page',
       ),
       ' ',
-      h(
-        'button',
-        {
-          type: 'button',
-          id: 'mark-page',
-          disabled: objects.length === 0,
-          onclick: () => actions.mark({ refs: pageRefs }),
-        },
-        'Mark this page',
-      ),
-      ' ',
-      h(
-        'button',
-        {
-          type: 'button',
-          id: 'unmark-page',
-          disabled: objects.length === 0,
-          onclick: () => actions.unmark({ refs: pageRefs }),
-        },
-        'Unmark this page',
-      ),
+      selectionButtons('page', 'this page', objects.length === 0, () => ({ refs: pageRefs }), actions),
     ),
     filterForm(type, actions),
   );
@@ -136,16 +116,29 @@ function filterForm(type: ObjectType, actions: ArchivedActions): HTMLElement {
     h('label', { for: 'archived-before' }, 'archived before (optional) '),
     before,
     ' ',
+    selectionButtons('filter', `all matching ${type}`, false, () => ({ filter: filter() }), actions),
+  );
+}
+
+/** A Mark and an Unmark button for the same selection, e.g. "Mark this page" / "Unmark this page". */
+function selectionButtons(
+  id: string,
+  what: string,
+  disabled: boolean,
+  selection: () => Selection,
+  actions: ArchivedActions,
+): (HTMLElement | string)[] {
+  return [
     h(
       'button',
-      { type: 'button', id: 'mark-filter', onclick: () => actions.mark({ filter: filter() }) },
-      `Mark all matching ${type}`,
+      { type: 'button', id: `mark-${id}`, disabled, onclick: () => actions.mark(selection()) },
+      `Mark ${what}`,
     ),
     ' ',
     h(
       'button',
-      { type: 'button', id: 'unmark-filter', onclick: () => actions.unmark({ filter: filter() }) },
-      `Unmark all matching ${type}`,
+      { type: 'button', id: `unmark-${id}`, disabled, onclick: () => actions.unmark(selection()) },
+      `Unmark ${what}`,
     ),
-  );
+  ];
 }

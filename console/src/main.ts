@@ -80,6 +80,8 @@ class AdminConsole {
   private type: ObjectType | undefined;
   private after: string | undefined;
   private connections = 0;
+  /** Ends the event subscription; replaced once it starts. */
+  private stopEvents = (): void => undefined;
 
   constructor(
     private readonly api: Api,
@@ -116,8 +118,6 @@ class AdminConsole {
       onError: (error) => render(this.liveStatus, 'Live updates stopped: ', errorText(error)),
     });
   }
-
-  private stopEvents = (): void => undefined;
 
   private signOut(): void {
     this.stopEvents();
