@@ -1,104 +1,52 @@
-import type { ArchivedObjectsQuery, MarkFilterInput, ObjectType } from '../../operations/generated.js';
+import type { MarkFilterInput, ObjectFieldsFragment, ObjectType } from '../../operations/generated.js';
 import { h } from './dom.js';
-import { formatBytes, formatTime } from './format.js';
-
-type ArchivedPage = ArchivedObjectsQuery['archivedObjects'];
-type ArchivedObject = ArchivedPage['edges'][number]['node'];
+import { objectTable, type ObjectPage, pagingButtons, type PagingActions } from './object-table.js';
 
 /** What to mark or unmark: some objects by reference, or every archived object matching a filter. */
 export type Selection = { refs: { type: ObjectType; id: string }[] } | { filter: MarkFilterInput };
 
-export interface ArchivedActions {
+export interface ArchivedActions extends PagingActions {
   mark(selection: Selection): void;
   unmark(selection: Selection): void;
-  nextPage(cursor: string): void;
-  firstPage(): void;
 }
 
-/**
- * One page of a type's archived objects. MARKED and PENDING rows are red and say so in a column
- * of their own, so the state does not depend on seeing the colour.
- */
-export function archivedView(type: ObjectType, page: ArchivedPage, isFirstPage: boolean, actions: ArchivedActions) {
-  const objects = page.edges.map((edge) => edge.node);
-  const pageRefs = objects.map(({ type, id }) => ({ type, id }));
+/** One page of a type's archived objects, with mark and unmark for a row, the page, or a filter. */
+export function archivedView(
+  type: ObjectType,
+  page: ObjectPage,
+  isFirstPage: boolean,
+  actions: ArchivedActions,
+): HTMLElement {
+  const pageRefs = page.edges.map(({ node: { type, id } }) => ({ type, id }));
   return h(
     'div',
     {},
-    h(
-      'table',
-      { id: 'archived-table' },
-      h('caption', {}, `Archived ${type}: ${objects.length} shown of ${page.totalCount}`),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ['Title', 'Archived', 'Attachments', 'Deletion state', 'Action'].map((title) =>
-            h('th', { scope: 'col' }, title),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        objects.map((object) => objectRow(object, actions)),
-      ),
-    ),
+    objectTable('archived-table', `Archived ${type}`, page, (object) => markToggle(object, actions)),
     h(
       'p',
       {},
-      h(
-        'button',
-        { type: 'button', id: 'first-page', disabled: isFirstPage, onclick: () => actions.firstPage() },
-        'First page',
-      ),
+      pagingButtons('archived', `archived ${type}`, page, isFirstPage, actions),
       ' ',
-      h(
-        'button',
-        {
-          type: 'button',
-          id: 'next-page',
-          disabled: !page.pageInfo.hasNextPage,
-          onclick: () => page.pageInfo.endCursor && actions.nextPage(page.pageInfo.endCursor),
-        },
-        'Next page',
-      ),
-      ' ',
-      selectionButtons('page', 'this page', objects.length === 0, () => ({ refs: pageRefs }), actions),
+      selectionButtons('page', 'this page', pageRefs.length === 0, () => ({ refs: pageRefs }), actions),
     ),
     filterForm(type, actions),
   );
 }
 
-function objectRow(object: ArchivedObject, actions: ArchivedActions): HTMLElement {
-  const ref = { type: object.type, id: object.id };
+/** Mark or Unmark for one object; nothing to do for one in the pending deletion. */
+function markToggle(object: ObjectFieldsFragment, actions: ArchivedActions): Node | string {
+  if (object.deletionState === 'PENDING') return 'in the pending deletion';
+  const refs = [{ type: object.type, id: object.id }];
   const marked = object.deletionState === 'MARKED';
-  const stateClass = { MARKED: 'state-marked', PENDING: 'state-pending', NONE: undefined }[object.deletionState];
   return h(
-    'tr',
-    { class: stateClass, 'data-state': object.deletionState },
-    h('th', { scope: 'row' }, object.title),
-    h('td', {}, formatTime(object.archivedAt)),
-    h('td', {}, formatBytes(object.attachmentBytes)),
-    h('td', {}, object.deletionState === 'NONE' ? 'not marked' : object.deletionState),
-    h(
-      'td',
-      {},
-      object.deletionState === 'PENDING'
-        ? 'in the pending deletion'
-        : h(
-            'button',
-            {
-              type: 'button',
-              id: `toggle-${object.id}`,
-              'aria-label': `${marked ? 'Unmark' : 'Mark'} ${object.title} ${marked ? '' : 'for deletion'}`.trim(),
-              onclick: () => (marked ? actions.unmark({ refs: [ref] }) : actions.mark({ refs: [ref] })),
-            },
-            marked ? 'Unmark' : 'Mark',
-          ),
-    ),
+    'button',
+    {
+      type: 'button',
+      id: `toggle-${object.id}`,
+      'aria-label': marked ? `Unmark ${object.title}` : `Mark ${object.title} for deletion`,
+      onclick: () => (marked ? actions.unmark({ refs }) : actions.mark({ refs })),
+    },
+    marked ? 'Unmark' : 'Mark',
   );
 }
 
