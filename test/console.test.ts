@@ -97,6 +97,9 @@ it(
       expect(await rowsIn(a.page, 'MARKED').first().innerText()).toContain('MARKED');
       await a.page.getByRole('button', { name: 'Activate permanent deletion of 3 marked objects' }).click();
       await a.page.locator('#pending').waitFor();
+      // Marking is closed while a deletion is pending: the refusal is shown with its code.
+      await a.page.getByRole('button', { name: 'Unmark this page', exact: true }).click();
+      await a.page.getByRole('alert').filter({ hasText: 'CONFLICT' }).waitFor();
 
       // B, who only watches, gets the notification over its socket and sees the rows turn PENDING.
       await b.page.getByRole('listitem').filter({ hasText: 'Deletion activated by ADMIN 0' }).waitFor();
