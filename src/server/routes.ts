@@ -3,6 +3,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
 import { Logger } from '../log';
 import { Services } from '../services/services';
+import { attachmentDownloadRoute } from './attachment-download.route';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { Context, createContext } from './context';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
@@ -36,6 +37,8 @@ export function mountRoutes(app: Express, { services, apollo, logger, metrics, g
   });
   app.get(METRICS_PATH, metrics.handler);
   app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
+  // Express answers HEAD with the GET route; it sends the headers only.
+  app.get(`${ATTACHMENTS_PATH}/:id`, attachmentDownloadRoute(services, logger));
   app.get(graphqlPath, playgroundHandler(services.config.playground));
   app.use(
     graphqlPath,
