@@ -47,6 +47,7 @@ export function deletionExportRoute(services: Services, logger: Logger): Request
       if (failure) throw failure;
     } catch (error) {
       if (clientGone.signal.aborted) return void logger.info('export stopped: the client left', { path: req.path });
+      if (res.headersSent) logger.warn('export cut off', { path: req.path, reason: String(error) });
       sendRefusal(req, res, error, logger, 'deletion export failed');
     }
   };
