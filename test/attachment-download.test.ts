@@ -171,6 +171,7 @@ describe('GET /attachments/:id', () => {
     );
     await server.app.services.files.delete(key!.key);
     expect((await download(goneId, admin)).status).toBe(404);
+    expect((await download(goneId, admin, {}, 'HEAD')).status).toBe(404);
     const { id, ref } = await attached(admin, Buffer.from('doomed'));
     await mustRequest(server.url, ArchiveObjectsDocument, { refs: [ref, goneRef] }, admin.token);
     await mustRequest(server.url, MarkForDeletionDocument, { refs: [ref] }, admin.token);

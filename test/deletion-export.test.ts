@@ -12,6 +12,7 @@ import {
 } from '../operations/generated';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { claimDueDeletion } from '../src/scheduler/deletion-lease';
+import { MAX_EXPORTS_IN_FLIGHT } from '../src/services/deletion-export.service';
 import { ExportManifest } from '../src/services/export-manifest';
 import { mustRequest, request } from './support/clients';
 import { archivedObjects, deletionSnapshot, Ref } from './support/deletion';
@@ -227,6 +228,25 @@ describe('GET /deletions/:id/export', () => {
       const again = await exportOf(id, admin);
       expect(again.status).toBe(200);
       await expectExportMatches(id, await unzip(Buffer.from(await again.arrayBuffer())));
+    });
+
+    it(`runs at most ${MAX_EXPORTS_IN_FLIGHT} exports at once, so slow downloads never take every pooled connection`, async () => {
+      const { id, admin } = await bigDeletion(3);
+      const leaving = new AbortController();
+      for (let n = 0; n < MAX_EXPORTS_IN_FLIGHT; n++) {
+        const response = await exportOf(id, admin, leaving.signal);
+        expect((await response.body!.getReader().read()).done).toBe(false);
+      }
+      const busy = await exportOf(id, admin);
+      const body = (await busy.json()) as { error: { code: string; reason: string } };
+      expect([busy.status, body.error.code, body.error.reason]).toEqual([409, 'CONFLICT', 'EXPORTS_BUSY']);
+      leaving.abort();
+      await waitFor(async () => (await openTransactions()) === 0 && pool().idleCount === pool().totalCount, {
+        what: 'the exports to release their connections',
+      });
+      const again = await exportOf(id, admin);
+      expect(again.status).toBe(200);
+      await again.arrayBuffer();
     });
 
     it('a deletion that starts executing mid-export ends in a cut-off download, never a ZIP that looks complete', async () => {

@@ -23,12 +23,15 @@ export function attachmentDownloadRoute(services: Services, logger: Logger): Req
       const attachment = await services.attachments.visible(user, String(req.params.id));
       const range = requestedRange(req, attachment.sizeBytes);
       if (range === UNSATISFIABLE) return void refuseRange(res, attachment.sizeBytes);
-      const body = req.method === 'HEAD' ? null : await services.files.read(attachment.storageKey, range ?? undefined);
-      if (req.method !== 'HEAD' && !body) {
-        throw new AppError(ErrorCode.NOT_FOUND, `The file of attachment ${attachment.id} is no longer stored.`);
+      const gone = new AppError(ErrorCode.NOT_FOUND, `The file of attachment ${attachment.id} is no longer stored.`);
+      if (req.method === 'HEAD') {
+        if ((await services.files.size(attachment.storageKey)) === null) throw gone;
+        setHeaders(res, attachment, range);
+        return void res.end();
       }
+      const body = await services.files.read(attachment.storageKey, range ?? undefined);
+      if (!body) throw gone;
       setHeaders(res, attachment, range);
-      if (!body) return void res.end();
       // pipeline destroys the file stream (closing its handle) if the client goes away.
       await pipeline(body, res);
     } catch (error) {

@@ -15,11 +15,20 @@ import { ExportedFile, ExportManifest, fileEntryName, TypeVolume } from './expor
 import { isUuid } from './uuid';
 
 /**
+ * Exports running at once in one process. Each holds a pooled connection for as long as its client
+ * downloads (10 per process by default), so a few slow downloads must never take the connections
+ * every GraphQL request needs.
+ */
+export const MAX_EXPORTS_IN_FLIGHT = 2;
+
+/**
  * Exports a PENDING deletion as a ZIP (docs/export.md): admins of its workspace only. Everything is
  * read in one REPEATABLE READ, READ ONLY transaction, so every file of the ZIP describes the same
  * instant; rows come through cursors and files one at a time, each as fast as the client reads.
  */
 export class DeletionExportService {
+  private inFlight = 0;
+
   constructor(
     private readonly db: Database,
     private readonly files: FileStore,
@@ -39,15 +48,35 @@ export class DeletionExportService {
     signal: AbortSignal,
   ): Promise<void> {
     requireAdmin(user, 'export a deletion');
-    const missing = new AppError(ErrorCode.NOT_FOUND, `No deletion ${id} in your workspace.`);
-    if (!isUuid(id)) throw missing;
+    if (!isUuid(id)) throw noSuchDeletion(id);
+    if (this.inFlight >= MAX_EXPORTS_IN_FLIGHT) {
+      throw new AppError(
+        ErrorCode.CONFLICT,
+        `${MAX_EXPORTS_IN_FLIGHT} exports are already running on this server; retry once one has finished.`,
+        { reason: 'EXPORTS_BUSY' },
+      );
+    }
+    this.inFlight += 1;
+    try {
+      await this.exportPending(user, id, start, signal);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  private async exportPending(
+    user: UserRow,
+    id: string,
+    start: (deletion: DeletionRow) => ZipWriter,
+    signal: AbortSignal,
+  ): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.rows('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       const deletion = await tx.one<DeletionRow>(
         `SELECT ${DELETION_COLUMNS} FROM deletions WHERE id = $1 AND workspace_id = $2`,
         [id, user.workspaceId],
       );
-      if (!deletion) throw missing;
+      if (!deletion) throw noSuchDeletion(id);
       if (deletion.status !== DeletionStatus.PENDING) {
         throw new AppError(
           ErrorCode.CONFLICT,
@@ -72,6 +101,11 @@ export class DeletionExportService {
       `Deletion ${id} became ${row?.status ?? 'gone'} during the export; the ZIP was cut off. Nothing to export now.`,
     );
   }
+}
+
+/** The refusal for a missing, malformed or another workspace's deletion id: all alike. */
+function noSuchDeletion(id: string): AppError {
+  return new AppError(ErrorCode.NOT_FOUND, `No deletion ${id} in your workspace.`);
 }
 
 /** One export's walk over the deletion: the NDJSON files, then the attachments' files. */
