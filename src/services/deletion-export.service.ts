@@ -11,7 +11,7 @@ import { DELETION_COLUMNS, DeletionRow } from './deletion-row';
 import { DeletionStatus } from './deletion-status';
 import { UserRow } from './domain-types';
 import { attachmentsQuery, cursorBatches, objectsQuery, StoredRow } from './export-rows';
-import { ExportedFile, ExportManifest, fileEntryName, TypeVolume } from './export-manifest';
+import { ExportedFile, ExportedVolume, ExportManifest, fileEntryName, TypeVolume } from './export-manifest';
 import { isUuid } from './uuid';
 
 /**
@@ -140,7 +140,7 @@ class ExportRun {
   }
 
   /** `<name>.ndjson`, one row of `query` per line; its count and the sum of its `bytesColumn`. */
-  private async writeNdjson(name: string, query: string, bytesColumn: string) {
+  private async writeNdjson(name: string, query: string, bytesColumn: string): Promise<ExportedVolume> {
     const volume = { file: `${name}.ndjson`, count: 0, bytes: 0 };
     const batches = cursorBatches(this.tx, `export_${name}`, query, this.params, this.signal);
     async function* lines(): AsyncGenerator<Buffer> {
@@ -176,7 +176,7 @@ class ExportRun {
     // Destroying `hashing` (client gone) destroys `body` too, which closes the file.
     const entry = pipeline(body, hashing, () => undefined);
     const path = `files/${attachmentId}/${fileEntryName(String(row.file_name))}`;
-    // Stored, not deflated: attachments are mostly compressed already, and the CPU goes to the client's pace.
+    // Stored, not deflated: attachments are mostly compressed already (PDF, images), deflating them again costs CPU for little.
     await this.zip.add(path, entry, { compress: false, size: Number(row.size_bytes) });
     return { attachmentId, path, size, sha256: hash.digest('hex') };
   }
