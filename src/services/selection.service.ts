@@ -7,7 +7,8 @@ import { Clock } from './clock';
 import { refuseWhileActive, requireAdmin } from './authorization';
 import { checkRefBatch, notFound, ObjectRef, RefGroup } from './object-rows';
 import { uuidOrNothing } from './uuid';
-import { holdWorkspaceLock, lockWorkspace } from './workspace-lock';
+import { activeDeletion } from './deletion-row';
+import { holdWorkspaceLock, lockWorkspace, tryHoldWorkspaceLock } from './workspace-lock';
 
 /** Which archived objects a bulk mark or unmark applies to; every part is optional and they combine with AND. */
 export interface MarkFilter {
@@ -32,6 +33,13 @@ export interface SelectionChange {
 }
 
 type Action = 'mark' | 'unmark';
+
+/** Who changes the selection, and when: an admin, or the retention policy (`id` null, stored as `marked_by`). */
+interface Marker {
+  workspaceId: string;
+  id: string | null;
+  at: Date;
+}
 
 /**
  * Rows per chunk of a change by filter: a few hundred milliseconds of row locks on a busy machine
@@ -78,7 +86,7 @@ export class SelectionService {
       return this.db.transaction(async (tx) => {
         await lockWorkspace(tx, user.workspaceId);
         await refuseWhileActive(tx, user.workspaceId, action);
-        return { changed: await this.byRefs(tx, user, groups, action), skippedTasks: 0 };
+        return { changed: await this.byRefs(tx, marker(user, this.clock), groups, action), skippedTasks: 0 };
       });
     }
     // A filter may match a million rows: chunks of their own transactions keep each row lock short,
@@ -86,13 +94,28 @@ export class SelectionService {
     return this.db.session((session) =>
       holdWorkspaceLock(session, user.workspaceId, async () => {
         await refuseWhileActive(session, user.workspaceId, action);
-        return this.byFilter(session, user, filter!, action);
+        return this.byFilter(session, marker(user, this.clock), filter!, action);
+      }),
+    );
+  }
+
+  /**
+   * The retention policy's mark: every archived object of the workspace archived before `before`
+   * (tasks only when removable), by the same chunked path as a mark by filter, `marked_by` null.
+   * Returns undefined, changing nothing, when the workspace is busy: its lock is held (an admin's
+   * change, or another instance's tick) or a deletion is pending or executing (rule 4).
+   */
+  async markArchivedBefore(workspaceId: string, before: Date, at: Date): Promise<SelectionChange | undefined> {
+    return this.db.session((session) =>
+      tryHoldWorkspaceLock(session, workspaceId, async () => {
+        if (await activeDeletion(session, workspaceId)) return undefined;
+        return this.byFilter(session, { workspaceId, id: null, at }, { archivedBefore: before }, 'mark');
       }),
     );
   }
 
   /** Checks every ref (exists, archived, removable task) before changing any, then one UPDATE per type. */
-  private async byRefs(tx: Sql, user: UserRow, groups: RefGroup[], action: Action): Promise<number> {
+  private async byRefs(tx: Sql, user: Marker, groups: RefGroup[], action: Action): Promise<number> {
     const missing: ObjectRef[] = [];
     const active: ObjectRef[] = [];
     const tasks: { id: string; status: string }[] = [];
@@ -148,7 +171,7 @@ export class SelectionService {
    * statement (its own transaction); tasks a mark cannot take are counted, not refused. A failure
    * part-way leaves the chunks done so far changed; marking is idempotent, so a retry finishes the rest.
    */
-  private async byFilter(session: Sql, user: UserRow, filter: MarkFilter, action: Action): Promise<SelectionChange> {
+  private async byFilter(session: Sql, user: Marker, filter: MarkFilter, action: Action): Promise<SelectionChange> {
     const tables = filter.type ? [tableOf(filter.type)] : OBJECT_TABLES;
     const filtered = filterCondition(user.workspaceId, filter);
     let changed = 0;
@@ -181,7 +204,7 @@ export class SelectionService {
    */
   private async changeChunk(
     session: Sql,
-    user: UserRow,
+    user: Marker,
     table: ObjectTable,
     filtered: SqlFilter,
     action: Action,
@@ -202,11 +225,16 @@ export class SelectionService {
   }
 
   /** The SET list of `action`; a mark's time and admin are added to `params`. */
-  private assignment(params: SqlParams, user: UserRow, action: Action): string {
+  private assignment(params: SqlParams, user: Marker, action: Action): string {
     return action === 'mark'
-      ? `marked_at = ${params.add(this.clock.now())}, marked_by = ${params.add(user.id)}`
+      ? `marked_at = ${params.add(user.at)}, marked_by = ${params.add(user.id)}::uuid`
       : 'marked_at = NULL, marked_by = NULL';
   }
+}
+
+/** An admin's change, timed by the service clock. */
+function marker(user: UserRow, clock: Clock): Marker {
+  return { workspaceId: user.workspaceId, id: user.id, at: clock.now() };
 }
 
 function isTaskMark(table: ObjectTable, action: Action): boolean {

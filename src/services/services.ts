@@ -6,6 +6,7 @@ import { AttachmentService } from './attachment.service';
 import { AuthService } from './auth.service';
 import { Clock, systemClock } from './clock';
 import { DeletionHistoryService } from './deletion-history.service';
+import { DeletionSettingsService } from './deletion-settings.service';
 import { DeletionService } from './deletion.service';
 import { FileStore } from '../infra/file-store';
 import { NotificationInboxService } from './notification-inbox.service';
@@ -36,6 +37,8 @@ export interface Services {
   selection: SelectionService;
   deletions: DeletionService;
   deletionHistory: DeletionHistoryService;
+  /** The retention policy and reminder settings of each workspace. */
+  deletionSettings: DeletionSettingsService;
   /** A user's own notifications: read and mark read. */
   inbox: NotificationInboxService;
 }
@@ -60,6 +63,7 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     selection: new SelectionService(db, clock),
     deletions: new DeletionService(db, config, clock, notifier),
     deletionHistory: new DeletionHistoryService(db),
+    deletionSettings: new DeletionSettingsService(db, clock, notifier, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
   };
 }
