@@ -9,6 +9,7 @@ import { CRM_OBJECT_TYPES } from '../resolvers/crm-objects.type';
 import { DeletionEventResolver } from '../resolvers/deletion-event.resolver';
 import { DeletionFieldsResolver } from '../resolvers/deletion-fields.resolver';
 import { DeletionResolver } from '../resolvers/deletion.resolver';
+import { DeletionSettingsChangeResolver, DeletionSettingsResolver } from '../resolvers/deletion-settings.resolver';
 import { NotificationResolver } from '../resolvers/notification.resolver';
 import { ObjectResolver } from '../resolvers/object.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
@@ -25,6 +26,8 @@ export const RESOLVERS = [
   DeletionResolver,
   DeletionFieldsResolver,
   DeletionEventResolver,
+  DeletionSettingsResolver,
+  DeletionSettingsChangeResolver,
   NotificationResolver,
 ] as const;
 
