@@ -1,4 +1,8 @@
-import { DeletionSettingsDocument, NotificationsDocument, UpdateDeletionSettingsDocument } from '../operations/generated';
+import {
+  DeletionSettingsDocument,
+  NotificationsDocument,
+  UpdateDeletionSettingsDocument,
+} from '../operations/generated';
 import { errorCode, mustRequest, request } from './support/clients';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { startTestServer, TestServer } from './support/servers';
@@ -75,16 +79,14 @@ describe('deletion settings', () => {
     const read = await settings(admin2);
     expect(read).toMatchObject({ autoMarkAfterDays: 30, reminderHoursBefore: 167, updatedBy: { id: admin.id } });
     expect(Date.parse(read.updatedAt!)).toBeGreaterThanOrEqual(Date.parse(read.changes[1].changedAt));
-    expect(read.changes.map(({ id, changedAt, ...change }) => change)).toEqual([
+    expect(read.changes.map(({ id: _id, changedAt: _at, ...change }) => change)).toEqual([
       { changedBy: { id: admin.id }, ...values(30, 30, null, 167) },
       { changedBy: { id: admin2.id }, ...values(30, 30, 24, null) },
       { changedBy: { id: admin.id }, ...values(null, 30, 24, 24) },
     ]);
     // Every admin is told of each of the three changes; members are not.
     for (const user of ws.admins) {
-      expect(await notificationsOf(user)).toEqual(
-        Array(3).fill({ kind: 'DELETION_SETTINGS_CHANGED', deletion: null }),
-      );
+      expect(await notificationsOf(user)).toEqual(Array(3).fill({ kind: 'DELETION_SETTINGS_CHANGED', deletion: null }));
     }
     expect(await notificationsOf(ws.members[0])).toEqual([]);
   });
@@ -115,9 +117,7 @@ describe('deletion settings', () => {
     expect(errorCode(await request(server.url, DeletionSettingsDocument, {}, member.token))).toBe('FORBIDDEN');
     expect(errorCode(await update(member, { autoMarkAfterDays: 1 }))).toBe('FORBIDDEN');
     expect(errorCode(await request(server.url, DeletionSettingsDocument, {}))).toBe('UNAUTHENTICATED');
-    expect(errorCode(await request(server.url, UpdateDeletionSettingsDocument, { input: {} }))).toBe(
-      'UNAUTHENTICATED',
-    );
+    expect(errorCode(await request(server.url, UpdateDeletionSettingsDocument, { input: {} }))).toBe('UNAUTHENTICATED');
     expect(await settingsState(ws)).toEqual(before);
   });
 

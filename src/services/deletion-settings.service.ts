@@ -93,10 +93,7 @@ export class DeletionSettingsService {
         reminderHoursBefore:
           change.reminderHoursBefore === undefined ? old.reminderHoursBefore : change.reminderHoursBefore,
       };
-      if (
-        next.autoMarkAfterDays === old.autoMarkAfterDays &&
-        next.reminderHoursBefore === old.reminderHoursBefore
-      ) {
+      if (next.autoMarkAfterDays === old.autoMarkAfterDays && next.reminderHoursBefore === old.reminderHoursBefore) {
         return old;
       }
       const now = this.clock.now();
@@ -120,7 +117,13 @@ export class DeletionSettingsService {
           next.reminderHoursBefore,
         ],
       );
-      await this.notifications.notifyAdmins(tx, user.workspaceId, NotificationKind.DELETION_SETTINGS_CHANGED, null, now);
+      await this.notifications.notifyAdmins(
+        tx,
+        user.workspaceId,
+        NotificationKind.DELETION_SETTINGS_CHANGED,
+        null,
+        now,
+      );
       return updated!;
     });
   }
