@@ -74,7 +74,7 @@ export class DeletionSettingsService {
       `SELECT id::text, changed_at AS "changedAt", changed_by AS "changedById",
          old_auto_mark_after_days AS "oldAutoMarkAfterDays", new_auto_mark_after_days AS "newAutoMarkAfterDays",
          old_reminder_hours_before AS "oldReminderHoursBefore", new_reminder_hours_before AS "newReminderHoursBefore"
-       FROM deletion_settings_changes WHERE workspace_id = $1 ORDER BY changed_at DESC, id DESC LIMIT $2`,
+       FROM deletion_settings_changes c WHERE workspace_id = $1 ORDER BY changed_at DESC, c.id DESC LIMIT $2`,
       [user.workspaceId, limit],
     );
   }

@@ -39,6 +39,12 @@ interface Marker {
   workspaceId: string;
   id: string | null;
   at: Date;
+  /**
+   * The retention policy runs every tick, mostly to find nothing: it picks oldest first, which
+   * walks the partial index of unmarked archived rows (`<table>_unmarked_archived`) whatever the
+   * planner guesses, and counts no skipped tasks, which nobody reads.
+   */
+  policy: boolean;
 }
 
 /**
@@ -109,7 +115,8 @@ export class SelectionService {
     return this.db.session((session) =>
       tryHoldWorkspaceLock(session, workspaceId, async () => {
         if (await activeDeletion(session, workspaceId)) return undefined;
-        return this.byFilter(session, { workspaceId, id: null, at }, { archivedBefore: before }, 'mark');
+        const policy = { workspaceId, id: null, at, policy: true };
+        return this.byFilter(session, policy, { archivedBefore: before }, 'mark');
       }),
     );
   }
@@ -182,7 +189,7 @@ export class SelectionService {
         changed += row.changed;
         chunk = row.picked;
       }
-      if (isTaskMark(table, action)) {
+      if (isTaskMark(table, action) && !user.policy) {
         const counted = filtered.params.copy();
         const skipped = await session.one<{ n: number }>(
           `SELECT count(*)::int AS n FROM tasks
@@ -199,8 +206,9 @@ export class SelectionService {
    * One chunk: picks up to MARK_CHUNK_ROWS rows that still need the change and changes them, which
    * takes them out of the next chunk's pick, so no cursor is needed and the planner may read them
    * in any order (a sequential scan for a workspace that is most of the table, an index for a
-   * small one). The UPDATE re-checks each row and finds it by primary key (an id array: a join to
-   * the CTE made the planner scan the whole table).
+   * small one), except the policy's: oldest first (see Marker). The UPDATE re-checks each row and finds it by primary key (an id array: a join to
+   * the CTE made the planner scan the whole table). The removable statuses are written into the
+   * text, so the planner can match the tasks' partial index, which holds removable ones only.
    */
   private async changeChunk(
     session: Sql,
@@ -211,9 +219,10 @@ export class SelectionService {
   ): Promise<{ changed: number; picked: number }> {
     const params = filtered.params.copy();
     const conditions = [...filtered.conditions, rowsToChangeCondition(action)];
-    if (isTaskMark(table, action)) conditions.push(`status = ANY(${params.add(REMOVABLE)}::text[])`);
+    if (isTaskMark(table, action)) conditions.push(`status IN (${REMOVABLE.map((s) => `'${s}'`).join(', ')})`);
     const where = conditions.join(' AND ');
-    const picked = `ARRAY(SELECT id FROM ${table.table} WHERE ${where} LIMIT ${params.add(MARK_CHUNK_ROWS)})`;
+    const order = user.policy ? 'ORDER BY archived_at' : '';
+    const picked = `ARRAY(SELECT id FROM ${table.table} WHERE ${where} ${order} LIMIT ${params.add(MARK_CHUNK_ROWS)})`;
     const row = await session.one<{ changed: number; picked: number }>(
       `WITH picked AS (SELECT ${picked} AS ids),
        u AS (UPDATE ${table.table} SET ${this.assignment(params, user, action)}
@@ -234,7 +243,7 @@ export class SelectionService {
 
 /** An admin's change, timed by the service clock. */
 function marker(user: UserRow, clock: Clock): Marker {
-  return { workspaceId: user.workspaceId, id: user.id, at: clock.now() };
+  return { workspaceId: user.workspaceId, id: user.id, at: clock.now(), policy: false };
 }
 
 function isTaskMark(table: ObjectTable, action: Action): boolean {

@@ -46,12 +46,14 @@ export class DeletionSettings1765100000000 implements MigrationInterface {
       CREATE INDEX deletions_to_remind ON deletions (execute_after)
         WHERE status = 'PENDING' AND reminded_at IS NULL;
     `);
-    // Auto-mark candidates: archived, not yet marked. A marked row leaves this index, so a workspace
-    // whose old objects are all marked costs the tick nothing however many there are.
+    // Auto-mark candidates: archived, not yet marked (tasks: only the removable ones, or old open
+    // tasks, never marked, would stay in the way of every tick). A marked row leaves the index, so
+    // a workspace whose old objects are all marked costs a tick nothing however many there are.
     for (const table of OBJECT_TABLES) {
+      const removable = table === 'tasks' ? ` AND status IN ('REMOVED', 'VERIFIED')` : '';
       await q.query(
         `CREATE INDEX ${table}_unmarked_archived ON ${table} (workspace_id, archived_at)
-         WHERE archived_at IS NOT NULL AND marked_at IS NULL`,
+         WHERE archived_at IS NOT NULL AND marked_at IS NULL${removable}`,
       );
     }
   }
