@@ -121,6 +121,22 @@ describe('deletion settings', () => {
     expect(await settingsState(ws)).toEqual(before);
   });
 
+  it('record true old values when two admins change them at the same instant', async () => {
+    const ws = await createWorkspace(server.database.db, 2, 0);
+    const [admin, admin2] = ws.admins;
+    const answers = await Promise.all([
+      update(admin, { autoMarkAfterDays: 10 }),
+      update(admin2, { autoMarkAfterDays: 20 }),
+    ]);
+    expect(answers.map((answer) => answer.errors)).toEqual([undefined, undefined]);
+    const { autoMarkAfterDays, changes } = await settings(admin);
+    // The later change's old value is the earlier one's new value: the two waited for each other.
+    const [later, earlier] = changes;
+    expect(earlier.oldAutoMarkAfterDays).toBeNull();
+    expect(later.oldAutoMarkAfterDays).toBe(earlier.newAutoMarkAfterDays);
+    expect(autoMarkAfterDays).toBe(later.newAutoMarkAfterDays);
+  });
+
   it('belong to one workspace: another workspace neither sees nor hears of them', async () => {
     const a = await createWorkspace(server.database.db, 1, 0);
     const b = await createWorkspace(server.database.db, 1, 0);

@@ -4,12 +4,15 @@ import {
   DeletionOverviewQuery,
   UpdateDeletionSettingsDocument,
 } from '../operations/generated';
+import { Database } from '../src/database/database';
 import { OBJECT_TABLES, tableOf } from '../src/database/object-tables';
+import { NotificationService } from '../src/services/notification.service';
 import { lockWorkspace } from '../src/services/workspace-lock';
 import { mustRequest } from './support/clients';
 import { activateOne, archivedObjects, Ref, verifyProblems } from './support/deletion';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { createObject } from './support/objects';
+import { testScheduler } from './support/executor-fixtures';
 import { OpenTransaction, openTransaction } from './support/row-locks';
 import { startTestServer, TestServer } from './support/servers';
 
@@ -22,15 +25,21 @@ import { startTestServer, TestServer } from './support/servers';
  */
 let server: TestServer;
 let holder: OpenTransaction | undefined;
+// A second pool: another "instance" with connections of its own.
+let otherDb: Database;
 
 beforeAll(async () => {
   server = await startTestServer({ SCHEDULER_INTERVAL: '1h' });
+  otherDb = await Database.connect(server.database.url, 5);
 });
 afterEach(async () => {
   await holder?.close();
   holder = undefined;
 });
-afterAll(() => server?.close());
+afterAll(async () => {
+  await otherDb?.close();
+  await server?.close();
+});
 
 type Types = DeletionOverviewQuery['deletionOverview']['types'];
 
@@ -165,5 +174,24 @@ describe('retention policy (auto-mark)', () => {
     await setPolicy(admin, 2);
     await tick();
     expect((await marked(ws)).refs).toEqual(names(old));
+  });
+
+  it('marks each object once with two instances ticking at the same time, counters exact', async () => {
+    const ws = await createWorkspace(server.database.db, 1, 0);
+    const admin = ws.admins[0];
+    const old = [
+      ...(await archivedObjects(server.url, admin, 'EMAIL', 3, { bytes: 10 })),
+      ...(await archivedObjects(server.url, admin, 'ACTIVITY', 2)),
+    ];
+    await age(old, 8);
+    await setPolicy(admin, 7);
+    const other = testScheduler({ db: otherDb, files: server.app.services.files, notifier: new NotificationService() });
+    const now = new Date();
+    await Promise.all([server.app.scheduler.tick(now), other.tick(now), server.app.scheduler.tick(now)]);
+    expect((await marked(ws)).refs).toEqual(names(old));
+    const types = await overviewTypes(admin);
+    expect(types.find((t) => t.type === 'EMAIL')!.marked).toEqual({ count: 3, bytes: 10 });
+    expect(types.find((t) => t.type === 'ACTIVITY')!.marked).toEqual({ count: 2, bytes: 0 });
+    expect(await verifyProblems(server.app.services)).toEqual([]);
   });
 });
