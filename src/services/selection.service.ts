@@ -92,7 +92,7 @@ export class SelectionService {
       return this.db.transaction(async (tx) => {
         await lockWorkspace(tx, user.workspaceId);
         await refuseWhileActive(tx, user.workspaceId, action);
-        return { changed: await this.byRefs(tx, marker(user, this.clock), groups, action), skippedTasks: 0 };
+        return { changed: await this.byRefs(tx, adminMarker(user, this.clock), groups, action), skippedTasks: 0 };
       });
     }
     // A filter may match a million rows: chunks of their own transactions keep each row lock short,
@@ -100,7 +100,7 @@ export class SelectionService {
     return this.db.session((session) =>
       holdWorkspaceLock(session, user.workspaceId, async () => {
         await refuseWhileActive(session, user.workspaceId, action);
-        return this.byFilter(session, marker(user, this.clock), filter!, action);
+        return this.byFilter(session, adminMarker(user, this.clock), filter!, action);
       }),
     );
   }
@@ -122,7 +122,7 @@ export class SelectionService {
   }
 
   /** Checks every ref (exists, archived, removable task) before changing any, then one UPDATE per type. */
-  private async byRefs(tx: Sql, user: Marker, groups: RefGroup[], action: Action): Promise<number> {
+  private async byRefs(tx: Sql, by: Marker, groups: RefGroup[], action: Action): Promise<number> {
     const missing: ObjectRef[] = [];
     const active: ObjectRef[] = [];
     const tasks: { id: string; status: string }[] = [];
@@ -130,7 +130,7 @@ export class SelectionService {
       const rows = await tx.rows<{ id: string; archived: boolean; status: string | null }>(
         `SELECT id, archived_at IS NOT NULL AS archived, ${table.type === ObjectType.TASK ? 'status' : 'NULL AS status'}
          FROM ${table.table} WHERE workspace_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE`,
-        [user.workspaceId, ids],
+        [by.workspaceId, ids],
       );
       const byId = new Map(rows.map((row) => [row.id, row]));
       for (const id of ids) {
@@ -161,9 +161,9 @@ export class SelectionService {
     let changed = 0;
     for (const { table, ids } of groups) {
       const params = new SqlParams();
-      const byId = `workspace_id = ${params.add(user.workspaceId)} AND id = ANY(${params.add(ids)}::uuid[])`;
+      const byId = `workspace_id = ${params.add(by.workspaceId)} AND id = ANY(${params.add(ids)}::uuid[])`;
       const row = await tx.one<{ n: number }>(
-        `WITH u AS (UPDATE ${table.table} SET ${this.assignment(params, user, action)}
+        `WITH u AS (UPDATE ${table.table} SET ${this.assignment(params, by, action)}
                     WHERE ${byId} AND ${rowsToChangeCondition(action)} RETURNING 1)
          SELECT count(*)::int AS n FROM u`,
         params.values,
@@ -178,18 +178,18 @@ export class SelectionService {
    * statement (its own transaction); tasks a mark cannot take are counted, not refused. A failure
    * part-way leaves the chunks done so far changed; marking is idempotent, so a retry finishes the rest.
    */
-  private async byFilter(session: Sql, user: Marker, filter: MarkFilter, action: Action): Promise<SelectionChange> {
+  private async byFilter(session: Sql, by: Marker, filter: MarkFilter, action: Action): Promise<SelectionChange> {
     const tables = filter.type ? [tableOf(filter.type)] : OBJECT_TABLES;
-    const filtered = filterCondition(user.workspaceId, filter);
+    const filtered = filterCondition(by.workspaceId, filter);
     let changed = 0;
     let skippedTasks = 0;
     for (const table of tables) {
       for (let chunk = MARK_CHUNK_ROWS; chunk === MARK_CHUNK_ROWS;) {
-        const row = await this.changeChunk(session, user, table, filtered, action);
+        const row = await this.changeChunk(session, by, table, filtered, action);
         changed += row.changed;
         chunk = row.picked;
       }
-      if (isTaskMark(table, action) && !user.policy) {
+      if (isTaskMark(table, action) && !by.policy) {
         const counted = filtered.params.copy();
         const skipped = await session.one<{ n: number }>(
           `SELECT count(*)::int AS n FROM tasks
@@ -206,13 +206,14 @@ export class SelectionService {
    * One chunk: picks up to MARK_CHUNK_ROWS rows that still need the change and changes them, which
    * takes them out of the next chunk's pick, so no cursor is needed and the planner may read them
    * in any order (a sequential scan for a workspace that is most of the table, an index for a
-   * small one), except the policy's: oldest first (see Marker). The UPDATE re-checks each row and finds it by primary key (an id array: a join to
-   * the CTE made the planner scan the whole table). The removable statuses are written into the
-   * text, so the planner can match the tasks' partial index, which holds removable ones only.
+   * small one), except the policy's: oldest first (see Marker). The UPDATE re-checks each row and
+   * finds it by primary key (an id array: a join to the CTE made the planner scan the whole table).
+   * The removable statuses are written into the text, so the planner can match the tasks' partial
+   * index, which holds removable ones only.
    */
   private async changeChunk(
     session: Sql,
-    user: Marker,
+    by: Marker,
     table: ObjectTable,
     filtered: SqlFilter,
     action: Action,
@@ -221,11 +222,11 @@ export class SelectionService {
     const conditions = [...filtered.conditions, rowsToChangeCondition(action)];
     if (isTaskMark(table, action)) conditions.push(`status IN (${REMOVABLE.map((s) => `'${s}'`).join(', ')})`);
     const where = conditions.join(' AND ');
-    const order = user.policy ? 'ORDER BY archived_at' : '';
+    const order = by.policy ? 'ORDER BY archived_at' : '';
     const picked = `ARRAY(SELECT id FROM ${table.table} WHERE ${where} ${order} LIMIT ${params.add(MARK_CHUNK_ROWS)})`;
     const row = await session.one<{ changed: number; picked: number }>(
       `WITH picked AS (SELECT ${picked} AS ids),
-       u AS (UPDATE ${table.table} SET ${this.assignment(params, user, action)}
+       u AS (UPDATE ${table.table} SET ${this.assignment(params, by, action)}
              WHERE id = ANY((SELECT ids FROM picked)::uuid[]) AND ${where} RETURNING 1)
        SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT cardinality(ids) FROM picked) AS picked`,
       params.values,
@@ -233,16 +234,16 @@ export class SelectionService {
     return row!;
   }
 
-  /** The SET list of `action`; a mark's time and admin are added to `params`. */
-  private assignment(params: SqlParams, user: Marker, action: Action): string {
+  /** The SET list of `action`; a mark's time and marker are added to `params`. */
+  private assignment(params: SqlParams, by: Marker, action: Action): string {
     return action === 'mark'
-      ? `marked_at = ${params.add(user.at)}, marked_by = ${params.add(user.id)}::uuid`
+      ? `marked_at = ${params.add(by.at)}, marked_by = ${params.add(by.id)}::uuid`
       : 'marked_at = NULL, marked_by = NULL';
   }
 }
 
 /** An admin's change, timed by the service clock. */
-function marker(user: UserRow, clock: Clock): Marker {
+function adminMarker(user: UserRow, clock: Clock): Marker {
   return { workspaceId: user.workspaceId, id: user.id, at: clock.now(), policy: false };
 }
 
