@@ -22,7 +22,8 @@ const sockets: WatchedWs[] = [];
 
 beforeAll(async () => {
   a = await startTestServer({ SCHEDULER_INTERVAL: '1h' });
-  b = await startTestServer({ SCHEDULER_INTERVAL: '1h' }, { database: a.database });
+  // A deletion activated through b has 2 hours left: less than the default 24-hour window.
+  b = await startTestServer({ SCHEDULER_INTERVAL: '1h', DELETION_GRACE_PERIOD: '2h' }, { database: a.database });
 });
 afterEach(async () => {
   await Promise.all(sockets.splice(0).map((socket) => socket.client.dispose()));
@@ -137,7 +138,7 @@ describe('the reminder before a deletion executes', () => {
     expect(await remindersOf(admin)).toEqual([]);
   });
 
-  it('comes late rather than never when the window opened before a tick, and never once the deletion is due', async () => {
+  it('comes late when the window opened while no tick ran, and never once the deletion is due', async () => {
     const ws = await createWorkspace(db(), 1, 0);
     const [admin] = ws.admins;
     const late = await activateOne(a.url, admin);
@@ -153,5 +154,21 @@ describe('the reminder before a deletion executes', () => {
     expect(status!.status).toBe('COMPLETED');
     expect(await remindedAt(overdue)).toBeNull();
     expect(await remindersOf(admin)).toEqual([late]);
+  });
+
+  it('is not sent when the deletion was activated inside the window: the activation told every admin', async () => {
+    const ws = await createWorkspace(db(), 1, 0);
+    const [admin] = ws.admins;
+    const inside = await activateOne(b.url, admin);
+    const due = await executeAfter(inside);
+    await tickBoth(new Date(due - HOUR_MS), 2);
+    expect(await remindedAt(inside)).toBeNull();
+    expect(await remindersOf(admin)).toEqual([]);
+
+    // A window shorter than what was left opens after the activation: it is sent.
+    await mustRequest(a.url, UpdateDeletionSettingsDocument, { input: { reminderHoursBefore: 1 } }, admin.token);
+    await tickBoth(new Date(due - HOUR_MS / 2));
+    expect(await remindersOf(admin)).toEqual([inside]);
+    await mustRequest(a.url, CancelDeletionDocument, { id: inside }, admin.token);
   });
 });

@@ -13,9 +13,11 @@ export interface SentReminder {
 }
 
 /**
- * PENDING deletions not yet reminded that execute after `$1` but within their workspace's
- * `reminder_hours_before` of it (24 without a settings row; none when it is null). A deletion
- * activated with less time left than that is due at once: its reminder goes out on the next tick.
+ * PENDING deletions not yet reminded whose window is open at `$1`: they execute after `$1`, within
+ * their workspace's `reminder_hours_before` of it (24 without a settings row; none when null).
+ * Only deletions whose window opened after their activation: one activated with less time left
+ * than that was announced to every admin by its DELETION_ACTIVATED notification, inside the window
+ * already. One whose window opened while no tick ran (the scheduler was down) is reminded late.
  * One already due is left to the executor: a reminder after the fact tells nobody anything.
  * PENDING is written into the text so the partial index `deletions_to_remind` matches (see
  * deletion-lease.ts); the index holds only pending, unreminded deletions, at most one per workspace.
@@ -23,9 +25,10 @@ export interface SentReminder {
 const DUE_REMINDERS_SQL = `
   SELECT d.id AS "deletionId", d.workspace_id AS "workspaceId"
   FROM deletions d LEFT JOIN deletion_settings s ON s.workspace_id = d.workspace_id
+  CROSS JOIN LATERAL (SELECT d.execute_after - (CASE WHEN s.workspace_id IS NULL THEN $2 ELSE s.reminder_hours_before END)
+    * interval '1 hour' AS opens) w
   WHERE d.status = '${PENDING}' AND d.reminded_at IS NULL AND d.execute_after > $1
-    AND d.execute_after <= $1 + (CASE WHEN s.workspace_id IS NULL THEN $2 ELSE s.reminder_hours_before END)
-      * interval '1 hour'
+    AND w.opens <= $1 AND w.opens > d.activated_at
   ORDER BY d.execute_after`;
 
 /**
