@@ -5,6 +5,7 @@ import { Logger } from '../log';
 import { Services } from '../services/services';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { Context, createContext } from './context';
+import { corsMiddleware } from './cors';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
 import { METRICS_PATH, Metrics } from './metrics';
 import { contextOrInternalError } from './operation-log.plugin';
@@ -23,6 +24,8 @@ export interface RouteOptions {
 
 /** Every HTTP route: probes, metrics, uploads, the playground and GraphQL, then JSON for the rest. */
 export function mountRoutes(app: Express, { services, apollo, logger, metrics, graphqlPath }: RouteOptions): void {
+  // By prefix, so every route under these paths (downloads, exports) answers browsers on other origins.
+  app.use([graphqlPath, ATTACHMENTS_PATH, '/deletions'], corsMiddleware(services.config.corsOrigins));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
