@@ -10,6 +10,7 @@ import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-err
 import { METRICS_PATH, Metrics } from './metrics';
 import { contextOrInternalError } from './operation-log.plugin';
 import { playgroundHandler } from './playground';
+import { PLAYGROUND_ASSETS_PATH, playgroundAssetsHandler } from './playground-assets';
 import { requestIdOf } from './request-id';
 import { viewerOf } from './viewer';
 
@@ -39,7 +40,8 @@ export function mountRoutes(app: Express, { services, apollo, logger, metrics, g
   });
   app.get(METRICS_PATH, metrics.handler);
   app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
-  app.get(graphqlPath, playgroundHandler(services.config.playground));
+  app.get(graphqlPath, playgroundHandler(services));
+  app.get(`${PLAYGROUND_ASSETS_PATH}/:hash/:file`, playgroundAssetsHandler(services.config.playground));
   app.use(
     graphqlPath,
     express.json({ limit: MAX_REQUEST_BYTES }),
