@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { Browser, Page } from 'playwright-core';
 import { launchBrowser, withContexts } from './support/browser';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
-import { createObject, snapshot } from './support/objects';
+import { createObject, snapshot, upload } from './support/objects';
 import { startTestServer, TestServer } from './support/servers';
 
 /**
@@ -131,10 +131,10 @@ describe('over plain HTTP', () => {
       const response = await preflight(path, allowedOrigin);
       expect(response.status).toBe(204);
       expect(response.headers.get('access-control-allow-origin')).toBe(allowedOrigin);
-      expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS');
+      expect(response.headers.get('access-control-allow-methods')).toBe('GET, HEAD, POST, OPTIONS');
       const allowedHeaders = response.headers.get('access-control-allow-headers')!.toLowerCase().split(', ');
       expect(allowedHeaders).toEqual(
-        expect.arrayContaining(['authorization', 'content-type', 'apollo-require-preflight']),
+        expect.arrayContaining(['authorization', 'content-type', 'apollo-require-preflight', 'range']),
       );
       expect(response.headers.get('access-control-max-age')).toBe('600');
       expect(response.headers.get('access-control-allow-credentials')).toBeNull();
@@ -157,13 +157,29 @@ describe('over plain HTTP', () => {
     });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.test');
-    expect(answer.headers.get('access-control-expose-headers')).toBe('x-request-id');
+    expect(answer.headers.get('access-control-expose-headers')).toBe(
+      'x-request-id, Content-Disposition, Content-Range',
+    );
 
     // A GET without a preflight-forcing header is what a cross-site <img> could send: still refused.
     const simple = await fetch(`${server.url}?query=${encodeURIComponent('{ __typename }')}`, {
       headers: { origin: 'https://app.example.test' },
     });
     expect(simple.status).toBe(400);
+  });
+
+  it('lets an allowed origin read a download and its file name', async () => {
+    const [admin] = ws.admins;
+    const deal = await createObject(server.url, admin, 'DEAL');
+    const uploaded = await upload(server.url, admin.token, deal, Buffer.from('%PDF-1.4 offer'), 'offer.pdf');
+    const { id } = uploaded.body.attachment as { id: string };
+    const download = await fetch(`${base}/attachments/${id}`, {
+      headers: { origin: allowedOrigin, authorization: `Bearer ${admin.token}` },
+    });
+    expect(download.status).toBe(200);
+    expect(download.headers.get('access-control-allow-origin')).toBe(allowedOrigin);
+    expect(download.headers.get('access-control-expose-headers')).toContain('Content-Disposition');
+    expect(await download.text()).toBe('%PDF-1.4 offer');
   });
 
   it('leaves requests without Origin (curl, servers) alone', async () => {

@@ -4,10 +4,14 @@ import { REQUEST_ID_HEADER } from './request-id';
 /**
  * Headers a browser page on another origin may send. Authorization is our only credential (no
  * cookies, so `Access-Control-Allow-Credentials` is never sent); Apollo's CSRF prevention accepts a
- * request with `Content-Type: application/json` or one of its own preflight headers.
+ * request with `Content-Type: application/json` or one of its own preflight headers; `Range` resumes
+ * a download.
  */
-const ALLOWED_HEADERS = 'Authorization, Content-Type, Apollo-Require-Preflight, X-Apollo-Operation-Name, X-Request-Id';
-const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+const ALLOWED_HEADERS =
+  'Authorization, Content-Type, Apollo-Require-Preflight, X-Apollo-Operation-Name, X-Request-Id, Range';
+const ALLOWED_METHODS = 'GET, HEAD, POST, OPTIONS';
+/** Answer headers a page may read beyond the safelisted ones: the file name of a download, its range, the request id. */
+const EXPOSED_HEADERS = `${REQUEST_ID_HEADER}, Content-Disposition, Content-Range`;
 /** How long a browser may reuse a preflight's answer, in seconds (Chromium caps it at 2 hours). */
 const PREFLIGHT_MAX_AGE_S = 600;
 
@@ -39,7 +43,7 @@ export function corsMiddleware(patterns: readonly string[]): RequestHandler {
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
     if (origin !== undefined && allowed(origin)) {
       res.set('Access-Control-Allow-Origin', origin);
-      res.set('Access-Control-Expose-Headers', REQUEST_ID_HEADER);
+      res.set('Access-Control-Expose-Headers', EXPOSED_HEADERS);
       if (preflight) {
         res.set({
           'Access-Control-Allow-Methods': ALLOWED_METHODS,

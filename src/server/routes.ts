@@ -3,7 +3,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
 import { Logger } from '../log';
 import { Services } from '../services/services';
+import { attachmentDownloadRoute } from './attachment-download.route';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
+import { deletionExportRoute } from './deletion-export.route';
 import { Context, createContext } from './context';
 import { corsMiddleware } from './cors';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
@@ -23,7 +25,7 @@ export interface RouteOptions {
   graphqlPath: string;
 }
 
-/** Every HTTP route: probes, metrics, uploads, the playground and GraphQL, then JSON for the rest. */
+/** Every HTTP route: probes, metrics, uploads, downloads, exports, the playground and GraphQL, then JSON for the rest. */
 export function mountRoutes(app: Express, { services, apollo, logger, metrics, graphqlPath }: RouteOptions): void {
   // By prefix, so every route under these paths (downloads, exports) answers browsers on other origins.
   app.use([graphqlPath, ATTACHMENTS_PATH, '/deletions'], corsMiddleware(services.config.corsOrigins));
@@ -40,6 +42,9 @@ export function mountRoutes(app: Express, { services, apollo, logger, metrics, g
   });
   app.get(METRICS_PATH, metrics.handler);
   app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
+  // Express answers HEAD with the GET route; it sends the headers only.
+  app.get(`${ATTACHMENTS_PATH}/:id`, attachmentDownloadRoute(services, logger));
+  app.get('/deletions/:id/export', deletionExportRoute(services, logger));
   app.get(graphqlPath, playgroundHandler(services));
   app.get(`${PLAYGROUND_ASSETS_PATH}/:hash/:file`, playgroundAssetsHandler(services.config.playground));
   app.use(

@@ -7,6 +7,7 @@ import { ArchiveResolver } from '../resolvers/archive.resolver';
 import { AttachmentResolver, CrmObjectResolver } from '../resolvers/crm-object.resolver';
 import { CRM_OBJECT_TYPES } from '../resolvers/crm-objects.type';
 import { DeletionEventResolver } from '../resolvers/deletion-event.resolver';
+import { DeletionExportResolver } from '../resolvers/deletion-export.resolver';
 import { DeletionFieldsResolver } from '../resolvers/deletion-fields.resolver';
 import { DeletionResolver } from '../resolvers/deletion.resolver';
 import { NotificationResolver } from '../resolvers/notification.resolver';
@@ -24,6 +25,7 @@ export const RESOLVERS = [
   ArchiveResolver,
   DeletionResolver,
   DeletionFieldsResolver,
+  DeletionExportResolver,
   DeletionEventResolver,
   NotificationResolver,
 ] as const;
