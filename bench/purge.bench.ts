@@ -101,6 +101,7 @@ export function benchScheduler(db: Database, files: FileStore, chunkSize = CHUNK
     db,
     files,
     notifications: new NotificationService(),
+    selection: new SelectionService(db, systemClock),
     clock: systemClock,
     logger: createLogger('warn'),
     intervalMs: 3_600_000,

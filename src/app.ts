@@ -130,6 +130,7 @@ function startScheduler(
     db: services.db,
     files,
     notifications: services.notifier,
+    selection: services.selection,
     clock: services.clock,
     logger,
     intervalMs: config.schedulerIntervalMs,

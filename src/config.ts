@@ -11,6 +11,11 @@ export interface Config {
   host: string;
   /** Whether the playground and introspection are served; in production only with PLAYGROUND=true. */
   playground: boolean;
+  /**
+   * Origins a browser page may call the API from (CORS): exact origins, or `scheme://host:*` for any
+   * port. Outside production `http://localhost:*` and `http://127.0.0.1:*`; in production none unless set.
+   */
+  corsOrigins: string[];
   /** Whether the reference admin console is served at /console; in production only with CONSOLE_ENABLED=true. */
   console: boolean;
   /** Unset: the server starts an embedded PostgreSQL under `dataDir`. */
@@ -74,6 +79,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: host(env, nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1', problems),
     playground:
       oneOf(env, 'PLAYGROUND', ['true', 'false'], nodeEnv === 'production' ? 'false' : 'true', problems) === 'true',
+    corsOrigins: corsOrigins(env, nodeEnv === 'production' ? [] : DEVELOPMENT_CORS_ORIGINS, problems),
     console:
       oneOf(env, 'CONSOLE_ENABLED', ['true', 'false'], nodeEnv === 'production' ? 'false' : 'true', problems) ===
       'true',
@@ -134,6 +140,25 @@ function host(env: Env, fallback: string, problems: string[]): string {
   if (isIP(raw) || /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(raw)) return raw;
   problems.push(`HOST must be an IP address or a host name such as 127.0.0.1, 0.0.0.0 or localhost, got "${raw}"`);
   return fallback;
+}
+
+const DEVELOPMENT_CORS_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*'];
+
+/** `scheme://host` with an optional `:port` or `:*`, nothing after it: what a browser sends as `Origin`. */
+const ORIGIN_PATTERN =
+  /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:(\d{1,5}|\*))?$/;
+
+/** CORS_ORIGINS, comma-separated; browsers send origins in lower case, so entries are compared that way. */
+function corsOrigins(env: Env, fallback: string[], problems: string[]): string[] {
+  const raw = env.CORS_ORIGINS;
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const entries = raw.split(',').map((entry) => entry.trim().toLowerCase());
+  const bad = entries.filter((entry) => !ORIGIN_PATTERN.test(entry));
+  if (bad.length === 0) return entries;
+  problems.push(
+    `CORS_ORIGINS must be comma-separated origins such as https://app.example.com or http://localhost:* (no path, no trailing slash), got ${bad.map((entry) => `"${entry}"`).join(', ')}`,
+  );
+  return [];
 }
 
 function duration(env: Env, name: string, fallback: string, problems: string[]): number {

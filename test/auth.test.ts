@@ -82,11 +82,12 @@ describe('a refused token', () => {
 });
 
 describe('playground', () => {
-  it('serves GraphiQL to browsers with every script inline, and leaves JSON GETs to the API', async () => {
+  it('serves GraphiQL to browsers from this server’s own files, and leaves JSON GETs to the API', async () => {
     const page = await fetch(server.url, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     const html = await page.text();
     expect(html).toContain('window.__playgroundFetcher');
+    expect(html).toMatch(/<script src="\/playground\/[0-9a-f]+\/graphiql\.js">/);
     expect(html).not.toMatch(/<script[^>]+src=["']?https?:/);
     expect(html).not.toMatch(/<link[^>]+href=["']?https?:/);
     const api = await fetch(`${server.url}?query=${encodeURIComponent('{ __typename }')}`, {

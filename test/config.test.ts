@@ -112,6 +112,36 @@ describe('HOST and PLAYGROUND', () => {
   });
 });
 
+describe('CORS_ORIGINS', () => {
+  it('allows localhost and 127.0.0.1 on any port outside production, nothing in production', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).corsOrigins).toEqual(['http://localhost:*', 'http://127.0.0.1:*']);
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-long-enough' };
+    expect(loadConfig({ DATA_DIR: dataDir, ...production }).corsOrigins).toEqual([]);
+  });
+
+  it('takes a comma-separated list of origins, with port wildcards', () => {
+    const CORS_ORIGINS = 'https://App.example.com, http://localhost:*,http://[::1]:5173';
+    expect(loadConfig({ DATA_DIR: dataDir, CORS_ORIGINS }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:*',
+      'http://[::1]:5173',
+    ]);
+  });
+
+  it.each([
+    'https://app.example.com/',
+    'app.example.com',
+    'https://app.example.com/path',
+    '*',
+    'ftp://x.test',
+    'http://x.test:port',
+  ])('refuses %j with a message naming the variable and the entry', (entry) => {
+    expect(problemsOf({ CORS_ORIGINS: `http://localhost:5173,${entry}` })).toEqual([
+      `CORS_ORIGINS must be comma-separated origins such as https://app.example.com or http://localhost:* (no path, no trailing slash), got "${entry}"`,
+    ]);
+  });
+});
+
 describe('CONSOLE_ENABLED', () => {
   const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-long-enough' };
 

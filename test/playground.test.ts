@@ -1,93 +1,207 @@
-import vm from 'node:vm';
-import WebSocket from 'ws';
+import { Browser, Page } from 'playwright-core';
+import { request } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { ActivateDeletionDocument, CancelDeletionDocument, MarkForDeletionDocument } from '../operations/generated';
+import { seedDemoData } from '../src/cli/demo-seed';
+import { launchBrowser, withContexts } from './support/browser';
 import { mustRequest } from './support/clients';
 import { archivedObjects } from './support/deletion';
-import { createWorkspace, TestWorkspace } from './support/fixtures';
+import { TestUser } from './support/fixtures';
 import { startTestServer, TestServer } from './support/servers';
 import { waitFor } from './support/wait-for';
 import { warmUpSubscriptions } from './support/warm-up';
 
 /**
- * The playground's own transport, as the browser runs it: the inline scripts of the served page
- * (graphql-ws's browser build and our fetcher) evaluated in a fresh context with browser globals,
- * talking to a real server. GraphiQL itself only calls the fetcher, so this is what a playground
- * user's queries, mutations and subscriptions go through.
+ * The playground as its users get it: GraphiQL in real Chromium, opened on the demo data with the
+ * demo admin's token and the example operations; and its files over plain HTTP (cached, compressed).
  */
 let server: TestServer;
-let ws: TestWorkspace;
+let browser: Browser;
+let bob: TestUser;
+let workspaceId: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  ws = await createWorkspace(server.database.db, 2, 0);
+  // A test server's database is not seeded by itself (it is given by DATABASE_URL).
+  await seedDemoData(server.app.services);
+  const row = await server.database.db.one<{ id: string; workspace_id: string }>(
+    `SELECT id, workspace_id FROM users WHERE email = 'bob@acme.test'`,
+  );
+  bob = {
+    id: row!.id,
+    email: 'bob@acme.test',
+    role: 'ADMIN' as TestUser['role'],
+    token: server.app.services.auth.sign(row!.id),
+  };
+  workspaceId = row!.workspace_id;
+  browser = await launchBrowser();
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
 
-type Fetcher = (
-  params: { query: string; variables?: Record<string, unknown>; operationName?: string },
-  options: { headers: Record<string, string> },
-) => Promise<unknown> | AsyncIterableIterator<{ data?: unknown; errors?: unknown[] }>;
+const base = () => server.url.replace(/\/graphql$/, '');
+const pageHtml = async () => (await fetch(server.url, { headers: { accept: 'text/html' } })).text();
+const assetPaths = (html: string) =>
+  [...html.matchAll(/"(\/playground\/[0-9a-f]+\/[\w.-]+)"/g)].map((match) => match[1]);
 
-/** Loads the served page's inline scripts into a browser-like context and returns its fetcher. */
-async function playgroundFetcher(): Promise<Fetcher> {
-  const html = await (await fetch(server.url, { headers: { accept: 'text/html' } })).text();
-  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((match) => match[1]);
-  const graphqlWs = scripts.find((code) => code.includes('graphqlWs') && code.includes('createClient'));
-  const fetcher = scripts.find((code) => code.includes('window.__playgroundFetcher ='));
-  expect(graphqlWs).toBeDefined();
-  expect(fetcher).toBeDefined();
-  // A browser resolves relative URLs against the page's location; Node's fetch needs them absolute.
-  const pageFetch = (input: string, init?: RequestInit) => fetch(new URL(input, server.url), init);
-  const browser = vm.createContext({
-    location: new URL(server.url),
-    WebSocket,
-    fetch: pageFetch,
-    URL,
-    setTimeout,
-    clearTimeout,
-  });
-  vm.runInContext('var window = globalThis; var self = globalThis;', browser);
-  vm.runInContext(graphqlWs!, browser);
-  vm.runInContext(fetcher!, browser);
-  return (browser as unknown as { __playgroundFetcher: Fetcher }).__playgroundFetcher;
+/** What GraphiQL's result pane shows (Monaco draws the visible lines; a result starts at the top). */
+const resultText = async (page: Page) => (await page.locator('.graphiql-response').innerText()).replace(/\u00a0/g, ' ');
+
+/** Runs `operation` of the open tab: the run button lists a tab's operations when it has several. */
+async function run(page: Page, operation?: string): Promise<void> {
+  await page.click('.graphiql-execute-button');
+  if (operation) await page.getByRole('menuitem', { name: operation, exact: true }).click();
 }
 
-it('runs queries over HTTP and subscriptions over graphql-ws with the Headers tab’s token', async () => {
-  const [alice, bob] = ws.admins;
-  const fetcher = await playgroundFetcher();
-  const headers = { Authorization: `Bearer ${alice.token}` };
-  expect(await fetcher({ query: '{ me { email role } }' }, { headers })).toEqual({
-    data: { me: { email: alice.email, role: 'ADMIN' } },
+/** GraphiQL's tabs reorder by dragging, which swallows a synthetic pointer click: click the button itself. */
+async function openTab(page: Page, title: string): Promise<void> {
+  await page
+    .locator('.graphiql-tab-button', { hasText: title })
+    .evaluate((button) => (button as unknown as { click(): void }).click());
+  await waitFor(async () => (await page.locator('.graphiql-tab-active').innerText()).includes(title), {
+    what: `the ${title} tab`,
+  });
+}
+
+describe('in Chromium', () => {
+  it('opens as the demo admin, runs deletionOverview and shows a deletionEvents event from another admin', async () => {
+    // An old, cancelled deletion whose PROGRESS events tell when the subscription is live.
+    await mustRequest(
+      server.url,
+      MarkForDeletionDocument,
+      { refs: await archivedObjects(server.url, bob, 'CALL', 1) },
+      bob.token,
+    );
+    const old = (await mustRequest(server.url, ActivateDeletionDocument, {}, bob.token)).activateDeletion;
+    await mustRequest(server.url, CancelDeletionDocument, { id: old.id }, bob.token);
+
+    await withContexts(browser, 1, async ([context]) => {
+      const page = await context.newPage();
+      const frames: string[] = [];
+      page.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => void frames.push(String(payload))));
+      await page.goto(server.url);
+
+      // The first tab (Me) runs as the demo admin: the token is already in the Headers tab.
+      await run(page);
+      await waitFor(async () => (await resultText(page)).includes('alice@acme.test'), { what: 'the Me result' });
+
+      await openTab(page, 'DeletionOverview');
+      await run(page, 'DeletionOverview');
+      await waitFor(async () => (await resultText(page)).includes('"deletionOverview"'), { what: 'the overview' });
+      expect(await resultText(page)).toContain('"canMark": true');
+
+      await run(page, 'DeletionEvents');
+      const warmUpsHeard = () => frames.filter((frame) => frame.includes(old.id)).length;
+      await warmUpSubscriptions(server.database.db, [
+        { target: { workspaceId, deletionId: old.id }, heard: warmUpsHeard },
+      ]);
+
+      const activated = (await mustRequest(server.url, ActivateDeletionDocument, {}, bob.token)).activateDeletion;
+      await waitFor(async () => (await resultText(page)).includes(activated.id), {
+        what: 'the activation in the result pane',
+      });
+      const shown = await resultText(page);
+      expect(shown).toContain('"type": "ACTIVATED"');
+      expect(shown).toContain('"name": "Bob Admin"');
+    });
+  });
+});
+
+describe('over plain HTTP', () => {
+  it('serves a small page that links its files from this server, with the welcome and the example operations', async () => {
+    const response = await fetch(server.url, { headers: { accept: 'text/html' } });
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const html = await response.text();
+    expect(html.length).toBeLessThan(16_000);
+    expect(html).not.toMatch(/(src|href)="?https?:/);
+    expect(
+      assetPaths(html)
+        .map((asset) => asset.split('/').pop())
+        .sort(),
+    ).toEqual(
+      [
+        'editor.worker.js',
+        'favicon.ico',
+        'fetcher.js',
+        'graphiql.css',
+        'graphiql.js',
+        'graphql-ws.js',
+        'graphql.worker.js',
+        'json.worker.js',
+      ].sort(),
+    );
+    expect(html).toContain('npm run token -- bob@acme.test');
+    expect(html).toContain('Bearer eyJ');
+    for (const operation of [
+      'query Me',
+      'query DeletionOverview',
+      'subscription DeletionEvents',
+      'mutation ArchiveObjects',
+    ]) {
+      expect(html).toContain(operation);
+    }
   });
 
-  // An old, cancelled deletion whose PROGRESS events tell when the subscription is live.
-  await mustRequest(
-    server.url,
-    MarkForDeletionDocument,
-    { refs: await archivedObjects(server.url, bob, 'CALL', 1) },
-    bob.token,
-  );
-  const old = (await mustRequest(server.url, ActivateDeletionDocument, {}, bob.token)).activateDeletion;
-  await mustRequest(server.url, CancelDeletionDocument, { id: old.id }, bob.token);
+  it('serves each file cached for good and compressed, the same bytes whichever encoding', async () => {
+    for (const asset of assetPaths(await pageHtml())) {
+      const plain = await fetch(`${base()}${asset}`, { headers: { 'accept-encoding': 'identity' } });
+      expect(plain.status).toBe(200);
+      expect(plain.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      const body = Buffer.from(await plain.arrayBuffer());
+      for (const [encoding, decode] of [
+        ['br', brotliDecompressSync],
+        ['gzip', gunzipSync],
+      ] as const) {
+        // Node's fetch would decode by itself; a raw read shows what went over the wire.
+        const encoded = await rawGet(`${base()}${asset}`, { 'accept-encoding': encoding });
+        expect(encoded.headers['content-encoding']).toBe(encoding);
+        expect(decode(encoded.body).equals(body)).toBe(true);
+        const again = await rawGet(`${base()}${asset}`, {
+          'accept-encoding': encoding,
+          'if-none-match': encoded.headers.etag as string,
+        });
+        expect(again.status).toBe(304);
+      }
+    }
+  });
 
-  const events = fetcher(
-    { query: '# live\nsubscription Live { deletionEvents { type actor { id } deletion { id } } }' },
-    { headers },
-  ) as AsyncIterableIterator<{ data?: { deletionEvents: { type: string; deletion: { id: string } } } }>;
-  const received: { type: string; deletion: { id: string } }[] = [];
-  void (async () => {
-    for await (const { data } of events) if (data) received.push(data.deletionEvents);
-  })();
-  const isWarmUp = (event: { deletion: { id: string } }) => event.deletion.id === old.id;
-  await warmUpSubscriptions(server.database.db, [
-    { target: { workspaceId: ws.id, deletionId: old.id }, heard: () => received.filter(isWarmUp).length },
-  ]);
+  it('answers an unknown or outdated file with a JSON 404', async () => {
+    const [asset] = assetPaths(await pageHtml());
+    const outdated = await fetch(`${base()}${asset.replace(/\/[0-9a-f]+\//, '/0000000000000000/')}`);
+    expect(outdated.status).toBe(404);
+    expect(((await outdated.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe(
+      'NOT_FOUND',
+    );
+  });
 
-  // Another admin activates: the playground's subscription shows it, after the warm-ups.
-  const activated = (await mustRequest(server.url, ActivateDeletionDocument, {}, bob.token)).activateDeletion;
-  await waitFor(() => received.some((event) => !isWarmUp(event)), { what: 'the activation in the playground' });
-  expect(received.filter((event) => !isWarmUp(event))).toEqual([
-    { type: 'ACTIVATED', actor: { id: bob.id }, deletion: { id: activated.id } },
-  ]);
-  await events.return?.();
+  it('serves no file when the playground is off', async () => {
+    const [asset] = assetPaths(await pageHtml());
+    const off = await startTestServer({ PLAYGROUND: 'false' }, { database: server.database });
+    try {
+      const response = await fetch(`${off.url.replace(/\/graphql$/, '')}${asset}`);
+      expect(response.status).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
 });
+
+/** A GET that keeps the body as sent (no decoding), with its status and headers. */
+function rawGet(url: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>(
+    (resolve, reject) => {
+      request(url, { headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }),
+        );
+        response.on('error', reject);
+      })
+        .on('error', reject)
+        .end();
+    },
+  );
+}

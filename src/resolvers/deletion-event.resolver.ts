@@ -25,7 +25,7 @@ export class DeletionEventResolver {
     filter: ({ payload, context }: { payload: DeletionEventDelivery; context: Context }) =>
       inSubscriberWorkspace(context, payload),
     description:
-      'Deletions of your workspace as they are activated, cancelled, progress, complete or fail. Admins only.',
+      'Deletions of your workspace as they are activated, cancelled, progress, complete or fail, and the reminder before one executes. Admins only.',
   })
   deletionEvents(@Root() delivery: DeletionEventDelivery): DeletionEvent {
     return {

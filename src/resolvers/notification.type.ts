@@ -12,7 +12,8 @@ export class Notification {
   id: string;
 
   @Field({
-    description: 'What happened: DELETION_ACTIVATED, DELETION_CANCELLED, DELETION_COMPLETED or DELETION_FAILED.',
+    description:
+      'What happened: DELETION_ACTIVATED, DELETION_CANCELLED, DELETION_COMPLETED, DELETION_FAILED, DELETION_REMINDER (the deletion executes soon) or DELETION_SETTINGS_CHANGED (no deletion: read deletionSettings).',
   })
   kind: string;
 

@@ -5,7 +5,10 @@ import { Logger } from '../log';
 import { Clock } from '../services/clock';
 import { FileStore } from '../infra/file-store';
 import { NotificationService } from '../services/notification.service';
+import { SelectionService } from '../services/selection.service';
 import { FileSweeper } from './file-sweeper';
+import { sendDueReminders } from './deletion-reminders';
+import { applyRetentionPolicies } from './retention-policy';
 import { ChunkProgress, DeletionExecutor, ExecutionOutcome } from './deletion-executor';
 import { claimDueDeletion } from './deletion-lease';
 
@@ -13,6 +16,8 @@ export interface SchedulerOptions {
   db: Database;
   files: FileStore;
   notifications: NotificationService;
+  /** Marks for the workspaces' retention policies (retention-policy.ts). */
+  selection: SelectionService;
   clock: Clock;
   logger: Logger;
   /** Milliseconds between ticks of `start()`'s timer. */
@@ -35,9 +40,10 @@ export interface TickResult {
 
 /**
  * Runs in every server process: a timer ticks every `intervalMs` (never two ticks at once), each
- * tick claims due deletions one by one and executes them, then sweeps abandoned files (see
- * file-sweeper.ts). `stop()` waits for the running tick, which ends after its current chunk and
- * releases its lease.
+ * tick sends the reminders due (deletion-reminders.ts), claims due deletions one by one and
+ * executes them, applies the retention policies (retention-policy.ts), then sweeps abandoned files
+ * (see file-sweeper.ts). `stop()` waits for the running tick, which ends after its current chunk
+ * (or its current workspace's auto-mark) and releases its lease.
  */
 export class DeletionScheduler {
   /** Names this instance in `deletions.locked_by`. */
@@ -89,6 +95,8 @@ export class DeletionScheduler {
     const offset = now.getTime() - Date.now();
     const clock = () => new Date(Date.now() + offset);
     const results: TickResult[] = [];
+    // Before execution: a reminder is for a deletion not yet due, so it never races its own run.
+    await this.remind(clock());
     // A deletion already run in this tick (and lost, stopped or failed) waits for the next tick.
     const seen: string[] = [];
     while (!this.stopping) {
@@ -102,9 +110,32 @@ export class DeletionScheduler {
       else this.options.logger.info(`deletion ${claimed.id} completed`, fields);
       results.push({ deletionId: claimed.id, outcome });
     }
+    if (!this.stopping) await this.autoMark(clock());
     await this.sweeper
       .sweep(clock())
       .catch((error: unknown) => this.options.logger.error('sweeping abandoned files failed', error));
     return results;
+  }
+
+  /** Sends the due reminders; a failure is logged and retried next tick (nothing was claimed). */
+  private async remind(now: Date): Promise<void> {
+    const { db, notifications, logger } = this.options;
+    try {
+      for (const sent of await sendDueReminders(db, notifications, now))
+        logger.info(`deletion ${sent.deletionId}: reminder sent`, { ...sent });
+    } catch (error) {
+      logger.error('sending deletion reminders failed', error);
+    }
+  }
+
+  /** Applies the retention policies; a failure is logged, and the next tick marks the rest. */
+  private async autoMark(now: Date): Promise<void> {
+    const { db, selection, logger } = this.options;
+    try {
+      for (const done of await applyRetentionPolicies(db, selection, now))
+        logger.info(`retention policy marked ${done.marked} objects`, { ...done });
+    } catch (error) {
+      logger.error('applying retention policies failed', error);
+    }
   }
 }

@@ -7,11 +7,13 @@ import { attachmentDownloadRoute } from './attachment-download.route';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { deletionExportRoute } from './deletion-export.route';
 import { Context, createContext } from './context';
+import { corsMiddleware } from './cors';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
 import { METRICS_PATH, Metrics } from './metrics';
 import { CONSOLE_PATH, consoleRouter } from './console.route';
 import { contextOrInternalError } from './operation-log.plugin';
 import { playgroundHandler } from './playground';
+import { PLAYGROUND_ASSETS_PATH, playgroundAssetsHandler } from './playground-assets';
 import { requestIdOf } from './request-id';
 import { viewerOf } from './viewer';
 
@@ -26,6 +28,8 @@ export interface RouteOptions {
 
 /** Every HTTP route: probes, metrics, uploads, downloads, exports, the console, the playground and GraphQL, then JSON. */
 export function mountRoutes(app: Express, { services, apollo, logger, metrics, graphqlPath }: RouteOptions): void {
+  // By prefix, so every route under these paths (downloads, exports) answers browsers on other origins.
+  app.use([graphqlPath, ATTACHMENTS_PATH, '/deletions'], corsMiddleware(services.config.corsOrigins));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -43,7 +47,8 @@ export function mountRoutes(app: Express, { services, apollo, logger, metrics, g
   app.get(`${ATTACHMENTS_PATH}/:id`, attachmentDownloadRoute(services, logger));
   app.get('/deletions/:id/export', deletionExportRoute(services, logger));
   app.use(CONSOLE_PATH, consoleRouter(services));
-  app.get(graphqlPath, playgroundHandler(services.config.playground));
+  app.get(graphqlPath, playgroundHandler(services));
+  app.get(`${PLAYGROUND_ASSETS_PATH}/:hash/:file`, playgroundAssetsHandler(services.config.playground));
   app.use(
     graphqlPath,
     express.json({ limit: MAX_REQUEST_BYTES }),

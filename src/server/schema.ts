@@ -10,6 +10,7 @@ import { DeletionEventResolver } from '../resolvers/deletion-event.resolver';
 import { DeletionExportResolver } from '../resolvers/deletion-export.resolver';
 import { DeletionFieldsResolver } from '../resolvers/deletion-fields.resolver';
 import { DeletionResolver } from '../resolvers/deletion.resolver';
+import { DeletionSettingsChangeResolver, DeletionSettingsResolver } from '../resolvers/deletion-settings.resolver';
 import { NotificationResolver } from '../resolvers/notification.resolver';
 import { ObjectResolver } from '../resolvers/object.resolver';
 import { UserResolver } from '../resolvers/user.resolver';
@@ -27,6 +28,8 @@ export const RESOLVERS = [
   DeletionFieldsResolver,
   DeletionExportResolver,
   DeletionEventResolver,
+  DeletionSettingsResolver,
+  DeletionSettingsChangeResolver,
   NotificationResolver,
 ] as const;
 

@@ -8,6 +8,8 @@ export enum DeletionEventType {
   PROGRESS = 'PROGRESS',
   COMPLETED = 'COMPLETED',
   FAILED = 'FAILED',
+  /** The deletion executes in the workspace's `reminderHoursBefore` hours or less; sent once. */
+  REMINDER = 'REMINDER',
 }
 
 /**

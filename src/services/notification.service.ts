@@ -7,6 +7,10 @@ export enum NotificationKind {
   DELETION_CANCELLED = 'DELETION_CANCELLED',
   DELETION_COMPLETED = 'DELETION_COMPLETED',
   DELETION_FAILED = 'DELETION_FAILED',
+  /** A pending deletion executes soon (the workspace's `reminderHoursBefore`). */
+  DELETION_REMINDER = 'DELETION_REMINDER',
+  /** An admin changed the retention policy or the reminder; no deletion attached. */
+  DELETION_SETTINGS_CHANGED = 'DELETION_SETTINGS_CHANGED',
 }
 
 /** Writes persistent notifications: the catch-up path for admins who were offline when an event was published. */
@@ -19,7 +23,7 @@ export class NotificationService {
     tx: Sql,
     workspaceId: string,
     kind: NotificationKind,
-    deletionId: string,
+    deletionId: string | null,
     at: Date,
   ): Promise<number> {
     const rows = await tx.rows(

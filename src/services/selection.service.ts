@@ -7,7 +7,8 @@ import { Clock } from './clock';
 import { refuseWhileActive, requireAdmin } from './authorization';
 import { checkRefBatch, notFound, ObjectRef, RefGroup } from './object-rows';
 import { uuidOrNothing } from './uuid';
-import { holdWorkspaceLock, lockWorkspace } from './workspace-lock';
+import { activeDeletion } from './deletion-row';
+import { holdWorkspaceLock, lockWorkspace, tryHoldWorkspaceLock } from './workspace-lock';
 
 /** Which archived objects a bulk mark or unmark applies to; every part is optional and they combine with AND. */
 export interface MarkFilter {
@@ -32,6 +33,19 @@ export interface SelectionChange {
 }
 
 type Action = 'mark' | 'unmark';
+
+/** Who changes the selection, and when: an admin, or the retention policy (`id` null, stored as `marked_by`). */
+interface Marker {
+  workspaceId: string;
+  id: string | null;
+  at: Date;
+  /**
+   * The retention policy runs every tick, mostly to find nothing: it picks oldest first, which
+   * walks the partial index of unmarked archived rows (`<table>_unmarked_archived`) whatever the
+   * planner guesses, and counts no skipped tasks, which nobody reads.
+   */
+  policy: boolean;
+}
 
 /**
  * Rows per chunk of a change by filter: a few hundred milliseconds of row locks on a busy machine
@@ -78,7 +92,7 @@ export class SelectionService {
       return this.db.transaction(async (tx) => {
         await lockWorkspace(tx, user.workspaceId);
         await refuseWhileActive(tx, user.workspaceId, action);
-        return { changed: await this.byRefs(tx, user, groups, action), skippedTasks: 0 };
+        return { changed: await this.byRefs(tx, adminMarker(user, this.clock), groups, action), skippedTasks: 0 };
       });
     }
     // A filter may match a million rows: chunks of their own transactions keep each row lock short,
@@ -86,13 +100,29 @@ export class SelectionService {
     return this.db.session((session) =>
       holdWorkspaceLock(session, user.workspaceId, async () => {
         await refuseWhileActive(session, user.workspaceId, action);
-        return this.byFilter(session, user, filter!, action);
+        return this.byFilter(session, adminMarker(user, this.clock), filter!, action);
+      }),
+    );
+  }
+
+  /**
+   * The retention policy's mark: every archived object of the workspace archived before `before`
+   * (tasks only when removable), by the same chunked path as a mark by filter, `marked_by` null.
+   * Returns undefined, changing nothing, when the workspace is busy: its lock is held (an admin's
+   * change, or another instance's tick) or a deletion is pending or executing (rule 4).
+   */
+  async markArchivedBefore(workspaceId: string, before: Date, at: Date): Promise<SelectionChange | undefined> {
+    return this.db.session((session) =>
+      tryHoldWorkspaceLock(session, workspaceId, async () => {
+        if (await activeDeletion(session, workspaceId)) return undefined;
+        const policy = { workspaceId, id: null, at, policy: true };
+        return this.byFilter(session, policy, { archivedBefore: before }, 'mark');
       }),
     );
   }
 
   /** Checks every ref (exists, archived, removable task) before changing any, then one UPDATE per type. */
-  private async byRefs(tx: Sql, user: UserRow, groups: RefGroup[], action: Action): Promise<number> {
+  private async byRefs(tx: Sql, by: Marker, groups: RefGroup[], action: Action): Promise<number> {
     const missing: ObjectRef[] = [];
     const active: ObjectRef[] = [];
     const tasks: { id: string; status: string }[] = [];
@@ -100,7 +130,7 @@ export class SelectionService {
       const rows = await tx.rows<{ id: string; archived: boolean; status: string | null }>(
         `SELECT id, archived_at IS NOT NULL AS archived, ${table.type === ObjectType.TASK ? 'status' : 'NULL AS status'}
          FROM ${table.table} WHERE workspace_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE`,
-        [user.workspaceId, ids],
+        [by.workspaceId, ids],
       );
       const byId = new Map(rows.map((row) => [row.id, row]));
       for (const id of ids) {
@@ -131,9 +161,9 @@ export class SelectionService {
     let changed = 0;
     for (const { table, ids } of groups) {
       const params = new SqlParams();
-      const byId = `workspace_id = ${params.add(user.workspaceId)} AND id = ANY(${params.add(ids)}::uuid[])`;
+      const byId = `workspace_id = ${params.add(by.workspaceId)} AND id = ANY(${params.add(ids)}::uuid[])`;
       const row = await tx.one<{ n: number }>(
-        `WITH u AS (UPDATE ${table.table} SET ${this.assignment(params, user, action)}
+        `WITH u AS (UPDATE ${table.table} SET ${this.assignment(params, by, action)}
                     WHERE ${byId} AND ${rowsToChangeCondition(action)} RETURNING 1)
          SELECT count(*)::int AS n FROM u`,
         params.values,
@@ -148,18 +178,18 @@ export class SelectionService {
    * statement (its own transaction); tasks a mark cannot take are counted, not refused. A failure
    * part-way leaves the chunks done so far changed; marking is idempotent, so a retry finishes the rest.
    */
-  private async byFilter(session: Sql, user: UserRow, filter: MarkFilter, action: Action): Promise<SelectionChange> {
+  private async byFilter(session: Sql, by: Marker, filter: MarkFilter, action: Action): Promise<SelectionChange> {
     const tables = filter.type ? [tableOf(filter.type)] : OBJECT_TABLES;
-    const filtered = filterCondition(user.workspaceId, filter);
+    const filtered = filterCondition(by.workspaceId, filter);
     let changed = 0;
     let skippedTasks = 0;
     for (const table of tables) {
       for (let chunk = MARK_CHUNK_ROWS; chunk === MARK_CHUNK_ROWS;) {
-        const row = await this.changeChunk(session, user, table, filtered, action);
+        const row = await this.changeChunk(session, by, table, filtered, action);
         changed += row.changed;
         chunk = row.picked;
       }
-      if (isTaskMark(table, action)) {
+      if (isTaskMark(table, action) && !by.policy) {
         const counted = filtered.params.copy();
         const skipped = await session.one<{ n: number }>(
           `SELECT count(*)::int AS n FROM tasks
@@ -176,24 +206,27 @@ export class SelectionService {
    * One chunk: picks up to MARK_CHUNK_ROWS rows that still need the change and changes them, which
    * takes them out of the next chunk's pick, so no cursor is needed and the planner may read them
    * in any order (a sequential scan for a workspace that is most of the table, an index for a
-   * small one). The UPDATE re-checks each row and finds it by primary key (an id array: a join to
-   * the CTE made the planner scan the whole table).
+   * small one), except the policy's: oldest first (see Marker). The UPDATE re-checks each row and
+   * finds it by primary key (an id array: a join to the CTE made the planner scan the whole table).
+   * The removable statuses are written into the text, so the planner can match the tasks' partial
+   * index, which holds removable ones only.
    */
   private async changeChunk(
     session: Sql,
-    user: UserRow,
+    by: Marker,
     table: ObjectTable,
     filtered: SqlFilter,
     action: Action,
   ): Promise<{ changed: number; picked: number }> {
     const params = filtered.params.copy();
     const conditions = [...filtered.conditions, rowsToChangeCondition(action)];
-    if (isTaskMark(table, action)) conditions.push(`status = ANY(${params.add(REMOVABLE)}::text[])`);
+    if (isTaskMark(table, action)) conditions.push(`status IN (${REMOVABLE.map((s) => `'${s}'`).join(', ')})`);
     const where = conditions.join(' AND ');
-    const picked = `ARRAY(SELECT id FROM ${table.table} WHERE ${where} LIMIT ${params.add(MARK_CHUNK_ROWS)})`;
+    const order = by.policy ? 'ORDER BY archived_at' : '';
+    const picked = `ARRAY(SELECT id FROM ${table.table} WHERE ${where} ${order} LIMIT ${params.add(MARK_CHUNK_ROWS)})`;
     const row = await session.one<{ changed: number; picked: number }>(
       `WITH picked AS (SELECT ${picked} AS ids),
-       u AS (UPDATE ${table.table} SET ${this.assignment(params, user, action)}
+       u AS (UPDATE ${table.table} SET ${this.assignment(params, by, action)}
              WHERE id = ANY((SELECT ids FROM picked)::uuid[]) AND ${where} RETURNING 1)
        SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT cardinality(ids) FROM picked) AS picked`,
       params.values,
@@ -201,12 +234,17 @@ export class SelectionService {
     return row!;
   }
 
-  /** The SET list of `action`; a mark's time and admin are added to `params`. */
-  private assignment(params: SqlParams, user: UserRow, action: Action): string {
+  /** The SET list of `action`; a mark's time and marker are added to `params`. */
+  private assignment(params: SqlParams, by: Marker, action: Action): string {
     return action === 'mark'
-      ? `marked_at = ${params.add(this.clock.now())}, marked_by = ${params.add(user.id)}`
+      ? `marked_at = ${params.add(by.at)}, marked_by = ${params.add(by.id)}::uuid`
       : 'marked_at = NULL, marked_by = NULL';
   }
+}
+
+/** An admin's change, timed by the service clock. */
+function adminMarker(user: UserRow, clock: Clock): Marker {
+  return { workspaceId: user.workspaceId, id: user.id, at: clock.now(), policy: false };
 }
 
 function isTaskMark(table: ObjectTable, action: Action): boolean {

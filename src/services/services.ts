@@ -7,6 +7,7 @@ import { AuthService } from './auth.service';
 import { Clock, systemClock } from './clock';
 import { DeletionExportService } from './deletion-export.service';
 import { DeletionHistoryService } from './deletion-history.service';
+import { DeletionSettingsService } from './deletion-settings.service';
 import { DeletionService } from './deletion.service';
 import { FileStore } from '../infra/file-store';
 import { NotificationInboxService } from './notification-inbox.service';
@@ -39,6 +40,8 @@ export interface Services {
   deletionHistory: DeletionHistoryService;
   /** Streams a pending deletion as a ZIP. */
   deletionExport: DeletionExportService;
+  /** The retention policy and reminder settings of each workspace. */
+  deletionSettings: DeletionSettingsService;
   /** A user's own notifications: read and mark read. */
   inbox: NotificationInboxService;
 }
@@ -64,6 +67,7 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     deletions: new DeletionService(db, config, clock, notifier),
     deletionHistory: new DeletionHistoryService(db),
     deletionExport: new DeletionExportService(db, files, clock),
+    deletionSettings: new DeletionSettingsService(db, clock, notifier, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
   };
 }

@@ -26,3 +26,24 @@ export async function holdWorkspaceLock<T>(session: Sql, workspaceId: string, wo
     await session.rows('SELECT pg_advisory_unlock($1, hashtext($2))', [WORKSPACE_LOCK_NAMESPACE, workspaceId]);
   }
 }
+
+/**
+ * `holdWorkspaceLock` for background work that should not queue behind an admin's long change:
+ * runs `work` under the lock if it is free now and returns its result, or returns undefined at once.
+ */
+export async function tryHoldWorkspaceLock<T>(
+  session: Sql,
+  workspaceId: string,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
+  const row = await session.one<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [
+    WORKSPACE_LOCK_NAMESPACE,
+    workspaceId,
+  ]);
+  if (!row!.locked) return undefined;
+  try {
+    return await work();
+  } finally {
+    await session.rows('SELECT pg_advisory_unlock($1, hashtext($2))', [WORKSPACE_LOCK_NAMESPACE, workspaceId]);
+  }
+}

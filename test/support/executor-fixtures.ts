@@ -16,6 +16,7 @@ import {
   publishDeletionEvent,
 } from '../../src/services/deletion-events';
 import { FileStore, LocalFileStore, newStorageKey } from '../../src/infra/file-store';
+import { SelectionService } from '../../src/services/selection.service';
 import { Services } from '../../src/services/services';
 import { waitFor } from './wait-for';
 
@@ -212,6 +213,7 @@ export function testScheduler(
     db: services.db,
     files: services.files,
     notifications: services.notifier,
+    selection: new SelectionService(services.db, systemClock),
     clock: systemClock,
     logger: createLogger('silent'),
     intervalMs: 3_600_000,
