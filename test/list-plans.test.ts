@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Database } from '../src/database/database';
 import { ObjectType } from '../src/database/object-tables';
 import { LocalFileStore } from '../src/infra/file-store';
-import { ArchivedListService } from '../src/services/archived-list.service';
+import { ObjectListService } from '../src/services/object-list.service';
 import { AttachmentService } from '../src/services/attachment.service';
 import { DeletionHistoryService } from '../src/services/deletion-history.service';
 import { DeletionStatus } from '../src/services/deletion-status';
@@ -131,19 +131,19 @@ async function keyAfter(read: (after: TimeIdKey | null) => Promise<{ rows: { cur
 
 describe('list statements use their index in order', () => {
   it('archived objects: (workspace, archived_at, id), or by creator for a member', async () => {
-    const service = new ArchivedListService(db);
+    const service = new ObjectListService(db);
     const [admin, member] = [
       { ...workspace.admins[0], workspaceId: workspace.id, name: 'a' },
       { ...workspace.members[0], workspaceId: workspace.id, name: 'm' },
     ];
-    const after = await keyAfter((key) => service.page(admin, ObjectType.CONTACT, 50, key, {}));
-    await expectKeysetPlan(() => service.page(admin, ObjectType.CONTACT, 50, after, {}), 'contacts_archived');
+    const after = await keyAfter((key) => service.archived(admin, ObjectType.CONTACT, 50, key, {}));
+    await expectKeysetPlan(() => service.archived(admin, ObjectType.CONTACT, 50, after, {}), 'contacts_archived');
     await expectKeysetPlan(
-      () => service.page(admin, ObjectType.CONTACT, 50, after, { archivedBefore: new Date() }),
+      () => service.archived(admin, ObjectType.CONTACT, 50, after, { archivedBefore: new Date() }),
       'contacts_archived',
     );
     await expectKeysetPlan(
-      () => service.page(member, ObjectType.CONTACT, 50, after, {}),
+      () => service.archived(member, ObjectType.CONTACT, 50, after, {}),
       'contacts_archived_by_creator',
     );
   });
@@ -173,7 +173,7 @@ describe('what a page loads beside its rows uses an index', () => {
 
   it("attachments of a page's objects: by (object_type, object_id), never a scan of every workspace's", async () => {
     const service = new AttachmentService(db, new LocalFileStore(os.tmpdir()), 0);
-    const page = await new ArchivedListService(db).page(admin(), ObjectType.CONTACT, 50, null, {});
+    const page = await new ObjectListService(db).archived(admin(), ObjectType.CONTACT, 50, null, {});
     const keys = page.rows.map((row) => `CONTACT:${row.id}`);
     const [statement] = await statementsOf(async () => {
       const loaded = await service.byObjects(keys);
@@ -189,10 +189,10 @@ describe('what a page loads beside its rows uses an index', () => {
   });
 
   it("totalCount runs nothing until asked; an admin's unfiltered total is a counter read by primary key", async () => {
-    const service = new ArchivedListService(db);
-    let page: Awaited<ReturnType<ArchivedListService['page']>> | undefined;
+    const service = new ObjectListService(db);
+    let page: Awaited<ReturnType<ObjectListService['archived']>> | undefined;
     const pageOnly = await statementsOf(async () => {
-      page = await service.page(admin(), ObjectType.CONTACT, 50, null, {});
+      page = await service.archived(admin(), ObjectType.CONTACT, 50, null, {});
     });
     expect(pageOnly).toHaveLength(1);
     const [counter] = await statementsOf(async () => expect(await page!.totalCount()).toBe(ROWS));
@@ -204,12 +204,12 @@ describe('what a page loads beside its rows uses an index', () => {
   });
 
   it("a filtered or a member's total still counts its rows, over the list's index", async () => {
-    const service = new ArchivedListService(db);
+    const service = new ObjectListService(db);
     for (const [user, filter, index] of [
       [admin(), { archivedBefore: new Date() }, 'contacts_archived'],
       [member(), {}, 'contacts_archived_by_creator'],
     ] as const) {
-      const page = await service.page(user, ObjectType.CONTACT, 50, null, filter);
+      const page = await service.archived(user, ObjectType.CONTACT, 50, null, filter);
       const [count] = await statementsOf(() => page.totalCount());
       expect(count.text).toMatch(/count\(\*\)/);
       const nodes = await planOf(count);

@@ -8,6 +8,7 @@ import { AttachmentResolver, CrmObjectResolver } from '../resolvers/crm-object.r
 import { CRM_OBJECT_TYPES } from '../resolvers/crm-objects.type';
 import { DeletionEventResolver } from '../resolvers/deletion-event.resolver';
 import { DeletionFieldsResolver } from '../resolvers/deletion-fields.resolver';
+import { DeletionObjectsResolver } from '../resolvers/deletion-objects.resolver';
 import { DeletionResolver } from '../resolvers/deletion.resolver';
 import { NotificationResolver } from '../resolvers/notification.resolver';
 import { ObjectResolver } from '../resolvers/object.resolver';
@@ -24,6 +25,7 @@ export const RESOLVERS = [
   ArchiveResolver,
   DeletionResolver,
   DeletionFieldsResolver,
+  DeletionObjectsResolver,
   DeletionEventResolver,
   NotificationResolver,
 ] as const;
