@@ -34,7 +34,6 @@ export interface DeletionRef {
 
 /** What a list reads: its conditions, the column it is ordered by, and a counter where one exists. */
 interface ListQuery {
-  from: string;
   timeColumn: 'archived_at' | 'created_at';
   conditions: string[];
   params: SqlParams;
@@ -52,36 +51,21 @@ function visibleTo(user: UserRow, params: SqlParams): string[] {
 }
 
 /**
- * Each deletion state as a condition on one partial index: MARKED walks `<table>_selection_page`;
- * PENDING first finds the workspace's one pending or executing deletion (deletions_one_active) and
- * walks its objects in `<table>_pending_page` (only that deletion's objects carry a deletion_id:
- * cancel and failure clear it, completion removes the rows); NONE walks `<table>_archived`.
+ * Each deletion state as a condition. MARKED and PENDING name `marked_at IS NOT NULL` outright (a
+ * pending object is always marked), so PostgreSQL may walk the `<table>_marked` index; NONE walks
+ * `<table>_archived`. Several states are their conditions' OR (the states exclude each other).
  */
-function stateCondition(state: DeletionStateName, workspaceId: string, params: SqlParams): string {
-  if (state === 'NONE') return 'marked_at IS NULL';
-  if (state === 'MARKED') return 'marked_at IS NOT NULL AND deletion_id IS NULL';
-  return `deletion_id = (SELECT id FROM deletions WHERE workspace_id = ${params.add(workspaceId)}
-    AND status = ANY(${params.add(ACTIVE_DELETION_STATUSES)}::text[]))`;
-}
+const STATE_CONDITIONS: Record<DeletionStateName, string> = {
+  NONE: 'marked_at IS NULL',
+  MARKED: 'marked_at IS NOT NULL AND deletion_id IS NULL',
+  PENDING: 'marked_at IS NOT NULL AND deletion_id IS NOT NULL',
+};
 
-/**
- * The FROM of an archive list narrowed to some deletion states. One state is a condition; several
- * are a UNION ALL of one branch per state, so PostgreSQL merges the branches' index walks in order
- * (Merge Append) rather than reading every archived row and sorting. All three need no narrowing.
- */
-function fromStates(
-  table: ObjectTable,
-  states: readonly DeletionStateName[],
-  workspaceId: string,
-  params: SqlParams,
-): { from: string; condition?: string } {
+/** The condition for objects in any of `states`; undefined when that is every archived object. */
+function inStates(states: readonly DeletionStateName[]): string | undefined {
   const wanted = [...new Set(states)];
-  if (wanted.length === 0 || wanted.length === 3) return { from: table.table };
-  if (wanted.length === 1) return { from: table.table, condition: stateCondition(wanted[0], workspaceId, params) };
-  const branches = wanted.map(
-    (state) => `SELECT * FROM ${table.table} WHERE ${stateCondition(state, workspaceId, params)}`,
-  );
-  return { from: `(${branches.join(' UNION ALL ')}) AS ${table.table}` };
+  if (wanted.length === 0 || wanted.length === 3) return undefined;
+  return `(${wanted.map((state) => `(${STATE_CONDITIONS[state]})`).join(' OR ')})`;
 }
 
 /**
@@ -103,19 +87,19 @@ export class ObjectListService {
     const table = tableOf(type);
     const params = new SqlParams();
     const visible = visibleTo(user, params);
-    const { from, condition } = fromStates(table, filter.deletionState ?? [], user.workspaceId, params);
+    const states = [...new Set(filter.deletionState ?? [])];
+    const condition = inStates(states);
     // Everything that narrows the workspace's archived objects; without any, a counter has the total.
     const narrowing: string[] = [];
     if (filter.createdBy) narrowing.push(`created_by = ${params.add(uuidOrNothing(filter.createdBy))}`);
     if (filter.archivedBefore) narrowing.push(`archived_at < ${params.add(filter.archivedBefore)}`);
     if (filter.archivedAfter) narrowing.push(`archived_at > ${params.add(filter.archivedAfter)}`);
     if (filter.titleContains) narrowing.push(titleContains(filter.titleContains, params));
-    const unnarrowed = visible.length === 1 && narrowing.length === 0 && from === table.table;
-    const counter = !unnarrowed ? undefined : condition ? STATE_COUNTERS[filter.deletionState![0]] : 'archived';
+    const unnarrowed = visible.length === 1 && narrowing.length === 0;
+    const counter = !unnarrowed ? undefined : condition ? STATE_COUNTERS[states.join()] : 'archived';
     return this.read(
       table,
       {
-        from,
         timeColumn: 'archived_at',
         conditions: [...visible, 'archived_at IS NOT NULL', ...(condition ? [condition] : []), ...narrowing],
         params,
@@ -146,7 +130,6 @@ export class ObjectListService {
     return this.read(
       table,
       {
-        from: table.table,
         timeColumn: 'created_at',
         conditions: [...visible, 'archived_at IS NULL', ...narrowing],
         params,
@@ -172,11 +155,15 @@ export class ObjectListService {
     requireAdmin(user, 'list the objects of a deletion');
     if (!ACTIVE_DELETION_STATUSES.includes(deletion.status)) return { rows: [], totalCount: async () => 0 };
     const params = new SqlParams();
-    const conditions = [`deletion_id = ${params.add(deletion.id)}`, ...visibleTo(user, params)];
+    // By the workspace's marked objects (`<table>_marked`): while a deletion is active they are all its.
+    const conditions = [
+      ...visibleTo(user, params),
+      'marked_at IS NOT NULL',
+      `deletion_id = ${params.add(deletion.id)}`,
+    ];
     return this.read(
       tableOf(type),
       {
-        from: tableOf(type).table,
         timeColumn: 'archived_at',
         conditions,
         params,
@@ -209,7 +196,7 @@ export class ObjectListService {
     const page = await readTimeIdPage<ObjectRow>(
       this.db,
       {
-        table: list.from,
+        table: table.table,
         columns: objectColumns(table),
         timeColumn: list.timeColumn,
         filter: { conditions: list.conditions, params: list.params },
@@ -252,12 +239,8 @@ const COUNTER_SQL = {
   selection: 'marked_count',
 } as const;
 
-/** The counter of an unnarrowed list of one deletion state, where type_stats keeps one. */
-const STATE_COUNTERS: Record<DeletionStateName, keyof typeof COUNTER_SQL | undefined> = {
-  NONE: undefined,
-  MARKED: 'selection',
-  PENDING: undefined,
-};
+/** The counter of an unnarrowed list of some deletion states (joined with a comma), where type_stats keeps one. */
+const STATE_COUNTERS: Record<string, keyof typeof COUNTER_SQL | undefined> = { MARKED: 'selection' };
 
 /** Case-insensitive "title contains", with the text as a parameter (no LIKE wildcards to escape). */
 function titleContains(text: string, params: SqlParams): string {

@@ -6,10 +6,10 @@ const TABLES = ['contacts', 'activities', 'business_objects', 'deals', 'tasks', 
 /**
  * Indexes for the review lists (docs/lists.md), each in the order its list pages, so a page walks
  * it and costs the same at 100 rows as at a million:
- * - `<table>_selection_page`: the selection (`archivedObjects` with deletionState MARKED);
- * - `<table>_pending_page`: the objects of a pending or executing deletion (`Deletion.objects`, and
- *   `archivedObjects` with PENDING, which looks the workspace's one active deletion up first). It
- *   leads with deletion_id, so it replaces `<table>_deletion` for the executor's reads too;
+ * - `<table>_marked`: marked objects, newest archived first: the selection (`archivedObjects` with
+ *   deletionState MARKED), the pending deletion (PENDING) and `Deletion.objects`. One index serves
+ *   both states because a workspace never has both at once: activation freezes the whole selection
+ *   into the deletion, and marking is refused until the deletion has ended (rules 4 and 6);
  * - `<table>_active` and `<table>_active_by_creator`: active objects (`objects`), for an admin and
  *   for a member (or a createdBy filter), newest created first.
  */
@@ -19,11 +19,8 @@ export class ReviewIndexes1765000000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     for (const table of TABLES) {
       await q.query(`
-        CREATE INDEX ${table}_selection_page ON ${table} (workspace_id, archived_at DESC, id DESC)
-          WHERE marked_at IS NOT NULL AND deletion_id IS NULL;
-        CREATE INDEX ${table}_pending_page ON ${table} (deletion_id, archived_at DESC, id DESC)
-          WHERE deletion_id IS NOT NULL;
-        DROP INDEX ${table}_deletion;
+        CREATE INDEX ${table}_marked ON ${table} (workspace_id, archived_at DESC, id DESC)
+          WHERE marked_at IS NOT NULL;
         CREATE INDEX ${table}_active ON ${table} (workspace_id, created_at DESC, id DESC)
           WHERE archived_at IS NULL;
         CREATE INDEX ${table}_active_by_creator ON ${table} (workspace_id, created_by, created_at DESC, id DESC)
@@ -34,10 +31,7 @@ export class ReviewIndexes1765000000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const table of TABLES) {
-      await q.query(`
-        DROP INDEX ${table}_selection_page, ${table}_pending_page, ${table}_active, ${table}_active_by_creator;
-        CREATE INDEX ${table}_deletion ON ${table} (deletion_id) WHERE deletion_id IS NOT NULL;
-      `);
+      await q.query(`DROP INDEX ${table}_marked, ${table}_active, ${table}_active_by_creator`);
     }
   }
 }
