@@ -217,3 +217,55 @@ describe('what a page loads beside its rows uses an index', () => {
     }
   });
 });
+
+describe('review lists use their index in order', () => {
+  const admin = () => ({ ...workspace.admins[0], workspaceId: workspace.id, name: 'a' });
+  const member = () => ({ ...workspace.members[0], workspaceId: workspace.id, name: 'm' });
+
+  it('the selection, the pending deletion and Deletion.objects: (workspace, archived_at, id) of marked objects', async () => {
+    const marking = await createWorkspace(db, 1, 0);
+    const user = { ...marking.admins[0], workspaceId: marking.id, name: 'a' };
+    await db.rows(
+      `INSERT INTO contacts (workspace_id, title, created_by, archived_at, archived_by, marked_at, marked_by)
+       SELECT $1, 'm' || n, $2, now() - n * interval '1 second', $2, now(), $2 FROM generate_series(1, $3) n`,
+      [marking.id, user.id, ROWS],
+    );
+    await db.rows('ANALYZE contacts');
+    const service = new ObjectListService(db);
+    const selection = (key: TimeIdKey | null) =>
+      service.archived(user, ObjectType.CONTACT, 50, key, { deletionState: ['MARKED'] });
+    const after = await keyAfter(selection);
+    await expectKeysetPlan(() => selection(after), 'contacts_marked');
+    // Activation freezes the whole selection into the deletion.
+    const [{ id }] = await db.rows<{ id: string }>(
+      `INSERT INTO deletions (workspace_id, status, activated_at, activated_by, execute_after)
+       VALUES ($1, 'PENDING', now(), $2, now()) RETURNING id`,
+      [marking.id, user.id],
+    );
+    await db.rows('UPDATE contacts SET deletion_id = $1 WHERE workspace_id = $2', [id, marking.id]);
+    await db.rows('ANALYZE contacts');
+    for (const states of [['PENDING'], ['MARKED', 'PENDING']] as const) {
+      await expectKeysetPlan(
+        () => service.archived(user, ObjectType.CONTACT, 50, after, { deletionState: states }),
+        'contacts_marked',
+      );
+    }
+    const deletion = { id, status: DeletionStatus.PENDING };
+    await expectKeysetPlan(() => service.inDeletion(user, deletion, ObjectType.CONTACT, 50, after), 'contacts_marked');
+  });
+
+  it('active objects: (workspace, created_at, id), or by creator for a member and a createdBy filter', async () => {
+    const service = new ObjectListService(db);
+    const after = await keyAfter((key) => service.active(admin(), ObjectType.DEAL, 50, key, {}));
+    await expectKeysetPlan(() => service.active(admin(), ObjectType.DEAL, 50, after, {}), 'deals_active');
+    await expectKeysetPlan(
+      () => service.active(admin(), ObjectType.DEAL, 50, after, { createdBefore: new Date(), titleContains: 'd' }),
+      'deals_active',
+    );
+    await expectKeysetPlan(
+      () => service.active(admin(), ObjectType.DEAL, 50, after, { createdBy: admin().id }),
+      'deals_active_by_creator',
+    );
+    await expectKeysetPlan(() => service.active(member(), ObjectType.DEAL, 50, after, {}), 'deals_active_by_creator');
+  });
+});
