@@ -89,12 +89,8 @@ export class ObjectListService {
     const visible = visibleTo(user, params);
     const states = [...new Set(filter.deletionState ?? [])];
     const condition = inStates(states);
-    // Everything that narrows the workspace's archived objects; without any, a counter has the total.
-    const narrowing: string[] = [];
-    if (filter.createdBy) narrowing.push(`created_by = ${params.add(uuidOrNothing(filter.createdBy))}`);
-    if (filter.archivedBefore) narrowing.push(`archived_at < ${params.add(filter.archivedBefore)}`);
-    if (filter.archivedAfter) narrowing.push(`archived_at > ${params.add(filter.archivedAfter)}`);
-    if (filter.titleContains) narrowing.push(titleContains(filter.titleContains, params));
+    const { createdBy, titleContains, archivedBefore: before, archivedAfter: since } = filter;
+    const narrowing = narrowingOf({ createdBy, titleContains, before, after: since }, 'archived_at', params);
     const unnarrowed = visible.length === 1 && narrowing.length === 0;
     const counter = !unnarrowed ? undefined : condition ? STATE_COUNTERS[states.join()] : 'archived';
     return this.read(
@@ -121,11 +117,8 @@ export class ObjectListService {
     const table = tableOf(type);
     const params = new SqlParams();
     const visible = visibleTo(user, params);
-    const narrowing: string[] = [];
-    if (filter.createdBy) narrowing.push(`created_by = ${params.add(uuidOrNothing(filter.createdBy))}`);
-    if (filter.createdBefore) narrowing.push(`created_at < ${params.add(filter.createdBefore)}`);
-    if (filter.createdAfter) narrowing.push(`created_at > ${params.add(filter.createdAfter)}`);
-    if (filter.titleContains) narrowing.push(titleContains(filter.titleContains, params));
+    const { createdBy, titleContains, createdBefore: before, createdAfter: since } = filter;
+    const narrowing = narrowingOf({ createdBy, titleContains, before, after: since }, 'created_at', params);
     const unnarrowed = visible.length === 1 && narrowing.length === 0;
     return this.read(
       table,
@@ -242,7 +235,23 @@ const COUNTER_SQL = {
 /** The counter of an unnarrowed list of some deletion states (joined with a comma), where type_stats keeps one. */
 const STATE_COUNTERS: Record<string, keyof typeof COUNTER_SQL | undefined> = { MARKED: 'selection' };
 
-/** Case-insensitive "title contains", with the text as a parameter (no LIKE wildcards to escape). */
-function titleContains(text: string, params: SqlParams): string {
-  return `strpos(lower(title), lower(${params.add(text)})) > 0`;
+/** What both lists' filters share: the creator, the title, and a window on the list's own time column. */
+interface Narrowing {
+  createdBy?: string | null;
+  titleContains?: string | null;
+  before?: Date | null;
+  after?: Date | null;
+}
+
+/**
+ * The conditions of a filter beyond visibility; without any, a counter may have the total. The
+ * title is matched case-insensitively with strpos, so the text needs no LIKE wildcards escaped.
+ */
+function narrowingOf(filter: Narrowing, timeColumn: string, params: SqlParams): string[] {
+  const conditions: string[] = [];
+  if (filter.createdBy) conditions.push(`created_by = ${params.add(uuidOrNothing(filter.createdBy))}`);
+  if (filter.before) conditions.push(`${timeColumn} < ${params.add(filter.before)}`);
+  if (filter.after) conditions.push(`${timeColumn} > ${params.add(filter.after)}`);
+  if (filter.titleContains) conditions.push(`strpos(lower(title), lower(${params.add(filter.titleContains)})) > 0`);
+  return conditions;
 }
