@@ -178,7 +178,9 @@ describe('objects (active objects)', () => {
     expect(member1).toEqual({ ids: [a.id], totals: [1] });
     expect((await activeIds(member, 'EMAIL', { createdBy: otherMember.id })).ids).toEqual([]);
     const other = await newWorkspace(1, 0);
-    expect((await activeIds(other.admins[0], 'EMAIL')).ids).toEqual([]);
+    await createObject(server.url, other.admins[0], 'EMAIL', 'report');
+    expect((await activeIds(other.admins[0], 'EMAIL')).ids).toHaveLength(1);
+    expect((await activeIds(admin, 'EMAIL', { createdBy: other.admins[0].id })).ids).toEqual([]);
   });
 });
 
@@ -297,5 +299,59 @@ describe('Deletion.objects', () => {
     }
     expect(errorCode(await request(server.url, ObjectsDocument, { type: 'CONTACT' }))).toBe('UNAUTHENTICATED');
     expect((await snapshot(db())) + (await deletionSnapshot(db()))).toBe(before);
+  });
+});
+
+describe('statements per request', () => {
+  /** What one raw query returned, and how many SQL statements the server ran for it (auth included). */
+  async function run(query: string, token: string): Promise<{ statements: number; data: unknown }> {
+    const before = server.app.services.db.statementCount;
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await response.json()) as { data: unknown; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    return { statements: server.app.services.db.statementCount - before, data: body.data };
+  }
+
+  it('a page of active objects costs as many statements with 6 nodes as with 1', async () => {
+    const ws = await newWorkspace(1, 1);
+    for (const user of [ws.admins[0], ws.members[0], ws.admins[0]]) {
+      for (let i = 0; i < 2; i++) await createObject(server.url, user, 'DEAL');
+    }
+    const page = (first: number) =>
+      run(
+        `{ objects(type: DEAL, first: ${first}) { edges { node { id createdBy { name } attachments { id } } } } }`,
+        ws.admins[0].token,
+      );
+    // auth, page, users, attachments.
+    expect((await page(1)).statements).toBe(4);
+    expect((await page(6)).statements).toBe(4);
+  });
+
+  it("Deletion.objects in the history reads only the active deletion's objects: ended ones cost nothing", async () => {
+    const ws = await newWorkspace(1, 0);
+    const [admin] = ws.admins;
+    for (let i = 0; i < 3; i++) {
+      const refs = await archivedObjects(server.url, admin, 'CONTACT', 1);
+      await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
+      const { id } = (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion;
+      if (i < 2) await mustRequest(server.url, CancelDeletionDocument, { id }, admin.token);
+    }
+    const history = (objects: string) =>
+      run(`{ deletions(first: 10) { edges { node { status ${objects} } } } }`, admin.token);
+    const without = await history('');
+    const withObjects = await history('objects(type: CONTACT) { edges { node { id } } }');
+    expect(withObjects.statements).toBe(without.statements + 1);
+    const edges = (
+      withObjects.data as { deletions: { edges: { node: { status: string; objects: { edges: unknown[] } } }[] } }
+    ).deletions.edges;
+    expect(edges.map(({ node }) => [node.status, node.objects.edges.length])).toEqual([
+      ['PENDING', 3],
+      ['CANCELLED', 0],
+      ['CANCELLED', 0],
+    ]);
   });
 });
