@@ -51,21 +51,23 @@ function visibleTo(user: UserRow, params: SqlParams): string[] {
 }
 
 /**
- * Each deletion state as a condition. MARKED and PENDING name `marked_at IS NOT NULL` outright (a
- * pending object is always marked), so PostgreSQL may walk the `<table>_marked` index; NONE walks
- * `<table>_archived`. Several states are their conditions' OR (the states exclude each other).
+ * Each deletion state as a condition. NONE walks `<table>_archived`. MARKED and PENDING name
+ * `marked_at IS NOT NULL` outright (a pending object is always marked), so together they may walk
+ * `<table>_marked`; PENDING alone walks `<table>_pending` from the workspace's one pending or
+ * executing deletion (`deletions_one_active`): only its objects carry a deletion_id, since cancel
+ * and failure clear it and completion removes the rows. Several states are their conditions' OR.
  */
-const STATE_CONDITIONS: Record<DeletionStateName, string> = {
-  NONE: 'marked_at IS NULL',
-  MARKED: 'marked_at IS NOT NULL AND deletion_id IS NULL',
-  PENDING: 'marked_at IS NOT NULL AND deletion_id IS NOT NULL',
-};
+function stateCondition(state: DeletionStateName, workspaceId: string, params: SqlParams): string {
+  if (state === 'NONE') return 'marked_at IS NULL';
+  if (state === 'MARKED') return 'marked_at IS NOT NULL AND deletion_id IS NULL';
+  return `marked_at IS NOT NULL AND deletion_id = (SELECT id FROM deletions
+    WHERE workspace_id = ${params.add(workspaceId)} AND status = ANY(${params.add(ACTIVE_DELETION_STATUSES)}::text[]))`;
+}
 
 /** The condition for objects in any of `states`; undefined when that is every archived object. */
-function inStates(states: readonly DeletionStateName[]): string | undefined {
-  const wanted = [...new Set(states)];
-  if (wanted.length === 0 || wanted.length === 3) return undefined;
-  return `(${wanted.map((state) => `(${STATE_CONDITIONS[state]})`).join(' OR ')})`;
+function inStates(states: readonly DeletionStateName[], workspaceId: string, params: SqlParams): string | undefined {
+  if (states.length === 0 || states.length === 3) return undefined;
+  return `(${states.map((state) => `(${stateCondition(state, workspaceId, params)})`).join(' OR ')})`;
 }
 
 /**
@@ -88,7 +90,7 @@ export class ObjectListService {
     const params = new SqlParams();
     const visible = visibleTo(user, params);
     const states = [...new Set(filter.deletionState ?? [])];
-    const condition = inStates(states);
+    const condition = inStates(states, user.workspaceId, params);
     const { createdBy, titleContains, archivedBefore: before, archivedAfter: since } = filter;
     const narrowing = narrowingOf({ createdBy, titleContains, before, after: since }, 'archived_at', params);
     const unnarrowed = visible.length === 1 && narrowing.length === 0;
@@ -148,12 +150,7 @@ export class ObjectListService {
     requireAdmin(user, 'list the objects of a deletion');
     if (!ACTIVE_DELETION_STATUSES.includes(deletion.status)) return { rows: [], totalCount: async () => 0 };
     const params = new SqlParams();
-    // By the workspace's marked objects (`<table>_marked`): while a deletion is active they are all its.
-    const conditions = [
-      ...visibleTo(user, params),
-      'marked_at IS NOT NULL',
-      `deletion_id = ${params.add(deletion.id)}`,
-    ];
+    const conditions = [`deletion_id = ${params.add(deletion.id)}`, ...visibleTo(user, params)];
     return this.read(
       tableOf(type),
       {
