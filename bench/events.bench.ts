@@ -20,7 +20,7 @@ const SUBSCRIBERS = 40;
 const EVENTS = 25;
 
 /** Resolves once `count` deliveries have been counted; re-armed for each event. */
-export class Countdown {
+class Countdown {
   private left = 0;
   private done: () => void = () => undefined;
 

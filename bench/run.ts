@@ -5,6 +5,7 @@ import path from 'node:path';
 import { BenchDatabase, openBenchDatabase } from './bench-database';
 import { browseBench } from './browse.bench';
 import { eventsBench } from './events.bench';
+import { exportBench } from './export.bench';
 import { fanoutBench } from './fanout.bench';
 import { LargeDataset } from './large-dataset';
 import { markBench } from './mark.bench';
@@ -56,6 +57,7 @@ const BENCHES: Record<string, Bench> = {
   'activate-1m': activate1mBench,
   purge: purgeBench,
   'purge-browse': purgeBrowseBench,
+  export: exportBench,
   // Last: it adds (and drops) functions in the shared large database.
   peer: peerBench,
 };

@@ -6,6 +6,8 @@ import path from 'node:path';
 export interface ServerProcess {
   name: string;
   url: string;
+  /** The process id, to read its memory from /proc. */
+  pid: number;
   /** CPU time (user + system) the process has used so far, in milliseconds. */
   cpuMs(): number;
   stop(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startServerProcess(
   return {
     name,
     url,
+    pid: child.pid!,
     cpuMs: () => cpuMsOf(child),
     stop: async () => {
       child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,12 +8,24 @@ import { pipeline } from 'node:stream/promises';
 export interface FileStore {
   /** Streams `body` to `key` and returns the number of bytes written; throws (and keeps nothing) past `maxBytes`. */
   put(key: string, body: Readable, maxBytes: number): Promise<number>;
+  /**
+   * A stream of the stored bytes from `start` to `end` (inclusive; the whole file by default), or
+   * null when there is no such file. The file is opened before this resolves, so a caller can still
+   * answer "not found" instead of failing a response it has started.
+   */
+  read(key: string, range?: ByteRange): Promise<Readable | null>;
   /** Size of the stored file, or null when there is none. */
   size(key: string): Promise<number | null>;
   /** Removes the file; a missing file is not an error (deletion is retried after crashes). */
   delete(key: string): Promise<void>;
   /** Every stored key, for the verify command. */
   keys(): AsyncIterable<string>;
+}
+
+/** A range of bytes, both ends inclusive (as in an HTTP Range header). */
+export interface ByteRange {
+  start: number;
+  end: number;
 }
 
 /** Raised when an upload is larger than allowed. */
@@ -44,6 +56,17 @@ export class LocalFileStore implements FileStore {
       throw error;
     }
     return written;
+  }
+
+  async read(key: string, range?: ByteRange): Promise<Readable | null> {
+    try {
+      const handle = await open(this.pathOf(key), 'r');
+      // The stream owns the handle from here and closes it when it ends or is destroyed.
+      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
   }
 
   async size(key: string): Promise<number | null> {

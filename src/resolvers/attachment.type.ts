@@ -1,5 +1,6 @@
 import { SafeIntResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { attachmentUrl } from '../server/file-urls';
 import { AttachmentRow } from '../services/attachment.service';
 import { User } from './user.type';
 import { PLAIN_FIELDS } from './plain-fields';
@@ -18,6 +19,13 @@ export class Attachment {
   @Field(() => SafeIntResolver, { description: 'Size in bytes, as actually stored.' })
   sizeBytes: number;
 
+  @Field({
+    description:
+      'Where its bytes are downloaded (GET, with the same Authorization header), relative to the server: ' +
+      '`/attachments/<id>`. Answers 404 to whoever may not see the object.',
+  })
+  url: string;
+
   @Field({ description: 'When it was uploaded.' })
   createdAt: Date;
 
@@ -35,6 +43,7 @@ export function toAttachment(row: AttachmentRow): Attachment {
     fileName: row.fileName,
     mimeType: row.mimeType,
     sizeBytes: row.sizeBytes,
+    url: attachmentUrl(row.id),
     createdAt: row.createdAt,
     createdById: row.createdById,
   };

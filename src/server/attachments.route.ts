@@ -1,22 +1,13 @@
-import { Request, RequestHandler, Response } from 'express';
+import { RequestHandler } from 'express';
 import { ObjectType } from '../database/object-tables';
-import { AppError, ErrorCode, internalError } from '../errors';
+import { AppError, ErrorCode } from '../errors';
 import { Logger } from '../log';
 import { TOO_LARGE } from '../services/attachment.service';
 import { Services } from '../services/services';
-import { requestIdOf } from './request-id';
+import { sendRefusal, signInFirst } from './http-refusal';
 import { invalidTextError, isStorableText } from './text-arguments';
 
 export const ATTACHMENTS_PATH = '/attachments';
-
-const STATUS: Record<ErrorCode, number> = {
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.NOT_FOUND]: 404,
-  [ErrorCode.BAD_USER_INPUT]: 400,
-  [ErrorCode.CONFLICT]: 409,
-  [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
-};
 
 /**
  * `POST /attachments?type=CONTACT&id=<uuid>&fileName=x.pdf` with the raw file as body (Content-Type =
@@ -27,7 +18,7 @@ export function attachmentsRoute(services: Services, logger: Logger): RequestHan
   return async (req, res) => {
     try {
       const { user } = await services.auth.authenticate(req.headers.authorization);
-      if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in first: send "Authorization: Bearer <token>".');
+      if (!user) throw signInFirst();
       const type = String(req.query.type ?? '');
       if (!(Object.values(ObjectType) as string[]).includes(type)) {
         throw new AppError(ErrorCode.BAD_USER_INPUT, `type must be one of ${Object.values(ObjectType).join(', ')}.`);
@@ -56,17 +47,7 @@ export function attachmentsRoute(services: Services, logger: Logger): RequestHan
       const { storageKey: _key, createdById, ...visible } = attachment;
       res.status(201).json({ attachment: { ...visible, createdBy: createdById } });
     } catch (error) {
-      sendError(req, res, error, logger);
+      sendRefusal(req, res, error, logger, 'attachment upload failed');
     }
   };
-}
-
-function sendError(req: Request, res: Response, error: unknown, logger: Logger): void {
-  const requestId = requestIdOf(res);
-  if (!(error instanceof AppError)) logger.error('attachment upload failed', error, { requestId });
-  const known = error instanceof AppError ? error : internalError(requestId);
-  const status = known.details.reason === TOO_LARGE ? 413 : STATUS[known.code];
-  // The client may still be sending: close the connection after answering rather than read the rest.
-  if (!req.complete) res.setHeader('connection', 'close');
-  res.status(status).json({ error: { code: known.code, message: known.message, ...known.details } });
 }

@@ -3,7 +3,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
 import { Logger } from '../log';
 import { Services } from '../services/services';
+import { attachmentDownloadRoute } from './attachment-download.route';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
+import { deletionExportRoute } from './deletion-export.route';
 import { Context, createContext } from './context';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
 import { METRICS_PATH, Metrics } from './metrics';
@@ -21,7 +23,7 @@ export interface RouteOptions {
   graphqlPath: string;
 }
 
-/** Every HTTP route: probes, metrics, uploads, the playground and GraphQL, then JSON for the rest. */
+/** Every HTTP route: probes, metrics, uploads, downloads, exports, the playground and GraphQL, then JSON for the rest. */
 export function mountRoutes(app: Express, { services, apollo, logger, metrics, graphqlPath }: RouteOptions): void {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -36,6 +38,9 @@ export function mountRoutes(app: Express, { services, apollo, logger, metrics, g
   });
   app.get(METRICS_PATH, metrics.handler);
   app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
+  // Express answers HEAD with the GET route; it sends the headers only.
+  app.get(`${ATTACHMENTS_PATH}/:id`, attachmentDownloadRoute(services, logger));
+  app.get('/deletions/:id/export', deletionExportRoute(services, logger));
   app.get(graphqlPath, playgroundHandler(services.config.playground));
   app.use(
     graphqlPath,

@@ -7,6 +7,7 @@ import { ArchiveResolver } from '../resolvers/archive.resolver';
 import { AttachmentResolver, CrmObjectResolver } from '../resolvers/crm-object.resolver';
 import { CRM_OBJECT_TYPES } from '../resolvers/crm-objects.type';
 import { DeletionEventResolver } from '../resolvers/deletion-event.resolver';
+import { DeletionExportResolver } from '../resolvers/deletion-export.resolver';
 import { DeletionFieldsResolver } from '../resolvers/deletion-fields.resolver';
 import { DeletionObjectsResolver } from '../resolvers/deletion-objects.resolver';
 import { DeletionResolver } from '../resolvers/deletion.resolver';
@@ -26,6 +27,7 @@ export const RESOLVERS = [
   DeletionResolver,
   DeletionFieldsResolver,
   DeletionObjectsResolver,
+  DeletionExportResolver,
   DeletionEventResolver,
   NotificationResolver,
 ] as const;

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Database, Sql } from '../database/database';
-import { tableOf } from '../database/object-tables';
+import { ObjectType, tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
 import { FileStore, newStorageKey, TooLargeError } from '../infra/file-store';
-import { UserRow } from './domain-types';
+import { DeletionStatus } from './deletion-status';
+import { Role, UserRow } from './domain-types';
 import { notFound, ObjectRef } from './object-rows';
 import { isUuid } from './uuid';
 
@@ -104,6 +105,31 @@ export class AttachmentService {
       await this.db.rows('DELETE FROM file_tombstones WHERE id = $1', [tombstone!.id]);
       throw error;
     }
+  }
+
+  /**
+   * The attachment `id` if the user may see its object, else NOT_FOUND, the same for a missing, a
+   * malformed or another workspace's id. The rule is the archive list's (DESIGN §2 rule 12): anyone
+   * in the workspace sees an active object, only its creator or an admin an archived one. An object
+   * whose deletion is executing is about to vanish with its file, so it is not found either.
+   */
+  async visible(user: UserRow, id: string): Promise<AttachmentRow> {
+    const missing = new AppError(ErrorCode.NOT_FOUND, `No attachment ${id} in your workspace.`);
+    if (!isUuid(id)) throw missing;
+    const row = await this.db.one<AttachmentRow>(
+      `SELECT ${ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1 AND workspace_id = $2`,
+      [id, user.workspaceId],
+    );
+    if (!row) throw missing;
+    const owner = await this.db.one<{ createdById: string; archivedAt: Date | null; deletionStatus: string | null }>(
+      `SELECT o.created_by AS "createdById", o.archived_at AS "archivedAt", d.status AS "deletionStatus"
+       FROM ${tableOf(row.objectType as ObjectType).table} o LEFT JOIN deletions d ON d.id = o.deletion_id
+       WHERE o.id = $1 AND o.workspace_id = $2`,
+      [row.objectId, user.workspaceId],
+    );
+    if (!owner || owner.deletionStatus === DeletionStatus.EXECUTING) throw missing;
+    if (owner.archivedAt && user.role !== Role.ADMIN && owner.createdById !== user.id) throw missing;
+    return row;
   }
 
   /** Attachments of many objects in one statement; the DataLoader batch function. Keys are `TYPE:id`. */

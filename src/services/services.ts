@@ -4,6 +4,7 @@ import { ArchiveService } from './archive.service';
 import { AttachmentService } from './attachment.service';
 import { AuthService } from './auth.service';
 import { Clock, systemClock } from './clock';
+import { DeletionExportService } from './deletion-export.service';
 import { DeletionHistoryService } from './deletion-history.service';
 import { DeletionService } from './deletion.service';
 import { FileStore } from '../infra/file-store';
@@ -36,6 +37,8 @@ export interface Services {
   selection: SelectionService;
   deletions: DeletionService;
   deletionHistory: DeletionHistoryService;
+  /** Streams a pending deletion as a ZIP. */
+  deletionExport: DeletionExportService;
   /** A user's own notifications: read and mark read. */
   inbox: NotificationInboxService;
 }
@@ -60,6 +63,7 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     selection: new SelectionService(db, clock),
     deletions: new DeletionService(db, config, clock, notifier),
     deletionHistory: new DeletionHistoryService(db),
+    deletionExport: new DeletionExportService(db, files, clock),
     inbox: new NotificationInboxService(db),
   };
 }
