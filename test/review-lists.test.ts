@@ -159,7 +159,7 @@ describe('objects (active objects)', () => {
     expect(listed.totals).toEqual([6, 6, 6]);
   });
 
-  it('filters by creator, title and creation time; a member sees only their own', async () => {
+  it('filters by creator, title and creation time; members see every active object of their workspace', async () => {
     const ws = await newWorkspace();
     const [admin] = ws.admins;
     const [member, otherMember] = ws.members;
@@ -174,9 +174,11 @@ describe('objects (active objects)', () => {
     expect((await activeIds(admin, 'EMAIL', { titleContains: 'report' })).ids).toEqual([c.id, a.id]);
     expect((await activeIds(admin, 'EMAIL', { createdAfter: cut })).ids).toEqual([c.id, b.id]);
     expect((await activeIds(admin, 'EMAIL', { createdBefore: cut })).ids).toEqual([a.id]);
-    const member1 = await activeIds(member, 'EMAIL');
-    expect(member1).toEqual({ ids: [a.id], totals: [1] });
-    expect((await activeIds(member, 'EMAIL', { createdBy: otherMember.id })).ids).toEqual([]);
+    // Rule 12 hides only archived objects from other members.
+    expect(await activeIds(member, 'EMAIL', undefined, 3)).toEqual({ ids: [c.id, b.id, a.id], totals: [3] });
+    expect((await activeIds(member, 'EMAIL', { createdBy: otherMember.id })).ids).toEqual([b.id]);
+    await mustRequest(server.url, ArchiveObjectsDocument, { refs: [b] }, otherMember.token);
+    expect((await activeIds(member, 'EMAIL')).ids).toEqual([c.id, a.id]);
     const other = await newWorkspace(1, 0);
     await createObject(server.url, other.admins[0], 'EMAIL', 'report');
     expect((await activeIds(other.admins[0], 'EMAIL')).ids).toHaveLength(1);
@@ -201,8 +203,11 @@ describe('object(type, id)', () => {
     expect(await read(member, 'CALL', own.id)).toMatchObject({ id: own.id, title: 'call me', archivedAt: null });
     expect(await read(member, 'CALL', archived.id)).toMatchObject({ id: archived.id, deletionState: 'NONE' });
     expect(await read(admin, 'CALL', own.id)).toMatchObject({ id: own.id, createdBy: { id: member.id } });
+    expect(await read(admin, 'CALL', archived.id)).toMatchObject({ id: archived.id });
+    // Another member sees an active object, not an archived one (rule 12).
+    expect(await read(otherMember, 'CALL', own.id)).toMatchObject({ id: own.id });
     const nobody = [
-      [otherMember, own.id],
+      [otherMember, archived.id],
       [admin, foreign.id],
       [admin, '00000000-0000-4000-8000-000000000000'],
       [admin, 'not-a-uuid'],

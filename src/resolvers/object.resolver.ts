@@ -13,7 +13,7 @@ export class ObjectResolver {
   @Authorized()
   @Query(() => CrmObjectConnection, {
     description:
-      'Active (not archived) objects of one type, newest created first. Members see only those they created.',
+      'Active (not archived) objects of one type, newest created first; everyone in the workspace sees them.',
   })
   async objects(@Args() args: ObjectsArgs, @Ctx() context: Context): Promise<Page<CrmObject>> {
     const { limit, key } = objectPage(args);
@@ -31,7 +31,7 @@ export class ObjectResolver {
   @Query(() => CrmObject, {
     nullable: true,
     description:
-      'One object, archived or not; null when there is none by that id that you may see (missing, malformed, another workspace’s, or for a member another member’s).',
+      'One object, archived or not; null when there is none by that id that you may see (missing, malformed, another workspace’s, or for a member another member’s archived one).',
   })
   async object(
     @Arg('type', () => CrmObjectType, { description: 'Its type.' }) type: CrmObjectType,

@@ -40,13 +40,19 @@ interface ListQuery {
   count?: () => Promise<number>;
 }
 
+/** Which objects a read looks among: the archive, the active ones, or both (one object by id). */
+type Among = 'archived' | 'active' | 'any';
+
 /**
- * Which objects `user` may see (DESIGN §2 rule 12): those of their workspace, and for a member only
- * those they created, archived or not. Every read of this service starts from these conditions.
+ * Which objects `user` may see (DESIGN §2 rule 12): those of their workspace; a member, of the
+ * archived ones only those they created (the rule attachment downloads apply too). Every read of
+ * this service starts from these conditions.
  */
-function visibleTo(user: UserRow, params: SqlParams): string[] {
+function visibleTo(user: UserRow, among: Among, params: SqlParams): string[] {
   const conditions = [`workspace_id = ${params.add(user.workspaceId)}`];
-  if (user.role !== Role.ADMIN) conditions.push(`created_by = ${params.add(user.id)}`);
+  if (user.role === Role.ADMIN || among === 'active') return conditions;
+  const own = `created_by = ${params.add(user.id)}`;
+  conditions.push(among === 'archived' ? own : `(archived_at IS NULL OR ${own})`);
   return conditions;
 }
 
@@ -88,7 +94,7 @@ export class ObjectListService {
   ): Promise<KeysetPage<ObjectRow>> {
     const table = tableOf(type);
     const params = new SqlParams();
-    const visible = visibleTo(user, params);
+    const visible = visibleTo(user, 'archived', params);
     const states = [...new Set(filter.deletionState ?? [])];
     const condition = inStates(states, user.workspaceId, params);
     const { createdBy, titleContains, archivedBefore: before, archivedAfter: since } = filter;
@@ -118,7 +124,7 @@ export class ObjectListService {
   ): Promise<KeysetPage<ObjectRow>> {
     const table = tableOf(type);
     const params = new SqlParams();
-    const visible = visibleTo(user, params);
+    const visible = visibleTo(user, 'active', params);
     const { createdBy, titleContains, createdBefore: before, createdAfter: since } = filter;
     const narrowing = narrowingOf({ createdBy, titleContains, before, after: since }, 'created_at', params);
     const unnarrowed = visible.length === 1 && narrowing.length === 0;
@@ -150,7 +156,7 @@ export class ObjectListService {
     requireAdmin(user, 'list the objects of a deletion');
     if (!ACTIVE_DELETION_STATUSES.includes(deletion.status)) return { rows: [], totalCount: async () => 0 };
     const params = new SqlParams();
-    const conditions = [`deletion_id = ${params.add(deletion.id)}`, ...visibleTo(user, params)];
+    const conditions = [`deletion_id = ${params.add(deletion.id)}`, ...visibleTo(user, 'archived', params)];
     return this.read(
       tableOf(type),
       {
@@ -164,12 +170,12 @@ export class ObjectListService {
     );
   }
 
-  /** One object, archived or not; undefined when it is missing, another workspace's or not the user's to see. */
+  /** One object, archived or not; undefined when it is missing, another workspace's, or archived and not the member's. */
   async visible(user: UserRow, type: ObjectType, id: string): Promise<ObjectRow | undefined> {
     if (!isUuid(id)) return undefined;
     const table = tableOf(type);
     const params = new SqlParams();
-    const conditions = [`id = ${params.add(id)}`, ...visibleTo(user, params)];
+    const conditions = [`id = ${params.add(id)}`, ...visibleTo(user, 'any', params)];
     const row = await this.db.one<ObjectRow>(
       `SELECT ${objectColumns(table)} FROM ${table.table} WHERE ${conditions.join(' AND ')}`,
       params.values,
