@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { InitialSchema1764300000000 } from './src/database/migrations/1764300000000-initial-schema';
 import { TombstonesByDeletion1764900000000 } from './src/database/migrations/1764900000000-tombstones-by-deletion';
+import { ReviewIndexes1765000000000 } from './src/database/migrations/1765000000000-review-indexes';
 import { DeletionSettings1765100000000 } from './src/database/migrations/1765100000000-deletion-settings';
 
 /**
@@ -15,7 +16,12 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'each',
-    migrations: [InitialSchema1764300000000, TombstonesByDeletion1764900000000, DeletionSettings1765100000000],
+    migrations: [
+      InitialSchema1764300000000,
+      TombstonesByDeletion1764900000000,
+      ReviewIndexes1765000000000,
+      DeletionSettings1765100000000,
+    ],
     extra: { max: poolSize, application_name: 'crm-archive' },
     logging: false,
   });

@@ -1,42 +1,22 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
-import { Connection, decodeTimeIdCursor, Page, pageSize, toPage } from './connection';
-import { CrmObject, toCrmObject } from './crm-object.type';
-import { CrmObjectType } from './enums';
-import { ArchivedFilter } from './object.input';
+import { Page, toPage } from './connection';
+import { CrmObject, CrmObjectConnection, toCrmObject } from './crm-object.type';
+import { ArchivedObjectsArgs, objectPage } from './object-page.args';
 import { ObjectRefInput } from './object-ref.input';
-
-export const CrmObjectConnection = Connection('CrmObject', CrmObject);
-
-@ArgsType()
-class ArchivedObjectsArgs {
-  @Field(() => CrmObjectType, { description: 'Which type of object to list.' })
-  type: CrmObjectType;
-
-  @Field(() => Int, { nullable: true, defaultValue: 50, description: 'Page size, 1 to 200.' })
-  first?: number | null;
-
-  @Field(() => String, { nullable: true, description: 'endCursor of the previous page.' })
-  after?: string;
-
-  @Field(() => ArchivedFilter, { nullable: true, description: 'Optional narrowing.' })
-  filter?: ArchivedFilter;
-}
 
 @Resolver()
 export class ArchiveResolver {
   @Authorized()
   @Query(() => CrmObjectConnection, {
-    description: 'Archived objects of one type, newest archived first. Members see only those they created.',
+    description:
+      'Archived objects of one type, newest archived first; filter.deletionState lists the selection or the pending deletion. Members see only those they created.',
   })
-  async archivedObjects(
-    @Args() { type, first, after, filter }: ArchivedObjectsArgs,
-    @Ctx() context: Context,
-  ): Promise<Page<CrmObject>> {
-    const limit = pageSize(first ?? 50);
-    const key = after ? decodeTimeIdCursor(after) : null;
-    const page = await context.services.archivedList.page(requireUser(context), type, limit, key, filter ?? {});
+  async archivedObjects(@Args() args: ArchivedObjectsArgs, @Ctx() context: Context): Promise<Page<CrmObject>> {
+    const { limit, key } = objectPage(args);
+    const user = requireUser(context);
+    const page = await context.services.objectLists.archived(user, args.type, limit, key, args.filter ?? {});
     return toPage(page, limit, toCrmObject);
   }
 

@@ -2,6 +2,7 @@ import { SafeIntResolver } from 'graphql-scalars';
 import { Field, ID, InterfaceType } from 'type-graphql';
 import { ObjectRow } from '../services/object-rows';
 import { Attachment } from './attachment.type';
+import { Connection } from './connection';
 import { CrmObjectType, DeletionState } from './enums';
 import { User } from './user.type';
 
@@ -78,3 +79,6 @@ export function toCrmObject(row: ObjectRow): CrmObject {
     deletionState: DeletionState[row.deletionState],
   };
 }
+
+/** A page of objects of any type: the archive, the active objects, a deletion's objects. */
+export const CrmObjectConnection = Connection('CrmObject', CrmObject);

@@ -1,6 +1,6 @@
 import { SafeIntResolver } from 'graphql-scalars';
-import { Field, InputType, Int } from 'type-graphql';
-import { CrmObjectType, TaskStatus } from './enums';
+import { Field, ID, InputType, Int } from 'type-graphql';
+import { CrmObjectType, DeletionState, TaskStatus } from './enums';
 
 @InputType({
   description: 'A new CRM object: its type, title, and any of that type’s own fields (others are refused).',
@@ -80,4 +80,26 @@ export class ArchivedFilter {
 
   @Field({ nullable: true, description: 'Only objects whose title contains this text (case-insensitive).' })
   titleContains?: string;
+
+  @Field(() => [DeletionState], {
+    nullable: true,
+    description:
+      'Only objects in these deletion states: [MARKED] is the selection, [PENDING] the pending deletion; all when omitted or empty.',
+  })
+  deletionState?: DeletionState[];
+}
+
+@InputType({ description: 'Narrows the list of active objects; all parts are optional and combine with AND.' })
+export class ObjectFilter {
+  @Field(() => ID, { nullable: true, description: 'Only objects created by this user.' })
+  createdBy?: string;
+
+  @Field({ nullable: true, description: 'Only objects whose title contains this text (case-insensitive).' })
+  titleContains?: string;
+
+  @Field({ nullable: true, description: 'Only objects created after this instant.' })
+  createdAfter?: Date;
+
+  @Field({ nullable: true, description: 'Only objects created before this instant.' })
+  createdBefore?: Date;
 }

@@ -1,13 +1,47 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../server/context';
 import { requireUser } from '../server/context';
-import { CrmObject, toCrmObject } from './crm-object.type';
+import { Page, toPage } from './connection';
+import { CrmObject, CrmObjectConnection, toCrmObject } from './crm-object.type';
 import { Task } from './crm-objects.type';
-import { TaskStatus } from './enums';
+import { CrmObjectType, TaskStatus } from './enums';
 import { CreateObjectInput } from './object.input';
+import { objectPage, ObjectsArgs } from './object-page.args';
 
 @Resolver()
 export class ObjectResolver {
+  @Authorized()
+  @Query(() => CrmObjectConnection, {
+    description:
+      'Active (not archived) objects of one type, newest created first; everyone in the workspace sees them.',
+  })
+  async objects(@Args() args: ObjectsArgs, @Ctx() context: Context): Promise<Page<CrmObject>> {
+    const { limit, key } = objectPage(args);
+    const page = await context.services.objectLists.active(
+      requireUser(context),
+      args.type,
+      limit,
+      key,
+      args.filter ?? {},
+    );
+    return toPage(page, limit, toCrmObject);
+  }
+
+  @Authorized()
+  @Query(() => CrmObject, {
+    nullable: true,
+    description:
+      'One object, archived or not; null when there is none by that id that you may see (missing, malformed, another workspace’s, or for a member another member’s archived one).',
+  })
+  async object(
+    @Arg('type', () => CrmObjectType, { description: 'Its type.' }) type: CrmObjectType,
+    @Arg('id', () => ID, { description: 'Its id.' }) id: string,
+    @Ctx() context: Context,
+  ): Promise<CrmObject | null> {
+    const row = await context.services.objectLists.visible(requireUser(context), type, id);
+    return row ? toCrmObject(row) : null;
+  }
+
   @Authorized()
   @Mutation(() => CrmObject, { description: 'Creates a CRM object in your workspace (members and admins).' })
   async createObject(

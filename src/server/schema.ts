@@ -9,6 +9,7 @@ import { CRM_OBJECT_TYPES } from '../resolvers/crm-objects.type';
 import { DeletionEventResolver } from '../resolvers/deletion-event.resolver';
 import { DeletionExportResolver } from '../resolvers/deletion-export.resolver';
 import { DeletionFieldsResolver } from '../resolvers/deletion-fields.resolver';
+import { DeletionObjectsResolver } from '../resolvers/deletion-objects.resolver';
 import { DeletionResolver } from '../resolvers/deletion.resolver';
 import { DeletionSettingsChangeResolver, DeletionSettingsResolver } from '../resolvers/deletion-settings.resolver';
 import { NotificationResolver } from '../resolvers/notification.resolver';
@@ -26,6 +27,7 @@ export const RESOLVERS = [
   ArchiveResolver,
   DeletionResolver,
   DeletionFieldsResolver,
+  DeletionObjectsResolver,
   DeletionExportResolver,
   DeletionEventResolver,
   DeletionSettingsResolver,

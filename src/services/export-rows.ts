@@ -9,9 +9,9 @@ export type StoredRow = Record<string, unknown>;
 
 /**
  * Every row `query` returns, in batches of BATCH_ROWS, through a cursor of the caller's transaction
- * (it closes with the transaction). A cursor rather than keyset pages: the objects of a deletion are
- * found by the `<table>_deletion` index on (deletion_id) alone, so pages ordered by id would each
- * re-read and sort what is left of the batch, while the cursor walks that index once, in its order.
+ * (it closes with the transaction). A cursor rather than keyset pages: one read-only snapshot for the
+ * whole export, and the `<table>_pending` index (deletion_id, archived_at, id) is walked once, in its
+ * order, with no page re-reading what the previous one passed.
  */
 export async function* cursorBatches(
   tx: Sql,
@@ -37,7 +37,7 @@ export function objectsQuery({ table }: ObjectTable): string {
 
 /**
  * Every column of the attachment rows of the deletion's objects, type by type: each part walks the
- * type's `_deletion` index and finds the attachments by `attachments_object` (object_type, object_id).
+ * type's `_pending` index and finds the attachments by `attachments_object` (object_type, object_id).
  */
 export function attachmentsQuery(): string {
   return OBJECT_TABLES.map(

@@ -1,7 +1,6 @@
 import { Config } from '../config';
 import { Database } from '../database/database';
 import { ArchiveService } from './archive.service';
-import { ArchivedListService } from './archived-list.service';
 import { AttachmentService } from './attachment.service';
 import { AuthService } from './auth.service';
 import { Clock, systemClock } from './clock';
@@ -12,6 +11,7 @@ import { DeletionService } from './deletion.service';
 import { FileStore } from '../infra/file-store';
 import { NotificationInboxService } from './notification-inbox.service';
 import { NotificationService } from './notification.service';
+import { ObjectListService } from './object-list.service';
 import { ObjectService } from './object.service';
 import { SelectionService } from './selection.service';
 import { StatsService } from './stats.service';
@@ -29,8 +29,8 @@ export interface Services {
   objects: ObjectService;
   /** Archives and restores objects. */
   archiving: ArchiveService;
-  /** Lists archived objects. */
-  archivedList: ArchivedListService;
+  /** Reads objects as a user may see them: archived, active, a deletion's, one by id. */
+  objectLists: ObjectListService;
   attachments: AttachmentService;
   stats: StatsService;
   /** Where "now" comes from for deletion timestamps; tests move it. */
@@ -59,7 +59,7 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     notifier,
     objects,
     archiving: new ArchiveService(db, objects),
-    archivedList: new ArchivedListService(db),
+    objectLists: new ObjectListService(db),
     attachments: new AttachmentService(db, files, config.maxUploadBytes),
     stats: new StatsService(db),
     clock,
