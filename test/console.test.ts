@@ -104,6 +104,10 @@ it(
       // B, who only watches, gets the notification over its socket and sees the rows turn PENDING.
       await b.page.getByRole('listitem').filter({ hasText: 'Deletion activated by ADMIN 0' }).waitFor();
       await rowsIn(b.page, 'PENDING').nth(2).waitFor();
+      // The pending deletion's own objects, from Deletion.objects.
+      const pendingObjects = b.page.locator('#pending-objects-table tbody tr[data-state="PENDING"]');
+      await pendingObjects.nth(2).waitFor();
+      expect(await pendingObjects.count()).toBe(3);
       expect(await rowsIn(b.page, 'PENDING').first().innerText()).toContain('PENDING');
       expect(await b.page.locator('#archived-table tbody tr.state-pending').count()).toBe(3);
       const activated = b.frames.events.find((event) => event.type === 'ACTIVATED');
@@ -122,7 +126,7 @@ it(
   STALL_GUARDED_TIMEOUT_MS,
 );
 
-it('marks by filter (skipping tasks not yet Removed or Verified) and unmarks one row, then all', async () => {
+it('marks by filter (skipping tasks not yet Removed or Verified), shows only the marked, unmarks one row, then all', async () => {
   const admin = (await createWorkspace(server.database.db, 1, 0)).admins[0];
   await archivedObjects(server.url, admin, 'TASK', 2, { status: 'REMOVED' });
   await archivedObjects(server.url, admin, 'TASK', 1, { status: 'OPEN' });
@@ -136,6 +140,14 @@ it('marks by filter (skipping tasks not yet Removed or Verified) and unmarks one
     await page.getByRole('status').filter({ hasText: 'Marked 2 object(s) (1 task(s) skipped' }).waitFor();
     await rowsIn(page, 'MARKED').nth(1).waitFor();
     expect(await rowsIn(page, 'NONE').count()).toBe(1);
+
+    // "Show only marked" lists the selection alone (archivedObjects with deletionState: [MARKED]).
+    await page.getByLabel('Show only marked').check();
+    await page.getByRole('table', { name: /^Marked TASK/ }).waitFor();
+    expect(await page.locator('#archived-table tbody tr').count()).toBe(2);
+    expect(await rowsIn(page, 'MARKED').count()).toBe(2);
+    await page.getByLabel('Show only marked').uncheck();
+    await page.getByRole('table', { name: /^Archived TASK/ }).waitFor();
 
     const firstMarked = rowsIn(page, 'MARKED').first();
     const title = await firstMarked.getByRole('rowheader').innerText();

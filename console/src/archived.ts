@@ -8,20 +8,35 @@ export type Selection = { refs: { type: ObjectType; id: string }[] } | { filter:
 export interface ArchivedActions extends PagingActions {
   mark(selection: Selection): void;
   unmark(selection: Selection): void;
+  showOnlyMarked(onlyMarked: boolean): void;
 }
 
-/** One page of a type's archived objects, with mark and unmark for a row, the page, or a filter. */
+/** One page of a type's archived objects (or only the marked ones), with mark and unmark for a row, the page, or a filter. */
 export function archivedView(
   type: ObjectType,
   page: ObjectPage,
   isFirstPage: boolean,
+  onlyMarked: boolean,
   actions: ArchivedActions,
 ): HTMLElement {
   const pageRefs = page.edges.map(({ node: { type, id } }) => ({ type, id }));
   return h(
     'div',
     {},
-    objectTable('archived-table', `Archived ${type}`, page, (object) => markToggle(object, actions)),
+    h(
+      'p',
+      {},
+      h('input', {
+        type: 'checkbox',
+        id: 'only-marked',
+        checked: onlyMarked,
+        onchange: (event: Event) => actions.showOnlyMarked((event.target as HTMLInputElement).checked),
+      }),
+      h('label', { for: 'only-marked' }, ' Show only marked'),
+    ),
+    objectTable('archived-table', `${onlyMarked ? 'Marked' : 'Archived'} ${type}`, page, (object) =>
+      markToggle(object, actions),
+    ),
     h(
       'p',
       {},

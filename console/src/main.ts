@@ -18,8 +18,10 @@ import { archivedView, type Selection } from './archived.js';
 import { h, render, section } from './dom.js';
 import { Feed } from './feed.js';
 import { formatTime } from './format.js';
+import { errorText, latestOnly } from './loading.js';
 import { historyTable } from './history.js';
 import { overviewTable, pendingPanel, tickCountdowns } from './overview.js';
+import { PendingObjects } from './pending-objects.js';
 import { signInView, storedToken } from './sign-in.js';
 
 const PAGE_SIZE = 20;
@@ -45,29 +47,6 @@ function showError(error: unknown): void {
   );
 }
 
-/** A section's own failure (e.g. FORBIDDEN for a member), shown in place of its content. */
-function errorText(error: unknown): HTMLElement {
-  const { code, message } = asApiError(error);
-  return h('p', { class: 'error' }, h('strong', {}, code), `: ${message}`);
-}
-
-/**
- * Runs `load` and hands its result to `show` unless a newer call of the same loader started
- * meanwhile: events and clicks can overlap, and the last request must win, not the slowest.
- */
-function latestOnly<T>(load: () => Promise<T>, show: (result: T) => void, fail: (error: unknown) => void) {
-  let generation = 0;
-  return async (): Promise<void> => {
-    const mine = ++generation;
-    try {
-      const result = await load();
-      if (mine === generation) show(result);
-    } catch (error) {
-      if (mine === generation) fail(error);
-    }
-  };
-}
-
 /** The signed-in screen: the seed's permanent-deletion page, kept current by events. */
 class AdminConsole {
   private readonly overviewBox = h('div');
@@ -77,8 +56,10 @@ class AdminConsole {
   private readonly liveStatus = h('p', { id: 'live-status', role: 'status' }, 'Live updates: connecting…');
   private readonly statusLine = h('p', { id: 'status', role: 'status' });
   private readonly feed = new Feed();
+  private readonly pendingObjects: PendingObjects;
   private type: ObjectType | undefined;
   private after: string | undefined;
+  private onlyMarked = false;
   private connections = 0;
   /** Ends the event subscription; replaced once it starts. */
   private stopEvents = (): void => undefined;
@@ -86,7 +67,9 @@ class AdminConsole {
   constructor(
     private readonly api: Api,
     private readonly me: MeQuery['me'],
-  ) {}
+  ) {
+    this.pendingObjects = new PendingObjects(api, PAGE_SIZE);
+  }
 
   start(): void {
     render(
@@ -98,7 +81,7 @@ class AdminConsole {
       app,
       this.statusLine,
       section('overview', 'Objects that can be permanently deleted', this.overviewBox),
-      section('pending-section', 'Pending deletion', this.pendingBox),
+      section('pending-section', 'Pending deletion', this.pendingBox, this.pendingObjects.box),
       section('archived', 'Archived objects', this.archivedBox),
       section('history', 'History of deletions', this.historyBox),
       section(
@@ -149,6 +132,7 @@ class AdminConsole {
       this.pendingBox,
       overview.pending ? pendingPanel(overview.pending, actions) : h('p', {}, 'No deletion is pending.'),
     );
+    this.pendingObjects.follow(overview.pending);
     if (!this.type) this.showArchived((overview.types.find((row) => row.archived.count > 0) ?? overview.types[0]).type);
   }
 
@@ -161,18 +145,23 @@ class AdminConsole {
   private readonly loadArchived = latestOnly(
     async () => {
       if (!this.type) return undefined;
-      const variables = { type: this.type, first: PAGE_SIZE, after: this.after };
+      const filter = this.onlyMarked ? { deletionState: ['MARKED' as const] } : undefined;
+      const variables = { type: this.type, first: PAGE_SIZE, after: this.after, filter };
       return { type: this.type, page: (await this.api.request(ArchivedObjectsDocument, variables)).archivedObjects };
     },
     (result) => {
       if (!result) return;
       render(
         this.archivedBox,
-        archivedView(result.type, result.page, this.after === undefined, {
+        archivedView(result.type, result.page, this.after === undefined, this.onlyMarked, {
           mark: (selection) => void this.mutate(() => this.mark(selection)),
           unmark: (selection) => void this.mutate(() => this.unmark(selection)),
           nextPage: (cursor) => this.showArchived(result.type, cursor),
           firstPage: () => this.showArchived(result.type),
+          showOnlyMarked: (onlyMarked) => {
+            this.onlyMarked = onlyMarked;
+            this.showArchived(result.type);
+          },
         }),
       );
     },
