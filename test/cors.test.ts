@@ -139,6 +139,7 @@ describe('over plain HTTP', () => {
       expect(response.headers.get('access-control-max-age')).toBe('600');
       expect(response.headers.get('access-control-allow-credentials')).toBeNull();
       expect(response.headers.get('vary')).toMatch(/origin/i);
+      expect(response.headers.get('x-powered-by')).toBeNull();
     },
   );
 

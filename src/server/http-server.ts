@@ -50,6 +50,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = express();
   // Express hashes every response body for an ETag; GraphQL answers POSTs, which no cache revalidates.
   app.set('etag', false);
+  // No advertising of the framework to whoever probes the API.
+  app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   const httpServer = createServer(app);
   answerParserErrors(httpServer);
