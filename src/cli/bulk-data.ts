@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { randomInt } from 'node:crypto';
 import { Database } from '../database/database';
+import { sqlLiterals } from '../database/sql';
 import { OBJECT_TABLES, ObjectTable, ObjectType } from '../database/object-tables';
 import { forEachBounded } from '../infra/bounded-concurrency';
 import { FileStore } from '../infra/file-store';
@@ -178,7 +179,7 @@ const CREATED_AT = `now() - interval '1 year' - ${hashed(2, String(YEAR_MS))} * 
 const IS_ARCHIVED = 'floor(i * $3::float8) > floor((i - 1) * $3::float8)';
 const HAS_FILE = 'floor(i * $4::float8) > floor((i - 1) * $4::float8)';
 const oneOf = (salt: number, values: readonly string[]) =>
-  `(ARRAY[${values.map((v) => `'${v}'`).join(', ')}])[1 + ${hashed(salt, String(values.length))}]`;
+  `(ARRAY[${sqlLiterals(values)}])[1 + ${hashed(salt, String(values.length))}]`;
 
 /**
  * Tasks that are archived are mostly REMOVED or VERIFIED (the statuses that may be deleted, DESIGN

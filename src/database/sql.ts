@@ -36,3 +36,12 @@ export interface SqlFilter {
 export function whereOf(filter: SqlFilter): string {
   return filter.conditions.join(' AND ');
 }
+
+/**
+ * Constants written into a statement's text as SQL literals (`'A', 'B'`), for an IN list or an
+ * ARRAY: with the values in the text the planner can prove that a partial index whose predicate
+ * names them applies, which it cannot for a parameter. Quotes are doubled, so any text is safe.
+ */
+export function sqlLiterals(values: readonly string[]): string {
+  return values.map((value) => `'${value.replaceAll("'", "''")}'`).join(', ');
+}

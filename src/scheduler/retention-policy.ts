@@ -1,4 +1,5 @@
 import { Database } from '../database/database';
+import { sqlLiterals } from '../database/sql';
 import { ACTIVE_DELETION_STATUSES } from '../services/deletion-status';
 import { SelectionService } from '../services/selection.service';
 
@@ -20,7 +21,7 @@ const POLICY_WORKSPACES_SQL = `
   FROM deletion_settings s
   WHERE s.auto_mark_after_days IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM deletions d WHERE d.workspace_id = s.workspace_id
-                    AND d.status IN (${ACTIVE_DELETION_STATUSES.map((status) => `'${status}'`).join(', ')}))`;
+                    AND d.status IN (${sqlLiterals(ACTIVE_DELETION_STATUSES)}))`;
 
 /**
  * Applies every workspace's retention policy at `now`: marks the archived objects archived more

@@ -1,6 +1,7 @@
 import { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Sql } from '../database/database';
+import { sqlLiterals } from '../database/sql';
 import { Logger } from '../log';
 import { ChunkProgress } from '../scheduler/deletion-executor';
 import { ACTIVE_DELETION_STATUSES } from '../services/deletion-status';
@@ -30,7 +31,7 @@ const MAX_OPERATION_LABELS = 100;
 // partial index applies (as in the claim statement).
 const ACTIVE_DELETIONS_SQL = `
   SELECT status, count(*)::int AS count FROM deletions
-  WHERE status IN (${ACTIVE_DELETION_STATUSES.map((status) => `'${status}'`).join(', ')}) GROUP BY status`;
+  WHERE status IN (${sqlLiterals(ACTIVE_DELETION_STATUSES)}) GROUP BY status`;
 
 /**
  * This instance's Prometheus metrics in a registry of its own (tests run several apps in one

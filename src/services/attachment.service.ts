@@ -5,9 +5,10 @@ import { ObjectType, tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
 import { FileStore, newStorageKey, TooLargeError } from '../infra/file-store';
 import { DeletionStatus } from './deletion-status';
-import { Role, UserRow } from './domain-types';
+import { UserRow } from './domain-types';
 import { notFound, ObjectRef } from './object-rows';
 import { isUuid } from './uuid';
+import { visibleObject } from './visibility';
 
 /** An attachment as the API sees it. */
 export interface AttachmentRow {
@@ -108,10 +109,9 @@ export class AttachmentService {
   }
 
   /**
-   * The attachment `id` if the user may see its object, else NOT_FOUND, the same for a missing, a
-   * malformed or another workspace's id. The rule is the archive list's (DESIGN §2 rule 12): anyone
-   * in the workspace sees an active object, only its creator or an admin an archived one. An object
-   * whose deletion is executing is about to vanish with its file, so it is not found either.
+   * The attachment `id` if the user may see its object (the one visibility rule, `visibleObject`),
+   * else NOT_FOUND, the same for a missing, a malformed or another workspace's id. An object whose
+   * deletion is executing is about to vanish with its file, so it is not found either.
    */
   async visible(user: UserRow, id: string): Promise<AttachmentRow> {
     const missing = new AppError(ErrorCode.NOT_FOUND, `No attachment ${id} in your workspace.`);
@@ -121,15 +121,18 @@ export class AttachmentService {
       [id, user.workspaceId],
     );
     if (!row) throw missing;
-    const owner = await this.db.one<{ createdById: string; archivedAt: Date | null; deletionStatus: string | null }>(
-      `SELECT o.created_by AS "createdById", o.archived_at AS "archivedAt", d.status AS "deletionStatus"
-       FROM ${tableOf(row.objectType as ObjectType).table} o LEFT JOIN deletions d ON d.id = o.deletion_id
-       WHERE o.id = $1 AND o.workspace_id = $2`,
-      [row.objectId, user.workspaceId],
-    );
-    if (!owner || owner.deletionStatus === DeletionStatus.EXECUTING) throw missing;
-    if (owner.archivedAt && user.role !== Role.ADMIN && owner.createdById !== user.id) throw missing;
+    const owner = await visibleObject(this.db, user, { type: row.objectType as ObjectType, id: row.objectId });
+    if (!owner || (owner.deletionId && (await this.executing(owner.deletionId)))) throw missing;
     return row;
+  }
+
+  /** Whether the deletion holding an object is executing (only pending objects carry a deletion_id). */
+  private async executing(deletionId: string): Promise<boolean> {
+    const row = await this.db.one('SELECT 1 FROM deletions WHERE id = $1 AND status = $2', [
+      deletionId,
+      DeletionStatus.EXECUTING,
+    ]);
+    return row !== undefined;
   }
 
   /** Attachments of many objects in one statement; the DataLoader batch function. Keys are `TYPE:id`. */

@@ -3,10 +3,11 @@ import { ObjectTable, ObjectType, tableOf } from '../database/object-tables';
 import { SqlParams } from '../database/sql';
 import { requireAdmin } from './authorization';
 import { ACTIVE_DELETION_STATUSES, DeletionStatus } from './deletion-status';
-import { Role, UserRow } from './domain-types';
+import { UserRow } from './domain-types';
 import { KeysetPage, readTimeIdPage, TimeIdKey } from './keyset';
 import { DeletionStateName, objectColumns, ObjectRow, withDeletionState } from './object-rows';
-import { isUuid, uuidOrNothing } from './uuid';
+import { uuidOrNothing } from './uuid';
+import { visibleObject, visibleTo } from './visibility';
 
 /** Narrows the archive list; every part is optional. */
 export interface ArchivedFilter {
@@ -38,22 +39,6 @@ interface ListQuery {
   conditions: string[];
   params: SqlParams;
   count?: () => Promise<number>;
-}
-
-/** Which objects a read looks among: the archive, the active ones, or both (one object by id). */
-type Among = 'archived' | 'active' | 'any';
-
-/**
- * Which objects `user` may see (DESIGN §2 rule 12): those of their workspace; a member, of the
- * archived ones only those they created (the rule attachment downloads apply too). Every read of
- * this service starts from these conditions.
- */
-function visibleTo(user: UserRow, among: Among, params: SqlParams): string[] {
-  const conditions = [`workspace_id = ${params.add(user.workspaceId)}`];
-  if (user.role === Role.ADMIN || among === 'active') return conditions;
-  const own = `created_by = ${params.add(user.id)}`;
-  conditions.push(among === 'archived' ? own : `(archived_at IS NULL OR ${own})`);
-  return conditions;
 }
 
 /**
@@ -171,16 +156,8 @@ export class ObjectListService {
   }
 
   /** One object, archived or not; undefined when it is missing, another workspace's, or archived and not the member's. */
-  async visible(user: UserRow, type: ObjectType, id: string): Promise<ObjectRow | undefined> {
-    if (!isUuid(id)) return undefined;
-    const table = tableOf(type);
-    const params = new SqlParams();
-    const conditions = [`id = ${params.add(id)}`, ...visibleTo(user, 'any', params)];
-    const row = await this.db.one<ObjectRow>(
-      `SELECT ${objectColumns(table)} FROM ${table.table} WHERE ${conditions.join(' AND ')}`,
-      params.values,
-    );
-    return row && withDeletionState(row);
+  visible(user: UserRow, type: ObjectType, id: string): Promise<ObjectRow | undefined> {
+    return visibleObject(this.db, user, { type, id });
   }
 
   private async read(

@@ -1,5 +1,5 @@
 import { Database, Sql } from '../database/database';
-import { SqlFilter, SqlParams, whereOf } from '../database/sql';
+import { SqlFilter, SqlParams, sqlLiterals, whereOf } from '../database/sql';
 import { OBJECT_TABLES, ObjectTable, ObjectType, REMOVABLE_TASK_STATUSES, tableOf } from '../database/object-tables';
 import { AppError, ErrorCode } from '../errors';
 import { UserRow } from './domain-types';
@@ -220,7 +220,7 @@ export class SelectionService {
   ): Promise<{ changed: number; picked: number }> {
     const params = filtered.params.copy();
     const conditions = [...filtered.conditions, rowsToChangeCondition(action)];
-    if (isTaskMark(table, action)) conditions.push(`status IN (${REMOVABLE.map((s) => `'${s}'`).join(', ')})`);
+    if (isTaskMark(table, action)) conditions.push(`status IN (${sqlLiterals(REMOVABLE)})`);
     const where = conditions.join(' AND ');
     const order = by.policy ? 'ORDER BY archived_at' : '';
     const picked = `ARRAY(SELECT id FROM ${table.table} WHERE ${where} ${order} LIMIT ${params.add(MARK_CHUNK_ROWS)})`;

@@ -20,11 +20,7 @@ export async function lockWorkspace(tx: Sql, workspaceId: string): Promise<void>
  */
 export async function holdWorkspaceLock<T>(session: Sql, workspaceId: string, work: () => Promise<T>): Promise<T> {
   await session.rows('SELECT pg_advisory_lock($1, hashtext($2))', [WORKSPACE_LOCK_NAMESPACE, workspaceId]);
-  try {
-    return await work();
-  } finally {
-    await session.rows('SELECT pg_advisory_unlock($1, hashtext($2))', [WORKSPACE_LOCK_NAMESPACE, workspaceId]);
-  }
+  return unlockingAfter(session, workspaceId, work);
 }
 
 /**
@@ -41,6 +37,11 @@ export async function tryHoldWorkspaceLock<T>(
     workspaceId,
   ]);
   if (!row!.locked) return undefined;
+  return unlockingAfter(session, workspaceId, work);
+}
+
+/** Runs `work` under the session lock already taken, and releases it however `work` ends. */
+async function unlockingAfter<T>(session: Sql, workspaceId: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } finally {
