@@ -36,7 +36,7 @@ class Countdown {
 }
 
 /**
- * DESIGN §4: one LISTEN connection per process, fanned out in memory to its subscribers.
+ * docs/subscription-delivery.md: one LISTEN connection per process, fanned out in memory to its subscribers.
  * Baseline: the naive design, one LISTEN connection per subscriber. Measured: commit of one
  * NOTIFY until every subscriber has the message, median of EVENTS runs.
  */

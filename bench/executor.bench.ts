@@ -13,7 +13,7 @@ const FILE_EVERY = 10;
 const ROUNDS = 2;
 
 /**
- * DESIGN §2 rule 8: bounded chunks keep transactions short; this measures what the bound costs.
+ * docs/rules.md, rule 8: bounded chunks keep transactions short; this measures what the bound costs.
  * Executes a ~20k-object deletion (one file per tenth object) with chunks of 1,000 and, as the
  * baseline, of 100, alternating in the same run; each figure is the best of ROUNDS.
  */

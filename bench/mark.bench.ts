@@ -10,7 +10,7 @@ const OBJECTS = 100_000;
 const RUNS = 3;
 
 /**
- * DESIGN §2 rule 3: marking by filter is one set-based UPDATE per table. Baseline: the same
+ * docs/rules.md, rule 3: marking by filter is one set-based UPDATE per table. Baseline: the same
  * 100k objects marked by refs in batches of 1000, the most a client may send per call.
  */
 export async function markBench({ db }: BenchDatabase): Promise<BenchResult[]> {

@@ -5,7 +5,7 @@ import { BenchResult } from './run';
 const OBJECTS_PER_TYPE = 30_000;
 
 /**
- * DESIGN §4: the overview reads counters kept by triggers, never count(*) over the object tables.
+ * docs/lists.md: the overview reads counters kept by triggers, never count(*) over the object tables.
  * Baseline: the same figures recounted from the base tables, side by side on the same data.
  */
 export async function statsBench({ db }: BenchDatabase): Promise<BenchResult[]> {

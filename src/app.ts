@@ -96,7 +96,7 @@ async function createAppServices(
 
 /**
  * The events step. Events reach this process's subscribers only through NOTIFY → listener →
- * pubSub, even those this process published itself: one path for one instance or many (DESIGN §4).
+ * pubSub, even those this process published itself: one path for one instance or many (docs/subscription-delivery.md).
  * Each message is published as its delivery, which its subscribers share (deletion-event-delivery.ts).
  */
 async function startEvents(

@@ -1,4 +1,4 @@
-/** The only error codes a client ever sees (DESIGN §2 rule 11). */
+/** The only error codes a client ever sees (docs/rules.md, rule 11). */
 export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',

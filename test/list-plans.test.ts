@@ -12,7 +12,7 @@ import { NotificationInboxService } from '../src/services/notification-inbox.ser
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
-// Every list statement must walk its (…, time DESC, id DESC) index in order (DESIGN §4): a plan
+// Every list statement must walk its (…, time DESC, id DESC) index in order (docs/lists.md): a plan
 // that sorts, or reads another index, would make a page cost grow with the data behind it.
 
 interface PlanNode {

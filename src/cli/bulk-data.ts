@@ -182,8 +182,8 @@ const oneOf = (salt: number, values: readonly string[]) =>
   `(ARRAY[${sqlLiterals(values)}])[1 + ${hashed(salt, String(values.length))}]`;
 
 /**
- * Tasks that are archived are mostly REMOVED or VERIFIED (the statuses that may be deleted, DESIGN
- * §2 rule 3), some not, so marking by filter has something to skip; other tasks have any status.
+ * Tasks that are archived are mostly REMOVED or VERIFIED (the statuses that may be deleted, docs/rules.md,
+ * rule 3), some not, so marking by filter has something to skip; other tasks have any status.
  */
 const TASK_STATUS = `CASE WHEN NOT ${IS_ARCHIVED} THEN ${oneOf(20, ['OPEN', 'IN_PROGRESS', 'DONE', 'VERIFIED', 'REMOVED'])}
   WHEN ${hashed(21, '100')} < 45 THEN 'REMOVED' WHEN ${hashed(21, '100')} < 85 THEN 'VERIFIED'

@@ -1,4 +1,4 @@
-/** The seven CRM object types of DESIGN §1, in the order the overview lists them. */
+/** The seven CRM object types of docs/rules.md, Words, in the order the overview lists them. */
 export enum ObjectType {
   CONTACT = 'CONTACT',
   ACTIVITY = 'ACTIVITY',
@@ -19,7 +19,7 @@ export enum TaskStatus {
   REMOVED = 'REMOVED',
 }
 
-/** Tasks may only be marked for permanent deletion in these statuses (DESIGN §2 rule 3). */
+/** Tasks may only be marked for permanent deletion in these statuses (docs/rules.md, rule 3). */
 export const REMOVABLE_TASK_STATUSES: readonly TaskStatus[] = [TaskStatus.REMOVED, TaskStatus.VERIFIED];
 
 /** A type-specific column: its SQL name and the GraphQL field it feeds. */

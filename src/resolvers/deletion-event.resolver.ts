@@ -10,7 +10,7 @@ import { DeletionEvent } from './deletion-event.type';
 import { User } from './user.type';
 
 /**
- * Live deletion events (DESIGN §2 rule 10, §4): admins of the event's workspace only. Subscribers
+ * Live deletion events (docs/rules.md, rule 10; docs/subscription-delivery.md): admins of the event's workspace only. Subscribers
  * of the same selection, role and workspace share one execution per event (server/subscription-groups.ts),
  * with the delivery's loaders (server/event-execution.ts), so the Deletion's own fields (activatedBy …)
  * batch with every other group's too. No field here depends on who the viewer is beyond that.

@@ -35,7 +35,7 @@ class DeletionsArgs {
   status?: DeletionStatus[];
 }
 
-/** The permanent-deletion API for admins (DESIGN §2 rules 3–7): selection, activation, cancel, history. */
+/** The permanent-deletion API for admins (docs/rules.md, rules 3–7): selection, activation, cancel, history. */
 @Resolver()
 export class DeletionResolver {
   @Authorized(Role.ADMIN)

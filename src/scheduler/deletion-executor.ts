@@ -63,7 +63,7 @@ const LOCKED_ROWS_GIVE_UP_MS = 5_000;
 type ChunkOutcome = ChunkResult & { locked: ObjectRef[] };
 
 /**
- * Executes one claimed deletion (DESIGN §2 rule 8) in short transactions of at most `chunkSize`
+ * Executes one claimed deletion (docs/rules.md, rule 8) in short transactions of at most `chunkSize`
  * objects. Each chunk locks the deletion row first and the object rows second (restore's order),
  * stops if another instance holds the lease, and commits whole: objects, attachment rows, the
  * files' tombstones, progress and the PROGRESS event together. Files are deleted after the commit;

@@ -15,7 +15,7 @@ interface CurrentRow {
 }
 
 /**
- * Archive and restore (DESIGN §2 rules 1 and 2). A batch is all-or-nothing: every ref is checked
+ * Archive and restore (docs/rules.md, rules 1 and 2). A batch is all-or-nothing: every ref is checked
  * before anything changes, and the first refusal names every bad ref. The SQL is written once
  * over OBJECT_TABLES; a batch runs one group of statements per type it names.
  */

@@ -4,7 +4,7 @@ import { activeDeletion } from './deletion-row';
 import { isCancellable } from './deletion-status';
 import { Role, UserRow } from './domain-types';
 
-// Who may do what, in one place: services call these before changing anything (DESIGN §2 rules 3–4, 6–7, 12).
+// Who may do what, in one place: services call these before changing anything (docs/rules.md, rules 3–4, 6–7, 12).
 
 /** Rule 4: while a deletion is pending or executing, the selection is frozen; the message says what to do. */
 export async function refuseWhileActive(tx: Sql, workspaceId: string, action: string): Promise<void> {

@@ -1,4 +1,4 @@
-/** The life of one permanent-deletion batch (DESIGN §1): see DELETION_TRANSITIONS. */
+/** The life of one permanent-deletion batch (docs/rules.md, Words): see DELETION_TRANSITIONS. */
 export enum DeletionStatus {
   PENDING = 'PENDING',
   CANCELLED = 'CANCELLED',

@@ -28,7 +28,7 @@ const UNIQUE_VIOLATION = '23505';
 const CANCEL = statusTransition([DeletionStatus.PENDING], DeletionStatus.CANCELLED);
 
 /**
- * Activation and cancellation of permanent deletions (DESIGN §2 rules 5–7, 10). Each change,
+ * Activation and cancellation of permanent deletions (docs/rules.md, rules 5–7, 10). Each change,
  * its notifications and its event (NOTIFY) commit together or not at all.
  */
 export class DeletionService {

@@ -58,7 +58,7 @@ export const MARK_CHUNK_ROWS = 10_000;
 const REMOVABLE = REMOVABLE_TASK_STATUSES as readonly string[];
 
 /**
- * The workspace's selection for permanent deletion (DESIGN §2 rules 3 and 4). Every call holds
+ * The workspace's selection for permanent deletion (docs/rules.md, rules 3 and 4). Every call holds
  * the workspace lock, so it never interleaves with an activation; by filter it is set-based UPDATEs
  * of up to MARK_CHUNK_ROWS rows each, because a selection can be a million rows (the stats
  * triggers are per statement) and one transaction would lock them all for a minute.

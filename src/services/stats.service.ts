@@ -36,7 +36,7 @@ type CounterRow = { workspaceId: string; type: ObjectType } & Record<(typeof COU
 
 const SELECT_COUNTERS = COUNTERS.map((c) => `${c}::float8 AS ${c}`).join(', ');
 
-/** Reads the per-type counters kept by triggers (O(1), DESIGN §4) and recounts them for `verify`. */
+/** Reads the per-type counters kept by triggers (O(1), docs/lists.md) and recounts them for `verify`. */
 export class StatsService {
   constructor(private readonly db: Database) {}
 

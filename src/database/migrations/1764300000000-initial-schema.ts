@@ -21,7 +21,7 @@ const OBJECT_TABLES: readonly { table: string; type: string; columns: string }[]
 ];
 
 /**
- * The whole data model of DESIGN §1. Object tables share their bookkeeping columns; the
+ * The whole data model (its words: docs/rules.md). Object tables share their bookkeeping columns; the
  * per-workspace stats are kept exact by statement-level triggers (one counter update per
  * statement, so marking a million rows costs one counter write, not a million).
  */
