@@ -4,6 +4,7 @@ import { InitialSchema1764300000000 } from './src/database/migrations/1764300000
 import { TombstonesByDeletion1764900000000 } from './src/database/migrations/1764900000000-tombstones-by-deletion';
 import { ReviewIndexes1765000000000 } from './src/database/migrations/1765000000000-review-indexes';
 import { DeletionSettings1765100000000 } from './src/database/migrations/1765100000000-deletion-settings';
+import { DropSelectionIndex1765200000000 } from './src/database/migrations/1765200000000-drop-selection-index';
 
 /**
  * The TypeORM DataSource of the app and of the TypeORM migration CLI. The schema is owned by
@@ -21,6 +22,7 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
       TombstonesByDeletion1764900000000,
       ReviewIndexes1765000000000,
       DeletionSettings1765100000000,
+      DropSelectionIndex1765200000000,
     ],
     extra: { max: poolSize, application_name: 'crm-archive' },
     logging: false,
