@@ -10,6 +10,8 @@ const TEXT_OF_KIND: Record<string, string> = {
   DELETION_CANCELLED: 'Deletion cancelled',
   DELETION_COMPLETED: 'Deletion completed',
   DELETION_FAILED: 'Deletion failed',
+  DELETION_REMINDER: 'Reminder: the pending deletion executes soon',
+  DELETION_SETTINGS_CHANGED: 'Deletion settings changed',
 };
 
 /**
