@@ -3,6 +3,7 @@ import { mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { forEachBounded } from './bounded-concurrency';
 
 /** Where attachment bytes live. The default is a local folder; object storage fits the same shape. */
 export interface FileStore {
@@ -18,9 +19,31 @@ export interface FileStore {
   size(key: string): Promise<number | null>;
   /** Removes the file; a missing file is not an error (deletion is retried after crashes). */
   delete(key: string): Promise<void>;
+  /**
+   * Removes up to DELETE_BATCH_MAX files as `delete` would (a missing one is fine) and returns the
+   * keys it could not remove, each with its reason; one refusal never stops the others.
+   */
+  deleteMany(keys: readonly string[]): Promise<FailedDelete[]>;
   /** Every stored key, for the verify command. */
   keys(): AsyncIterable<string>;
+  /** Releases what the store holds open (connections); the store is not used afterwards. */
+  close(): Promise<void>;
 }
+
+/** The most keys one `deleteMany` takes: what S3's DeleteObjects accepts in one call. */
+export const DELETE_BATCH_MAX = 1_000;
+
+/** A key `deleteMany` could not remove, and why (for the log only: it may name server paths). */
+export interface FailedDelete {
+  key: string;
+  error: unknown;
+}
+
+/**
+ * File deletes in flight at once where a store removes files one by one: an unlink waits mostly
+ * on the file system, so overlapping them removes a batch several times faster.
+ */
+export const FILE_REMOVALS_IN_FLIGHT = 16;
 
 /** A range of bytes, both ends inclusive (as in an HTTP Range header). */
 export interface ByteRange {
@@ -86,6 +109,18 @@ export class LocalFileStore implements FileStore {
     }
   }
 
+  async deleteMany(keys: readonly string[]): Promise<FailedDelete[]> {
+    const failed: FailedDelete[] = [];
+    await forEachBounded(keys, FILE_REMOVALS_IN_FLIGHT, async (key) => {
+      try {
+        await this.delete(key);
+      } catch (error) {
+        failed.push({ key, error });
+      }
+    });
+    return failed;
+  }
+
   async *keys(): AsyncIterable<string> {
     let shards: string[];
     try {
@@ -96,6 +131,10 @@ export class LocalFileStore implements FileStore {
     for (const shard of shards) {
       for (const name of await readdir(path.join(this.root, shard))) yield `${shard}/${name}`;
     }
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open between calls: each read stream owns its own file handle.
   }
 
   private pathOf(key: string): string {
