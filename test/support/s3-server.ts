@@ -8,8 +8,10 @@ import { ServerEnv } from './servers';
 
 /**
  * A local S3-compatible server for tests: s3rver speaks the S3 REST API over HTTP from a folder, so
- * the S3 file store is tested through the real SDK, signatures and all. No S3 server binary can be
- * installed here; s3rver is enough to exercise every call the store makes.
+ * the S3 file store is tested through the real SDK and real requests. No S3 server binary can be
+ * installed here; s3rver is enough for every call the store makes. It is not S3: it checks access
+ * key ids but not version 4 signatures, and does not abort multipart uploads (the store does not
+ * depend on either).
  */
 export interface TestS3 {
   endpoint: string;
@@ -24,7 +26,7 @@ export interface TestS3 {
   stop(): Promise<void>;
 }
 
-/** s3rver's built-in account: it checks every request's signature against this key pair. */
+/** s3rver's built-in account: a request signed with another access key id is refused. */
 export const S3RVER_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 
 /** Starts s3rver on a free port over a fresh temp folder, with one empty bucket. */
