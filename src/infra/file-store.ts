@@ -24,10 +24,16 @@ export interface FileStore {
    * keys it could not remove, each with its reason; one refusal never stops the others.
    */
   deleteMany(keys: readonly string[]): Promise<FailedDelete[]>;
-  /** Every stored key, for the verify command. */
-  keys(): AsyncIterable<string>;
+  /** Every stored file with its size, in pages (a bucket lists 1,000 at a time), for the verify command. */
+  list(): AsyncIterable<StoredFile>;
   /** Releases what the store holds open (connections); the store is not used afterwards. */
   close(): Promise<void>;
+}
+
+/** A stored file as `list` yields it. */
+export interface StoredFile {
+  key: string;
+  size: number;
 }
 
 /** The most keys one `deleteMany` takes: what S3's DeleteObjects accepts in one call. */
@@ -121,7 +127,7 @@ export class LocalFileStore implements FileStore {
     return failed;
   }
 
-  async *keys(): AsyncIterable<string> {
+  async *list(): AsyncIterable<StoredFile> {
     let shards: string[];
     try {
       shards = await readdir(this.root);
@@ -129,7 +135,10 @@ export class LocalFileStore implements FileStore {
       return;
     }
     for (const shard of shards) {
-      for (const name of await readdir(path.join(this.root, shard))) yield `${shard}/${name}`;
+      for (const name of await readdir(path.join(this.root, shard))) {
+        const key = `${shard}/${name}`;
+        yield { key, size: (await stat(this.pathOf(key))).size };
+      }
     }
   }
 

@@ -12,7 +12,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ByteRange, DELETE_BATCH_MAX, FailedDelete, FileStore, TooLargeError } from './file-store';
+import { ByteRange, DELETE_BATCH_MAX, FailedDelete, FileStore, StoredFile, TooLargeError } from './file-store';
 import { StartError } from '../lifecycle';
 
 /** Where the S3-compatible bucket is and how to sign for it (README, "Files on S3-compatible storage"). */
@@ -143,16 +143,16 @@ export class S3FileStore implements FileStore {
    * (ListObjects' Marker): the paging every S3-compatible store implements alike. (ListObjectsV2's
    * opaque continuation tokens are not: s3rver's need a cipher Node 17+ no longer has.)
    */
-  async *keys(): AsyncIterable<string> {
+  async *list(): AsyncIterable<StoredFile> {
     let marker: string | undefined = undefined;
     for (;;) {
       const page: ListObjectsCommandOutput = await this.client.send(
         new ListObjectsCommand({ Bucket: this.bucket, Marker: marker }),
       );
-      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
-      yield* keys;
-      if (!page.IsTruncated || keys.length === 0) return;
-      marker = keys[keys.length - 1];
+      const files = (page.Contents ?? []).flatMap(({ Key, Size }) => (Key ? [{ key: Key, size: Size ?? 0 }] : []));
+      yield* files;
+      if (!page.IsTruncated || files.length === 0) return;
+      marker = files[files.length - 1].key;
     }
   }
 

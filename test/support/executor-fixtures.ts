@@ -192,7 +192,7 @@ export async function untouchedChecksum(
   sums.file_tombstones = await md5('file_tombstones', 't.deletion_id IS DISTINCT FROM $1', [batch.deletionId]);
   sums.type_stats = await md5('type_stats', 't.workspace_id <> $1', [batch.workspaceId]);
   const skip = new Set(batch.keys);
-  for await (const key of files.keys()) {
+  for await (const { key } of files.list()) {
     if (skip.has(key)) continue;
     sums[`file ${key}`] = createHash('md5')
       .update(await readFile(path.join(files.root, key)))

@@ -68,7 +68,7 @@ export async function startTestS3(bucket = 'crm-archive-test'): Promise<TestS3> 
     async keys() {
       const listing = await store();
       const keys: string[] = [];
-      for await (const key of listing.keys()) keys.push(key);
+      for await (const { key } of listing.list()) keys.push(key);
       return keys.sort();
     },
     stop: () =>
