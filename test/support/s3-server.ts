@@ -4,7 +4,7 @@ import path from 'node:path';
 import S3rver from 's3rver';
 import { loadConfig } from '../../src/config';
 import { S3FileStore } from '../../src/infra/s3-file-store';
-import { ServerEnv } from './servers';
+import type { ServerEnv } from './servers';
 
 /**
  * A local S3-compatible server for tests: s3rver speaks the S3 REST API over HTTP from a folder, so
