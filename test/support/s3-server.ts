@@ -4,7 +4,6 @@ import path from 'node:path';
 import S3rver from 's3rver';
 import { loadConfig } from '../../src/config';
 import { S3FileStore } from '../../src/infra/s3-file-store';
-import type { ServerEnv } from './servers';
 
 /**
  * A local S3-compatible server for tests: s3rver speaks the S3 REST API over HTTP from a folder, so
@@ -17,7 +16,7 @@ export interface TestS3 {
   endpoint: string;
   bucket: string;
   /** The variables that point a server at this bucket, as an operator would set them. */
-  env: ServerEnv;
+  env: Record<string, string>;
   /** A store on the bucket, as a server would open it; closed by `stop()`. */
   store(): Promise<S3FileStore>;
   /** Every key in the bucket, sorted. */
@@ -47,7 +46,7 @@ export async function startTestS3(bucket = 'crm-archive-test'): Promise<TestS3> 
     throw error;
   }
   const endpoint = `http://127.0.0.1:${address.port}`;
-  const env: ServerEnv = {
+  const env: Record<string, string> = {
     S3_BUCKET: bucket,
     S3_ENDPOINT: endpoint,
     S3_FORCE_PATH_STYLE: 'true',
