@@ -64,6 +64,18 @@ export class TooLargeError extends Error {
   }
 }
 
+/** A pass-through that counts the bytes and fails with TooLargeError once they pass `maxBytes`. */
+export function sizeLimit(maxBytes: number): Transform & { readonly written: number } {
+  let written = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      written += chunk.length;
+      callback(written > maxBytes ? new TooLargeError(maxBytes) : null, chunk);
+    },
+  });
+  return Object.defineProperty(limit, 'written', { get: () => written }) as Transform & { readonly written: number };
+}
+
 /** Keeps files under one folder; keys are relative paths such as `ab/abcdef…`. */
 export class LocalFileStore implements FileStore {
   constructor(readonly root: string) {}
@@ -71,20 +83,14 @@ export class LocalFileStore implements FileStore {
   async put(key: string, body: Readable, maxBytes: number): Promise<number> {
     const file = this.pathOf(key);
     await mkdir(path.dirname(file), { recursive: true });
-    let written = 0;
-    const limit = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        written += chunk.length;
-        callback(written > maxBytes ? new TooLargeError(maxBytes) : null, chunk);
-      },
-    });
+    const limit = sizeLimit(maxBytes);
     try {
       await pipeline(body, limit, createWriteStream(file, { flags: 'wx' }));
     } catch (error) {
       await rm(file, { force: true });
       throw error;
     }
-    return written;
+    return limit.written;
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable | null> {

@@ -10,9 +10,9 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ByteRange, DELETE_BATCH_MAX, FailedDelete, FileStore, StoredFile, TooLargeError } from './file-store';
+import { ByteRange, DELETE_BATCH_MAX, FailedDelete, FileStore, sizeLimit, StoredFile } from './file-store';
 import { StartError } from '../lifecycle';
 
 /** Where the S3-compatible bucket is and how to sign for it (README, "Files on S3-compatible storage"). */
@@ -62,16 +62,10 @@ export class S3FileStore implements FileStore {
   }
 
   async put(key: string, body: Readable, maxBytes: number): Promise<number> {
-    let written = 0;
     // Counting as the bytes pass: a stream past the limit fails the upload before it completes,
     // and lib-storage then aborts its multipart upload, so no object (and no part) is left.
     let bodyError: unknown = undefined;
-    const limit = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        written += chunk.length;
-        callback(written > maxBytes ? new TooLargeError(maxBytes) : null, chunk);
-      },
-    }).on('error', (error) => (bodyError ??= error));
+    const limit = sizeLimit(maxBytes).on('error', (error) => (bodyError ??= error));
     // The upload reads `limit`: a failure of either side (client gone, too large) ends the upload
     // through it, and the pipeline destroys the request body as the local store's does.
     pipeline(body, limit).catch(() => undefined);
@@ -89,7 +83,7 @@ export class S3FileStore implements FileStore {
       // parts left by one are not objects, and a bucket lifecycle rule expires them (README).
       throw bodyError ?? error;
     }
-    return written;
+    return limit.written;
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable | null> {
