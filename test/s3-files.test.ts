@@ -1,8 +1,15 @@
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { ArchiveObjectsDocument } from '../operations/generated';
+import {
+  ActivateDeletionDocument,
+  ArchiveObjectsDocument,
+  CancelDeletionDocument,
+  MarkForDeletionDocument,
+} from '../operations/generated';
 import { loadConfig } from '../src/config';
 import { newStorageKey } from '../src/infra/file-store';
 import { S3FileStore } from '../src/infra/s3-file-store';
@@ -12,8 +19,11 @@ import { verifyProblems } from './support/deletion';
 import { createDueDeletion, testScheduler } from './support/executor-fixtures';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, snapshot, upload } from './support/objects';
+import { processTreeWork } from './support/processes';
 import { startTestS3, TestS3 } from './support/s3-server';
 import { startServerProcess, startTestServer, TEST_JWT_SECRET, TestServer } from './support/servers';
+import { unzip } from './support/unzip';
+import { settles } from './support/wait-for';
 
 /**
  * Every path that touches files, with the files in a bucket (s3rver over HTTP): upload, download,
@@ -116,6 +126,43 @@ describe('files on S3', () => {
     expect(left).toContain(kept.key);
     expect(await tombstones()).toEqual([]);
     expect(await verifyProblems(server.app.services)).toEqual([]);
+  });
+
+  it('exports a pending deletion with its files read from the bucket', async () => {
+    const fresh = await createWorkspace(db(), 1, 0);
+    const [admin] = fresh.admins;
+    const ref = await createObject(server.url, admin, 'DEAL');
+    const bytes = randomBytes(30_000);
+    expect((await upload(server.url, admin.token, ref, bytes, 'plan.pdf')).status).toBe(201);
+    await mustRequest(server.url, ArchiveObjectsDocument, { refs: [ref] }, admin.token);
+    await mustRequest(server.url, MarkForDeletionDocument, { refs: [ref] }, admin.token);
+    const { id } = (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion;
+    const response = await fetch(`${base()}/deletions/${id}/export`, {
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    expect(response.status).toBe(200);
+    const files = (await unzip(Buffer.from(await response.arrayBuffer()))).filter((e) => e.name.startsWith('files/'));
+    expect(files.map((e) => e.data.equals(bytes))).toEqual([true]);
+    await mustRequest(server.url, CancelDeletionDocument, { id }, admin.token);
+  });
+
+  it('runs `npm run verify` on the bucket: no drift, exit 0', async () => {
+    const child = spawn(process.execPath, [path.join(__dirname, '../dist/src/cli/verify.js')], {
+      env: {
+        ...process.env,
+        ...s3.env,
+        DATABASE_URL: server.database.url,
+        DATA_DIR: server.dataDir,
+        JWT_SECRET: TEST_JWT_SECRET,
+      },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const [code] = (await settles(once(child, 'exit'), {
+      what: 'verify to exit',
+      progress: () => processTreeWork(child.pid) + stdout.length,
+    })) as [number | null];
+    expect({ code, last: stdout.trim().split('\n').at(-1) }).toEqual({ code: 0, last: 'no drift' });
   });
 
   it('sweeps the object of an upload that died before its row', async () => {
