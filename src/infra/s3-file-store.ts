@@ -79,6 +79,8 @@ export class S3FileStore implements FileStore {
     try {
       await upload.done();
     } catch (error) {
+      // A refusal by the store stops the reading too: the pipeline then destroys the request body.
+      limit.destroy();
       // The body's failure is the reason, not a failed abort of the multipart upload it caused:
       // parts left by one are not objects, and a bucket lifecycle rule expires them (README).
       throw bodyError ?? error;
