@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -19,11 +17,10 @@ import { verifyProblems } from './support/deletion';
 import { createDueDeletion, testScheduler } from './support/executor-fixtures';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, snapshot, upload } from './support/objects';
-import { processTreeWork } from './support/processes';
 import { startTestS3, TestS3 } from './support/s3-server';
 import { startServerProcess, startTestServer, TEST_JWT_SECRET, TestServer } from './support/servers';
 import { unzip } from './support/unzip';
-import { settles } from './support/wait-for';
+import { runVerifyCommand } from './support/verify-command';
 
 /**
  * Every path that touches files, with the files in a bucket (s3rver over HTTP): upload, download,
@@ -147,21 +144,12 @@ describe('files on S3', () => {
   });
 
   it('runs `npm run verify` on the bucket: no drift, exit 0', async () => {
-    const child = spawn(process.execPath, [path.join(__dirname, '../dist/src/cli/verify.js')], {
-      env: {
-        ...process.env,
-        ...s3.env,
-        DATABASE_URL: server.database.url,
-        DATA_DIR: server.dataDir,
-        JWT_SECRET: TEST_JWT_SECRET,
-      },
+    const { code, stdout } = await runVerifyCommand({
+      ...s3.env,
+      DATABASE_URL: server.database.url,
+      DATA_DIR: server.dataDir,
+      JWT_SECRET: TEST_JWT_SECRET,
     });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const [code] = (await settles(once(child, 'exit'), {
-      what: 'verify to exit',
-      progress: () => processTreeWork(child.pid) + stdout.length,
-    })) as [number | null];
     expect({ code, last: stdout.trim().split('\n').at(-1) }).toEqual({ code: 0, last: 'no drift' });
   });
 
