@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OBJECT_TABLES } from '../src/database/object-tables';
-import { LocalFileStore } from '../src/infra/file-store';
+import { FileStore, LocalFileStore } from '../src/infra/file-store';
 import { createDueDeletion, seedArchivedObjects } from '../test/support/executor-fixtures';
 import { BenchDatabase } from './bench-database';
 import { benchScheduler } from './purge.bench';
@@ -25,7 +25,7 @@ export async function executorBench({ db }: BenchDatabase): Promise<BenchResult[
     let objects = 0;
     for (let round = 0; round < ROUNDS; round++) {
       for (const chunkSize of [1_000, 100]) {
-        const { ms, count } = await executeOnce(db, files, chunkSize, round);
+        const { ms, count } = await executeOnce(db, files, chunkSize, `${chunkSize}-${round}`);
         objects = count;
         best.set(chunkSize, Math.min(best.get(chunkSize) ?? Infinity, ms));
       }
@@ -45,16 +45,18 @@ export async function executorBench({ db }: BenchDatabase): Promise<BenchResult[
   }
 }
 
-async function executeOnce(
+/** Seeds a ~20k-object deletion with its files in `files` and executes it; the execution's time. */
+export async function executeOnce(
   db: BenchDatabase['db'],
-  files: LocalFileStore,
+  files: FileStore,
   chunkSize: number,
-  round: number,
+  /** Tells this run's bench user apart from the others' (emails are unique). */
+  label: string,
 ): Promise<{ ms: number; count: number }> {
   const workspace = await db.one<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('bench') RETURNING id`);
   const user = await db.one<{ id: string }>(
     `INSERT INTO users (workspace_id, name, email, role) VALUES ($1, 'bench', $2, 'ADMIN') RETURNING id`,
-    [workspace!.id, `bench-${chunkSize}-${round}@bench.test`],
+    [workspace!.id, `bench-${label}@bench.test`],
   );
   const refs = await seedArchivedObjects(db, files, {
     workspaceId: workspace!.id,

@@ -13,6 +13,7 @@ import { overheadBench } from './overhead.bench';
 import { peerBench } from './peer.bench';
 import { statsBench } from './stats.bench';
 import { executorBench } from './executor.bench';
+import { executorS3Bench } from './executor-s3.bench';
 import { activate1mBench } from './activate-1m.bench';
 import { mark1mBench } from './mark-1m.bench';
 import { purgeBrowseBench } from './purge-browse.bench';
@@ -51,6 +52,7 @@ const BENCHES: Record<string, Bench> = {
   fanout: fanoutBench,
   mark: markBench,
   executor: executorBench,
+  'executor-s3': executorS3Bench,
   browse: browseBench,
   overhead: overheadBench,
   'mark-1m': mark1mBench,

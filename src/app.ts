@@ -12,7 +12,8 @@ import { Logger } from './log';
 import { DeletionScheduler } from './scheduler/deletion-scheduler';
 import { DeletionEventListener } from './infra/deletion-event-listener';
 import { DELETION_EVENTS_TOPIC } from './services/deletion-events';
-import { LocalFileStore } from './infra/file-store';
+import { FileStore } from './infra/file-store';
+import { openFileStore } from './infra/open-file-store';
 import { createServices, Services } from './services/services';
 import { RunningServer, startServer } from './server/http-server';
 import { Metrics } from './server/metrics';
@@ -48,7 +49,9 @@ export function startApp(config: Config, logger: Logger): Promise<App> {
 /** startApp's steps, in order; each pushes onto `stack` how to stop what it started. */
 async function startParts(config: Config, logger: Logger, stack: StopStack): Promise<App> {
   const { url, db } = await openDatabase(config, logger, stack);
-  const { services, files, seeded } = await createAppServices(config, db);
+  const files = await openFileStore(config);
+  stack.push(() => files.close());
+  const { services, seeded } = await createAppServices(config, db, files);
   // Assigned once the server listens; the listener is started first so no socket misses an event.
   let server: RunningServer | undefined = undefined;
   // Clients reconnect on 4205 and refetch notifications and the overview (README, "Live notifications").
@@ -84,14 +87,14 @@ async function openDatabase(config: Config, logger: Logger, stack: StopStack): P
 async function createAppServices(
   config: Config,
   db: Database,
-): Promise<{ services: Services; files: LocalFileStore; seeded: boolean }> {
-  const files = new LocalFileStore(path.join(config.dataDir, 'files'));
+  files: FileStore,
+): Promise<{ services: Services; seeded: boolean }> {
   const services = createServices(config, db, files);
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
   // Production never gets demo users: their well-known emails would be accounts nobody owns.
   const seedable = !config.databaseUrl && config.nodeEnv !== 'production';
   const seeded = seedable && !(await isSeeded(db)) && (await seedDemoData(services));
-  return { services, files, seeded };
+  return { services, seeded };
 }
 
 /**
@@ -122,7 +125,7 @@ async function startEvents(
 function startScheduler(
   config: Config,
   services: Services,
-  files: LocalFileStore,
+  files: FileStore,
   logger: Logger,
   metrics: Metrics,
 ): DeletionScheduler {

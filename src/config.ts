@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { ensureDataDir } from './lifecycle';
+import { S3Settings } from './infra/s3-file-store';
 
 /** Everything the process reads from its environment, validated once at start. */
 export interface Config {
@@ -33,6 +34,8 @@ export interface Config {
   deletionLeaseMs: number;
   /** Largest attachment upload accepted, in bytes. */
   maxUploadBytes: number;
+  /** Set (by S3_BUCKET): attachment files live in this bucket; unset: under `dataDir`/files. */
+  s3: S3Settings | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -93,6 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
     deletionLeaseMs: duration(env, 'DELETION_LEASE', '60s', problems),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER, problems),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info', problems),
+    s3: s3Settings(env, problems),
   };
   problems.push(...leaseProblems(config.deletionLeaseMs));
   if (problems.length > 0) throw new ConfigError(problems);
@@ -111,6 +115,35 @@ const MIN_DELETION_LEASE_MS = 1_000;
 function leaseProblems(leaseMs: number): string[] {
   if (leaseMs === 0 || leaseMs >= MIN_DELETION_LEASE_MS) return [];
   return [`DELETION_LEASE must be at least 1s (it is renewed every third of it), got ${leaseMs}ms`];
+}
+
+/** The bucket settings when S3_BUCKET is set; the other S3_ variables without it are a mistake. */
+function s3Settings(env: Env, problems: string[]): S3Settings | undefined {
+  const bucket = env.S3_BUCKET || undefined;
+  if (!bucket) {
+    const stray = ['S3_ENDPOINT', 'S3_REGION', 'S3_FORCE_PATH_STYLE'].filter((name) => env[name]);
+    if (stray.length > 0)
+      problems.push(`${stray.join(', ')} set without S3_BUCKET: set S3_BUCKET to use object storage`);
+    return undefined;
+  }
+  const endpoint = env.S3_ENDPOINT || undefined;
+  if (endpoint && !/^https?:\/\/[^/\s]+\/?$/.test(endpoint)) {
+    problems.push(`S3_ENDPOINT must be an http(s):// URL such as https://minio.example.com:9000, got "${endpoint}"`);
+  }
+  const accessKeyId = env.AWS_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY || undefined;
+  if (!accessKeyId !== !secretAccessKey)
+    problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together');
+  return {
+    bucket,
+    endpoint,
+    region: env.S3_REGION || env.AWS_REGION || 'us-east-1',
+    forcePathStyle: oneOf(env, 'S3_FORCE_PATH_STYLE', ['true', 'false'], 'false', problems) === 'true',
+    credentials:
+      accessKeyId && secretAccessKey
+        ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined }
+        : undefined,
+  };
 }
 
 function persistedSecret(dataDir: string): string {

@@ -20,7 +20,7 @@ afterAll(() => server.close());
 /** Every stored file key. */
 async function storedKeys(): Promise<string[]> {
   const keys: string[] = [];
-  for await (const key of server.app.services.files.keys()) keys.push(key);
+  for await (const { key } of server.app.services.files.list()) keys.push(key);
   return keys.sort();
 }
 

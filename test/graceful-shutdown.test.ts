@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,9 +11,9 @@ import { createDueDeletion, Ref, seedArchivedObjects } from './support/executor-
 import { settles, STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';
 import { warmUpSubscriptions } from './support/warm-up';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
-import { processTreeWork } from './support/processes';
 import { ServerProcess, startServerProcess, TEST_JWT_SECRET } from './support/servers';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { runVerifyCommand } from './support/verify-command';
 
 const PER_TYPE = 20;
 const CHUNK = 5;
@@ -94,18 +92,8 @@ async function refusesNewWork(url: string): Promise<boolean> {
 }
 
 /** `npm run verify` against the test's database and files: its exit code and report. */
-async function runVerify(): Promise<{ code: number | null; stdout: string }> {
-  const child = spawn(process.execPath, [path.join(__dirname, '../dist/src/cli/verify.js')], {
-    env: { ...process.env, DATABASE_URL: database.url, DATA_DIR: dataDir, JWT_SECRET: TEST_JWT_SECRET },
-  });
-  cleanups.push(() => child.kill('SIGKILL'));
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const [code] = (await settles(once(child, 'exit'), {
-    what: 'verify to exit',
-    progress: () => processTreeWork(child.pid) + stdout.length,
-  })) as [number | null];
-  return { code, stdout };
+function runVerify(): Promise<{ code: number | null; stdout: string }> {
+  return runVerifyCommand({ DATABASE_URL: database.url, DATA_DIR: dataDir, JWT_SECRET: TEST_JWT_SECRET });
 }
 
 /** A batch of archived objects, each with a file, in a deletion not yet due; and one active contact. */

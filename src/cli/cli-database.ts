@@ -4,7 +4,8 @@ import { Config } from '../config';
 import { Database } from '../database/database';
 import { EmbeddedDatabase, runningUrl, startEmbeddedPostgres } from '../database/embedded-postgres';
 import { migrate } from '../database/migrate';
-import { LocalFileStore } from '../infra/file-store';
+import { FileStore } from '../infra/file-store';
+import { openFileStore } from '../infra/open-file-store';
 import { createServices, Services } from '../services/services';
 
 /**
@@ -24,11 +25,14 @@ export async function withCliDatabase<T>(config: Config, work: (services: Servic
     url = embedded.url;
   }
   const db = await Database.connect(url, 2);
+  let files: FileStore | undefined;
   try {
+    files = await openFileStore(config);
     const applied = await migrate(db.dataSource);
     if (applied.length > 0) process.stderr.write(`applied migrations: ${applied.join(', ')}\n`);
-    return await work(createServices(config, db, new LocalFileStore(path.join(config.dataDir, 'files'))));
+    return await work(createServices(config, db, files));
   } finally {
+    await files?.close();
     await db.close();
     await embedded?.stop();
   }

@@ -3,6 +3,7 @@ import { mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { forEachBounded } from './bounded-concurrency';
 
 /** Where attachment bytes live. The default is a local folder; object storage fits the same shape. */
 export interface FileStore {
@@ -18,9 +19,37 @@ export interface FileStore {
   size(key: string): Promise<number | null>;
   /** Removes the file; a missing file is not an error (deletion is retried after crashes). */
   delete(key: string): Promise<void>;
-  /** Every stored key, for the verify command. */
-  keys(): AsyncIterable<string>;
+  /**
+   * Removes up to DELETE_BATCH_MAX files as `delete` would (a missing one is fine) and returns the
+   * keys it could not remove, each with its reason; one refusal never stops the others.
+   */
+  deleteMany(keys: readonly string[]): Promise<FailedDelete[]>;
+  /** Every stored file with its size, in pages (a bucket lists 1,000 at a time), for the verify command. */
+  list(): AsyncIterable<StoredFile>;
+  /** Releases what the store holds open (connections); the store is not used afterwards. */
+  close(): Promise<void>;
 }
+
+/** A stored file as `list` yields it. */
+export interface StoredFile {
+  key: string;
+  size: number;
+}
+
+/** The most keys one `deleteMany` takes: what S3's DeleteObjects accepts in one call. */
+export const DELETE_BATCH_MAX = 1_000;
+
+/** A key `deleteMany` could not remove, and why (for the log only: it may name server paths). */
+export interface FailedDelete {
+  key: string;
+  error: unknown;
+}
+
+/**
+ * File deletes in flight at once where a store removes files one by one: an unlink waits mostly
+ * on the file system, so overlapping them removes a batch several times faster.
+ */
+export const FILE_REMOVALS_IN_FLIGHT = 16;
 
 /** A range of bytes, both ends inclusive (as in an HTTP Range header). */
 export interface ByteRange {
@@ -35,6 +64,18 @@ export class TooLargeError extends Error {
   }
 }
 
+/** A pass-through that counts the bytes and fails with TooLargeError once they pass `maxBytes`. */
+export function sizeLimit(maxBytes: number): Transform & { readonly written: number } {
+  let written = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      written += chunk.length;
+      callback(written > maxBytes ? new TooLargeError(maxBytes) : null, chunk);
+    },
+  });
+  return Object.defineProperty(limit, 'written', { get: () => written }) as Transform & { readonly written: number };
+}
+
 /** Keeps files under one folder; keys are relative paths such as `ab/abcdef…`. */
 export class LocalFileStore implements FileStore {
   constructor(readonly root: string) {}
@@ -42,20 +83,14 @@ export class LocalFileStore implements FileStore {
   async put(key: string, body: Readable, maxBytes: number): Promise<number> {
     const file = this.pathOf(key);
     await mkdir(path.dirname(file), { recursive: true });
-    let written = 0;
-    const limit = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        written += chunk.length;
-        callback(written > maxBytes ? new TooLargeError(maxBytes) : null, chunk);
-      },
-    });
+    const limit = sizeLimit(maxBytes);
     try {
       await pipeline(body, limit, createWriteStream(file, { flags: 'wx' }));
     } catch (error) {
       await rm(file, { force: true });
       throw error;
     }
-    return written;
+    return limit.written;
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable | null> {
@@ -86,7 +121,19 @@ export class LocalFileStore implements FileStore {
     }
   }
 
-  async *keys(): AsyncIterable<string> {
+  async deleteMany(keys: readonly string[]): Promise<FailedDelete[]> {
+    const failed: FailedDelete[] = [];
+    await forEachBounded(keys, FILE_REMOVALS_IN_FLIGHT, async (key) => {
+      try {
+        await this.delete(key);
+      } catch (error) {
+        failed.push({ key, error });
+      }
+    });
+    return failed;
+  }
+
+  async *list(): AsyncIterable<StoredFile> {
     let shards: string[];
     try {
       shards = await readdir(this.root);
@@ -94,8 +141,15 @@ export class LocalFileStore implements FileStore {
       return;
     }
     for (const shard of shards) {
-      for (const name of await readdir(path.join(this.root, shard))) yield `${shard}/${name}`;
+      for (const name of await readdir(path.join(this.root, shard))) {
+        const key = `${shard}/${name}`;
+        yield { key, size: (await stat(this.pathOf(key))).size };
+      }
     }
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open between calls: each read stream owns its own file handle.
   }
 
   private pathOf(key: string): string {

@@ -1,12 +1,5 @@
 import { Database } from '../database/database';
-import { forEachBounded } from '../infra/bounded-concurrency';
-import { FileStore } from '../infra/file-store';
-
-/**
- * File deletes in flight at once: an unlink (or an object store's DELETE) waits mostly on the
- * file system or the network, so overlapping them removes a chunk's files several times faster.
- */
-export const FILE_REMOVALS_IN_FLIGHT = 16;
+import { DELETE_BATCH_MAX, FileStore } from '../infra/file-store';
 
 /** A queued file removal: the tombstone's id and the file's storage key. */
 export interface Tombstone {
@@ -28,20 +21,26 @@ export interface FileDeletion extends FileRemoval {
 }
 
 /**
- * Deletes each tombstone's file, FILE_REMOVALS_IN_FLIGHT at a time (a missing file counts as
- * gone); the caller forgets the tombstones of `goneIds`. One refusal never stops the others.
+ * Deletes each tombstone's file, DELETE_BATCH_MAX keys per store call (one DeleteObjects request on
+ * S3; a missing file counts as gone); the caller forgets the tombstones of `goneIds`. One refusal
+ * never stops the others, and a refused batch keeps all of its tombstones.
  */
 export async function deleteTombstonedFiles(files: FileStore, tombstones: readonly Tombstone[]): Promise<FileDeletion> {
   const goneIds: string[] = [];
   let firstError: unknown = undefined;
-  await forEachBounded(tombstones, FILE_REMOVALS_IN_FLIGHT, async ({ id, key }) => {
+  for (let start = 0; start < tombstones.length; start += DELETE_BATCH_MAX) {
+    const batch = tombstones.slice(start, start + DELETE_BATCH_MAX);
+    let refused: Set<string>;
     try {
-      await files.delete(key);
-      goneIds.push(id);
+      const failures = await files.deleteMany(batch.map((tombstone) => tombstone.key));
+      firstError ??= failures[0]?.error;
+      refused = new Set(failures.map((failure) => failure.key));
     } catch (error) {
       firstError ??= error;
+      refused = new Set(batch.map((tombstone) => tombstone.key));
     }
-  });
+    for (const { id, key } of batch) if (!refused.has(key)) goneIds.push(id);
+  }
   return { removed: goneIds.length, failed: tombstones.length - goneIds.length, firstError, goneIds };
 }
 

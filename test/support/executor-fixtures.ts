@@ -1,6 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { Database, Sql } from '../../src/database/database';
@@ -15,7 +13,7 @@ import {
   parseDeletionEventMessage,
   publishDeletionEvent,
 } from '../../src/services/deletion-events';
-import { FileStore, LocalFileStore, newStorageKey } from '../../src/infra/file-store';
+import { FileStore, newStorageKey } from '../../src/infra/file-store';
 import { SelectionService } from '../../src/services/selection.service';
 import { Services } from '../../src/services/services';
 import { waitFor } from './wait-for';
@@ -172,7 +170,7 @@ export async function leaseLapsed(db: Sql, deletionId: string): Promise<boolean>
  */
 export async function untouchedChecksum(
   db: Sql,
-  files: LocalFileStore,
+  files: FileStore,
   batch: { deletionId: string; workspaceId: string; refs: readonly Ref[]; keys: readonly string[] },
 ): Promise<Record<string, string>> {
   const ids = batch.refs.map((ref) => ref.id);
@@ -192,11 +190,11 @@ export async function untouchedChecksum(
   sums.file_tombstones = await md5('file_tombstones', 't.deletion_id IS DISTINCT FROM $1', [batch.deletionId]);
   sums.type_stats = await md5('type_stats', 't.workspace_id <> $1', [batch.workspaceId]);
   const skip = new Set(batch.keys);
-  for await (const key of files.keys()) {
+  for await (const { key } of files.list()) {
     if (skip.has(key)) continue;
-    sums[`file ${key}`] = createHash('md5')
-      .update(await readFile(path.join(files.root, key)))
-      .digest('hex');
+    const hash = createHash('md5');
+    for await (const chunk of (await files.read(key))!) hash.update(chunk as Buffer);
+    sums[`file ${key}`] = hash.digest('hex');
   }
   return sums;
 }
