@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 
@@ -29,6 +29,12 @@ const CHROMIUM_ARGS = [
 
 /** One headless Chromium for a test file; the file closes it in afterAll (`browser.close()`). */
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `The browser tests need Chromium at ${CHROMIUM_PATH}: install it (Debian/Ubuntu: apt-get install -y chromium) ` +
+        'or point CHROMIUM_PATH at a Chromium or Chrome binary. No browser is downloaded.',
+    );
+  }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
 
