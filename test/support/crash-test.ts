@@ -71,11 +71,16 @@ export function crashTest({ kills, perType, storage }: { kills: number; perType:
         // Kill only once this run has made progress (so every restart resumes), then after a random number of
         // further chunks, so kills land at varied points. While it boots, the child's own work is the progress.
         const target = start + 1 + Math.floor(Math.random() * 3) * CHUNK_SIZE;
-        await waitFor(async () => (await progress(deletionId)).done >= target || main.child.exitCode !== null, {
+        // A child that ended (an exit, or a signal from outside the test) fails at once, not after a stall.
+        const ended = () => main.child.exitCode !== null || main.child.signalCode !== null;
+        await waitFor(async () => (await progress(deletionId)).done >= target || ended(), {
           what: `kill ${kill}: the child to delete a chunk`,
           progress: main.progress,
         });
-        if (main.child.exitCode !== null) throw new Error(`the child exited by itself: ${main.output.stderr}`);
+        if (ended()) {
+          const how = main.child.exitCode ?? main.child.signalCode;
+          throw new Error(`the child ended before it was killed (${how}): ${main.output.stderr}`);
+        }
         main.kill();
         await main.exited;
         const now = await progress(deletionId);
