@@ -84,9 +84,13 @@ export class LocalFileStore implements FileStore {
     const file = this.pathOf(key);
     await mkdir(path.dirname(file), { recursive: true });
     const limit = sizeLimit(maxBytes);
+    const out = createWriteStream(file, { flags: 'wx' });
     try {
-      await pipeline(body, limit, createWriteStream(file, { flags: 'wx' }));
+      await pipeline(body, limit, out);
     } catch (error) {
+      // The pipeline can fail (too large, client gone) while the file is still being opened: removed
+      // before its stream has closed, the pending open would create it again, empty, after the removal.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(file, { force: true });
       throw error;
     }
