@@ -72,12 +72,11 @@ export function crashTest({ kills, perType, storage }: { kills: number; perType:
         // further chunks, so kills land at varied points. While it boots, the child's own work is the progress.
         const target = start + 1 + Math.floor(Math.random() * 3) * CHUNK_SIZE;
         // A child that ended (an exit, or a signal from outside the test) fails at once, not after a stall.
-        const ended = () => main.child.exitCode !== null || main.child.signalCode !== null;
-        await waitFor(async () => (await progress(deletionId)).done >= target || ended(), {
+        await waitFor(async () => (await progress(deletionId)).done >= target || main.ended(), {
           what: `kill ${kill}: the child to delete a chunk`,
           progress: main.progress,
         });
-        if (ended()) {
+        if (main.ended()) {
           const how = main.child.exitCode ?? main.child.signalCode;
           throw new Error(`the child ended before it was killed (${how}): ${main.output.stderr}`);
         }

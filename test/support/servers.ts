@@ -154,6 +154,8 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
   /** SIGKILL, for cleanup after a failure; does nothing once exited. */
   kill(): void;
+  /** Whether the process has ended, by an exit or a signal (from the test or from outside). */
+  ended(): boolean;
   /**
    * How much the process has done: CPU time of it and its children (an embedded PostgreSQL, initdb)
    * plus what it printed. A loaded machine slows it; only a stuck process stops it.
@@ -178,14 +180,14 @@ export function startServerProcess(env: ServerEnv = {}, place: ServerPlace = {})
   void exited.then(() => folder.remove());
   const progress = () => processTreeWork(child.pid) + output.stdout.length + output.stderr.length;
   const waitOptions = (what: string): WaitOptions<number> => ({ what: `${what} (pid ${child.pid})`, progress });
+  const ended = () => child.exitCode !== null || child.signalCode !== null;
   const ready = async (): Promise<string> => {
-    const ended = () => child.exitCode !== null || child.signalCode !== null;
     await waitFor(() => bannerUrl(output.stdout) !== undefined || ended(), waitOptions('the server banner'));
     const url = bannerUrl(output.stdout);
     if (!url) throw new Error(`exited with ${child.exitCode ?? child.signalCode}: ${output.stderr}`);
     return url;
   };
-  const kill = () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'));
+  const kill = () => void (!ended() && child.kill('SIGKILL'));
   const exit = () => settles(exited, waitOptions('the server process to exit'));
   register(
     async () => {
@@ -205,6 +207,7 @@ export function startServerProcess(env: ServerEnv = {}, place: ServerPlace = {})
       return exit();
     },
     kill,
+    ended,
     progress,
   };
 }
