@@ -1,10 +1,10 @@
 import { loadConfig } from '../src/config';
 import { Database } from '../src/database/database';
 import { OBJECT_TABLES } from '../src/database/object-tables';
-import { systemClock } from '../src/services/clock';
-import { DeletionService } from '../src/services/deletion.service';
-import { UserRow } from '../src/services/domain-types';
-import { NotificationService } from '../src/services/notification.service';
+import { systemClock } from '../src/domain/clock';
+import { DeletionService } from '../src/domain/deletion/deletion.service';
+import { UserRow } from '../src/domain/domain-types';
+import { NotificationService } from '../src/domain/notifications/notification.service';
 import { BenchDatabase } from './bench-database';
 import { rawMark } from './mark-1m.bench';
 import {

@@ -6,8 +6,8 @@ import { loadConfig } from '../src/config';
 import { Database } from '../src/database/database';
 import { createLogger } from '../src/log';
 import { generateBulkData } from '../src/cli/bulk-data';
-import { LocalFileStore } from '../src/infra/file-store';
-import { AuthService } from '../src/services/auth.service';
+import { LocalFileStore } from '../src/domain/files/file-store';
+import { AuthService } from '../src/domain/identity/auth.service';
 import { BenchDatabase } from './bench-database';
 import {
   BENCH_JWT_SECRET,

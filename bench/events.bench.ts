@@ -1,17 +1,17 @@
 import { Client } from 'pg';
 import { createAppPubSub } from '../src/app';
 import { loadConfig } from '../src/config';
-import { createDeletionEventDelivery } from '../src/resolvers/deletion-event-delivery';
-import { LocalFileStore } from '../src/infra/file-store';
-import { createServices } from '../src/services/services';
+import { createDeletionEventDelivery } from '../src/graphql/deletion-event-delivery';
+import { LocalFileStore } from '../src/domain/files/file-store';
+import { createServices } from '../src/domain/services';
 import { createLogger } from '../src/log';
-import { DeletionEventListener } from '../src/infra/deletion-event-listener';
+import { DeletionEventListener } from '../src/domain/deletion/deletion-event-listener';
 import {
   DELETION_EVENTS_CHANNEL,
   DELETION_EVENTS_TOPIC,
   DeletionEventType,
   publishDeletionEvent,
-} from '../src/services/deletion-events';
+} from '../src/domain/deletion/deletion-events';
 import { BenchDatabase, medianMs } from './bench-database';
 import { BenchResult } from './run';
 

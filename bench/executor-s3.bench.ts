@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalFileStore } from '../src/infra/file-store';
+import { LocalFileStore } from '../src/domain/files/file-store';
 import { startTestS3 } from '../test/support/s3-server';
 import { BenchDatabase } from './bench-database';
 import { executeOnce } from './executor.bench';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OBJECT_TABLES } from '../src/database/object-tables';
-import { FileStore, LocalFileStore } from '../src/infra/file-store';
+import { FileStore, LocalFileStore } from '../src/domain/files/file-store';
 import { createDueDeletion, seedArchivedObjects } from '../test/support/executor-fixtures';
 import { BenchDatabase } from './bench-database';
 import { benchScheduler } from './purge.bench';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BulkWorkspace, generateBulkData } from '../src/cli/bulk-data';
-import { LocalFileStore } from '../src/infra/file-store';
+import { LocalFileStore } from '../src/domain/files/file-store';
 import { BenchDatabase, openBenchDatabase } from './bench-database';
 
 /** Objects in the one workspace of the first stage; the large one later holds LARGE_WORKSPACE_SHARE of the rest. */

@@ -1,8 +1,8 @@
 import { Database } from '../src/database/database';
 import { OBJECT_TABLES, ObjectType, REMOVABLE_TASK_STATUSES } from '../src/database/object-tables';
-import { systemClock } from '../src/services/clock';
-import { UserRow } from '../src/services/domain-types';
-import { SelectionService } from '../src/services/selection.service';
+import { systemClock } from '../src/domain/clock';
+import { UserRow } from '../src/domain/domain-types';
+import { SelectionService } from '../src/domain/deletion/selection.service';
 import { BenchDatabase } from './bench-database';
 import { elapsedMs, LockTimer, median, MILLION, MILLION_ROUNDS, millionObjects, interleaved } from './million-objects';
 import { BenchResult } from './run';

@@ -1,8 +1,8 @@
 import { ObjectType } from '../src/database/object-tables';
-import { Role, UserRow } from '../src/services/domain-types';
-import { systemClock } from '../src/services/clock';
-import { MAX_BATCH_REFS } from '../src/services/object-rows';
-import { SelectionService } from '../src/services/selection.service';
+import { Role, UserRow } from '../src/domain/domain-types';
+import { systemClock } from '../src/domain/clock';
+import { MAX_BATCH_REFS } from '../src/domain/archive/object-rows';
+import { SelectionService } from '../src/domain/deletion/selection.service';
 import { BenchDatabase } from './bench-database';
 import { BenchResult } from './run';
 

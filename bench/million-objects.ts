@@ -4,8 +4,8 @@ import path from 'node:path';
 import { BulkWorkspace, generateBulkData } from '../src/cli/bulk-data';
 import { Database, Sql } from '../src/database/database';
 import { OBJECT_TABLES } from '../src/database/object-tables';
-import { LocalFileStore } from '../src/infra/file-store';
-import { Role, UserRow } from '../src/services/domain-types';
+import { LocalFileStore } from '../src/domain/files/file-store';
+import { Role, UserRow } from '../src/domain/domain-types';
 
 /** Objects of the 1M benches, all archived, in one workspace (a filter or an activation takes them all). */
 export const MILLION = Number(process.env.BENCH_MILLION ?? 1_000_000);

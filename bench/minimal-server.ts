@@ -6,9 +6,9 @@ import { buildSchema, graphql } from 'graphql';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
 import { ObjectType, tableOf } from '../src/database/object-tables';
-import { ATTACHMENT_COLUMNS } from '../src/services/attachment.service';
-import { USER_COLUMNS } from '../src/services/auth.service';
-import { objectColumns } from '../src/services/object-rows';
+import { ATTACHMENT_COLUMNS } from '../src/domain/files/attachment.service';
+import { USER_COLUMNS } from '../src/domain/identity/auth.service';
+import { objectColumns } from '../src/domain/archive/object-rows';
 
 /**
  * The baseline of the browse and overhead benches: the archived-deals page served by nothing but

@@ -1,4 +1,4 @@
-import { AuthService } from '../src/services/auth.service';
+import { AuthService } from '../src/domain/identity/auth.service';
 import { BenchDatabase } from './bench-database';
 import { BENCH_JWT_SECRET, BROWSE_QUERY, compareUnderLoad, startServer } from './compare-servers';
 import { requester } from './http-load';

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { ensureDataDir } from './lifecycle';
-import { S3Settings } from './infra/s3-file-store';
+import { ensureDataDir } from './startup';
+import { S3Settings } from './domain/files/s3-file-store';
 
 /** Everything the process reads from its environment, validated once at start. */
 export interface Config {

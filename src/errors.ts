@@ -11,7 +11,7 @@ export enum ErrorCode {
 /**
  * A refusal the client can act on: a code from ErrorCode, a sentence saying what was wrong and
  * what to do, and optional details (e.g. the offending refs). Services throw it knowing nothing of
- * the transport; the server maps it to a GraphQL error (src/server/graphql-errors.ts) or an HTTP
+ * the transport; the server maps it to a GraphQL error (src/graphql/graphql-errors.ts) or an HTTP
  * answer (the upload route) in one place each.
  */
 export class AppError extends Error {

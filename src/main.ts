@@ -3,9 +3,9 @@ import { ConfigError, loadConfig } from './config';
 import { createLogger } from './log';
 import { startApp } from './app';
 import { logUnhandledRejections } from './unhandled-rejections';
-import { StartError } from './lifecycle';
-import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from './cli/demo-seed';
-import { CONSOLE_PATH } from './server/console.route';
+import { StartError } from './startup';
+import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from './demo/demo-seed';
+import { CONSOLE_PATH } from './ui/console.route';
 
 const SHUTDOWN_DEADLINE_MS = 8_000;
 

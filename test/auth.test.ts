@@ -1,5 +1,5 @@
 import { MeDocument } from '../operations/generated';
-import { AuthService } from '../src/services/auth.service';
+import { AuthService } from '../src/domain/identity/auth.service';
 import { errorCode, request } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { startTestServer, TEST_JWT_SECRET, TestServer } from './support/servers';

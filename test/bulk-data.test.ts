@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { BulkWorkspace, generateBulkData } from '../src/cli/bulk-data';
 import { OBJECT_TABLES } from '../src/database/object-tables';
-import { LocalFileStore } from '../src/infra/file-store';
-import { runVerifyChecks } from '../src/services/verify-checks';
+import { LocalFileStore } from '../src/domain/files/file-store';
+import { runVerifyChecks } from '../src/domain/verify/verify-checks';
 import { startTestServer, TestServer } from './support/servers';
 
 let server: TestServer;

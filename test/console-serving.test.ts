@@ -1,5 +1,5 @@
 import { MeDocument } from '../operations/generated';
-import { DEMO_ADMIN_EMAIL, seedDemoData } from '../src/cli/demo-seed';
+import { DEMO_ADMIN_EMAIL, seedDemoData } from '../src/demo/demo-seed';
 import { mustRequest } from './support/clients';
 import { startServerProcess, startTestServer, TestServer } from './support/servers';
 import { STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';

@@ -10,7 +10,7 @@ import { launchBrowser, withContexts } from './support/browser';
 import { mustRequest } from './support/clients';
 import { archivedObjects } from './support/deletion';
 import { createWorkspace } from './support/fixtures';
-import { WsCloseCode } from '../src/server/ws-close-codes';
+import { WsCloseCode } from '../src/ws/ws-close-codes';
 import { startTestServer, TestServer } from './support/servers';
 import { STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
 import { warmUpSubscriptions } from './support/warm-up';

@@ -1,8 +1,8 @@
 import { CancelDeletionDocument, MarkForDeletionDocument } from '../operations/generated';
 import { claimDueDeletion } from '../src/scheduler/deletion-lease';
-import { Role } from '../src/services/domain-types';
-import { Clock } from '../src/services/clock';
-import { createServices } from '../src/services/services';
+import { Role } from '../src/domain/domain-types';
+import { Clock } from '../src/domain/clock';
+import { createServices } from '../src/domain/services';
 import { errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects, verifyProblems } from './support/deletion';
 import { createWorkspace, TestUser } from './support/fixtures';

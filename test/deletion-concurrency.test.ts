@@ -8,8 +8,8 @@ import { Database } from '../src/database/database';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
 import { DeletionScheduler, TickResult } from '../src/scheduler/deletion-scheduler';
-import { NotificationService } from '../src/services/notification.service';
-import { runVerifyChecks } from '../src/services/verify-checks';
+import { NotificationService } from '../src/domain/notifications/notification.service';
+import { runVerifyChecks } from '../src/domain/verify/verify-checks';
 import { errorCode, GraphQLResponse, mustRequest, request } from './support/clients';
 import {
   createDueDeletion,

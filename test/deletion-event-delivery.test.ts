@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { CancelDeletionDocument } from '../operations/generated';
-import { DeletionEventMessage, DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
+import { DeletionEventMessage, DeletionEventType, publishDeletionEvent } from '../src/domain/deletion/deletion-events';
 import { mustRequest, watchWs, WatchedWs } from './support/clients';
 import { activateOne } from './support/deletion';
 import { createWorkspace, TestUser } from './support/fixtures';

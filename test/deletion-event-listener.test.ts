@@ -4,14 +4,14 @@ import { MeDocument } from '../operations/generated';
 import { createAppPubSub } from '../src/app';
 import { Client } from 'pg';
 import { createLogger } from '../src/log';
-import { DeletionEventListener, LISTENER_APPLICATION_NAME } from '../src/infra/deletion-event-listener';
+import { DeletionEventListener, LISTENER_APPLICATION_NAME } from '../src/domain/deletion/deletion-event-listener';
 import {
   DELETION_EVENTS_CHANNEL,
   DeletionEventMessage,
   DeletionEventType,
   parseDeletionEventMessage,
   publishDeletionEvent,
-} from '../src/services/deletion-events';
+} from '../src/domain/deletion/deletion-events';
 import { executeWs, Inbox, watchWs } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { startServerProcess, startTestServer, TestServer } from './support/servers';

@@ -7,8 +7,8 @@ import {
   DeletionEventsSubscription,
   MarkForDeletionDocument,
 } from '../operations/generated';
-import { publishDeletionEvent, DeletionEventType } from '../src/services/deletion-events';
-import { WsCloseCode } from '../src/server/ws-close-codes';
+import { publishDeletionEvent, DeletionEventType } from '../src/domain/deletion/deletion-events';
+import { WsCloseCode } from '../src/ws/ws-close-codes';
 import { connectWs, errorCode, mustRequest, request } from './support/clients';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';

@@ -8,7 +8,7 @@ import {
   DeletionEventsSubscription,
   MarkForDeletionDocument,
 } from '../operations/generated';
-import { DELETION_EVENTS_CHANNEL } from '../src/services/deletion-events';
+import { DELETION_EVENTS_CHANNEL } from '../src/domain/deletion/deletion-events';
 import { connectWs, errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects, verifyProblems } from './support/deletion';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';

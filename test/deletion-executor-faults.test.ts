@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { DeletionDocument } from '../operations/generated';
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
 import { SchedulerOptions } from '../src/scheduler/deletion-scheduler';
-import { LocalFileStore } from '../src/infra/file-store';
+import { LocalFileStore } from '../src/domain/files/file-store';
 import { mustRequest } from './support/clients';
 import { verifyProblems } from './support/deletion';
 import { createDueDeletion, leaseLapsed, seedArchivedObjects, testScheduler } from './support/executor-fixtures';

@@ -11,8 +11,8 @@ import {
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
 import { SchedulerOptions } from '../src/scheduler/deletion-scheduler';
-import { LocalFileStore } from '../src/infra/file-store';
-import { runVerifyChecks } from '../src/services/verify-checks';
+import { LocalFileStore } from '../src/domain/files/file-store';
+import { runVerifyChecks } from '../src/domain/verify/verify-checks';
 import { mustRequest } from './support/clients';
 import {
   createDueDeletion,

@@ -12,8 +12,8 @@ import {
 } from '../operations/generated';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { claimDueDeletion } from '../src/scheduler/deletion-lease';
-import { MAX_EXPORTS_IN_FLIGHT } from '../src/services/deletion-export.service';
-import { ExportManifest } from '../src/services/export-manifest';
+import { MAX_EXPORTS_IN_FLIGHT } from '../src/domain/deletion/deletion-export.service';
+import { ExportManifest } from '../src/domain/deletion/export-manifest';
 import { mustRequest, request } from './support/clients';
 import { archivedObjects, deletionSnapshot, Ref } from './support/deletion';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';

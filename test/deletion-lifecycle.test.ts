@@ -11,7 +11,7 @@ import {
 } from '../operations/generated';
 import { OBJECT_TABLES, ObjectType } from '../src/database/object-tables';
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
-import { LocalFileStore } from '../src/infra/file-store';
+import { LocalFileStore } from '../src/domain/files/file-store';
 import { errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects, verifyProblems } from './support/deletion';
 import { untouchedChecksum } from './support/executor-fixtures';

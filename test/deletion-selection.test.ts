@@ -9,7 +9,7 @@ import { archivedObjects, deletionSnapshot, verifyProblems } from './support/del
 import { createWorkspace } from './support/fixtures';
 import { openTransaction, OpenTransaction, waitUntilBlockedBy } from './support/row-locks';
 import { waitFor } from './support/wait-for';
-import { MARK_CHUNK_ROWS } from '../src/services/selection.service';
+import { MARK_CHUNK_ROWS } from '../src/domain/deletion/selection.service';
 import { createObject, snapshot } from './support/objects';
 import { startTestServer, TestServer } from './support/servers';
 

@@ -3,7 +3,7 @@ import {
   DELETION_TRANSITIONS,
   DeletionStatus,
   statusTransition,
-} from '../src/services/deletion-status';
+} from '../src/domain/deletion/deletion-status';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 let database: TestDatabase;

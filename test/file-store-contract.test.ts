@@ -4,8 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { forEachBounded } from '../src/infra/bounded-concurrency';
-import { DELETE_BATCH_MAX, FileStore, LocalFileStore, newStorageKey, TooLargeError } from '../src/infra/file-store';
+import { forEachBounded } from '../src/domain/files/bounded-concurrency';
+import {
+  DELETE_BATCH_MAX,
+  FileStore,
+  LocalFileStore,
+  newStorageKey,
+  TooLargeError,
+} from '../src/domain/files/file-store';
 import { startTestS3 } from './support/s3-server';
 
 /**

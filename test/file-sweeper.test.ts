@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { UPLOAD_TOMBSTONE_TTL_MS } from '../src/scheduler/file-sweeper';
-import { newStorageKey } from '../src/infra/file-store';
+import { newStorageKey } from '../src/domain/files/file-store';
 import { testScheduler } from './support/executor-fixtures';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';

@@ -1,7 +1,7 @@
 import { GraphQLSchema } from 'graphql';
 import { Client as WsClient } from 'graphql-ws';
 import { MeDocument } from '../operations/generated';
-import { createSchema } from '../src/server/schema';
+import { createSchema } from '../src/graphql/schema';
 import { request } from './support/clients';
 import { FuzzCase, generateCase } from './support/fuzz-documents';
 import { Caller, createFuzzFixture, FuzzFixture } from './support/fuzz-fixture';

@@ -5,7 +5,7 @@ import { print } from 'graphql';
 import { Client } from 'pg';
 import { ArchiveObjectsDocument, DeletionEventsDocument, DeletionEventsSubscription } from '../operations/generated';
 import { OBJECT_TABLES, ObjectType } from '../src/database/object-tables';
-import { LocalFileStore } from '../src/infra/file-store';
+import { LocalFileStore } from '../src/domain/files/file-store';
 import { connectWs, request } from './support/clients';
 import { createDueDeletion, Ref, seedArchivedObjects } from './support/executor-fixtures';
 import { settles, STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';

@@ -1,14 +1,14 @@
 import os from 'node:os';
 import { Database } from '../src/database/database';
 import { ObjectType } from '../src/database/object-tables';
-import { LocalFileStore } from '../src/infra/file-store';
-import { ObjectListService } from '../src/services/object-list.service';
-import { AttachmentService } from '../src/services/attachment.service';
-import { DeletionHistoryService } from '../src/services/deletion-history.service';
-import { DeletionStatus } from '../src/services/deletion-status';
-import { Role } from '../src/services/domain-types';
-import { TimeIdKey } from '../src/services/keyset';
-import { NotificationInboxService } from '../src/services/notification-inbox.service';
+import { LocalFileStore } from '../src/domain/files/file-store';
+import { ObjectListService } from '../src/domain/archive/object-list.service';
+import { AttachmentService } from '../src/domain/files/attachment.service';
+import { DeletionHistoryService } from '../src/domain/deletion/deletion-history.service';
+import { DeletionStatus } from '../src/domain/deletion/deletion-status';
+import { Role } from '../src/domain/domain-types';
+import { TimeIdKey } from '../src/database/keyset';
+import { NotificationInboxService } from '../src/domain/notifications/notification-inbox.service';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 

@@ -1,7 +1,7 @@
 import { getMetadataStorage } from 'type-graphql';
-import { createSchema } from '../src/server/schema';
+import { createSchema } from '../src/graphql/schema';
 
-// Types built with PLAIN_FIELDS (src/resolvers/plain-fields.ts) have their fields read directly by
+// Types built with PLAIN_FIELDS (src/graphql/types/plain-fields.ts) have their fields read directly by
 // graphql-js, which would silently skip an @Authorized or @UseMiddleware put on one of their @Fields.
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { Browser, Page } from 'playwright-core';
 import { request } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { ActivateDeletionDocument, CancelDeletionDocument, MarkForDeletionDocument } from '../operations/generated';
-import { seedDemoData } from '../src/cli/demo-seed';
+import { seedDemoData } from '../src/demo/demo-seed';
 import { launchBrowser, withContexts } from './support/browser';
 import { mustRequest } from './support/clients';
 import { archivedObjects } from './support/deletion';

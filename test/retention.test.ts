@@ -6,8 +6,8 @@ import {
 } from '../operations/generated';
 import { Database } from '../src/database/database';
 import { OBJECT_TABLES, tableOf } from '../src/database/object-tables';
-import { NotificationService } from '../src/services/notification.service';
-import { lockWorkspace } from '../src/services/workspace-lock';
+import { NotificationService } from '../src/domain/notifications/notification.service';
+import { lockWorkspace } from '../src/domain/deletion/workspace-lock';
 import { mustRequest } from './support/clients';
 import { activateOne, archivedObjects, Ref, verifyProblems } from './support/deletion';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';

@@ -9,8 +9,8 @@ import {
   MarkForDeletionDocument,
 } from '../operations/generated';
 import { loadConfig } from '../src/config';
-import { newStorageKey } from '../src/infra/file-store';
-import { S3FileStore } from '../src/infra/s3-file-store';
+import { newStorageKey } from '../src/domain/files/file-store';
+import { S3FileStore } from '../src/domain/files/s3-file-store';
 import { UPLOAD_TOMBSTONE_TTL_MS } from '../src/scheduler/file-sweeper';
 import { mustRequest } from './support/clients';
 import { verifyProblems } from './support/deletion';

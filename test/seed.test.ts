@@ -1,4 +1,4 @@
-import { DEMO_OBJECTS_PER_TYPE, DEMO_USERS, seedDemoData } from '../src/cli/demo-seed';
+import { DEMO_OBJECTS_PER_TYPE, DEMO_USERS, seedDemoData } from '../src/demo/demo-seed';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { startTestServer, TestServer } from './support/servers';
 

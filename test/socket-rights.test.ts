@@ -5,7 +5,7 @@ import {
   DeletionsDocument,
   MeDocument,
 } from '../operations/generated';
-import { DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
+import { DeletionEventType, publishDeletionEvent } from '../src/domain/deletion/deletion-events';
 import { executeWs, watchWs, WatchedWs, WsOutcome } from './support/clients';
 import { activateOne, deletionSnapshot } from './support/deletion';
 import { createWorkspace, TestUser } from './support/fixtures';

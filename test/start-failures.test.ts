@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { MeDocument } from '../operations/generated';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { StartError } from '../src/lifecycle';
+import { StartError } from '../src/startup';
 import { createLogger } from '../src/log';
 import { request } from './support/clients';
 import { killProcessesUsing, processesUsing } from './support/processes';

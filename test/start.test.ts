@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { MeDocument } from '../operations/generated';
-import { DEMO_OBJECTS_PER_TYPE, DEMO_USERS } from '../src/cli/demo-seed';
+import { DEMO_OBJECTS_PER_TYPE, DEMO_USERS } from '../src/demo/demo-seed';
 import { request } from './support/clients';
 import { isRunning } from './support/processes';
 import { ServerProcess, startServerProcess } from './support/servers';

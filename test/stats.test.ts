@@ -1,16 +1,16 @@
 import { Readable } from 'node:stream';
 import { OBJECT_TABLES, OBJECT_TYPES, ObjectType } from '../src/database/object-tables';
 import { AppError } from '../src/errors';
-import { UserRow } from '../src/services/domain-types';
-import { ObjectRef } from '../src/services/object-rows';
-import { noStaleTombstones } from '../src/services/tombstone-check';
+import { UserRow } from '../src/domain/domain-types';
+import { ObjectRef } from '../src/domain/archive/object-rows';
+import { noStaleTombstones } from '../src/domain/verify/tombstone-check';
 import {
   attachmentFilesPresent,
   countersMatchRecount,
   noOrphanFiles,
   runVerifyChecks,
   VerifyCheck,
-} from '../src/services/verify-checks';
+} from '../src/domain/verify/verify-checks';
 import { createWorkspace } from './support/fixtures';
 import { startTestServer, TestServer } from './support/servers';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { CancelDeletionDocument } from '../operations/generated';
-import { DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
+import { DeletionEventType, publishDeletionEvent } from '../src/domain/deletion/deletion-events';
 import { mustRequest, watchWs, WatchedWs } from './support/clients';
 import { activateOne } from './support/deletion';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
@@ -12,7 +12,7 @@ import { isWarmUp, subscribeLive, WarmUpTarget } from './support/warm-up';
 
 /**
  * Issue 11, goal 3: subscribers of the same operation, variables, role and workspace share one
- * execution and one serialization per event (src/server/subscription-groups.ts). What must not
+ * execution and one serialization per event (src/ws/subscription-groups.ts). What must not
  * change: each gets what it selected, only its own workspace's events, its own rights checked at
  * every event, and exactly one frame per event under its own subscription id.
  */

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { ArchiveObjectsDocument } from '../operations/generated';
 import { print } from 'graphql';
-import { MAX_REQUEST_BYTES } from '../src/server/http-errors';
+import { MAX_REQUEST_BYTES } from '../src/http/http-errors';
 import { createWorkspace, TestUser } from './support/fixtures';
 import { createObject, snapshot } from './support/objects';
 import { startTestServer, TestServer } from './support/servers';

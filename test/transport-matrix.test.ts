@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FormattedExecutionResult } from 'graphql';
 import { Client as WsClient } from 'graphql-ws';
-import { DeletionEventType, publishDeletionEvent } from '../src/services/deletion-events';
+import { DeletionEventType, publishDeletionEvent } from '../src/domain/deletion/deletion-events';
 import { connectWs } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { ServerProcess, startServerProcess } from './support/servers';

@@ -1,8 +1,8 @@
 import { CloseCode } from 'graphql-ws';
 import jwt from 'jsonwebtoken';
 import { ArchiveObjectsDocument, MeDocument } from '../operations/generated';
-import { WsCloseCode } from '../src/server/ws-close-codes';
-import { AuthService } from '../src/services/auth.service';
+import { WsCloseCode } from '../src/ws/ws-close-codes';
+import { AuthService } from '../src/domain/identity/auth.service';
 import { executeWs, watchWs } from './support/clients';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, snapshot } from './support/objects';

@@ -7,7 +7,7 @@ import { settles } from './support/wait-for';
 /**
  * A socket that sends no connection_init within 3 s is closed with 4408, as graphql-ws does; one
  * whose connection_init arrived in time is not, however late the server gets to read it
- * (src/server/init-timeout.ts). The server runs in this process, so the test can make it late.
+ * (src/ws/init-timeout.ts). The server runs in this process, so the test can make it late.
  */
 const INIT_WAIT_MS = 3_000;
 

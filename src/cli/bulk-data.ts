@@ -3,9 +3,9 @@ import { randomInt } from 'node:crypto';
 import { Database } from '../database/database';
 import { sqlLiterals } from '../database/sql';
 import { OBJECT_TABLES, ObjectTable, ObjectType } from '../database/object-tables';
-import { forEachBounded } from '../infra/bounded-concurrency';
-import { FileStore } from '../infra/file-store';
-import { Role } from '../services/domain-types';
+import { forEachBounded } from '../domain/files/bounded-concurrency';
+import { FileStore } from '../domain/files/file-store';
+import { Role } from '../domain/domain-types';
 
 export interface BulkDataOptions {
   /** Objects to create in all, spread over the 7 types and the workspaces. */

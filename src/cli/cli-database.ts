@@ -4,9 +4,9 @@ import { Config } from '../config';
 import { Database } from '../database/database';
 import { EmbeddedDatabase, runningUrl, startEmbeddedPostgres } from '../database/embedded-postgres';
 import { migrate } from '../database/migrate';
-import { FileStore } from '../infra/file-store';
-import { openFileStore } from '../infra/open-file-store';
-import { createServices, Services } from '../services/services';
+import { FileStore } from '../domain/files/file-store';
+import { openFileStore } from '../domain/files/open-file-store';
+import { createServices, Services } from '../domain/services';
 
 /**
  * Runs a command against the app's database: DATABASE_URL, or the embedded one under DATA_DIR

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { createSchema } from '../server/schema';
+import { createSchema } from '../graphql/schema';
 
 const SCHEMA_FILE = path.resolve(__dirname, '../../../schema.graphql');
 

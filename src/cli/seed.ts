@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { generateBulkData } from './bulk-data';
-import { seedDemoData } from './demo-seed';
+import { seedDemoData } from '../demo/demo-seed';
 import { exitWith, withCliDatabase } from './cli-database';
 import { progressBar } from './progress-bar';
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config';
-import { runVerifyChecks } from '../services/verify-checks';
+import { runVerifyChecks } from '../domain/verify/verify-checks';
 import { exitWith, withCliDatabase } from './cli-database';
 
 /** `npm run verify`: recounts the stats and checks files against rows; exits 1 when anything drifted. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { StartError } from '../lifecycle';
+import { StartError } from '../startup';
 
 /** A PostgreSQL that is running on a data folder, and the process that started it when known. */
 export interface RunningPostmaster {

@@ -1,10 +1,10 @@
 import { Database, Sql } from '../database/database';
 import { Logger } from '../log';
-import { DeletionEventType, publishDeletionEvent } from '../services/deletion-events';
-import { DeletionStatus, statusTransition } from '../services/deletion-status';
-import { returnToSelection } from '../services/deletion.service';
-import { FileStore } from '../infra/file-store';
-import { NotificationKind, NotificationService } from '../services/notification.service';
+import { DeletionEventType, publishDeletionEvent } from '../domain/deletion/deletion-events';
+import { DeletionStatus, statusTransition } from '../domain/deletion/deletion-status';
+import { returnToSelection } from '../domain/deletion/deletion.service';
+import { FileStore } from '../domain/files/file-store';
+import { NotificationKind, NotificationService } from '../domain/notifications/notification.service';
 import { ChunkResult, ObjectRef, objectsLeft, removeChunk } from './deletion-chunk';
 import { ClaimedDeletion, LeaseHeartbeat } from './deletion-lease';
 import { errorReason, givenUpReason, lockedRowsReason, NAMED_LOCKED_OBJECTS } from './failure-reason';

@@ -1,6 +1,6 @@
 import { Database, Sql } from '../database/database';
 import { Logger } from '../log';
-import { DeletionStatus, statusTransition } from '../services/deletion-status';
+import { DeletionStatus, statusTransition } from '../domain/deletion/deletion-status';
 
 const { PENDING, EXECUTING } = DeletionStatus;
 

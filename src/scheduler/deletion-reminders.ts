@@ -1,8 +1,8 @@
 import { Database } from '../database/database';
-import { DeletionEventType, publishDeletionEvent } from '../services/deletion-events';
-import { DEFAULT_REMINDER_HOURS } from '../services/deletion-settings.service';
-import { DeletionStatus } from '../services/deletion-status';
-import { NotificationKind, NotificationService } from '../services/notification.service';
+import { DeletionEventType, publishDeletionEvent } from '../domain/deletion/deletion-events';
+import { DEFAULT_REMINDER_HOURS } from '../domain/deletion/deletion-settings.service';
+import { DeletionStatus } from '../domain/deletion/deletion-status';
+import { NotificationKind, NotificationService } from '../domain/notifications/notification.service';
 
 const { PENDING } = DeletionStatus;
 

@@ -1,5 +1,5 @@
 import { Database } from '../database/database';
-import { DELETE_BATCH_MAX, FileStore } from '../infra/file-store';
+import { DELETE_BATCH_MAX, FileStore } from '../domain/files/file-store';
 
 /** A queued file removal: the tombstone's id and the file's storage key. */
 export interface Tombstone {

@@ -1,6 +1,6 @@
 import { Database } from '../database/database';
-import { FileStore } from '../infra/file-store';
-import { DeletionStatus } from '../services/deletion-status';
+import { FileStore } from '../domain/files/file-store';
+import { DeletionStatus } from '../domain/deletion/deletion-status';
 import { removeTombstonedFiles, Tombstone } from './file-removal';
 
 /**

@@ -1,7 +1,7 @@
 import { Database } from '../database/database';
 import { sqlLiterals } from '../database/sql';
-import { ACTIVE_DELETION_STATUSES } from '../services/deletion-status';
-import { SelectionService } from '../services/selection.service';
+import { ACTIVE_DELETION_STATUSES } from '../domain/deletion/deletion-status';
+import { SelectionService } from '../domain/deletion/selection.service';
 
 const DAY_MS = 86_400_000;
 

@@ -3,8 +3,8 @@ import { createClient, Client as WsClient } from 'graphql-ws';
 import { getOperationAST, print } from 'graphql';
 import { EventEmitter, once } from 'node:events';
 import { App } from '../../src/app';
-import { DELETION_EVENTS_TOPIC, DeletionEventMessage } from '../../src/services/deletion-events';
-import type { DeletionEventDelivery } from '../../src/resolvers/deletion-event-delivery';
+import { DELETION_EVENTS_TOPIC, DeletionEventMessage } from '../../src/domain/deletion/deletion-events';
+import type { DeletionEventDelivery } from '../../src/graphql/deletion-event-delivery';
 import WebSocket from 'ws';
 import { settles, waitFor } from './wait-for';
 

@@ -1,5 +1,5 @@
 import { OBJECT_TABLES } from '../../src/database/object-tables';
-import { runVerifyChecks } from '../../src/services/verify-checks';
+import { runVerifyChecks } from '../../src/domain/verify/verify-checks';
 import { createDueDeletion, seedArchivedObjects, untouchedChecksum } from './executor-fixtures';
 import { createWorkspace } from './fixtures';
 import { ServerEnv, ServerProcess, startServerProcess, startTestServer, TestServer } from './servers';

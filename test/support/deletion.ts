@@ -7,8 +7,8 @@ import {
   TaskStatus,
 } from '../../operations/generated';
 import { ObjectType as ObjectTypeEnum } from '../../src/database/object-tables';
-import { Services } from '../../src/services/services';
-import { runVerifyChecks } from '../../src/services/verify-checks';
+import { Services } from '../../src/domain/services';
+import { runVerifyChecks } from '../../src/domain/verify/verify-checks';
 import { mustRequest } from './clients';
 import { TestUser } from './fixtures';
 import { upload } from './objects';

@@ -5,17 +5,17 @@ import { Database, Sql } from '../../src/database/database';
 import { OBJECT_TABLES, ObjectType, tableOf } from '../../src/database/object-tables';
 import { createLogger } from '../../src/log';
 import { DeletionScheduler, SchedulerOptions } from '../../src/scheduler/deletion-scheduler';
-import { systemClock } from '../../src/services/clock';
+import { systemClock } from '../../src/domain/clock';
 import {
   DELETION_EVENTS_CHANNEL,
   DeletionEventMessage,
   DeletionEventType,
   parseDeletionEventMessage,
   publishDeletionEvent,
-} from '../../src/services/deletion-events';
-import { FileStore, newStorageKey } from '../../src/infra/file-store';
-import { SelectionService } from '../../src/services/selection.service';
-import { Services } from '../../src/services/services';
+} from '../../src/domain/deletion/deletion-events';
+import { FileStore, newStorageKey } from '../../src/domain/files/file-store';
+import { SelectionService } from '../../src/domain/deletion/selection.service';
+import { Services } from '../../src/domain/services';
 import { waitFor } from './wait-for';
 
 export interface Ref {

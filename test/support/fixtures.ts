@@ -1,6 +1,6 @@
 import { Sql } from '../../src/database/database';
-import { Role } from '../../src/services/domain-types';
-import { AuthService } from '../../src/services/auth.service';
+import { Role } from '../../src/domain/domain-types';
+import { AuthService } from '../../src/domain/identity/auth.service';
 import { TEST_JWT_SECRET } from './servers';
 
 export interface TestUser {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
 import { loadConfig } from '../../src/config';
-import { S3FileStore } from '../../src/infra/s3-file-store';
+import { S3FileStore } from '../../src/domain/files/s3-file-store';
 
 /**
  * A local S3-compatible server for tests: s3rver speaks the S3 REST API over HTTP from a folder, so

@@ -1,6 +1,6 @@
 import type { Client as WsClient } from 'graphql-ws';
 import { Sql } from '../../src/database/database';
-import { DeletionEventType, publishDeletionEvent } from '../../src/services/deletion-events';
+import { DeletionEventType, publishDeletionEvent } from '../../src/domain/deletion/deletion-events';
 import { SubscriptionLog } from './subscription-log';
 import { waitFor } from './wait-for';
 

@@ -1,0 +1,237 @@
+import { Database } from '../../database/database';
+import { ObjectTable, ObjectType, tableOf } from '../../database/object-tables';
+import { SqlParams } from '../../database/sql';
+import { requireAdmin } from '../policy';
+import { ACTIVE_DELETION_STATUSES, DeletionStatus } from '../deletion/deletion-status';
+import { UserRow } from '../domain-types';
+import { KeysetPage, readTimeIdPage, TimeIdKey } from '../../database/keyset';
+import { DeletionStateName, objectColumns, ObjectRow, withDeletionState } from './object-rows';
+import { uuidOrNothing } from '../uuid';
+import { visibleObject, visibleTo } from './visibility';
+
+/** Narrows the archive list; every part is optional. */
+export interface ArchivedFilter {
+  archivedBefore?: Date | null;
+  archivedAfter?: Date | null;
+  createdBy?: string | null;
+  titleContains?: string | null;
+  /** Only objects in these deletion states; all when omitted or empty. */
+  deletionState?: readonly DeletionStateName[] | null;
+}
+
+/** Narrows the list of active objects; every part is optional. */
+export interface ActiveFilter {
+  createdBy?: string | null;
+  titleContains?: string | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+}
+
+/** A deletion as Deletion.objects needs it: which one, and whether it still holds objects. */
+export interface DeletionRef {
+  id: string;
+  status: DeletionStatus;
+}
+
+/** What a list reads: its conditions, the column it is ordered by, and a counter where one exists. */
+interface ListQuery {
+  timeColumn: 'archived_at' | 'created_at';
+  conditions: string[];
+  params: SqlParams;
+  count?: () => Promise<number>;
+}
+
+/**
+ * Each deletion state as a condition. NONE walks `<table>_archived`. MARKED and PENDING name
+ * `marked_at IS NOT NULL` outright (a pending object is always marked), so together they may walk
+ * `<table>_marked`; PENDING alone walks `<table>_pending` from the workspace's one pending or
+ * executing deletion (`deletions_one_active`): only its objects carry a deletion_id, since cancel
+ * and failure clear it and completion removes the rows. Several states are their conditions' OR.
+ */
+function stateCondition(state: DeletionStateName, workspaceId: string, params: SqlParams): string {
+  if (state === 'NONE') return 'marked_at IS NULL';
+  if (state === 'MARKED') return 'marked_at IS NOT NULL AND deletion_id IS NULL';
+  return `marked_at IS NOT NULL AND deletion_id = (SELECT id FROM deletions
+    WHERE workspace_id = ${params.add(workspaceId)} AND status = ANY(${params.add(ACTIVE_DELETION_STATUSES)}::text[]))`;
+}
+
+/** The condition for objects in any of `states`; undefined when that is every archived object. */
+function inStates(states: readonly DeletionStateName[], workspaceId: string, params: SqlParams): string | undefined {
+  if (states.length === 0 || states.length === 3) return undefined;
+  return `(${states.map((state) => `(${stateCondition(state, workspaceId, params)})`).join(' OR ')})`;
+}
+
+/**
+ * Reads CRM objects as a user may see them: the archive list (also narrowed to the selection or the
+ * pending deletion), the active objects, a deletion's remaining objects, and one object by id.
+ * Every list is newest first by keyset on a (…, time DESC, id DESC) index (docs/lists.md).
+ */
+export class ObjectListService {
+  constructor(private readonly db: Database) {}
+
+  /** A page of archived objects, newest archived first (`limit + 1` rows) and the total. */
+  archived(
+    user: UserRow,
+    type: ObjectType,
+    limit: number,
+    after: TimeIdKey | null,
+    filter: ArchivedFilter,
+  ): Promise<KeysetPage<ObjectRow>> {
+    const table = tableOf(type);
+    const params = new SqlParams();
+    const visible = visibleTo(user, 'archived', params);
+    const states = [...new Set(filter.deletionState ?? [])];
+    const condition = inStates(states, user.workspaceId, params);
+    const { createdBy, titleContains, archivedBefore: before, archivedAfter: since } = filter;
+    const narrowing = narrowingOf({ createdBy, titleContains, before, after: since }, 'archived_at', params);
+    const unnarrowed = visible.length === 1 && narrowing.length === 0;
+    const counter = !unnarrowed ? undefined : condition ? STATE_COUNTERS[states.join()] : 'archived';
+    return this.read(
+      table,
+      {
+        timeColumn: 'archived_at',
+        conditions: [...visible, 'archived_at IS NOT NULL', ...(condition ? [condition] : []), ...narrowing],
+        params,
+        count: counter ? () => this.counted(user.workspaceId, type, counter) : undefined,
+      },
+      limit,
+      after,
+    );
+  }
+
+  /** A page of active (not archived) objects, newest created first, and the total. */
+  active(
+    user: UserRow,
+    type: ObjectType,
+    limit: number,
+    after: TimeIdKey | null,
+    filter: ActiveFilter,
+  ): Promise<KeysetPage<ObjectRow>> {
+    const table = tableOf(type);
+    const params = new SqlParams();
+    const visible = visibleTo(user, 'active', params);
+    const { createdBy, titleContains, createdBefore: before, createdAfter: since } = filter;
+    const narrowing = narrowingOf({ createdBy, titleContains, before, after: since }, 'created_at', params);
+    const unnarrowed = visible.length === 1 && narrowing.length === 0;
+    return this.read(
+      table,
+      {
+        timeColumn: 'created_at',
+        conditions: [...visible, 'archived_at IS NULL', ...narrowing],
+        params,
+        count: unnarrowed ? () => this.counted(user.workspaceId, type, 'active') : undefined,
+      },
+      limit,
+      after,
+    );
+  }
+
+  /**
+   * The objects of one type that a pending or executing deletion still holds, newest archived
+   * first (admins only). Once the deletion has ended it holds none: the history keeps no personal
+   * data. The total is its frozen count minus what the executor removed, read by primary key.
+   */
+  async inDeletion(
+    user: UserRow,
+    deletion: DeletionRef,
+    type: ObjectType,
+    limit: number,
+    after: TimeIdKey | null,
+  ): Promise<KeysetPage<ObjectRow>> {
+    requireAdmin(user, 'list the objects of a deletion');
+    if (!ACTIVE_DELETION_STATUSES.includes(deletion.status)) return { rows: [], totalCount: async () => 0 };
+    const params = new SqlParams();
+    const conditions = [`deletion_id = ${params.add(deletion.id)}`, ...visibleTo(user, 'archived', params)];
+    return this.read(
+      tableOf(type),
+      {
+        timeColumn: 'archived_at',
+        conditions,
+        params,
+        count: () => this.remaining(user.workspaceId, deletion.id, type),
+      },
+      limit,
+      after,
+    );
+  }
+
+  /** One object, archived or not; undefined when it is missing, another workspace's, or archived and not the member's. */
+  visible(user: UserRow, type: ObjectType, id: string): Promise<ObjectRow | undefined> {
+    return visibleObject(this.db, user, { type, id });
+  }
+
+  private async read(
+    table: ObjectTable,
+    list: ListQuery,
+    limit: number,
+    after: TimeIdKey | null,
+  ): Promise<KeysetPage<ObjectRow>> {
+    const page = await readTimeIdPage<ObjectRow>(
+      this.db,
+      {
+        table: table.table,
+        columns: objectColumns(table),
+        timeColumn: list.timeColumn,
+        filter: { conditions: list.conditions, params: list.params },
+        count: list.count,
+      },
+      limit,
+      after,
+    );
+    return { ...page, rows: page.rows.map((row) => ({ ...withDeletionState(row), cursorKey: row.cursorKey })) };
+  }
+
+  /**
+   * A workspace's objects of a type in one group, from the counters the stats triggers keep exact
+   * (type_stats): one row by primary key, where count(*) would read every row of the group.
+   */
+  private async counted(workspaceId: string, type: ObjectType, group: keyof typeof COUNTER_SQL): Promise<number> {
+    const row = await this.db.one<{ n: number }>(
+      `SELECT (${COUNTER_SQL[group]})::float8 AS n FROM type_stats WHERE workspace_id = $1 AND object_type = $2`,
+      [workspaceId, type],
+    );
+    return row?.n ?? 0;
+  }
+
+  /** What an active deletion still holds of a type: its frozen count (restores lower it) minus what was removed. */
+  private async remaining(workspaceId: string, deletionId: string, type: ObjectType): Promise<number> {
+    const row = await this.db.one<{ n: number }>(
+      `SELECT (v.count - v.done_count)::float8 AS n FROM deletion_type_volumes v
+       JOIN deletions d ON d.id = v.deletion_id
+       WHERE v.deletion_id = $1 AND v.object_type = $2 AND d.workspace_id = $3 AND d.status = ANY($4::text[])`,
+      [deletionId, type, workspaceId, ACTIVE_DELETION_STATUSES],
+    );
+    return row?.n ?? 0;
+  }
+}
+
+/** The type_stats expression behind each counted group. */
+const COUNTER_SQL = {
+  archived: 'archived_count',
+  active: 'all_count - archived_count',
+  selection: 'marked_count',
+} as const;
+
+/** The counter of an unnarrowed list of some deletion states (joined with a comma), where type_stats keeps one. */
+const STATE_COUNTERS: Record<string, keyof typeof COUNTER_SQL | undefined> = { MARKED: 'selection' };
+
+/** What both lists' filters share: the creator, the title, and a window on the list's own time column. */
+interface Narrowing {
+  createdBy?: string | null;
+  titleContains?: string | null;
+  before?: Date | null;
+  after?: Date | null;
+}
+
+/**
+ * The conditions of a filter beyond visibility; without any, a counter may have the total. The
+ * title is matched case-insensitively with strpos, so the text needs no LIKE wildcards escaped.
+ */
+function narrowingOf(filter: Narrowing, timeColumn: string, params: SqlParams): string[] {
+  const conditions: string[] = [];
+  if (filter.createdBy) conditions.push(`created_by = ${params.add(uuidOrNothing(filter.createdBy))}`);
+  if (filter.before) conditions.push(`${timeColumn} < ${params.add(filter.before)}`);
+  if (filter.after) conditions.push(`${timeColumn} > ${params.add(filter.after)}`);
+  if (filter.titleContains) conditions.push(`strpos(lower(title), lower(${params.add(filter.titleContains)})) > 0`);
+  return conditions;
+}

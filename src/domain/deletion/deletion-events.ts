@@ -1,0 +1,64 @@
+import { Sql } from '../../database/database';
+import { isUuid } from '../uuid';
+
+/** What happened to a deletion; the subscription's `DeletionEvent.type`. */
+export enum DeletionEventType {
+  ACTIVATED = 'ACTIVATED',
+  CANCELLED = 'CANCELLED',
+  PROGRESS = 'PROGRESS',
+  COMPLETED = 'COMPLETED',
+  FAILED = 'FAILED',
+  /** The deletion executes in the workspace's `reminderHoursBefore` hours or less; sent once. */
+  REMINDER = 'REMINDER',
+}
+
+/**
+ * The message that crosses instances: ids only, so it stays far below NOTIFY's 8,000-byte
+ * limit and every subscriber resolves the deletion with its own permissions on delivery.
+ */
+export interface DeletionEventMessage {
+  type: DeletionEventType;
+  workspaceId: string;
+  deletionId: string;
+  /** The user who caused it; null for the scheduler. */
+  actorId: string | null;
+  /** ISO 8601. */
+  occurredAt: string;
+}
+
+/** The PostgreSQL channel every instance LISTENs on. */
+export const DELETION_EVENTS_CHANNEL = 'crm_deletion_events';
+/** The in-process pub/sub topic the listener republishes each message on. */
+export const DELETION_EVENTS_TOPIC = 'DELETION_EVENTS';
+
+/**
+ * Queues an event inside the caller's transaction: PostgreSQL delivers a NOTIFY only when the
+ * transaction commits, so no admin is ever told of a change that rolled back (docs/rules.md, rule 10).
+ */
+export async function publishDeletionEvent(tx: Sql, message: DeletionEventMessage): Promise<void> {
+  await tx.rows('SELECT pg_notify($1, $2)', [DELETION_EVENTS_CHANNEL, JSON.stringify(message)]);
+}
+
+const EVENT_TYPES = new Set<string>(Object.values(DeletionEventType));
+
+/**
+ * Reads a NOTIFY payload back into a message, or null when it is not one: the channel is open to
+ * any session of the database, so a payload is checked field by field before it reaches subscribers.
+ */
+export function parseDeletionEventMessage(payload: string | undefined): DeletionEventMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload ?? '');
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { type, workspaceId, deletionId, actorId, occurredAt } = value as Record<string, unknown>;
+  if (typeof type !== 'string' || !EVENT_TYPES.has(type)) return null;
+  if (!isUuid(workspaceId)) return null;
+  if (!isUuid(deletionId)) return null;
+  if (actorId !== null && !isUuid(actorId)) return null;
+  if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt))) return null;
+  // Only the known fields are passed on, whatever else the payload carried.
+  return { type: type as DeletionEventType, workspaceId, deletionId, actorId, occurredAt };
+}

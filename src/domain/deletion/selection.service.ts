@@ -1,0 +1,269 @@
+import { Database, Sql } from '../../database/database';
+import { SqlFilter, SqlParams, sqlLiterals, whereOf } from '../../database/sql';
+import { OBJECT_TABLES, ObjectTable, ObjectType, REMOVABLE_TASK_STATUSES, tableOf } from '../../database/object-tables';
+import { AppError, ErrorCode } from '../../errors';
+import { UserRow } from '../domain-types';
+import { Clock } from '../clock';
+import { refuseWhileActive, requireAdmin } from '../policy';
+import { checkRefBatch, notFound, ObjectRef, RefGroup } from '../archive/object-rows';
+import { uuidOrNothing } from '../uuid';
+import { activeDeletion } from './deletion-row';
+import { holdWorkspaceLock, lockWorkspace, tryHoldWorkspaceLock } from './workspace-lock';
+
+/** Which archived objects a bulk mark or unmark applies to; every part is optional and they combine with AND. */
+export interface MarkFilter {
+  type?: ObjectType | null;
+  archivedBefore?: Date | null;
+  archivedAfter?: Date | null;
+  createdBy?: string | null;
+}
+
+/** What to mark or unmark: exactly one of a list of refs or a filter. */
+export interface SelectionInput {
+  refs?: readonly ObjectRef[] | null;
+  filter?: MarkFilter | null;
+}
+
+/** What one mark or unmark call did. */
+export interface SelectionChange {
+  /** Objects whose marked state this call changed. */
+  changed: number;
+  /** Tasks a filter matched but left alone because they are not REMOVED or VERIFIED. */
+  skippedTasks: number;
+}
+
+type Action = 'mark' | 'unmark';
+
+/** Who changes the selection, and when: an admin, or the retention policy (`id` null, stored as `marked_by`). */
+interface Marker {
+  workspaceId: string;
+  id: string | null;
+  at: Date;
+  /**
+   * The retention policy runs every tick, mostly to find nothing: it picks oldest first, which
+   * walks the partial index of unmarked archived rows (`<table>_unmarked_archived`) whatever the
+   * planner guesses, and counts no skipped tasks, which nobody reads.
+   */
+  policy: boolean;
+}
+
+/**
+ * Rows per chunk of a change by filter: a few hundred milliseconds of row locks on a busy machine
+ * (an UPDATE here also rewrites every index entry of the row), few enough chunks that their
+ * overhead is small; measured by `npm run bench -- mark-1m`.
+ */
+export const MARK_CHUNK_ROWS = 10_000;
+
+// The same "removable task" list feeds the SQL and the refusal message.
+const REMOVABLE = REMOVABLE_TASK_STATUSES as readonly string[];
+
+/**
+ * The workspace's selection for permanent deletion (docs/rules.md, rules 3 and 4). Every call holds
+ * the workspace lock, so it never interleaves with an activation; by filter it is set-based UPDATEs
+ * of up to MARK_CHUNK_ROWS rows each, because a selection can be a million rows (the stats
+ * triggers are per statement) and one transaction would lock them all for a minute.
+ */
+export class SelectionService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Puts archived objects into the selection (admins); already marked ones stay as they are. */
+  mark(user: UserRow, input: SelectionInput): Promise<SelectionChange> {
+    return this.change(user, input, 'mark');
+  }
+
+  /** Takes objects out of the selection (admins); unmarked ones stay as they are. */
+  unmark(user: UserRow, input: SelectionInput): Promise<SelectionChange> {
+    return this.change(user, input, 'unmark');
+  }
+
+  private async change(user: UserRow, input: SelectionInput, action: Action): Promise<SelectionChange> {
+    requireAdmin(user, `${action} objects for permanent deletion`);
+    const { refs, filter } = input;
+    if ((refs == null) === (filter == null)) {
+      throw new AppError(ErrorCode.BAD_USER_INPUT, `Give exactly one of refs or filter to ${action} objects.`, {
+        argument: refs == null ? 'refs|filter' : 'refs&filter',
+      });
+    }
+    if (refs) {
+      const groups = checkRefBatch(refs);
+      return this.db.transaction(async (tx) => {
+        await lockWorkspace(tx, user.workspaceId);
+        await refuseWhileActive(tx, user.workspaceId, action);
+        return { changed: await this.byRefs(tx, adminMarker(user, this.clock), groups, action), skippedTasks: 0 };
+      });
+    }
+    // A filter may match a million rows: chunks of their own transactions keep each row lock short,
+    // and the workspace lock, held by the session across them, keeps activations out until the last.
+    return this.db.session((session) =>
+      holdWorkspaceLock(session, user.workspaceId, async () => {
+        await refuseWhileActive(session, user.workspaceId, action);
+        return this.byFilter(session, adminMarker(user, this.clock), filter!, action);
+      }),
+    );
+  }
+
+  /**
+   * The retention policy's mark: every archived object of the workspace archived before `before`
+   * (tasks only when removable), by the same chunked path as a mark by filter, `marked_by` null.
+   * Returns undefined, changing nothing, when the workspace is busy: its lock is held (an admin's
+   * change, or another instance's tick) or a deletion is pending or executing (rule 4).
+   */
+  async markArchivedBefore(workspaceId: string, before: Date, at: Date): Promise<SelectionChange | undefined> {
+    return this.db.session((session) =>
+      tryHoldWorkspaceLock(session, workspaceId, async () => {
+        if (await activeDeletion(session, workspaceId)) return undefined;
+        const policy = { workspaceId, id: null, at, policy: true };
+        return this.byFilter(session, policy, { archivedBefore: before }, 'mark');
+      }),
+    );
+  }
+
+  /** Checks every ref (exists, archived, removable task) before changing any, then one UPDATE per type. */
+  private async byRefs(tx: Sql, by: Marker, groups: RefGroup[], action: Action): Promise<number> {
+    const missing: ObjectRef[] = [];
+    const active: ObjectRef[] = [];
+    const tasks: { id: string; status: string }[] = [];
+    for (const { table, ids } of groups) {
+      const rows = await tx.rows<{ id: string; archived: boolean; status: string | null }>(
+        `SELECT id, archived_at IS NOT NULL AS archived, ${table.type === ObjectType.TASK ? 'status' : 'NULL AS status'}
+         FROM ${table.table} WHERE workspace_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE`,
+        [by.workspaceId, ids],
+      );
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      for (const id of ids) {
+        const row = byId.get(id);
+        if (!row) missing.push({ type: table.type, id });
+        else if (action === 'mark' && !row.archived) active.push({ type: table.type, id });
+        else if (action === 'mark' && row.status !== null && !REMOVABLE.includes(row.status))
+          tasks.push({ id, status: row.status });
+      }
+    }
+    if (missing.length > 0) throw notFound(missing);
+    if (active.length > 0) {
+      throw new AppError(
+        ErrorCode.BAD_USER_INPUT,
+        `Only archived objects can be marked for permanent deletion; archive these first: ` +
+          `${active.map((r) => `${r.type} ${r.id}`).join(', ')}. Nothing was changed.`,
+        { refs: active.map((r) => ({ ...r, reason: 'NOT_ARCHIVED' })) },
+      );
+    }
+    if (tasks.length > 0) {
+      throw new AppError(
+        ErrorCode.BAD_USER_INPUT,
+        `A task can be marked only when ${REMOVABLE.join(' or ')}: ` +
+          `${tasks.map((t) => `TASK ${t.id} is ${t.status}`).join(', ')}. Nothing was changed.`,
+        { tasks },
+      );
+    }
+    let changed = 0;
+    for (const { table, ids } of groups) {
+      const params = new SqlParams();
+      const byId = `workspace_id = ${params.add(by.workspaceId)} AND id = ANY(${params.add(ids)}::uuid[])`;
+      const row = await tx.one<{ n: number }>(
+        `WITH u AS (UPDATE ${table.table} SET ${this.assignment(params, by, action)}
+                    WHERE ${byId} AND ${rowsToChangeCondition(action)} RETURNING 1)
+         SELECT count(*)::int AS n FROM u`,
+        params.values,
+      );
+      changed += row!.n;
+    }
+    return changed;
+  }
+
+  /**
+   * Changes the rows a filter matches table by table, in chunks of MARK_CHUNK_ROWS, each one
+   * statement (its own transaction); tasks a mark cannot take are counted, not refused. A failure
+   * part-way leaves the chunks done so far changed; marking is idempotent, so a retry finishes the rest.
+   */
+  private async byFilter(session: Sql, by: Marker, filter: MarkFilter, action: Action): Promise<SelectionChange> {
+    const tables = filter.type ? [tableOf(filter.type)] : OBJECT_TABLES;
+    const filtered = filterCondition(by.workspaceId, filter);
+    let changed = 0;
+    let skippedTasks = 0;
+    for (const table of tables) {
+      for (let chunk = MARK_CHUNK_ROWS; chunk === MARK_CHUNK_ROWS;) {
+        const row = await this.changeChunk(session, by, table, filtered, action);
+        changed += row.changed;
+        chunk = row.picked;
+      }
+      if (isTaskMark(table, action) && !by.policy) {
+        const counted = filtered.params.copy();
+        const skipped = await session.one<{ n: number }>(
+          `SELECT count(*)::int AS n FROM tasks
+           WHERE ${whereOf(filtered)} AND marked_at IS NULL AND NOT status = ANY(${counted.add(REMOVABLE)}::text[])`,
+          counted.values,
+        );
+        skippedTasks = skipped!.n;
+      }
+    }
+    return { changed, skippedTasks };
+  }
+
+  /**
+   * One chunk: picks up to MARK_CHUNK_ROWS rows that still need the change and changes them, which
+   * takes them out of the next chunk's pick, so no cursor is needed and the planner may read them
+   * in any order (a sequential scan for a workspace that is most of the table, an index for a
+   * small one), except the policy's: oldest first (see Marker). The UPDATE re-checks each row and
+   * finds it by primary key (an id array: a join to the CTE made the planner scan the whole table).
+   * The removable statuses are written into the text, so the planner can match the tasks' partial
+   * index, which holds removable ones only.
+   */
+  private async changeChunk(
+    session: Sql,
+    by: Marker,
+    table: ObjectTable,
+    filtered: SqlFilter,
+    action: Action,
+  ): Promise<{ changed: number; picked: number }> {
+    const params = filtered.params.copy();
+    const conditions = [...filtered.conditions, rowsToChangeCondition(action)];
+    if (isTaskMark(table, action)) conditions.push(`status IN (${sqlLiterals(REMOVABLE)})`);
+    const where = conditions.join(' AND ');
+    const order = by.policy ? 'ORDER BY archived_at' : '';
+    const picked = `ARRAY(SELECT id FROM ${table.table} WHERE ${where} ${order} LIMIT ${params.add(MARK_CHUNK_ROWS)})`;
+    const row = await session.one<{ changed: number; picked: number }>(
+      `WITH picked AS (SELECT ${picked} AS ids),
+       u AS (UPDATE ${table.table} SET ${this.assignment(params, by, action)}
+             WHERE id = ANY((SELECT ids FROM picked)::uuid[]) AND ${where} RETURNING 1)
+       SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT cardinality(ids) FROM picked) AS picked`,
+      params.values,
+    );
+    return row!;
+  }
+
+  /** The SET list of `action`; a mark's time and marker are added to `params`. */
+  private assignment(params: SqlParams, by: Marker, action: Action): string {
+    return action === 'mark'
+      ? `marked_at = ${params.add(by.at)}, marked_by = ${params.add(by.id)}::uuid`
+      : 'marked_at = NULL, marked_by = NULL';
+  }
+}
+
+/** An admin's change, timed by the service clock. */
+function adminMarker(user: UserRow, clock: Clock): Marker {
+  return { workspaceId: user.workspaceId, id: user.id, at: clock.now(), policy: false };
+}
+
+function isTaskMark(table: ObjectTable, action: Action): boolean {
+  return action === 'mark' && table.type === ObjectType.TASK;
+}
+
+/** The WHERE of the rows a call changes: unmarked archived ones for mark, marked ones (not frozen in a deletion) for unmark. */
+function rowsToChangeCondition(action: Action): string {
+  return action === 'mark'
+    ? 'archived_at IS NOT NULL AND marked_at IS NULL AND deletion_id IS NULL'
+    : 'marked_at IS NOT NULL AND deletion_id IS NULL';
+}
+
+/** The WHERE of a filter over one object table, with its parameters. */
+function filterCondition(workspaceId: string, filter: MarkFilter): SqlFilter {
+  const params = new SqlParams();
+  const conditions = [`workspace_id = ${params.add(workspaceId)}`, 'archived_at IS NOT NULL'];
+  if (filter.createdBy != null) conditions.push(`created_by = ${params.add(uuidOrNothing(filter.createdBy))}::uuid`);
+  if (filter.archivedBefore) conditions.push(`archived_at < ${params.add(filter.archivedBefore)}`);
+  if (filter.archivedAfter) conditions.push(`archived_at > ${params.add(filter.archivedAfter)}`);
+  return { conditions, params };
+}

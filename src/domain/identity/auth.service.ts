@@ -1,0 +1,85 @@
+import { createSecretKey, KeyObject } from 'node:crypto';
+import DataLoader from 'dataloader';
+import jwt from 'jsonwebtoken';
+import { Sql } from '../../database/database';
+import { AppError, ErrorCode } from '../../errors';
+import { UserRow, Viewer } from '../domain-types';
+import { isUuid } from '../uuid';
+
+export const USER_COLUMNS = 'id, workspace_id AS "workspaceId", name, email, role';
+
+/** Signs and checks bearer tokens (HS256, `sub` = user id) and loads the user they name. */
+export class AuthService {
+  /**
+   * The secret as a KeyObject, made once: given a string, jsonwebtoken builds a new KeyObject on
+   * every call, which costs about 50 times the HMAC itself (~0.4 ms against ~8 µs per verify).
+   */
+  private readonly key: KeyObject;
+
+  constructor(
+    private readonly db: Sql,
+    secret: string,
+  ) {
+    this.key = createSecretKey(Buffer.from(secret));
+  }
+
+  /** Mints a token for a user id; used by `npm run token` and the tests. */
+  sign(userId: string, expiresInSeconds = 7 * 24 * 3600): string {
+    return jwt.sign({}, this.key, { algorithm: 'HS256', subject: userId, expiresIn: expiresInSeconds });
+  }
+
+  /**
+   * Resolves an `Authorization` value ("Bearer <jwt>") to a viewer. No header: anonymous.
+   * A header that is malformed, badly signed, expired or names no user: UNAUTHENTICATED.
+   */
+  async authenticate(authorization: string | undefined | null): Promise<Viewer> {
+    if (!authorization) return { user: null, tokenExpiresAt: null };
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+    let claims: jwt.JwtPayload;
+    try {
+      const decoded = jwt.verify(match[1], this.key, { algorithms: ['HS256'] });
+      if (typeof decoded === 'string') throw new Error('string payload');
+      claims = decoded;
+    } catch (error) {
+      const expired = error instanceof jwt.TokenExpiredError;
+      throw unauthenticated(expired ? 'The token has expired; get a new one.' : 'The token is invalid.');
+    }
+    if (!isUuid(claims.sub)) throw unauthenticated('The token names no user.');
+    const user = await currentUser(this.db, claims.sub);
+    if (!user) throw unauthenticated('The user of this token no longer exists.');
+    return { user, tokenExpiresAt: claims.exp ? new Date(claims.exp * 1000) : null };
+  }
+}
+
+/** Users by id, in the order asked (null where missing): one statement, by primary key. */
+export async function usersByIds(db: Sql, ids: readonly string[]): Promise<(UserRow | null)[]> {
+  const rows = await db.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/**
+ * Token users read in one turn of the event loop share one statement: thousands of sockets
+ * connecting at once would otherwise queue a read each. The batch goes out at setImmediate, after
+ * every socket event of this poll phase (DataLoader's default, the next tick, would end it after
+ * each one). No cache: every call reads the row as it is now.
+ */
+const currentReads = new WeakMap<Sql, DataLoader<string, UserRow | null>>();
+
+/** The user `id` as the database has them now (null when deleted), read with the others of this tick. */
+export function currentUser(db: Sql, id: string): Promise<UserRow | null> {
+  let reads = currentReads.get(db);
+  if (!reads) {
+    reads = new DataLoader((ids: readonly string[]) => usersByIds(db, ids), {
+      cache: false,
+      batchScheduleFn: (dispatch) => setImmediate(dispatch),
+    });
+    currentReads.set(db, reads);
+  }
+  return reads.load(id);
+}
+
+function unauthenticated(message: string): AppError {
+  return new AppError(ErrorCode.UNAUTHENTICATED, message);
+}

@@ -1,0 +1,33 @@
+import { Sql } from '../../database/database';
+import { currentUser, USER_COLUMNS, usersByIds } from './auth.service';
+import { Role, UserRow } from '../domain-types';
+
+/** Reads users; every read is scoped by the caller's workspace where it comes from a request. */
+export class UserService {
+  constructor(private readonly db: Sql) {}
+
+  /**
+   * A user as the database has them now (null when deleted). The reads asked in one tick go in one
+   * statement: thousands of sockets reconnecting or subscribing at once do not queue thousands of them.
+   */
+  current(id: string): Promise<UserRow | null> {
+    return currentUser(this.db, id);
+  }
+
+  /** Users by id, in the order asked (null where missing); the DataLoader batch function. */
+  byIds(ids: readonly string[]): Promise<(UserRow | null)[]> {
+    return usersByIds(this.db, ids);
+  }
+
+  /** The administrators of a workspace: who gets deletion notifications. */
+  admins(db: Sql, workspaceId: string): Promise<UserRow[]> {
+    return db.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = $1 AND role = $2`, [
+      workspaceId,
+      Role.ADMIN,
+    ]);
+  }
+
+  byEmail(email: string): Promise<UserRow | undefined> {
+    return this.db.one<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE lower(email) = lower($1)`, [email]);
+  }
+}

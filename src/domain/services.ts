@@ -1,0 +1,73 @@
+import { Config } from '../config';
+import { Database } from '../database/database';
+import { ArchiveService } from './archive/archive.service';
+import { AttachmentService } from './files/attachment.service';
+import { AuthService } from './identity/auth.service';
+import { Clock, systemClock } from './clock';
+import { DeletionExportService } from './deletion/deletion-export.service';
+import { DeletionHistoryService } from './deletion/deletion-history.service';
+import { DeletionSettingsService } from './deletion/deletion-settings.service';
+import { DeletionService } from './deletion/deletion.service';
+import { FileStore } from './files/file-store';
+import { NotificationInboxService } from './notifications/notification-inbox.service';
+import { NotificationService } from './notifications/notification.service';
+import { ObjectListService } from './archive/object-list.service';
+import { ObjectService } from './archive/object.service';
+import { SelectionService } from './deletion/selection.service';
+import { StatsService } from './archive/stats.service';
+import { UserService } from './identity/user.service';
+
+/** The domain core, built once per process; it knows nothing of GraphQL or HTTP. */
+export interface Services {
+  config: Config;
+  db: Database;
+  files: FileStore;
+  auth: AuthService;
+  users: UserService;
+  /** Writes the admins' persistent notifications (inside the change's transaction). */
+  notifier: NotificationService;
+  objects: ObjectService;
+  /** Archives and restores objects. */
+  archiving: ArchiveService;
+  /** Reads objects as a user may see them: archived, active, a deletion's, one by id. */
+  objectLists: ObjectListService;
+  attachments: AttachmentService;
+  stats: StatsService;
+  /** Where "now" comes from for deletion timestamps; tests move it. */
+  clock: Clock;
+  selection: SelectionService;
+  deletions: DeletionService;
+  deletionHistory: DeletionHistoryService;
+  /** Streams a pending deletion as a ZIP. */
+  deletionExport: DeletionExportService;
+  /** The retention policy and reminder settings of each workspace. */
+  deletionSettings: DeletionSettingsService;
+  /** A user's own notifications: read and mark read. */
+  inbox: NotificationInboxService;
+}
+
+/** Wires the services; `clock` is replaceable so tests can move time. */
+export function createServices(config: Config, db: Database, files: FileStore, clock: Clock = systemClock): Services {
+  const objects = new ObjectService(db);
+  const notifier = new NotificationService();
+  return {
+    config,
+    db,
+    files,
+    auth: new AuthService(db, config.jwtSecret),
+    users: new UserService(db),
+    notifier,
+    objects,
+    archiving: new ArchiveService(db, objects),
+    objectLists: new ObjectListService(db),
+    attachments: new AttachmentService(db, files, config.maxUploadBytes),
+    stats: new StatsService(db),
+    clock,
+    selection: new SelectionService(db, clock),
+    deletions: new DeletionService(db, config, clock, notifier),
+    deletionHistory: new DeletionHistoryService(db),
+    deletionExport: new DeletionExportService(db, files, clock),
+    deletionSettings: new DeletionSettingsService(db, clock, notifier, config.deletionGracePeriodMs),
+    inbox: new NotificationInboxService(db),
+  };
+}

@@ -1,0 +1,75 @@
+import { AuthChecker } from 'type-graphql';
+import { AppError, ErrorCode } from '../errors';
+import { Role, UserRow, Viewer } from '../domain/domain-types';
+import { Services } from '../domain/services';
+import { createLoaders, Loaders } from './loaders';
+import { newRequestId } from '../http/request-id';
+
+/** What every resolver receives: who calls, the shared services and this request's loaders. */
+export interface Context {
+  viewer: Viewer;
+  services: Services;
+  loaders: Loaders;
+  /** Names this request (HTTP) or operation (WebSocket) in logs and in internal errors. */
+  requestId: string;
+  /**
+   * Over a WebSocket: closes it with 4401, for a user found deleted or moved to another workspace
+   * while connected. Absent over HTTP, where every request authenticates afresh.
+   */
+  endSession?: () => void;
+}
+
+/**
+ * Builds a request's context; loaders are new per request so no cache outlives it. They are made
+ * on first use: a subscription's context lives as long as its socket and never uses its own (each
+ * event brings its loaders), and thousands of idle subscribers should not each hold four.
+ */
+export function createContext(
+  services: Services,
+  viewer: Viewer,
+  { requestId = newRequestId(), endSession }: { requestId?: string; endSession?: () => void } = {},
+): Context {
+  let loaders: Loaders | undefined;
+  return {
+    viewer,
+    services,
+    get loaders() {
+      return (loaders ??= createLoaders(services));
+    },
+    requestId,
+    endSession,
+  };
+}
+
+/**
+ * Whether `now` (the user's row read again) is still the user a socket signed in as: not deleted
+ * and in the same workspace. A role change is not a sign-out: it only changes what they may do.
+ */
+export function isStillMember(signedIn: UserRow, now: UserRow | null | undefined): now is UserRow {
+  return !!now && now.workspaceId === signedIn.workspaceId;
+}
+
+/** The refusal for a socket whose user fails `isStillMember`; the socket closes with 4401 too. */
+export function noLongerMember(): AppError {
+  return new AppError(ErrorCode.UNAUTHENTICATED, 'This user no longer exists or has left the workspace.');
+}
+
+/** The signed-in user, or UNAUTHENTICATED. */
+export function requireUser(context: Context): UserRow {
+  if (!context.viewer.user) {
+    throw (
+      context.viewer.authError ??
+      new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in first: send "Authorization: Bearer <token>".')
+    );
+  }
+  return context.viewer.user;
+}
+
+/** `@Authorized()` needs a user; `@Authorized(Role.ADMIN)` an administrator of the user's workspace. */
+export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
+  const user = requireUser(context);
+  if (roles.length > 0 && !roles.includes(user.role)) {
+    throw new AppError(ErrorCode.FORBIDDEN, `Only ${roles.join(' or ').toLowerCase()}s may do this.`);
+  }
+  return true;
+};

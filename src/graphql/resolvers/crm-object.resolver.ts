@@ -1,0 +1,41 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { refKey } from '../../domain/archive/object-rows';
+import { Attachment, toAttachment } from '../types/attachment.type';
+import { CrmObject } from '../types/crm-object.type';
+import { User } from '../types/user.type';
+
+/**
+ * What these resolvers read of their parent. A type alias, not the GraphQL class: type-graphql
+ * copies a @Root() typed by a class into a new instance of it on every call (twice per node of a
+ * page); the value itself is what a resolver returned, a plain object.
+ */
+type ObjectValue = Pick<CrmObject, 'type' | 'id' | 'createdById' | 'archivedById'>;
+type AttachmentValue = Pick<Attachment, 'createdById'>;
+
+/** Fields every CrmObject resolves through the request's loaders: a fixed number of statements per page. */
+@Resolver(() => CrmObject)
+export class CrmObjectResolver {
+  @FieldResolver(() => User)
+  async createdBy(@Root() object: ObjectValue, @Ctx() context: Context): Promise<User> {
+    return (await context.loaders.users.load(object.createdById))!;
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  async archivedBy(@Root() object: ObjectValue, @Ctx() context: Context): Promise<User | null> {
+    return object.archivedById ? context.loaders.users.load(object.archivedById) : null;
+  }
+
+  @FieldResolver(() => [Attachment])
+  async attachments(@Root() object: ObjectValue, @Ctx() context: Context): Promise<Attachment[]> {
+    return (await context.loaders.attachments.load(refKey(object))).map(toAttachment);
+  }
+}
+
+@Resolver(() => Attachment)
+export class AttachmentResolver {
+  @FieldResolver(() => User)
+  async createdBy(@Root() attachment: AttachmentValue, @Ctx() context: Context): Promise<User> {
+    return (await context.loaders.users.load(attachment.createdById))!;
+  }
+}

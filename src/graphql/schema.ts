@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import { createPubSub } from '@graphql-yoga/subscription';
+import { GraphQLSchema } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { buildSchema, PubSub } from 'type-graphql';
+import { ArchiveResolver } from './resolvers/archive.resolver';
+import { AttachmentResolver, CrmObjectResolver } from './resolvers/crm-object.resolver';
+import { CRM_OBJECT_TYPES } from './types/crm-objects.type';
+import { DeletionEventResolver } from './resolvers/deletion-event.resolver';
+import { DeletionExportResolver } from './resolvers/deletion-export.resolver';
+import { DeletionFieldsResolver } from './resolvers/deletion-fields.resolver';
+import { DeletionObjectsResolver } from './resolvers/deletion-objects.resolver';
+import { DeletionResolver } from './resolvers/deletion.resolver';
+import { DeletionSettingsChangeResolver, DeletionSettingsResolver } from './resolvers/deletion-settings.resolver';
+import { NotificationResolver } from './resolvers/notification.resolver';
+import { ObjectResolver } from './resolvers/object.resolver';
+import { UserResolver } from './resolvers/user.resolver';
+import { authChecker } from './context';
+import { refuseInvalidTextArguments } from './text-arguments';
+
+/** The resolvers that make up the API; the schema file is emitted from them. */
+export const RESOLVERS = [
+  UserResolver,
+  CrmObjectResolver,
+  AttachmentResolver,
+  ObjectResolver,
+  ArchiveResolver,
+  DeletionResolver,
+  DeletionFieldsResolver,
+  DeletionObjectsResolver,
+  DeletionExportResolver,
+  DeletionEventResolver,
+  DeletionSettingsResolver,
+  DeletionSettingsChangeResolver,
+  NotificationResolver,
+] as const;
+
+/** Builds the executable schema. `pubSub` carries events to this process's subscribers. */
+export async function createSchema(pubSub: PubSub = createPubSub()): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: RESOLVERS,
+    authChecker,
+    pubSub,
+    // No argument class carries class-validator rules (inputs are checked where they are used), so
+    // validation would only load class-validator and walk each argument object on every request.
+    validate: false,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    orphanedTypes: CRM_OBJECT_TYPES,
+    emitSchemaFile: false,
+  });
+  return refuseInvalidTextArguments(schema);
+}

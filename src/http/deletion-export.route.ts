@@ -1,0 +1,54 @@
+import { RequestHandler } from 'express';
+import { pipeline } from 'node:stream/promises';
+import { ZipWriter } from '../domain/files/zip-writer';
+import { Logger } from '../log';
+import { Services } from '../domain/services';
+import { attachmentDisposition } from './content-disposition';
+import { sendRefusal, signInFirst } from './http-refusal';
+
+/**
+ * `GET /deletions/:id/export`: a PENDING deletion as a streamed ZIP (docs/export.md), for admins of
+ * its workspace; 401, 403, 404 (also another workspace's id) or 409 (not PENDING) otherwise, as JSON.
+ * Once the ZIP has begun, a failure cuts the connection: the client sees a truncated download,
+ * never a shorter ZIP that looks complete. A client that leaves stops the export and frees its
+ * database connection.
+ */
+export function deletionExportRoute(services: Services, logger: Logger): RequestHandler {
+  return async (req, res) => {
+    const clientGone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) clientGone.abort(new Error('The client closed the connection during the export.'));
+    });
+    // Settles with the error that ended sending the ZIP, if any; never rejects, so it may wait unawaited.
+    let sent: Promise<unknown> = Promise.resolve();
+    try {
+      const { user } = await services.auth.authenticate(req.headers.authorization);
+      if (!user) throw signInFirst();
+      await services.deletionExport.export(
+        user,
+        String(req.params.id),
+        (deletion) => {
+          const zip = new ZipWriter(clientGone.signal);
+          res.writeHead(200, {
+            'Content-Type': 'application/zip',
+            'Content-Disposition': attachmentDisposition(`deletion-${deletion.id}.zip`),
+            'X-Content-Type-Options': 'nosniff',
+            'Cache-Control': 'no-store',
+          });
+          sent = pipeline(zip.output, res).then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+          return zip;
+        },
+        clientGone.signal,
+      );
+      const failure = await sent;
+      if (failure) throw failure;
+    } catch (error) {
+      if (clientGone.signal.aborted) return void logger.info('export stopped: the client left', { path: req.path });
+      if (res.headersSent) logger.warn('export cut off', { path: req.path, reason: String(error) });
+      sendRefusal(req, res, error, logger, 'deletion export failed');
+    }
+  };
+}

@@ -1,0 +1,65 @@
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { Express } from 'express';
+import { Logger } from '../log';
+import { Services } from '../domain/services';
+import { attachmentDownloadRoute } from './attachment-download.route';
+import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
+import { deletionExportRoute } from './deletion-export.route';
+import { Context, createContext } from '../graphql/context';
+import { corsMiddleware } from './cors';
+import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
+import { METRICS_PATH, Metrics } from './metrics';
+import { CONSOLE_PATH, consoleRouter } from '../ui/console.route';
+import { contextOrInternalError } from '../graphql/operation-log.plugin';
+import { playgroundHandler } from '../ui/playground';
+import { PLAYGROUND_ASSETS_PATH, playgroundAssetsHandler } from '../ui/playground-assets';
+import { requestIdOf } from './request-id';
+import { viewerOf } from './viewer';
+
+export interface RouteOptions {
+  services: Services;
+  apollo: ApolloServer<Context>;
+  logger: Logger;
+  metrics: Metrics;
+  /** Where GraphQL is answered (POST, GET) and the playground is served (browsers). */
+  graphqlPath: string;
+}
+
+/** Every HTTP route: probes, metrics, uploads, downloads, exports, the console, the playground and GraphQL, then JSON. */
+export function mountRoutes(app: Express, { services, apollo, logger, metrics, graphqlPath }: RouteOptions): void {
+  // By prefix, so every route under these paths (downloads, exports) answers browsers on other origins.
+  app.use([graphqlPath, ATTACHMENTS_PATH, '/deletions'], corsMiddleware(services.config.corsOrigins));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await services.db.rows('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+  app.get(METRICS_PATH, metrics.handler);
+  app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
+  // Express answers HEAD with the GET route; it sends the headers only.
+  app.get(`${ATTACHMENTS_PATH}/:id`, attachmentDownloadRoute(services, logger));
+  app.get('/deletions/:id/export', deletionExportRoute(services, logger));
+  app.use(CONSOLE_PATH, consoleRouter(services));
+  app.get(graphqlPath, playgroundHandler(services));
+  app.get(`${PLAYGROUND_ASSETS_PATH}/:hash/:file`, playgroundAssetsHandler(services.config.playground));
+  app.use(
+    graphqlPath,
+    express.json({ limit: MAX_REQUEST_BYTES }),
+    expressMiddleware(apollo, {
+      // A refused token fails the fields that need a user, not the request: introspection still works.
+      context: async ({ req, res }) =>
+        contextOrInternalError(requestIdOf(res), logger, metrics, async () =>
+          createContext(services, await viewerOf(services, req.headers.authorization), { requestId: requestIdOf(res) }),
+        ),
+    }),
+  );
+  // Last: what no route above answered, and every error, as JSON (http-errors.ts).
+  app.use(notFoundHandler, jsonErrorHandler(logger));
+}
