@@ -7,7 +7,7 @@ import { recordRunningUrl, startEmbeddedPostgres } from './database/embedded-pos
 import { migrate } from './database/migrate';
 import { isSeeded, seedDemoData } from './demo/demo-seed';
 import { createDeletionEventDelivery, DeletionEventDelivery } from './graphql/deletion-event-delivery';
-import { ensureDataDir, startOrUnwind, StopStack } from './startup';
+import { ensureDataDir, ensureDevSecret, startOrUnwind, StopStack } from './startup';
 import { Logger } from './log';
 import { DeletionScheduler } from './scheduler/deletion-scheduler';
 import { DeletionEventListener } from './domain/deletion/deletion-event-listener';
@@ -47,7 +47,8 @@ export function startApp(config: Config, logger: Logger): Promise<App> {
 }
 
 /** startApp's steps, in order; each pushes onto `stack` how to stop what it started. */
-async function startParts(config: Config, logger: Logger, stack: StopStack): Promise<App> {
+async function startParts(loaded: Config, logger: Logger, stack: StopStack): Promise<App> {
+  const config = ensureDevSecret(loaded);
   const { url, db } = await openDatabase(config, logger, stack);
   const files = await openFileStore(config);
   stack.push(() => files.close());

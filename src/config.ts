@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { ensureDataDir } from './startup';
 import { S3Settings } from './domain/files/s3-file-store';
 
 /** Everything the process reads from its environment, validated once at start. */
@@ -22,6 +19,10 @@ export interface Config {
   /** Unset: the server starts an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /**
+   * JWT_SECRET; empty when unset outside production, until the start (`ensureDevSecret`) puts the
+   * one kept in DATA_DIR here. Reading the configuration writes nothing.
+   */
   jwtSecret: string;
   nodeEnv: 'development' | 'production' | 'test';
   /** Milliseconds between activation and execution of a permanent deletion. */
@@ -100,8 +101,6 @@ export function loadConfig(env: Env = process.env): Config {
   };
   problems.push(...leaseProblems(config.deletionLeaseMs));
   if (problems.length > 0) throw new ConfigError(problems);
-  // Outside production a secret is generated once and kept with the data, so tokens survive restarts.
-  if (!jwtSecret) config.jwtSecret = persistedSecret(dataDir);
   return config;
 }
 
@@ -144,15 +143,6 @@ function s3Settings(env: Env, problems: string[]): S3Settings | undefined {
         ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined }
         : undefined,
   };
-}
-
-function persistedSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  ensureDataDir(dataDir);
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {

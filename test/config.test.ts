@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, parseDuration } from '../src/config';
+import { ensureDevSecret } from '../src/startup';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-config-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -31,11 +32,18 @@ describe('configuration', () => {
     });
   });
 
-  it('generates a JWT secret once and keeps it in the data folder', () => {
-    const first = loadConfig({ DATA_DIR: dataDir }).jwtSecret;
+  it('generates a JWT secret once at start and keeps it in the data folder', () => {
+    const secretDir = path.join(dataDir, 'secret');
+    const config = loadConfig({ DATA_DIR: secretDir });
+    // Reading the configuration writes nothing; the start step does.
+    expect(existsSync(secretDir)).toBe(false);
+    const first = ensureDevSecret(config).jwtSecret;
     expect(first).toHaveLength(64);
-    expect(readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8')).toBe(first);
-    expect(loadConfig({ DATA_DIR: dataDir }).jwtSecret).toBe(first);
+    expect(readFileSync(path.join(secretDir, 'jwt-secret'), 'utf8')).toBe(first);
+    expect(ensureDevSecret(loadConfig({ DATA_DIR: secretDir })).jwtSecret).toBe(first);
+    expect(ensureDevSecret(loadConfig({ DATA_DIR: secretDir, JWT_SECRET: 'a-secret-long-enough' })).jwtSecret).toBe(
+      'a-secret-long-enough',
+    );
   });
 
   it('accepts durations such as 7d, 10s and 500ms', () => {

@@ -3,7 +3,6 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Sql } from '../database/database';
 import { sqlLiterals } from '../database/sql';
 import { Logger } from '../log';
-import { ChunkProgress } from '../scheduler/deletion-executor';
 import { ACTIVE_DELETION_STATUSES } from '../domain/deletion/deletion-status';
 
 export const METRICS_PATH = '/metrics';
@@ -32,6 +31,17 @@ const MAX_OPERATION_LABELS = 100;
 const ACTIVE_DELETIONS_SQL = `
   SELECT status, count(*)::int AS count FROM deletions
   WHERE status IN (${sqlLiterals(ACTIVE_DELETION_STATUSES)}) GROUP BY status`;
+
+/**
+ * What the metrics count of one committed executor chunk; the app hands the scheduler's progress in
+ * (app.ts), so this transport knows nothing of the scheduler.
+ */
+export interface ChunkMetrics {
+  objects: number;
+  bytes: number;
+  /** The chunk's transaction and file removal, in milliseconds. */
+  durationMs: number;
+}
 
 /**
  * This instance's Prometheus metrics in a registry of its own (tests run several apps in one
@@ -126,7 +136,7 @@ export class Metrics {
   }
 
   /** The executor's `afterChunk` hook: objects, bytes and time of one committed chunk. */
-  recordChunk(progress: ChunkProgress): void {
+  recordChunk(progress: ChunkMetrics): void {
     this.objectsDeleted.inc(progress.objects);
     this.bytesDeleted.inc(progress.bytes);
     this.chunkDuration.observe(progress.durationMs / 1000);
