@@ -5,6 +5,7 @@ import { Config } from './config';
 import { Database } from './database/database';
 import { recordRunningUrl, startEmbeddedPostgres } from './database/embedded-postgres';
 import { migrate } from './database/migrate';
+import { demoAccess } from './demo/demo-access';
 import { isSeeded, seedDemoData } from './demo/demo-seed';
 import { createDeletionEventDelivery, DeletionEventDelivery } from './graphql/deletion-event-delivery';
 import { ensureDataDir, ensureDevSecret, startOrUnwind, StopStack } from './startup';
@@ -67,6 +68,7 @@ async function startParts(loaded: Config, logger: Logger, stack: StopStack): Pro
     logger,
     metrics,
     eventsLive: () => listener.connected,
+    demo: demoAccess(config, services),
   });
   const scheduler = startScheduler(config, services, files, logger, metrics);
   stack.push(drainTogether(server, scheduler));
