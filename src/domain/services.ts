@@ -2,7 +2,8 @@ import { Config } from '../config';
 import { Database } from '../database/database';
 import { ArchiveService } from './archive/archive.service';
 import { AttachmentService } from './files/attachment.service';
-import { AuthService } from './identity/auth.service';
+import { AuthService, usersByIds } from './identity/auth.service';
+import { CurrentUserReader } from './identity/current-user-reader';
 import { Clock, systemClock } from './clock';
 import { DeletionExportService } from './deletion/deletion-export.service';
 import { DeletionHistoryService } from './deletion/deletion-history.service';
@@ -50,12 +51,14 @@ export interface Services {
 export function createServices(config: Config, db: Database, files: FileStore, clock: Clock = systemClock): Services {
   const objects = new ObjectService(db);
   const notifier = new NotificationService();
+  // One batching reader for the process: token checks and socket operations share its statements.
+  const currentUsers = new CurrentUserReader((ids) => usersByIds(db, ids));
   return {
     config,
     db,
     files,
-    auth: new AuthService(db, config.jwtSecret),
-    users: new UserService(db),
+    auth: new AuthService(db, config.jwtSecret, currentUsers),
+    users: new UserService(db, currentUsers),
     notifier,
     objects,
     archiving: new ArchiveService(db, objects),
