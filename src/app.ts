@@ -22,7 +22,7 @@ import { createSchema } from './graphql/schema';
 import { WsCloseCode } from './ws/ws-close-codes';
 
 /** The topics of this process's pub/sub and what each carries. */
-export type AppPubSub = ReturnType<typeof createAppPubSub>;
+type AppPubSub = ReturnType<typeof createAppPubSub>;
 
 /** A started instance: its server and services, and how to stop all of it. */
 export interface App {

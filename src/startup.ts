@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Config } from './config';
 
 /**
  * A start that cannot go on, told to the operator in one line: what is wrong and what to do
@@ -75,7 +74,7 @@ export function ensureDataDir(dataDir: string): void {
  * loadConfig requires it) a secret generated once and kept in DATA_DIR/jwt-secret, so tokens survive
  * restarts. A start step of the server and of the CLI commands, not of reading the configuration.
  */
-export function ensureDevSecret(config: Config): Config {
+export function ensureDevSecret<C extends { jwtSecret: string; dataDir: string }>(config: C): C {
   if (config.jwtSecret) return config;
   const file = path.join(config.dataDir, 'jwt-secret');
   if (existsSync(file)) return { ...config, jwtSecret: readFileSync(file, 'utf8').trim() };

@@ -3,7 +3,7 @@ import { AppError, ErrorCode } from '../errors';
 import { Role, UserRow, Viewer } from '../domain/domain-types';
 import { Services } from '../domain/services';
 import { createLoaders, Loaders } from './loaders';
-import { newRequestId } from '../http/request-id';
+import { newRequestId } from './operation-report';
 
 /** What every resolver receives: who calls, the shared services and this request's loaders. */
 export interface Context {

@@ -16,7 +16,7 @@ import { DemoAccess } from '../ui/demo-access';
 import { serveGraphqlWs } from '../ws/websocket';
 import { WS_CLOSE_REASONS, WsCloseCode } from '../ws/ws-close-codes';
 
-export const GRAPHQL_PATH = '/graphql';
+const GRAPHQL_PATH = '/graphql';
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT/graphql */

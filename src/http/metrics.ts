@@ -4,20 +4,9 @@ import { Sql } from '../database/database';
 import { sqlLiterals } from '../database/sql';
 import { Logger } from '../log';
 import { ACTIVE_DELETION_STATUSES } from '../domain/deletion/deletion-status';
+import { OperationMetrics, OperationRecord } from '../graphql/operation-report';
 
 export const METRICS_PATH = '/metrics';
-
-/** How an operation reached us. */
-export type Transport = 'http' | 'ws';
-
-/** One finished GraphQL operation, as the request log and the metrics see it. */
-export interface OperationRecord {
-  operationName: string | undefined;
-  transport: Transport;
-  durationMs: number;
-  /** The `extensions.code` of each error the client received. */
-  errorCodes: string[];
-}
 
 // Operation names are chosen by clients: past this many distinct ones, new names count as
 // "other", so a client cannot grow the metrics without bound.
@@ -47,7 +36,7 @@ export interface ChunkMetrics {
  * This instance's Prometheus metrics in a registry of its own (tests run several apps in one
  * process; prom-client's global registry would make them collide). Served at `GET /metrics`.
  */
-export class Metrics {
+export class Metrics implements OperationMetrics {
   readonly registry = new Registry();
   private readonly operationNames = new Set<string>();
   private socketCount: () => number = () => 0;

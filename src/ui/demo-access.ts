@@ -1,5 +1,5 @@
 /** A demo user with a fresh token, as the console's sign-in list shows it. */
-export interface DemoUserToken {
+interface DemoUserToken {
   workspace: string;
   name: string;
   email: string;

@@ -8,7 +8,7 @@ import { NotificationKind, NotificationService } from '../notifications/notifica
 /** Hours before execution the reminder goes out in a workspace that never changed its settings. */
 export const DEFAULT_REMINDER_HOURS = 24;
 /** The longest auto-mark age accepted: ten years. */
-export const MAX_AUTO_MARK_DAYS = 3650;
+const MAX_AUTO_MARK_DAYS = 3650;
 
 const HOUR_MS = 3_600_000;
 
