@@ -3,6 +3,7 @@ import { ErrorCode } from '../errors';
 import { Services } from '../domain/services';
 import { sendJsonError } from '../http/http-errors';
 import { DemoAccess } from './demo-access';
+import { inlineScriptsOf, setPageSecurityHeaders } from './page-security';
 import { assetUrls } from './playground-assets';
 import { operationDocuments, TokenHint, welcomeComment } from './playground-tabs';
 
@@ -23,7 +24,10 @@ export function playgroundHandler(services: Services, demoAdminToken?: DemoAcces
     try {
       // As `npm start` prints it: given outside production only, a token would otherwise reach any visitor.
       const token = await demoAdminToken?.();
-      res.type('html').set('Cache-Control', 'no-store').send(playgroundPage(token));
+      const html = playgroundPage(token);
+      // Monaco (GraphiQL's editor) writes style attributes as it draws, so inline styles stay allowed.
+      setPageSecurityHeaders(res, { inlineScripts: inlineScriptsOf(html), inlineStyles: true });
+      res.type('html').set('Cache-Control', 'no-store').send(html);
     } catch (error) {
       next(error);
     }
