@@ -1,3 +1,15 @@
+/**
+ * Per object: where it stands in permanent deletion (derived from marked_at and deletion_id);
+ * the GraphQL `DeletionState`. The UI paints MARKED and PENDING red.
+ */
+export enum DeletionState {
+  NONE = 'NONE',
+  /** In the selection for the next deletion. */
+  MARKED = 'MARKED',
+  /** In an activated (PENDING or EXECUTING) deletion. */
+  PENDING = 'PENDING',
+}
+
 /** The life of one permanent-deletion batch (docs/rules.md, Words): see DELETION_TRANSITIONS. */
 export enum DeletionStatus {
   PENDING = 'PENDING',
