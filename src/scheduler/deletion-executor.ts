@@ -148,7 +148,7 @@ export class DeletionExecutor {
   }
 
   /**
-   * lockIfOwned, the lease's renewal and forgetting the tombstones of files already deleted, in one
+   * Locking the row if it is ours, the lease's renewal and forgetting the tombstones of files already deleted, in one
    * statement (two round trips less per chunk): the UPDATE locks the deletion row, and matches only
    * while the deletion is EXECUTING under this instance's lease. The tombstones go even if it does
    * not match: their files are gone either way.

@@ -22,9 +22,10 @@ export enum DeletionStatus {
 const { PENDING, CANCELLED, EXECUTING, COMPLETED, FAILED } = DeletionStatus;
 
 /**
- * Every status change a deletion may make, and who makes it; nothing else writes `status`.
- * - PENDING → CANCELLED: an admin cancels (DeletionService.cancel).
- * - PENDING → EXECUTING: the scheduler claims a deletion past its grace period (deletion-lease.ts).
+ * Every status change a deletion may make, and who makes it; only the lifecycle's statements
+ * (lifecycle/lifecycle-sql.ts, docs/deletion-lifecycle.md) write `status`.
+ * - PENDING → CANCELLED: an admin cancels (DeletionLifecycle.cancel).
+ * - PENDING → EXECUTING: the scheduler claims a deletion past its grace period (DeletionLifecycle.claim).
  * - EXECUTING → EXECUTING: another instance takes over a run whose lease expired (the same claim).
  * - EXECUTING → COMPLETED: the executor removed every object of the batch.
  * - EXECUTING → FAILED: the executor gave up; the objects left return to the selection.
