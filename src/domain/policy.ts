@@ -99,6 +99,11 @@ export function visibleArchivedCreator(user: UserRow): string | null {
   return isAdmin(user) ? null : user.id;
 }
 
+/** The role whose users are told of deletions (persistent notifications): those who may manage them. */
+export function deletionAudienceRole(): Role {
+  return Role.ADMIN;
+}
+
 /** The recipient a notification must have for `user` to read or mark it: always the user. */
 export function notificationRecipient(user: UserRow): string {
   return user.id;

@@ -2,7 +2,7 @@ import { Database, Sql } from '../../database/database';
 import { ObjectType } from '../../database/object-tables';
 import { AppError, ErrorCode } from '../../errors';
 import { UserRow } from '../domain-types';
-import { decide, Decision, Operation } from '../policy';
+import { can, Operation } from '../policy';
 import { checkRefBatch, notFound, ObjectRef, ObjectRow, RefGroup } from './object-rows';
 import { ObjectService } from './object.service';
 import { lockWorkspace } from '../deletion/workspace-lock';
@@ -121,9 +121,7 @@ export class ArchiveService {
       for (const id of ids) {
         const row = byId.get(id);
         if (!row) missing.push({ type: table.type, id });
-        else if (
-          decide(user, operation, { workspaceId: row.workspaceId, ownerId: row.createdBy }) !== Decision.ALLOWED
-        ) {
+        else if (!can(user, operation, { workspaceId: row.workspaceId, ownerId: row.createdBy })) {
           forbidden.push({ type: table.type, id });
         }
       }

@@ -1,5 +1,5 @@
 import { Sql } from '../../database/database';
-import { Role } from '../domain-types';
+import { deletionAudienceRole } from '../policy';
 
 /** What a notification is about; `Notification.kind` in the API. */
 export enum NotificationKind {
@@ -30,7 +30,7 @@ export class NotificationService {
       `INSERT INTO notifications (workspace_id, user_id, kind, deletion_id, created_at)
        SELECT workspace_id, id, $2, $3, $4 FROM users WHERE workspace_id = $1 AND role = $5
        RETURNING id`,
-      [workspaceId, kind, deletionId, at, Role.ADMIN],
+      [workspaceId, kind, deletionId, at, deletionAudienceRole()],
     );
     return rows.length;
   }
