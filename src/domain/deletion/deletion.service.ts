@@ -2,7 +2,7 @@ import { Config } from '../../config';
 import { Database, Sql } from '../../database/database';
 import { OBJECT_TABLES } from '../../database/object-tables';
 import { AppError, ErrorCode } from '../../errors';
-import { requireAdmin, refuseWhileActive } from '../policy';
+import { Operation, refuseWhileActive, requireMayAttempt } from '../policy';
 import { activeDeletion, DELETION_COLUMNS, DeletionRow, DeletionVolumeRow } from './deletion-row';
 import { UserRow } from '../domain-types';
 import { Clock } from '../clock';
@@ -41,7 +41,7 @@ export class DeletionService {
 
   /** Turns the workspace's selection into a PENDING deletion that executes after the grace period. */
   async activate(user: UserRow): Promise<DeletionRow> {
-    requireAdmin(user, 'activate a deletion');
+    requireMayAttempt(user, Operation.ACTIVATE, 'activate a deletion');
     try {
       return await this.db.transaction(async (tx) => {
         await lockWorkspace(tx, user.workspaceId);
@@ -93,7 +93,7 @@ export class DeletionService {
    * UPDATE is the race guard against the executor, which claims only a PENDING (or EXECUTING) row.
    */
   async cancel(user: UserRow, id: string): Promise<DeletionRow> {
-    requireAdmin(user, 'cancel a deletion');
+    requireMayAttempt(user, Operation.CANCEL, 'cancel a deletion');
     if (!isUuid(id)) throw deletionNotFound(id);
     return this.db.transaction(async (tx) => {
       const now = this.clock.now();
