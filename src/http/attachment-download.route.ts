@@ -6,7 +6,7 @@ import { Logger } from '../log';
 import { AttachmentRow } from '../domain/files/attachment.service';
 import { Services } from '../domain/services';
 import { attachmentDisposition } from './content-disposition';
-import { sendRefusal, signInFirst } from './http-refusal';
+import { sendRefusal, signInFirst } from './http-errors';
 
 /**
  * `GET /attachments/:id` (and HEAD): the stored bytes with their MIME type, length and a safe
@@ -47,6 +47,9 @@ function requestedRange(req: Request, size: number): ByteRange | null | typeof U
   if (!req.headers.range) return null;
   const ifRange = req.headers['if-range'];
   if (ifRange !== undefined && ifRange !== etagOf(String(req.params.id))) return null;
+  // A suffix range longer than the file selects all of it (RFC 9110 §14.1.2); range-parser calls it unsatisfiable.
+  const suffix = /^bytes=\s*-\s*(\d+)\s*$/.exec(req.headers.range);
+  if (suffix && size > 0 && Number(suffix[1]) >= size) return { start: 0, end: size - 1 };
   const ranges = req.range(size, { combine: true });
   if (ranges === -1) return UNSATISFIABLE;
   // Malformed (-2) or several ranges: the whole file is a valid answer to both.

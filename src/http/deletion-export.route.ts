@@ -4,7 +4,7 @@ import { ZipWriter } from '../domain/files/zip-writer';
 import { Logger } from '../log';
 import { Services } from '../domain/services';
 import { attachmentDisposition } from './content-disposition';
-import { sendRefusal, signInFirst } from './http-refusal';
+import { sendRefusal, signInFirst } from './http-errors';
 
 /**
  * `GET /deletions/:id/export`: a PENDING deletion as a streamed ZIP (docs/export.md), for admins of
