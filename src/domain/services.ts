@@ -66,7 +66,10 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     selection: new SelectionService(db, clock),
     deletions: new DeletionService(db, config, clock, notifier),
     deletionHistory: new DeletionHistoryService(db),
-    deletionExport: new DeletionExportService(db, files, clock),
+    deletionExport: new DeletionExportService(db, files, clock, {
+      max: config.exportsMax,
+      perWorkspace: config.exportsPerWorkspace,
+    }),
     deletionSettings: new DeletionSettingsService(db, clock, notifier, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
   };

@@ -7,6 +7,7 @@ import { AttachmentRow } from '../domain/files/attachment.service';
 import { Services } from '../domain/services';
 import { attachmentDisposition } from './content-disposition';
 import { sendRefusal, signInFirst } from './http-errors';
+import { idleTimeout } from './idle-timeout';
 
 /**
  * `GET /attachments/:id` (and HEAD): the stored bytes with their MIME type, length and a safe
@@ -32,8 +33,11 @@ export function attachmentDownloadRoute(services: Services, logger: Logger): Req
       const body = await services.files.read(attachment.storageKey, range ?? undefined);
       if (!body) throw gone;
       setHeaders(res, attachment, range);
-      // pipeline destroys the file stream (closing its handle) if the client goes away.
-      await pipeline(body, res);
+      // pipeline destroys the file stream (closing its handle) if the client goes away, or reads
+      // nothing for TRANSFER_IDLE_TIMEOUT: a stalled reader holds one file and one socket, no connection.
+      const idleMs = services.config.transferIdleTimeoutMs;
+      const idle = idleTimeout(res, idleMs, () => logger.info('download closed: the client read nothing', { idleMs }));
+      await pipeline(body, idle, res);
     } catch (error) {
       sendRefusal(req, res, error, logger, 'attachment download failed');
     }

@@ -124,10 +124,12 @@ export function signInFirst(): AppError {
   return new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in first: send "Authorization: Bearer <token>".');
 }
 
-/** Whether `error` only says the client closed the connection before the body was sent: nothing to log. */
+/** Whether `error` only says the client closed the connection, or stopped reading, before the body was sent: nothing to log. */
 function isClientGone(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE';
+  return (
+    code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_CLIENT_IDLE'
+  );
 }
 
 function asHttpError(error: unknown): HttpError {

@@ -5,6 +5,7 @@ import { DEMO_USERS } from '../demo/demo-seed';
 import { ErrorCode } from '../errors';
 import { Services } from '../domain/services';
 import { sendJsonError } from '../http/http-errors';
+import { consoleVendorRouter } from './console-vendor';
 
 export const CONSOLE_PATH = '/console';
 
@@ -31,8 +32,7 @@ export function consoleRouter(services: Services): Router {
   });
   router.use('/static', files(path.join(root, 'console/static')));
   router.use('/app', files(path.join(root, 'dist/console')));
-  router.use('/vendor/graphql-ws', files(path.dirname(require.resolve('graphql-ws/client'))));
-  router.use('/vendor/graphql', files(path.dirname(require.resolve('graphql/package.json'))));
+  router.use('/vendor', consoleVendorRouter());
   // Tokens for anyone who asks: development only, where the demo users exist and nobody owns them.
   if (services.config.nodeEnv === 'development') router.get('/demo-users', demoUsers(services));
   return router;
