@@ -6,7 +6,7 @@ import { Logger } from '../log';
 import { AttachmentRow } from '../domain/files/attachment.service';
 import { Services } from '../domain/services';
 import { attachmentDisposition } from './content-disposition';
-import { sendRefusal, signInFirst } from './http-errors';
+import { RANGE_NOT_SATISFIABLE, sendRefusal, signInFirst } from './http-errors';
 import { idleTimeout } from './idle-timeout';
 
 /**
@@ -23,7 +23,7 @@ export function attachmentDownloadRoute(services: Services, logger: Logger): Req
       if (!user) throw signInFirst();
       const attachment = await services.attachments.visible(user, String(req.params.id));
       const range = requestedRange(req, attachment.sizeBytes);
-      if (range === UNSATISFIABLE) return void refuseRange(res, attachment.sizeBytes);
+      if (range === UNSATISFIABLE) return void refuseRange(req, res, attachment.sizeBytes, logger);
       const gone = new AppError(ErrorCode.NOT_FOUND, `The file of attachment ${attachment.id} is no longer stored.`);
       if (req.method === 'HEAD') {
         if ((await services.files.size(attachment.storageKey)) === null) throw gone;
@@ -62,10 +62,10 @@ function requestedRange(req: Request, size: number): ByteRange | null | typeof U
 }
 
 /** 416 with the size, as RFC 9110 §15.5.17 asks, and the usual error body. */
-function refuseRange(res: Response, size: number): void {
-  res.status(416).setHeader('Content-Range', `bytes */${size}`);
+function refuseRange(req: Request, res: Response, size: number, logger: Logger): void {
+  res.setHeader('Content-Range', `bytes */${size}`);
   const message = `The requested range lies outside the file's ${size} bytes.`;
-  res.json({ error: { code: ErrorCode.BAD_USER_INPUT, message } });
+  sendRefusal(req, res, new AppError(ErrorCode.BAD_USER_INPUT, message, { reason: RANGE_NOT_SATISFIABLE }), logger, '');
 }
 
 function setHeaders(res: Response, attachment: AttachmentRow, range: ByteRange | null): void {

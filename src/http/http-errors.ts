@@ -43,8 +43,14 @@ const STATUS_OF_CODE: Record<ErrorCode, number> = {
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
 
+/** `details.reason` of a Range refusal: answered 416 (RFC 9110 §15.5.17). */
+export const RANGE_NOT_SATISFIABLE = 'RANGE_NOT_SATISFIABLE';
+
+/** Refusals whose status is not their code's, by `details.reason`. */
+const STATUS_OF_REASON: Record<string, number> = { [TOO_LARGE]: 413, [RANGE_NOT_SATISFIABLE]: 416 };
+
 /** The paths whose refusals take the file routes' body shape. */
-export const FILE_ROUTE_PREFIXES = ['/attachments', '/deletions'];
+const FILE_ROUTE_PREFIXES = ['/attachments', '/deletions'];
 
 /** Answers like a GraphQL response with one error, so every client parses failures the same way. */
 export function sendJsonError(res: Response, status: number, code: ErrorCode, message: string): void {
@@ -113,7 +119,7 @@ export function sendRefusal(req: Request, res: Response, error: unknown, logger:
   if (!(error instanceof AppError) && !isClientGone(error)) logger.error(what, error, { requestId });
   if (res.headersSent) return void res.destroy();
   const known = error instanceof AppError ? error : internalError(requestId);
-  const status = known.details.reason === TOO_LARGE ? 413 : STATUS_OF_CODE[known.code];
+  const status = STATUS_OF_REASON[String(known.details.reason)] ?? STATUS_OF_CODE[known.code];
   // The client may still be sending: close the connection after answering rather than read the rest.
   if (!req.complete) res.setHeader('connection', 'close');
   res.status(status).json({ error: { code: known.code, message: known.message, ...known.details } });

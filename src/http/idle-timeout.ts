@@ -2,7 +2,7 @@ import { ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 
 /** The error a response is destroyed with when its client read nothing for too long. */
-export class ClientIdleError extends Error {
+class ClientIdleError extends Error {
   readonly code = 'ERR_CLIENT_IDLE';
 
   constructor(idleMs: number) {

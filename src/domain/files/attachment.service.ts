@@ -32,7 +32,7 @@ export const ATTACHMENT_COLUMNS = `id, object_type AS "objectType", object_id AS
 export const TOO_LARGE = 'TOO_LARGE';
 
 /** `details.reason` of the refusal for an upload with no bytes. */
-export const EMPTY = 'EMPTY';
+const EMPTY = 'EMPTY';
 
 const MAX_FILE_NAME = 255;
 
