@@ -6,7 +6,7 @@ import { OBJECT_TABLES } from '../../database/object-tables';
 import { AppError, ErrorCode } from '../../errors';
 import { FileStore } from '../files/file-store';
 import { ZipWriter } from '../files/zip-writer';
-import { requireAdmin } from '../policy';
+import { Operation, requireMayAttempt } from '../policy';
 import { Clock } from '../clock';
 import { DELETION_COLUMNS, DeletionRow } from './deletion-row';
 import { DeletionStatus } from './deletion-status';
@@ -49,7 +49,7 @@ export class DeletionExportService {
    * what `HEAD` answers from, with one indexed read and no slot.
    */
   async exportable(user: UserRow, id: string, sql: Sql = this.db): Promise<DeletionRow> {
-    requireAdmin(user, 'export a deletion');
+    requireMayAttempt(user, Operation.EXPORT, 'export a deletion');
     if (!isUuid(id)) throw noSuchDeletion(id);
     const deletion = await sql.one<DeletionRow>(
       `SELECT ${DELETION_COLUMNS} FROM deletions WHERE id = $1 AND workspace_id = $2`,
@@ -79,7 +79,7 @@ export class DeletionExportService {
     start: (deletion: DeletionRow) => ZipWriter,
     signal: AbortSignal,
   ): Promise<void> {
-    requireAdmin(user, 'export a deletion');
+    requireMayAttempt(user, Operation.EXPORT, 'export a deletion');
     if (!isUuid(id)) throw noSuchDeletion(id);
     const release = this.slots.take(user.workspaceId);
     try {
