@@ -38,6 +38,15 @@ export interface Config {
   /** Set (by S3_BUCKET): attachment files live in this bucket; unset: under `dataDir`/files. */
   s3: S3Settings | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  // Hostile clients (docs/export.md, docs/observability.md): what a slow or prying client may hold.
+  /** Exports running at once in this process (EXPORTS_MAX, at least 2). */
+  exportsMax: number;
+  /** Of those, at most this many for one workspace (EXPORTS_PER_WORKSPACE, below exportsMax). */
+  exportsPerWorkspace: number;
+  /** A download or export whose client reads nothing for this long is closed (TRANSFER_IDLE_TIMEOUT). */
+  transferIdleTimeoutMs: number;
+  /** Set: /metrics wants `Authorization: Bearer <it>`. Unset: /metrics is open outside production, closed in it. */
+  metricsToken: string | undefined;
 }
 
 /** A configuration value that cannot be used; the message says which variable and why. */
@@ -98,10 +107,29 @@ export function loadConfig(env: Env = process.env): Config {
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER, problems),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info', problems),
     s3: s3Settings(env, problems),
+    ...hostileClientLimits(env, problems),
   };
   problems.push(...leaseProblems(config.deletionLeaseMs));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const DEFAULT_EXPORTS_MAX = 4;
+
+/** The limits that keep slow or prying clients from holding what others need; see Config. */
+function hostileClientLimits(
+  env: Env,
+  problems: string[],
+): Pick<Config, 'exportsMax' | 'exportsPerWorkspace' | 'transferIdleTimeoutMs' | 'metricsToken'> {
+  const exportsMax = integer(env, 'EXPORTS_MAX', DEFAULT_EXPORTS_MAX, 2, 1000, problems);
+  // Half, rounded up, but never all: one workspace always leaves a slot to the others.
+  const share = Math.min(Math.ceil(exportsMax / 2), exportsMax - 1);
+  const exportsPerWorkspace = integer(env, 'EXPORTS_PER_WORKSPACE', share, 1, exportsMax - 1, problems);
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    problems.push('METRICS_TOKEN must be at least 16 characters long');
+  const transferIdleTimeoutMs = duration(env, 'TRANSFER_IDLE_TIMEOUT', '30s', problems);
+  return { exportsMax, exportsPerWorkspace, transferIdleTimeoutMs, metricsToken };
 }
 
 /**

@@ -166,3 +166,30 @@ describe('CONSOLE_ENABLED', () => {
     );
   });
 });
+
+describe('limits for hostile clients', () => {
+  it('runs 4 exports per process, 2 per workspace, closes idle transfers after 30 s, and has no metrics token by default', () => {
+    expect(loadConfig({ DATA_DIR: dataDir })).toMatchObject({
+      exportsMax: 4,
+      exportsPerWorkspace: 2,
+      transferIdleTimeoutMs: 30_000,
+      metricsToken: undefined,
+    });
+  });
+
+  it('keeps one workspace’s share below the whole: half of EXPORTS_MAX by default, never all of it', () => {
+    const share = (max: string) => loadConfig({ DATA_DIR: dataDir, EXPORTS_MAX: max }).exportsPerWorkspace;
+    expect([share('2'), share('3'), share('5'), share('10')]).toEqual([1, 2, 3, 5]);
+    expect(problemsOf({ EXPORTS_MAX: '4', EXPORTS_PER_WORKSPACE: '4' })).toEqual([
+      'EXPORTS_PER_WORKSPACE must be an integer from 1 to 3, got "4"',
+    ]);
+    expect(problemsOf({ EXPORTS_MAX: '1' })).toEqual(['EXPORTS_MAX must be an integer from 2 to 1000, got "1"']);
+  });
+
+  it('refuses a short METRICS_TOKEN and a TRANSFER_IDLE_TIMEOUT that is not a duration', () => {
+    expect(problemsOf({ METRICS_TOKEN: 'short', TRANSFER_IDLE_TIMEOUT: 'soon' })).toEqual([
+      'METRICS_TOKEN must be at least 16 characters long',
+      'TRANSFER_IDLE_TIMEOUT must be a positive duration such as 7d, 12h, 30s or 500ms, got "soon"',
+    ]);
+  });
+});

@@ -82,7 +82,10 @@ export function createServices(
     selection: new SelectionService(db, clock),
     deletions: new DeletionService(db, config, clock, lifecycle),
     deletionHistory: new DeletionHistoryService(db),
-    deletionExport: new DeletionExportService(db, files, clock),
+    deletionExport: new DeletionExportService(db, files, clock, {
+      max: config.exportsMax,
+      perWorkspace: config.exportsPerWorkspace,
+    }),
     deletionSettings: new DeletionSettingsService(db, clock, lifecycle, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
   };

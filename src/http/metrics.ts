@@ -1,4 +1,8 @@
 import { RequestHandler } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Config } from '../config';
+import { ErrorCode } from '../errors';
+import { sendJsonError } from './http-errors';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Sql } from '../database/database';
 import { sqlLiterals } from '../database/sql';
@@ -149,4 +153,30 @@ export class Metrics implements OperationMetrics {
     this.operationNames.add(name);
     return name;
   }
+}
+
+/**
+ * Who may read `/metrics` (docs/observability.md): with METRICS_TOKEN set, only a request with
+ * `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise); without it, anyone outside production and
+ * nobody in production (404, as for a path that does not exist), since the metrics tell an outsider
+ * how busy the service is and what operations its clients run.
+ */
+export function metricsAccess(config: Pick<Config, 'nodeEnv' | 'metricsToken'>): RequestHandler {
+  const expected = config.metricsToken === undefined ? undefined : digest(config.metricsToken);
+  return (req, res, next) => {
+    if (expected === undefined) {
+      if (config.nodeEnv !== 'production') return next();
+      const message = 'Metrics are not served here in production: set METRICS_TOKEN and scrape with it.';
+      return sendJsonError(res, 404, ErrorCode.NOT_FOUND, message);
+    }
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    // Compared as digests, in constant time: neither the length nor a prefix of the token leaks.
+    if (token !== undefined && timingSafeEqual(digest(token), expected)) return next();
+    res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+    sendJsonError(res, 401, ErrorCode.UNAUTHENTICATED, 'Send "Authorization: Bearer <METRICS_TOKEN>" to read metrics.');
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }

@@ -5,11 +5,11 @@ import { Logger } from '../log';
 import { Services } from '../domain/services';
 import { attachmentDownloadRoute } from './attachment-download.route';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
-import { deletionExportRoute } from './deletion-export.route';
+import { deletionExportHeadRoute, deletionExportRoute } from './deletion-export.route';
 import { Context, createContext } from '../graphql/context';
 import { corsMiddleware } from './cors';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
-import { METRICS_PATH, Metrics } from './metrics';
+import { METRICS_PATH, Metrics, metricsAccess } from './metrics';
 import { CONSOLE_PATH, consoleRouter } from '../ui/console.route';
 import { DemoAccess } from '../ui/demo-access';
 import { contextOrInternalError } from '../graphql/operation-log.plugin';
@@ -45,10 +45,12 @@ export function mountRoutes(app: Express, options: RouteOptions): void {
       res.status(503).json({ status: 'database unreachable' });
     }
   });
-  app.get(METRICS_PATH, metrics.handler);
+  app.get(METRICS_PATH, metricsAccess(services.config), metrics.handler);
   app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
   // Express answers HEAD with the GET route; it sends the headers only.
   app.get(`${ATTACHMENTS_PATH}/:id`, attachmentDownloadRoute(services, logger));
+  // Before the GET, which express would otherwise run for HEAD too: a HEAD builds no ZIP.
+  app.head('/deletions/:id/export', deletionExportHeadRoute(services, logger));
   app.get('/deletions/:id/export', deletionExportRoute(services, logger));
   app.use(CONSOLE_PATH, consoleRouter(services, demo?.users));
   app.get(graphqlPath, playgroundHandler(services, demo?.adminToken));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ErrorCode } from '../errors';
 import { Services } from '../domain/services';
 import { sendJsonError } from '../http/http-errors';
+import { consoleVendorRouter } from './console-vendor';
 import { DemoAccess } from './demo-access';
 import { inlineScriptsOf, setPageSecurityHeaders } from './page-security';
 
@@ -36,8 +37,7 @@ export function consoleRouter(services: Services, demoUsers?: DemoAccess['users'
   });
   router.use('/static', files(path.join(root, 'console/static')));
   router.use('/app', files(path.join(root, 'dist/console')));
-  router.use('/vendor/graphql-ws', files(path.dirname(require.resolve('graphql-ws/client'))));
-  router.use('/vendor/graphql', files(path.dirname(require.resolve('graphql/package.json'))));
+  router.use('/vendor', consoleVendorRouter());
   // Tokens for anyone who asks: given by the development start only, where nobody owns the demo users.
   if (demoUsers) router.get('/demo-users', demoUsersRoute(demoUsers));
   return router;
