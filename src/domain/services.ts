@@ -9,6 +9,7 @@ import { DeletionHistoryService } from './deletion/deletion-history.service';
 import { DeletionSettingsService } from './deletion/deletion-settings.service';
 import { DeletionService } from './deletion/deletion.service';
 import { FileStore } from './files/file-store';
+import { LegalHoldService } from './holds/legal-hold.service';
 import { NotificationInboxService } from './notifications/notification-inbox.service';
 import { NotificationService } from './notifications/notification.service';
 import { ObjectListService } from './archive/object-list.service';
@@ -44,6 +45,8 @@ export interface Services {
   deletionSettings: DeletionSettingsService;
   /** A user's own notifications: read and mark read. */
   inbox: NotificationInboxService;
+  /** Legal holds: place, release, list. */
+  holds: LegalHoldService;
 }
 
 /** Wires the services; `clock` is replaceable so tests can move time. */
@@ -69,5 +72,6 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     deletionExport: new DeletionExportService(db, files, clock),
     deletionSettings: new DeletionSettingsService(db, clock, notifier, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
+    holds: new LegalHoldService(db, clock, notifier),
   };
 }

@@ -11,6 +11,10 @@ export enum NotificationKind {
   DELETION_REMINDER = 'DELETION_REMINDER',
   /** An admin changed the retention policy or the reminder; no deletion attached. */
   DELETION_SETTINGS_CHANGED = 'DELETION_SETTINGS_CHANGED',
+  /** An admin placed a legal hold (`hold_id`); its objects cannot be marked or destroyed. */
+  HOLD_PLACED = 'HOLD_PLACED',
+  /** An admin released a legal hold (`hold_id`). */
+  HOLD_RELEASED = 'HOLD_RELEASED',
 }
 
 /** Writes persistent notifications: the catch-up path for admins who were offline when an event was published. */
@@ -25,12 +29,13 @@ export class NotificationService {
     kind: NotificationKind,
     deletionId: string | null,
     at: Date,
+    holdId: string | null = null,
   ): Promise<number> {
     const rows = await tx.rows(
-      `INSERT INTO notifications (workspace_id, user_id, kind, deletion_id, created_at)
-       SELECT workspace_id, id, $2, $3, $4 FROM users WHERE workspace_id = $1 AND role = $5
+      `INSERT INTO notifications (workspace_id, user_id, kind, deletion_id, created_at, hold_id)
+       SELECT workspace_id, id, $2, $3, $4, $6 FROM users WHERE workspace_id = $1 AND role = $5
        RETURNING id`,
-      [workspaceId, kind, deletionId, at, Role.ADMIN],
+      [workspaceId, kind, deletionId, at, Role.ADMIN, holdId],
     );
     return rows.length;
   }

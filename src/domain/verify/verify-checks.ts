@@ -1,4 +1,5 @@
 import { Services } from '../services';
+import { heldCountsMatchHolds } from './hold-check';
 import { noStaleTombstones } from './tombstone-check';
 
 /** One consistency check of `npm run verify`: a name, and the problems it found (empty when all is well). */
@@ -68,6 +69,7 @@ export const VERIFY_CHECKS: VerifyCheck[] = [
   attachmentFilesPresent,
   noOrphanFiles,
   noStaleTombstones,
+  heldCountsMatchHolds,
 ];
 
 /** Runs every check; returns each check's problems by name. */
