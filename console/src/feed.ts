@@ -29,7 +29,7 @@ export class Feed {
     if (event.type === 'PROGRESS') return;
     const kind = `DELETION_${event.type}`;
     const by = event.actor ? ` by ${event.actor.name}` : '';
-    this.add(`${event.deletion.id}:${kind}`, `${TEXT_OF_KIND[kind] ?? kind}${by}`, event.occurredAt);
+    this.add(`${event.hold?.id ?? event.deletion?.id}:${kind}`, `${TEXT_OF_KIND[kind] ?? kind}${by}`, event.occurredAt);
   }
 
   /** Unread notifications from the catch-up query, oldest first so the newest ends on top. */
