@@ -107,6 +107,7 @@ describe('a legal hold racing the executor', () => {
       limit: 1,
       after: null,
       returnIds: true,
+      deletionId: id,
     });
     expect(covered.covered).toBe(1);
 

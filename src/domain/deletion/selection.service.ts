@@ -193,10 +193,15 @@ export class SelectionService {
     let skippedTasks = 0;
     let skippedHeld = 0;
     for (const table of tables) {
+      // An admin's mark counts the held objects it skips in its first chunk of each table (the held
+      // set cannot change meanwhile: placing a hold takes the workspace lock too).
+      let countHeld = action === 'mark' && !by.policy;
       for (let chunk = MARK_CHUNK_ROWS; chunk === MARK_CHUNK_ROWS;) {
-        const row = await this.changeChunk(session, by, table, filtered, action);
+        const row = await this.changeChunk(session, by, table, filtered, action, countHeld);
         changed += row.changed;
+        skippedHeld += row.held ?? 0;
         chunk = row.picked;
+        countHeld = false;
       }
       if (isTaskMark(table, action) && !by.policy) {
         const counted = filtered.params.copy();
@@ -207,7 +212,6 @@ export class SelectionService {
         );
         skippedTasks = skipped!.n;
       }
-      if (action === 'mark' && !by.policy) skippedHeld += await countHeld(session, table, filtered);
     }
     return { changed, skippedTasks, skippedHeld };
   }
@@ -227,18 +231,24 @@ export class SelectionService {
     table: ObjectTable,
     filtered: SqlFilter,
     action: Action,
-  ): Promise<{ changed: number; picked: number }> {
+    countHeld: boolean,
+  ): Promise<{ changed: number; picked: number; held: number | null }> {
     const params = filtered.params.copy();
+    // Evaluated only when asked for (a CASE runs the subquery of the branch taken only), through the
+    // partial index `<table>_held`, which holds only held rows.
+    const held = `CASE WHEN ${params.add(countHeld)}::boolean THEN
+      (SELECT count(*) FROM ${table.table} WHERE ${whereOf(filtered)} AND held_count > 0)::int END`;
     const conditions = [...filtered.conditions, rowsToChangeCondition(action)];
     if (isTaskMark(table, action)) conditions.push(`status IN (${sqlLiterals(REMOVABLE)})`);
     const where = conditions.join(' AND ');
     const order = by.policy ? 'ORDER BY archived_at' : '';
     const picked = `ARRAY(SELECT id FROM ${table.table} WHERE ${where} ${order} LIMIT ${params.add(MARK_CHUNK_ROWS)})`;
-    const row = await session.one<{ changed: number; picked: number }>(
+    const row = await session.one<{ changed: number; picked: number; held: number | null }>(
       `WITH picked AS (SELECT ${picked} AS ids),
        u AS (UPDATE ${table.table} SET ${this.assignment(params, by, action)}
              WHERE id = ANY((SELECT ids FROM picked)::uuid[]) AND ${where} RETURNING 1)
-       SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT cardinality(ids) FROM picked) AS picked`,
+       SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT cardinality(ids) FROM picked) AS picked,
+         ${held} AS held`,
       params.values,
     );
     return row!;
@@ -269,15 +279,6 @@ function rowsToChangeCondition(action: Action): string {
   return action === 'mark'
     ? 'archived_at IS NOT NULL AND marked_at IS NULL AND deletion_id IS NULL AND held_count = 0'
     : 'marked_at IS NOT NULL AND deletion_id IS NULL';
-}
-
-/** Archived objects a filter matches that a legal hold covers, through the partial index `<table>_held`. */
-async function countHeld(session: Sql, table: ObjectTable, filtered: SqlFilter): Promise<number> {
-  const row = await session.one<{ n: number }>(
-    `SELECT count(*)::int AS n FROM ${table.table} WHERE ${whereOf(filtered)} AND held_count > 0`,
-    filtered.params.values,
-  );
-  return row!.n;
 }
 
 /** The CONFLICT of a mark naming held objects: which holds, with their reasons, and what to do. */

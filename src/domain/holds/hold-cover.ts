@@ -34,7 +34,7 @@ export async function coverRows(
   table: ObjectTable,
   holdId: string,
   filter: SqlFilter,
-  options: { limit: number; after: HoldCursor | null; returnIds: boolean },
+  options: { limit: number; after: HoldCursor | null; returnIds: boolean; deletionId: string | null },
 ): Promise<CoverResult> {
   const params = filter.params.copy();
   const conditions = [...filter.conditions];
@@ -45,6 +45,7 @@ export async function coverRows(
   // A walk by filter goes newest archived first, along the `<table>_archived` index, and resumes after its cursor.
   const order = options.returnIds ? '' : 'ORDER BY archived_at DESC, id DESC';
   const hold = params.add(holdId);
+  const deletion = params.add(options.deletionId);
   const row = await tx.one<CoverResult>(
     `WITH picked AS (
        SELECT id, workspace_id, archived_at, marked_at, deletion_id, attachment_bytes FROM ${table.table}
@@ -55,11 +56,13 @@ export async function coverRows(
      upd AS (
        UPDATE ${table.table} t SET held_count = t.held_count + 1, marked_at = NULL, marked_by = NULL, deletion_id = NULL
        WHERE t.id = ANY(ARRAY(SELECT id FROM picked)) RETURNING 1),
+     -- The workspace's one active deletion (locked by the caller) is the only one objects can be
+     -- in: its figures row is found by primary key (a join let the planner scan every deletion's).
      shrink AS (
        UPDATE deletion_type_volumes v SET count = v.count - d.n, bytes = v.bytes - d.b
-       FROM (SELECT deletion_id, count(*) AS n, sum(attachment_bytes) AS b FROM picked
-             WHERE deletion_id IS NOT NULL GROUP BY deletion_id) d
-       WHERE v.deletion_id = d.deletion_id AND v.object_type = '${table.type}'),
+       FROM (SELECT count(*) AS n, coalesce(sum(attachment_bytes), 0) AS b FROM picked
+             WHERE deletion_id = ${deletion}::uuid) d
+       WHERE v.deletion_id = ${deletion}::uuid AND v.object_type = '${table.type}' AND d.n > 0),
      last AS (SELECT archived_at, id FROM picked ORDER BY archived_at, id LIMIT 1)
      SELECT (SELECT count(*) FROM upd)::int AS covered,
        (SELECT count(*) FROM picked WHERE marked_at IS NOT NULL)::int AS unmarked,
@@ -71,24 +74,39 @@ export async function coverRows(
   return row!;
 }
 
+// Below every uuid: where a release's walk over one type starts.
+const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
+
 /**
- * Takes up to `limit` objects of one table out of hold `holdId`: deletes their membership rows and
- * lowers `held_count`, in one statement; the PRIMARY KEY (hold_id, object_type, object_id) finds them.
+ * Takes up to `limit` objects of one table out of hold `holdId`, after object id `after`: deletes
+ * their membership rows and lowers `held_count`, in one statement. It walks the PRIMARY KEY
+ * (hold_id, object_type, object_id) in order from where the previous chunk ended, so no chunk
+ * reads the entries the earlier ones deleted (without the bound, the planner read the table from
+ * its start, past every dead row of the chunks before). Returns the count and the last id.
  */
-export async function uncoverRows(tx: Sql, table: ObjectTable, holdId: string, limit: number): Promise<number> {
-  const row = await tx.one<{ n: number }>(
-    `WITH gone AS (
+export async function uncoverRows(
+  tx: Sql,
+  table: ObjectTable,
+  holdId: string,
+  limit: number,
+  after: string | null,
+): Promise<{ n: number; last: string | null }> {
+  const row = await tx.one<{ n: number; last: string | null }>(
+    `WITH picked AS (
+       SELECT object_id FROM legal_hold_objects WHERE hold_id = $1 AND object_type = $2 AND object_id > $4::uuid
+       ORDER BY object_id LIMIT $3),
+     gone AS (
        DELETE FROM legal_hold_objects m
-       WHERE m.hold_id = $1 AND m.object_type = $2 AND m.object_id = ANY(ARRAY(
-         SELECT object_id FROM legal_hold_objects WHERE hold_id = $1 AND object_type = $2 LIMIT $3))
+       WHERE m.hold_id = $1 AND m.object_type = $2 AND m.object_id = ANY(ARRAY(SELECT object_id FROM picked))
        RETURNING m.object_id),
      upd AS (
        UPDATE ${table.table} t SET held_count = t.held_count - 1
        WHERE t.id = ANY(ARRAY(SELECT object_id FROM gone)) RETURNING 1)
-     SELECT (SELECT count(*) FROM gone)::int AS n`,
-    [holdId, table.type, limit],
+     SELECT (SELECT count(*) FROM gone)::int AS n,
+       (SELECT object_id::text FROM picked ORDER BY object_id DESC LIMIT 1) AS last`,
+    [holdId, table.type, limit, after ?? FIRST_UUID],
   );
-  return row!.n;
+  return row!;
 }
 
 /**

@@ -51,9 +51,10 @@ export class LegalHoldService {
           let after: HoldCursor | null = null;
           for (let covered = HOLD_CHUNK_ROWS; covered === HOLD_CHUNK_ROWS;) {
             const chunk = await sessionTransaction(session, async (tx) => {
-              await lockActiveDeletion(tx, user.workspaceId);
+              const deletionId = await lockActiveDeletion(tx, user.workspaceId);
               const where = filterCondition(user.workspaceId, filter!);
-              return coverRows(tx, table, hold.id, where, { limit: HOLD_CHUNK_ROWS, after, returnIds: false });
+              const options = { limit: HOLD_CHUNK_ROWS, after, returnIds: false, deletionId };
+              return coverRows(tx, table, hold.id, where, options);
             });
             count += chunk.covered;
             covered = chunk.covered;
@@ -87,7 +88,9 @@ export class LegalHoldService {
         // Membership first, in chunks; the hold is marked released last, so a failure part-way
         // leaves it active (its remaining objects still held) and a second release finishes it.
         for (const table of OBJECT_TABLES) {
-          while ((await uncoverRows(session, table, id, HOLD_CHUNK_ROWS)) === HOLD_CHUNK_ROWS);
+          let chunk: { n: number; last: string | null } = { n: HOLD_CHUNK_ROWS, last: null };
+          while (chunk.n === HOLD_CHUNK_ROWS)
+            chunk = await uncoverRows(session, table, id, HOLD_CHUNK_ROWS, chunk.last);
         }
         return sessionTransaction(session, async (tx) => {
           const now = this.clock.now();
@@ -153,7 +156,8 @@ export class LegalHoldService {
       let count = 0;
       for (const { table, ids } of groups) {
         const where = refsFilter(user.workspaceId, ids);
-        const chunk = await coverRows(tx, table, hold.id, where, { limit: ids.length, after: null, returnIds: true });
+        const options = { limit: ids.length, after: null, returnIds: true, deletionId };
+        const chunk = await coverRows(tx, table, hold.id, where, options);
         const found = new Set(chunk.ids);
         missing.push(...ids.filter((id) => !found.has(id)).map((id) => ({ type: table.type, id })));
         count += chunk.covered;
