@@ -5,11 +5,11 @@ import { SqlParams } from '../../database/sql';
 import { AppError, ErrorCode } from '../../errors';
 import { checkRefBatch, notFound, ObjectRef } from '../archive/object-rows';
 import { Clock } from '../clock';
-import { DeletionEventType, publishDeletionEvent } from '../deletion/deletion-events';
+import { DeletionEventType } from '../deletion/deletion-events';
+import { DeletionLifecycle } from '../deletion/lifecycle/deletion-lifecycle';
 import { filterCondition, SelectionInput } from '../deletion/selection.service';
 import { holdWorkspaceLock, lockWorkspace } from '../deletion/workspace-lock';
 import { UserRow } from '../domain-types';
-import { NotificationKind, NotificationService } from '../notifications/notification.service';
 import { requireAdmin } from '../policy';
 import { isUuid } from '../uuid';
 import { coverRows, HOLD_CHUNK_ROWS, HoldCursor, lockActiveDeletion, refsFilter, uncoverRows } from './hold-cover';
@@ -28,7 +28,7 @@ export class LegalHoldService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-    private readonly notifications: NotificationService,
+    private readonly lifecycle: DeletionLifecycle,
   ) {}
 
   /** Places a hold on the objects named by exactly one of refs (≤ 1000, active or archived) or filter (archived ones). */
@@ -193,8 +193,9 @@ export class LegalHoldService {
   }
 
   /**
-   * A notification for every admin and the live event, both committing with the change. The event
-   * names the workspace's active deletion, if any (a hold may have taken objects out of it).
+   * Through the deletion lifecycle's `announce`: a notification for every admin, the live event and
+   * the lifecycle's effects (the webhook outbox…), all committing with the change. The event names
+   * the workspace's active deletion, if any (a hold may have taken objects out of it).
    */
   private async announce(
     tx: Sql,
@@ -203,16 +204,14 @@ export class LegalHoldService {
     hold: LegalHoldRow,
     deletionId: string | null,
   ): Promise<void> {
-    const at = type === DeletionEventType.HOLD_PLACED ? hold.placedAt : hold.releasedAt!;
-    const kind = type === DeletionEventType.HOLD_PLACED ? NotificationKind.HOLD_PLACED : NotificationKind.HOLD_RELEASED;
-    await this.notifications.notifyAdmins(tx, user.workspaceId, kind, deletionId, at, hold.id);
-    await publishDeletionEvent(tx, {
+    await this.lifecycle.announce(tx, {
       type,
       workspaceId: user.workspaceId,
       deletionId,
       holdId: hold.id,
       actorId: user.id,
-      occurredAt: at.toISOString(),
+      occurredAt: type === DeletionEventType.HOLD_PLACED ? hold.placedAt : hold.releasedAt!,
+      status: null,
     });
   }
 }

@@ -81,7 +81,7 @@ export function toCrmObject(row: ObjectRow): CrmObject {
     archivedAt: row.archivedAt,
     archivedById: row.archivedById,
     attachmentBytes: row.attachmentBytes,
-    deletionState: DeletionState[row.deletionState],
+    deletionState: row.deletionState,
     onHold: row.onHold,
   };
 }
