@@ -10,7 +10,7 @@ import { DeletionLifecycle } from '../deletion/lifecycle/deletion-lifecycle';
 import { filterCondition, SelectionInput } from '../deletion/selection.service';
 import { holdWorkspaceLock, lockWorkspace } from '../deletion/workspace-lock';
 import { UserRow } from '../domain-types';
-import { requireAdmin } from '../policy';
+import { Operation, requireMayAttempt } from '../policy';
 import { isUuid } from '../uuid';
 import { coverRows, HOLD_CHUNK_ROWS, HoldCursor, lockActiveDeletion, refsFilter, uncoverRows } from './hold-cover';
 import { LEGAL_HOLD_COLUMNS, LegalHoldRow, MAX_REASON_LENGTH } from './legal-hold-row';
@@ -33,7 +33,7 @@ export class LegalHoldService {
 
   /** Places a hold on the objects named by exactly one of refs (≤ 1000, active or archived) or filter (archived ones). */
   async place(user: UserRow, reason: string, input: SelectionInput): Promise<LegalHoldRow> {
-    requireAdmin(user, 'place legal holds');
+    requireMayAttempt(user, Operation.PLACE_LEGAL_HOLD, 'place legal holds');
     const text = checkReason(reason);
     const { refs, filter } = input;
     if ((refs == null) === (filter == null)) {
@@ -70,7 +70,7 @@ export class LegalHoldService {
 
   /** Releases an active hold; objects it alone covered can be marked again. Objects under another hold stay held. */
   async release(user: UserRow, id: string): Promise<LegalHoldRow> {
-    requireAdmin(user, 'release legal holds');
+    requireMayAttempt(user, Operation.RELEASE_LEGAL_HOLD, 'release legal holds');
     if (!isUuid(id)) throw holdNotFound(id);
     return this.db.session((session) =>
       holdWorkspaceLock(session, user.workspaceId, async () => {

@@ -15,7 +15,7 @@ import {
 } from 'type-graphql';
 import type { Context } from '../context';
 import { requireUser } from '../context';
-import { Role } from '../../domain/domain-types';
+import { Operation } from '../../domain/policy';
 import { decodeTimeIdCursor, Page, pageSize, toPage } from '../types/connection';
 import { LegalHold, LegalHoldConnection, toLegalHold } from '../types/legal-hold.type';
 import { MarkFilterInput } from '../types/mark-filter.input';
@@ -61,7 +61,7 @@ type HoldValue = Pick<LegalHold, 'placedById' | 'releasedById'>;
 /** Legal holds (docs/legal-holds.md): admins only; another workspace's holds do not exist for the caller. */
 @Resolver(() => LegalHold)
 export class LegalHoldResolver {
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.PLACE_LEGAL_HOLD)
   @Mutation(() => LegalHold, {
     description:
       'Places a legal hold on objects: they leave the selection or the pending deletion and cannot be marked or destroyed until released. Notifies every admin.',
@@ -73,7 +73,7 @@ export class LegalHoldResolver {
     return toLegalHold(await context.services.holds.place(requireUser(context), reason, { refs, filter }));
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.RELEASE_LEGAL_HOLD)
   @Mutation(() => LegalHold, {
     description:
       'Releases an active legal hold; objects no other hold covers can be marked again. Notifies every admin.',
@@ -85,7 +85,7 @@ export class LegalHoldResolver {
     return toLegalHold(await context.services.holds.release(requireUser(context), id));
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.VIEW_LEGAL_HOLDS)
   @Query(() => LegalHoldConnection, { description: 'The legal holds of your workspace, newest placed first.' })
   async legalHolds(
     @Args() { first, after, active }: LegalHoldsArgs,
