@@ -49,6 +49,8 @@ describe('legal hold events', () => {
       { reason: 'Case 7', refs },
       admin.token,
     );
+    // The deletion is read when an event is delivered: the hold event is heard before the cancel.
+    await waitFor(() => logs.every((log) => log.payloads.length >= 1), { what: 'the hold event at every admin' });
     await mustRequest(server.url, CancelDeletionDocument, { id: deletionId }, other.token);
     await mustRequest(server.url, ReleaseLegalHoldDocument, { id: placed.id }, other.token);
     await waitFor(() => logs.every((log) => log.payloads.length >= 3), {
