@@ -51,6 +51,7 @@ export function archivedView(
 /** Mark or Unmark for one object; nothing to do for one in the pending deletion. */
 function markToggle(object: ObjectFieldsFragment, actions: ArchivedActions): Node | string {
   if (object.deletionState === 'PENDING') return 'in the pending deletion';
+  if (object.onHold) return 'on legal hold';
   const refs = [{ type: object.type, id: object.id }];
   const marked = object.deletionState === 'MARKED';
   return h(

@@ -4,7 +4,10 @@ import {
   CancelDeletionDocument,
   DeletionOverviewDocument,
   DeletionsDocument,
+  LegalHoldsDocument,
   MarkForDeletionDocument,
+  PlaceLegalHoldDocument,
+  ReleaseLegalHoldDocument,
   MarkNotificationsReadDocument,
   MeDocument,
   NotificationsDocument,
@@ -20,6 +23,7 @@ import { Feed } from './feed.js';
 import { formatTime } from './format.js';
 import { errorText, latestOnly } from './loading.js';
 import { historyTable } from './history.js';
+import { holdsView, type HoldTarget } from './holds.js';
 import { overviewTable, pendingPanel, tickCountdowns } from './overview.js';
 import { PendingObjects } from './pending-objects.js';
 import { signInView, storedToken } from './sign-in.js';
@@ -53,6 +57,9 @@ class AdminConsole {
   private readonly pendingBox = h('div');
   private readonly archivedBox = h('div', {}, h('p', {}, 'Choose a type in the table above.'));
   private readonly historyBox = h('div');
+  private readonly holdsBox = h('div');
+  /** The archived objects on screen, which "Hold the objects shown" holds. */
+  private shownRefs: { type: ObjectType; id: string }[] = [];
   private readonly liveStatus = h('p', { id: 'live-status', role: 'status' }, 'Live updates: connecting…');
   private readonly statusLine = h('p', { id: 'status', role: 'status' });
   private readonly feed = new Feed();
@@ -84,6 +91,7 @@ class AdminConsole {
       section('pending-section', 'Pending deletion', this.pendingBox, this.pendingObjects.box),
       section('archived', 'Archived objects', this.archivedBox),
       section('history', 'History of deletions', this.historyBox),
+      section('holds', 'Legal holds', this.holdsBox),
       section(
         'notifications',
         'Notifications',
@@ -109,7 +117,7 @@ class AdminConsole {
   }
 
   private refresh(): Promise<unknown> {
-    return Promise.all([this.loadOverview(), this.loadArchived(), this.loadHistory()]);
+    return Promise.all([this.loadOverview(), this.loadArchived(), this.loadHistory(), this.loadHolds()]);
   }
 
   private readonly loadOverview = latestOnly(
@@ -151,6 +159,8 @@ class AdminConsole {
     },
     (result) => {
       if (!result) return;
+      this.shownRefs = result.page.edges.map(({ node: { type, id } }) => ({ type, id }));
+      void this.loadHolds();
       render(
         this.archivedBox,
         archivedView(result.type, result.page, this.after === undefined, this.onlyMarked, {
@@ -181,6 +191,34 @@ class AdminConsole {
     (error) => render(this.historyBox, errorText(error)),
   );
 
+  private readonly loadHolds = latestOnly(
+    () => this.api.request(LegalHoldsDocument, { first: HISTORY_SIZE }),
+    ({ legalHolds }) =>
+      render(
+        this.holdsBox,
+        holdsView(
+          legalHolds.edges.map((edge) => edge.node),
+          legalHolds.totalCount,
+          { type: this.type, refs: this.shownRefs },
+          {
+            place: (reason, target) => void this.mutate(() => this.placeHold(reason, target)),
+            release: (id) => void this.mutate(() => this.releaseHold(id)),
+          },
+        ),
+      ),
+    (error) => render(this.holdsBox, errorText(error)),
+  );
+
+  private async placeHold(reason: string, target: HoldTarget): Promise<string> {
+    const { placeLegalHold } = await this.api.request(PlaceLegalHoldDocument, { reason, ...target });
+    return `Legal hold placed on ${placeLegalHold.objectCount} object(s): they left the selection and any pending deletion.`;
+  }
+
+  private async releaseHold(id: string): Promise<string> {
+    const { releaseLegalHold } = await this.api.request(ReleaseLegalHoldDocument, { id });
+    return `Legal hold "${releaseLegalHold.reason}" released.`;
+  }
+
   /** Runs a mutation, says what it did (or shows its error), then reloads what it may have changed. */
   private async mutate(action: () => Promise<string>): Promise<void> {
     render(errorBox);
@@ -194,9 +232,11 @@ class AdminConsole {
 
   private async mark(selection: Selection): Promise<string> {
     const { markForDeletion } = await this.api.request(MarkForDeletionDocument, selection);
-    const skipped = markForDeletion.skippedTasks
-      ? ` (${markForDeletion.skippedTasks} task(s) skipped: only Removed or Verified tasks can be deleted)`
-      : '';
+    const skipped =
+      (markForDeletion.skippedTasks
+        ? ` (${markForDeletion.skippedTasks} task(s) skipped: only Removed or Verified tasks can be deleted)`
+        : '') +
+      (markForDeletion.skippedHeld ? ` (${markForDeletion.skippedHeld} object(s) on legal hold skipped)` : '');
     return `Marked ${markForDeletion.changed ?? 0} object(s)${skipped}.`;
   }
 

@@ -12,6 +12,7 @@ import { DeletionService } from './deletion/deletion.service';
 import { DeletionLifecycle } from './deletion/lifecycle/deletion-lifecycle';
 import { TransitionEffect } from './deletion/lifecycle/lifecycle-event';
 import { FileStore } from './files/file-store';
+import { LegalHoldService } from './holds/legal-hold.service';
 import { NotificationInboxService } from './notifications/notification-inbox.service';
 import { ObjectListService } from './archive/object-list.service';
 import { ObjectService } from './archive/object.service';
@@ -49,6 +50,8 @@ export interface Services {
   deletionSettings: DeletionSettingsService;
   /** A user's own notifications: read and mark read. */
   inbox: NotificationInboxService;
+  /** Legal holds: place, release, list. */
+  holds: LegalHoldService;
 }
 
 /**
@@ -88,5 +91,6 @@ export function createServices(
     }),
     deletionSettings: new DeletionSettingsService(db, clock, lifecycle, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
+    holds: new LegalHoldService(db, clock, lifecycle),
   };
 }

@@ -12,6 +12,7 @@ import { DeletionFieldsResolver } from './resolvers/deletion-fields.resolver';
 import { DeletionObjectsResolver } from './resolvers/deletion-objects.resolver';
 import { DeletionResolver } from './resolvers/deletion.resolver';
 import { DeletionSettingsChangeResolver, DeletionSettingsResolver } from './resolvers/deletion-settings.resolver';
+import { LegalHoldResolver } from './resolvers/legal-hold.resolver';
 import { NotificationResolver } from './resolvers/notification.resolver';
 import { ObjectResolver } from './resolvers/object.resolver';
 import { UserResolver } from './resolvers/user.resolver';
@@ -33,6 +34,7 @@ const RESOLVERS = [
   DeletionSettingsResolver,
   DeletionSettingsChangeResolver,
   NotificationResolver,
+  LegalHoldResolver,
 ] as const;
 
 /** Builds the executable schema. `pubSub` carries events to this process's subscribers. */

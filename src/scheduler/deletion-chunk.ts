@@ -11,7 +11,9 @@ export interface ChunkResult {
 /**
  * Removes up to `limit` objects of one type from the deletion, with their attachment rows, in one
  * statement. The WHERE clause is the re-check at delete time: a restored object has lost its
- * deletion_id (and its archived_at), so it is never touched. Rows locked by someone else (an
+ * deletion_id (and its archived_at), so it is never touched; so has an object a legal hold took
+ * out, and `held_count = 0` re-checks the hold itself on the very row version it locks (a hold
+ * committed after this statement's snapshot is seen: FOR UPDATE re-reads the row). Rows locked by someone else (an
  * archive call, a restore waiting for the deletion row) are skipped, not waited for, so this
  * never deadlocks; a later chunk takes them. The files' keys go to the tombstone table in the
  * same statement, so no file ever loses its row without being queued for removal. A chunk that
@@ -21,7 +23,7 @@ function chunkSql({ table }: ObjectTable): string {
   return `
     WITH picked AS (
       SELECT id FROM ${table}
-      WHERE deletion_id = $1 AND workspace_id = $2 AND archived_at IS NOT NULL
+      WHERE deletion_id = $1 AND workspace_id = $2 AND archived_at IS NOT NULL AND held_count = 0
       LIMIT $3 FOR UPDATE SKIP LOCKED),
     tombs AS (
       INSERT INTO file_tombstones (storage_key, deletion_id)

@@ -21,6 +21,8 @@ export interface LifecycleEvent {
   workspaceId: string;
   /** Null for events about no deletion (a settings change, a legal hold). */
   deletionId: string | null;
+  /** The legal hold of a HOLD_PLACED or HOLD_RELEASED event; absent for the others. */
+  holdId?: string | null;
   /** The user who caused it; null for the scheduler. */
   actorId: string | null;
   /** The transition's "now" (the injected clock), the same instant the row and the notifications carry. */
