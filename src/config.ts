@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { ensureDataDir } from './startup';
 import { S3Settings } from './domain/files/s3-file-store';
+import { OidcSettings, readOidcSettings } from './domain/identity/oidc-settings';
 
 /** Everything the process reads from its environment, validated once at start. */
 export interface Config {
@@ -22,7 +23,10 @@ export interface Config {
   /** Unset: the server starts an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /** HS256 secret of development, tests and the demo; empty in production when only AUTH_ISSUER is set. */
   jwtSecret: string;
+  /** Set (by AUTH_ISSUER): tokens of the company's OpenID Connect issuer are accepted. */
+  oidc: OidcSettings | undefined;
   nodeEnv: 'development' | 'production' | 'test';
   /** Milliseconds between activation and execution of a permanent deletion. */
   deletionGracePeriodMs: number;
@@ -76,7 +80,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const jwtSecret = env.JWT_SECRET ?? '';
   if (jwtSecret && jwtSecret.length < 16) problems.push('JWT_SECRET must be at least 16 characters long');
-  if (!jwtSecret && nodeEnv === 'production') problems.push('JWT_SECRET is required when NODE_ENV=production');
+  const oidc = readOidcSettings(env, duration, problems);
+  if (!jwtSecret && !oidc && nodeEnv === 'production') {
+    problems.push('NODE_ENV=production needs AUTH_ISSUER and AUTH_AUDIENCE (your OpenID provider) or JWT_SECRET');
+  }
   const config: Config = {
     port: integer(env, 'PORT', 4000, 0, 65535, problems),
     host: host(env, nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1', problems),
@@ -89,6 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir,
     jwtSecret,
+    oidc,
     nodeEnv,
     deletionGracePeriodMs: duration(env, 'DELETION_GRACE_PERIOD', '7d', problems),
     schedulerIntervalMs: duration(env, 'SCHEDULER_INTERVAL', '30s', problems),
@@ -101,7 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
   problems.push(...leaseProblems(config.deletionLeaseMs));
   if (problems.length > 0) throw new ConfigError(problems);
   // Outside production a secret is generated once and kept with the data, so tokens survive restarts.
-  if (!jwtSecret) config.jwtSecret = persistedSecret(dataDir);
+  if (!jwtSecret && nodeEnv !== 'production') config.jwtSecret = persistedSecret(dataDir);
   return config;
 }
 

@@ -3,6 +3,9 @@ import { Database } from '../database/database';
 import { ArchiveService } from './archive/archive.service';
 import { AttachmentService } from './files/attachment.service';
 import { AuthService } from './identity/auth.service';
+import { IssuerAuthenticator } from './identity/issuer-auth';
+import { OidcVerifier } from './identity/oidc-verifier';
+import { ProvisioningService } from './identity/provisioning.service';
 import { Clock, systemClock } from './clock';
 import { DeletionExportService } from './deletion/deletion-export.service';
 import { DeletionHistoryService } from './deletion/deletion-history.service';
@@ -24,6 +27,8 @@ export interface Services {
   files: FileStore;
   auth: AuthService;
   users: UserService;
+  /** Workspaces and users from the CRM's backend (provisioning tokens), and the record of it. */
+  provisioning: ProvisioningService;
   /** Writes the admins' persistent notifications (inside the change's transaction). */
   notifier: NotificationService;
   objects: ObjectService;
@@ -54,8 +59,13 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     config,
     db,
     files,
-    auth: new AuthService(db, config.jwtSecret),
+    auth: new AuthService(
+      db,
+      config.jwtSecret,
+      config.oidc && new IssuerAuthenticator(db, new OidcVerifier(config.oidc)),
+    ),
     users: new UserService(db),
+    provisioning: new ProvisioningService(db),
     notifier,
     objects,
     archiving: new ArchiveService(db, objects),
