@@ -30,6 +30,8 @@ export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   /** Milliseconds between activation and execution of a permanent deletion. */
   deletionGracePeriodMs: number;
+  /** Milliseconds between two re-reads of the users of open sockets (src/ws/socket-rights-sweep.ts). */
+  socketRecheckMs: number;
   /** Milliseconds between two scheduler ticks. */
   schedulerIntervalMs: number;
   /** Objects removed per executor transaction. */
@@ -100,6 +102,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     deletionGracePeriodMs: duration(env, 'DELETION_GRACE_PERIOD', '7d', problems),
     schedulerIntervalMs: duration(env, 'SCHEDULER_INTERVAL', '30s', problems),
+    socketRecheckMs: duration(env, 'SOCKET_RECHECK_INTERVAL', '5s', problems),
     deletionChunkSize: integer(env, 'DELETION_CHUNK_SIZE', 1000, 1, 100_000, problems),
     deletionLeaseMs: duration(env, 'DELETION_LEASE', '60s', problems),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER, problems),

@@ -61,7 +61,10 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must be a postgres:// URL, got "mysql://x"'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 16 characters long'],
-    [{ NODE_ENV: 'production' }, 'NODE_ENV=production needs AUTH_ISSUER and AUTH_AUDIENCE (your OpenID provider) or JWT_SECRET'],
+    [
+      { NODE_ENV: 'production' },
+      'NODE_ENV=production needs AUTH_ISSUER and AUTH_AUDIENCE (your OpenID provider) or JWT_SECRET',
+    ],
     [
       { AUTH_ISSUER: 'http://idp.example.com/', AUTH_AUDIENCE: 'api' },
       'AUTH_ISSUER must be an https:// URL (http:// only on a loopback address), got "http://idp.example.com/"',

@@ -11,6 +11,7 @@ import { Metrics } from '../http/metrics';
 import { initTimeouts } from './init-timeout';
 import { limitedOperation } from '../graphql/limits/operation-limits';
 import { SocketExtra, socketAuthHooks } from './socket-auth';
+import { SocketRightsSweep } from './socket-rights-sweep';
 import { Subscriber, SubscriptionGroups } from './subscription-groups';
 import { viewerOf } from '../http/viewer';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
@@ -49,6 +50,8 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
   const operationReports = wsOperationHooks<SocketExtra>(logger, metrics, development);
   const groups = new SubscriptionGroups();
   const initWaits = initTimeouts(wsServer);
+  const sweep = new SocketRightsSweep(services, logger);
+  sweep.start(services.config.socketRecheckMs);
   // graphql-ws hands `subscribe` the operation's arguments only; the same object went through
   // `context` with its socket and id, which is where its subscriber is made.
   const subscribers = new WeakMap<ExecutionArgs, Subscriber>();
@@ -81,6 +84,7 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
         if (options.eventsLive && !options.eventsLive()) return closeWith(ctx.extra.socket, WsCloseCode.TryAgainLater);
         ctx.extra.viewer = viewer;
         closeAtExpiry(viewer, ctx.extra.socket);
+        sweep.add(ctx.extra.socket, viewer.user);
         return true;
       },
       // The user is read again for every operation and the subscriber for every event; an operation
@@ -104,7 +108,13 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
     },
     wsServer,
   );
-  return { wsServer, dispose: async () => await cleanup.dispose() };
+  return {
+    wsServer,
+    dispose: async () => {
+      sweep.stop();
+      await cleanup.dispose();
+    },
+  };
 }
 
 /** The subscriber `context` made for these arguments; graphql-ws always calls it before `subscribe`. */

@@ -6,7 +6,6 @@ import type * as Jose from 'jose' with { 'resolution-mode': 'import' };
  * to CommonJS (jest.config.js). A dynamic `import()` would make every verification async at the
  * first call site and cannot run inside jest's module sandbox.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const jose = require('jose') as typeof Jose;
 
 export type { Jose };

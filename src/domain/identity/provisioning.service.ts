@@ -179,9 +179,8 @@ async function usersByExternalIds(
   return new Map(rows.map((row) => [`${row.workspaceId} ${row.externalId}`, row]));
 }
 
-/** Refuses an empty or oversized batch, or one naming the same entry twice. */
+/** Refuses an oversized batch, or one naming the same entry twice; an empty one changes nothing. */
 function checkBatch(keys: string[], size: number): void {
-  if (size === 0) badInput('Send at least one entry.', {});
   if (size > MAX_PROVISION_BATCH) {
     badInput(`At most ${MAX_PROVISION_BATCH} entries per call, got ${size}: split the batch.`, { size });
   }
