@@ -58,7 +58,7 @@ async function startParts(config: Config, logger: Logger, stack: StopStack): Pro
   if (issuerKeys) stack.push(() => issuerKeys.stop());
   // Assigned once the server listens; the listener is started first so no socket misses an event.
   let server: RunningServer | undefined = undefined;
-  // Clients reconnect on 4205 and refetch notifications and the overview (README, "Live notifications").
+  // Clients reconnect on 4205 and refetch notifications and the overview (docs/live-notifications.md).
   const { pubSub, listener } = await startEvents(url, services, logger, stack, () =>
     server?.closeSockets(WsCloseCode.EventsMissed),
   );

@@ -17,7 +17,7 @@ import { OpenTransaction, openTransaction } from './support/row-locks';
 import { startTestServer, TestServer } from './support/servers';
 
 /**
- * Issue 12, retention policy: each scheduler tick marks, in every workspace with
+ * Retention policy: each scheduler tick marks, in every workspace with
  * `autoMarkAfterDays`, the archived objects archived longer ago than that, through the selection's
  * own mark by filter (tasks only when REMOVED or VERIFIED; nothing while a deletion is pending).
  * Ages are made by moving `archived_at` back, and ticks run at the real time, so no deletion of
