@@ -68,9 +68,9 @@ export function scopesOf(payload: Jose.JWTPayload): string[] {
   return scopes.filter(Boolean);
 }
 
-/** Who a provisioning token was issued to (RFC 9068 `client_id`; `azp`, Entra's `appid`, then `sub`). */
+/** Who a provisioning token was issued to (RFC 9068 `client_id`; `azp`, Okta's `cid`, Entra's `appid`, then `sub`). */
 function clientIdOf(payload: Jose.JWTPayload): string {
-  for (const claim of ['client_id', 'azp', 'appid', 'sub']) {
+  for (const claim of ['client_id', 'azp', 'cid', 'appid', 'sub']) {
     const value = payload[claim];
     if (typeof value === 'string' && value) return value;
   }
