@@ -30,17 +30,36 @@ export function consoleRouter(services: Services): Router {
   const page = path.join(root, 'console/index.html');
   // The import map is the page's one inline script: allowed by its hash, read once.
   const inlineScripts = inlineScriptsOf(readFileSync(page, 'utf8'));
+  // The console signs in at the issuer and renews there: its fetches go to the issuer's origin too.
+  const issuer = consoleIssuer(services);
   router.get('/', (_req, res) => {
-    setPageSecurityHeaders(res, { inlineScripts });
+    setPageSecurityHeaders(res, { inlineScripts, connectTo: issuer ? [new URL(issuer.issuer).origin] : [] });
     res.set('Cache-Control', 'no-cache').sendFile(page);
   });
   router.use('/static', files(path.join(root, 'console/static')));
   router.use('/app', files(path.join(root, 'dist/console')));
   router.use('/vendor/graphql-ws', files(path.dirname(require.resolve('graphql-ws/client'))));
   router.use('/vendor/graphql', files(path.dirname(require.resolve('graphql/package.json'))));
+  const oauth4webapi = require.resolve('oauth4webapi');
+  router.get('/vendor/oauth4webapi/index.js', (_req, res) => {
+    revalidate(res);
+    res.type('text/javascript').sendFile(oauth4webapi);
+  });
+  // Where the console signs in by Authorization Code + PKCE (docs/identity.md); 404 without an issuer.
+  router.get('/auth-config', (_req, res) => {
+    if (!issuer) return sendJsonError(res, 404, ErrorCode.NOT_FOUND, 'No identity provider is configured.');
+    res.set('Cache-Control', 'no-store').json(issuer);
+  });
   // Tokens for anyone who asks: development only, where the demo users exist and nobody owns them.
   if (services.config.nodeEnv === 'development') router.get('/demo-users', demoUsers(services));
   return router;
+}
+
+/** The issuer, console client and audience when AUTH_ISSUER and AUTH_CONSOLE_CLIENT_ID are set. */
+function consoleIssuer(services: Services): { issuer: string; clientId: string; audience: string } | undefined {
+  const oidc = services.config.oidc;
+  if (!oidc?.consoleClientId) return undefined;
+  return { issuer: oidc.issuer, clientId: oidc.consoleClientId, audience: oidc.audience };
 }
 
 function revalidate(res: express.Response): void {
