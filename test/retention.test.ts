@@ -6,7 +6,7 @@ import {
 } from '../operations/generated';
 import { Database } from '../src/database/database';
 import { OBJECT_TABLES, tableOf } from '../src/database/object-tables';
-import { NotificationService } from '../src/domain/notifications/notification.service';
+import { DeletionLifecycle } from '../src/domain/deletion/lifecycle/deletion-lifecycle';
 import { lockWorkspace } from '../src/domain/deletion/workspace-lock';
 import { mustRequest } from './support/clients';
 import { activateOne, archivedObjects, Ref, verifyProblems } from './support/deletion';
@@ -185,7 +185,7 @@ describe('retention policy (auto-mark)', () => {
     ];
     await age(old, 8);
     await setPolicy(admin, 7);
-    const other = testScheduler({ db: otherDb, files: server.app.services.files, notifier: new NotificationService() });
+    const other = testScheduler({ db: otherDb, files: server.app.services.files, lifecycle: new DeletionLifecycle() });
     const now = new Date();
     await Promise.all([server.app.scheduler.tick(now), other.tick(now), server.app.scheduler.tick(now)]);
     expect((await marked(ws)).refs).toEqual(names(old));

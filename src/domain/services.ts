@@ -11,9 +11,10 @@ import { DeletionExportService } from './deletion/deletion-export.service';
 import { DeletionHistoryService } from './deletion/deletion-history.service';
 import { DeletionSettingsService } from './deletion/deletion-settings.service';
 import { DeletionService } from './deletion/deletion.service';
+import { DeletionLifecycle } from './deletion/lifecycle/deletion-lifecycle';
+import { TransitionEffect } from './deletion/lifecycle/lifecycle-event';
 import { FileStore } from './files/file-store';
 import { NotificationInboxService } from './notifications/notification-inbox.service';
-import { NotificationService } from './notifications/notification.service';
 import { ObjectListService } from './archive/object-list.service';
 import { ObjectService } from './archive/object.service';
 import { SelectionService } from './deletion/selection.service';
@@ -29,8 +30,11 @@ export interface Services {
   users: UserService;
   /** Workspaces and users from the CRM's backend (provisioning tokens), and the record of it. */
   provisioning: ProvisioningService;
-  /** Writes the admins' persistent notifications (inside the change's transaction). */
-  notifier: NotificationService;
+  /**
+   * The deletion state machine: the only writer of `deletions.status`, the admins' notifications
+   * and the events; runs the transition effects given to createServices.
+   */
+  lifecycle: DeletionLifecycle;
   objects: ObjectService;
   /** Archives and restores objects. */
   archiving: ArchiveService;
@@ -51,10 +55,19 @@ export interface Services {
   inbox: NotificationInboxService;
 }
 
-/** Wires the services; `clock` is replaceable so tests can move time. */
-export function createServices(config: Config, db: Database, files: FileStore, clock: Clock = systemClock): Services {
+/**
+ * Wires the services; `clock` is replaceable so tests can move time. `effects` run inside every
+ * deletion transition's transaction (receipts, the webhook outbox): see deletion/lifecycle.
+ */
+export function createServices(
+  config: Config,
+  db: Database,
+  files: FileStore,
+  clock: Clock = systemClock,
+  effects: readonly TransitionEffect[] = [],
+): Services {
   const objects = new ObjectService(db);
-  const notifier = new NotificationService();
+  const lifecycle = new DeletionLifecycle(effects);
   return {
     config,
     db,
@@ -66,7 +79,7 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     ),
     users: new UserService(db),
     provisioning: new ProvisioningService(db),
-    notifier,
+    lifecycle,
     objects,
     archiving: new ArchiveService(db, objects),
     objectLists: new ObjectListService(db),
@@ -74,10 +87,10 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     stats: new StatsService(db),
     clock,
     selection: new SelectionService(db, clock),
-    deletions: new DeletionService(db, config, clock, notifier),
+    deletions: new DeletionService(db, config, clock, lifecycle),
     deletionHistory: new DeletionHistoryService(db),
     deletionExport: new DeletionExportService(db, files, clock),
-    deletionSettings: new DeletionSettingsService(db, clock, notifier, config.deletionGracePeriodMs),
+    deletionSettings: new DeletionSettingsService(db, clock, lifecycle, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
   };
 }
