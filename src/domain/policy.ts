@@ -29,6 +29,7 @@ export enum Operation {
   READ_SETTINGS = 'READ_SETTINGS',
   UPDATE_SETTINGS = 'UPDATE_SETTINGS',
   MARK_NOTIFICATIONS_READ = 'MARK_NOTIFICATIONS_READ',
+  VIEW_PROVISIONING_CHANGES = 'VIEW_PROVISIONING_CHANGES',
 }
 
 /** A policy's answer; NOT_FOUND where telling "exists but not yours" would leak (rule 12). */
@@ -79,6 +80,7 @@ const RULES: Record<Operation, Rule> = {
   [Operation.READ_SETTINGS]: 'admin',
   [Operation.UPDATE_SETTINGS]: 'admin',
   [Operation.MARK_NOTIFICATIONS_READ]: 'recipient',
+  [Operation.VIEW_PROVISIONING_CHANGES]: 'admin',
 };
 
 /** Whether the user administers their workspace; the role is the stored one, never a token's. */

@@ -1,5 +1,5 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { Role } from '../../domain/domain-types';
+import { Operation } from '../../domain/policy';
 import { AppError, ErrorCode } from '../../errors';
 import type { Context } from '../context';
 import { requireUser } from '../context';
@@ -51,7 +51,7 @@ export class ProvisioningResolver {
     return context.services.provisioning.provisionUsers(requireProvisioner(context), input);
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.VIEW_PROVISIONING_CHANGES)
   @Query(() => ProvisioningChangeConnection, {
     description: 'What the CRM’s backend changed in this workspace and its users, newest first (admin).',
   })
