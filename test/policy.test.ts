@@ -55,6 +55,7 @@ const OPERATIONS: Record<string, { operation: Operation; archived: boolean }> = 
   'read deletion settings': { operation: Operation.READ_SETTINGS, archived: false },
   'update deletion settings': { operation: Operation.UPDATE_SETTINGS, archived: false },
   'mark notifications read': { operation: Operation.MARK_NOTIFICATIONS_READ, archived: false },
+  'view provisioning changes': { operation: Operation.VIEW_PROVISIONING_CHANGES, archived: false },
 };
 
 const TABLE: [keyof typeof OPERATIONS, Role, Ownership, Workspace, Decision][] = [
@@ -237,6 +238,15 @@ const TABLE: [keyof typeof OPERATIONS, Role, Ownership, Workspace, Decision][] =
   ['update deletion settings', MEMBER, OWN, OTHER, FORBIDDEN],
   ['update deletion settings', MEMBER, OTHERS, SAME, FORBIDDEN],
   ['update deletion settings', MEMBER, OTHERS, OTHER, FORBIDDEN],
+
+  ['view provisioning changes', ADMIN, OWN, SAME, ALLOWED],
+  ['view provisioning changes', ADMIN, OWN, OTHER, NOT_FOUND],
+  ['view provisioning changes', ADMIN, OTHERS, SAME, ALLOWED],
+  ['view provisioning changes', ADMIN, OTHERS, OTHER, NOT_FOUND],
+  ['view provisioning changes', MEMBER, OWN, SAME, FORBIDDEN],
+  ['view provisioning changes', MEMBER, OWN, OTHER, FORBIDDEN],
+  ['view provisioning changes', MEMBER, OTHERS, SAME, FORBIDDEN],
+  ['view provisioning changes', MEMBER, OTHERS, OTHER, FORBIDDEN],
 
   ['mark notifications read', ADMIN, OWN, SAME, ALLOWED],
   ['mark notifications read', ADMIN, OWN, OTHER, NOT_FOUND],
