@@ -1,6 +1,6 @@
 import { IdentityDocument, ProvisionUsersDocument, ProvisionWorkspacesDocument } from '../operations/generated';
 import { jose } from '../src/domain/identity/jose';
-import { errorCode, mustRequest, request } from './support/clients';
+import { connectWs, errorCode, mustRequest, request } from './support/clients';
 import { createWorkspace } from './support/fixtures';
 import {
   BACKEND_CLIENT,
@@ -155,6 +155,15 @@ describe('client-credentials tokens of the issuer', () => {
     const before = await snapshot();
     expect(errorCode(await me(backendToken))).toBe('FORBIDDEN');
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('with the provision scope open no socket: closed with 4403', async () => {
+    const { client, closed } = connectWs(server.wsUrl, backendToken);
+    try {
+      expect(await closed).toBe(4403);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('without the provision scope cannot provision (FORBIDDEN) and are no user (UNAUTHENTICATED)', async () => {

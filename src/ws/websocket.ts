@@ -80,6 +80,7 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
         initWaits.received(ctx.extra.socket);
         const authorization = ctx.connectionParams?.authorization;
         const viewer = await viewerOf(services, typeof authorization === 'string' ? authorization : undefined);
+        if (viewer.provisioner) return closeWith(ctx.extra.socket, WsCloseCode.Forbidden);
         if (!viewer.user) return closeWith(ctx.extra.socket, WsCloseCode.Unauthorized);
         if (options.eventsLive && !options.eventsLive()) return closeWith(ctx.extra.socket, WsCloseCode.TryAgainLater);
         ctx.extra.viewer = viewer;
