@@ -60,6 +60,11 @@ export class IssuerKeys {
     return this.remote(header, token);
   };
 
+  /** Whether the cached set still has the key `kid` (a token verified before is remembered only while it does). */
+  has(kid: string | undefined): boolean {
+    return kid !== undefined && this.knows(kid);
+  }
+
   /** Whether the cached set has a key for `kid`; a token without one is matched by jose by type. */
   private knows(kid: string | undefined): boolean {
     const keys = this.remote?.jwks()?.keys;

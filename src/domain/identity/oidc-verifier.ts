@@ -20,9 +20,19 @@ export type IssuerPrincipal =
   | { kind: 'user'; userExternalId: string; workspaceExternalId: string; expiresAt: Date | null }
   | { kind: 'provisioner'; clientId: string; expiresAt: Date | null };
 
-/** Checks tokens of the company's OpenID Connect issuer: signature, issuer, audience, times, claims. */
+/** Most verified tokens remembered (one entry is the token and its principal, about 1 KB). */
+const VERIFIED_CACHE_SIZE = 5_000;
+
+/**
+ * Checks tokens of the company's OpenID Connect issuer: signature, issuer, audience, times, claims.
+ * A client sends the same access token with every request until it renews it, and an asymmetric
+ * signature costs 15–30 times an HMAC (bench/identity.bench.ts): a token verified once is
+ * remembered by its exact text, and a repeat is accepted only while it has not expired and its
+ * key is still in the issuer's set (a removed key refuses its tokens, cached or not).
+ */
 export class OidcVerifier {
   readonly keys: IssuerKeys;
+  private readonly verified = new Map<string, { principal: IssuerPrincipal; kid: string | undefined }>();
 
   constructor(readonly settings: OidcSettings) {
     this.keys = new IssuerKeys(settings);
@@ -30,6 +40,22 @@ export class OidcVerifier {
 
   /** The principal a token names; every bad or unverifiable token is UNAUTHENTICATED. */
   async verify(token: string): Promise<IssuerPrincipal> {
+    const cached = this.verified.get(token);
+    if (cached && this.stillValid(cached.principal, cached.kid)) return cached.principal;
+    this.verified.delete(token);
+    const principal = await this.verifyAnew(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, kid: jose.decodeProtectedHeader(token).kid });
+    return principal;
+  }
+
+  /** A remembered principal holds until its token expires (within the tolerance) or its key leaves the set. */
+  private stillValid(principal: IssuerPrincipal, kid: string | undefined): boolean {
+    const expiresAt = principal.expiresAt?.getTime() ?? 0;
+    return Date.now() < expiresAt + this.settings.clockToleranceSeconds * 1000 && this.keys.has(kid);
+  }
+
+  private async verifyAnew(token: string): Promise<IssuerPrincipal> {
     let payload: Jose.JWTPayload;
     try {
       ({ payload } = await jose.jwtVerify(token, this.keys.keyFor, {
