@@ -7,6 +7,7 @@ import { browseBench } from './browse.bench';
 import { eventsBench } from './events.bench';
 import { exportBench } from './export.bench';
 import { fanoutBench } from './fanout.bench';
+import { identityBench } from './identity.bench';
 import { LargeDataset } from './large-dataset';
 import { markBench } from './mark.bench';
 import { overheadBench } from './overhead.bench';
@@ -60,6 +61,7 @@ const BENCHES: Record<string, Bench> = {
   purge: purgeBench,
   'purge-browse': purgeBrowseBench,
   export: exportBench,
+  identity: identityBench,
   // Last: it adds (and drops) functions in the shared large database.
   peer: peerBench,
 };

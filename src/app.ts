@@ -63,6 +63,10 @@ async function startParts(loaded: Config, logger: Logger, stack: StopStack): Pro
   const files = await openFileStore(config);
   stack.push(() => files.close());
   const { services, seeded } = await createAppServices(config, db, files);
+  // The issuer's keys are fetched in the background: an issuer down at start delays only its tokens.
+  const issuerKeys = services.auth.issuer?.verifier.keys;
+  issuerKeys?.start(logger);
+  if (issuerKeys) stack.push(() => issuerKeys.stop());
   // Assigned once the server listens; the listener is started first so no socket misses an event.
   let server: RunningServer | undefined = undefined;
   // Clients reconnect on 4205 and refetch notifications and the overview (docs/live-notifications.md).

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { S3Settings } from './domain/files/s3-file-store';
+import { OidcSettings, readOidcSettings } from './domain/identity/oidc-settings';
 
 /** Everything the process reads from its environment, validated once at start. */
 export interface Config {
@@ -20,13 +21,18 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   /**
-   * JWT_SECRET; empty when unset outside production, until the start (`ensureDevSecret`) puts the
-   * one kept in DATA_DIR here. Reading the configuration writes nothing.
+   * JWT_SECRET, the HS256 secret of development, tests and the demo; empty when unset outside
+   * production until the start (`ensureDevSecret`) puts the one kept in DATA_DIR here, and empty in
+   * production when only AUTH_ISSUER is set. Reading the configuration writes nothing.
    */
   jwtSecret: string;
+  /** Set (by AUTH_ISSUER): tokens of the company's OpenID Connect issuer are accepted. */
+  oidc: OidcSettings | undefined;
   nodeEnv: 'development' | 'production' | 'test';
   /** Milliseconds between activation and execution of a permanent deletion. */
   deletionGracePeriodMs: number;
+  /** Milliseconds between two re-reads of the users of open sockets (src/ws/socket-rights-sweep.ts). */
+  socketRecheckMs: number;
   /** Milliseconds between two scheduler ticks. */
   schedulerIntervalMs: number;
   /** Objects removed per executor transaction. */
@@ -86,7 +92,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const jwtSecret = env.JWT_SECRET ?? '';
   if (jwtSecret && jwtSecret.length < 16) problems.push('JWT_SECRET must be at least 16 characters long');
-  if (!jwtSecret && nodeEnv === 'production') problems.push('JWT_SECRET is required when NODE_ENV=production');
+  const oidc = readOidcSettings(env, duration, problems);
+  if (!jwtSecret && !oidc && nodeEnv === 'production') {
+    problems.push('NODE_ENV=production needs AUTH_ISSUER and AUTH_AUDIENCE (your OpenID provider) or JWT_SECRET');
+  }
   const config: Config = {
     port: integer(env, 'PORT', 4000, 0, 65535, problems),
     host: host(env, nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1', problems),
@@ -99,9 +108,11 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir,
     jwtSecret,
+    oidc,
     nodeEnv,
     deletionGracePeriodMs: duration(env, 'DELETION_GRACE_PERIOD', '7d', problems),
     schedulerIntervalMs: duration(env, 'SCHEDULER_INTERVAL', '30s', problems),
+    socketRecheckMs: duration(env, 'SOCKET_RECHECK_INTERVAL', '5s', problems),
     deletionChunkSize: integer(env, 'DELETION_CHUNK_SIZE', 1000, 1, 100_000, problems),
     deletionLeaseMs: duration(env, 'DELETION_LEASE', '60s', problems),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER, problems),

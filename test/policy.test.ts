@@ -58,6 +58,7 @@ const OPERATIONS: Record<string, { operation: Operation; archived: boolean }> = 
   'place legal hold': { operation: Operation.PLACE_LEGAL_HOLD, archived: false },
   'release legal hold': { operation: Operation.RELEASE_LEGAL_HOLD, archived: false },
   'view legal holds': { operation: Operation.VIEW_LEGAL_HOLDS, archived: false },
+  'view provisioning changes': { operation: Operation.VIEW_PROVISIONING_CHANGES, archived: false },
 };
 
 const TABLE: [keyof typeof OPERATIONS, Role, Ownership, Workspace, Decision][] = [
@@ -264,6 +265,15 @@ const TABLE: [keyof typeof OPERATIONS, Role, Ownership, Workspace, Decision][] =
   ['view legal holds', MEMBER, OWN, OTHER, FORBIDDEN],
   ['view legal holds', MEMBER, OTHERS, SAME, FORBIDDEN],
   ['view legal holds', MEMBER, OTHERS, OTHER, FORBIDDEN],
+
+  ['view provisioning changes', ADMIN, OWN, SAME, ALLOWED],
+  ['view provisioning changes', ADMIN, OWN, OTHER, NOT_FOUND],
+  ['view provisioning changes', ADMIN, OTHERS, SAME, ALLOWED],
+  ['view provisioning changes', ADMIN, OTHERS, OTHER, NOT_FOUND],
+  ['view provisioning changes', MEMBER, OWN, SAME, FORBIDDEN],
+  ['view provisioning changes', MEMBER, OWN, OTHER, FORBIDDEN],
+  ['view provisioning changes', MEMBER, OTHERS, SAME, FORBIDDEN],
+  ['view provisioning changes', MEMBER, OTHERS, OTHER, FORBIDDEN],
 
   ['mark notifications read', ADMIN, OWN, SAME, ALLOWED],
   ['mark notifications read', ADMIN, OWN, OTHER, NOT_FOUND],

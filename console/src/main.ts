@@ -27,6 +27,15 @@ import { holdsView, type HoldTarget } from './holds.js';
 import { overviewTable, pendingPanel, tickCountdowns } from './overview.js';
 import { PendingObjects } from './pending-objects.js';
 import { signInView, storedToken } from './sign-in.js';
+import {
+  authConfig,
+  type AuthConfig,
+  issuerAccessToken,
+  issuerSignInButton,
+  issuerSignOut,
+  keepFresh,
+  signedInThroughIssuer,
+} from './issuer-sign-in.js';
 
 const PAGE_SIZE = 20;
 const HISTORY_SIZE = 20;
@@ -74,6 +83,8 @@ class AdminConsole {
   constructor(
     private readonly api: Api,
     private readonly me: MeQuery['me'],
+    /** Set when this tab signed in through the identity provider. */
+    private readonly issuer?: AuthConfig,
   ) {
     this.pendingObjects = new PendingObjects(api, PAGE_SIZE);
   }
@@ -81,7 +92,8 @@ class AdminConsole {
   start(): void {
     render(
       viewer,
-      `Signed in as ${this.me.name} (${this.me.role}) `,
+      `Signed in as ${this.me.name} (${this.me.role})`,
+      this.issuer ? ` through ${new URL(this.issuer.issuer).host} ` : ' ',
       h('button', { type: 'button', id: 'sign-out', onclick: () => this.signOut() }, 'Sign out'),
     );
     render(
@@ -102,6 +114,12 @@ class AdminConsole {
     );
     setInterval(() => tickCountdowns(), 1000);
     void this.refresh();
+    this.startEvents();
+  }
+
+  /** Opens the event subscription with the current token; again after a renewal (the old socket ends with its token). */
+  startEvents(): void {
+    this.stopEvents();
     this.stopEvents = this.api.subscribeToDeletionEvents({
       onEvent: (event) => this.onEvent(event),
       onConnected: () => void this.onConnected(),
@@ -113,7 +131,8 @@ class AdminConsole {
   private signOut(): void {
     this.stopEvents();
     storedToken.clear();
-    location.reload();
+    if (this.issuer) void issuerSignOut(this.issuer);
+    else location.reload();
   }
 
   private refresh(): Promise<unknown> {
@@ -287,29 +306,55 @@ class AdminConsole {
   }
 }
 
-/** Checks the token with `me`; a refused one (UNAUTHENTICATED) is shown and the form comes back. */
-async function signIn(token: string): Promise<void> {
+/**
+ * Checks the token with `me`; a refused one (UNAUTHENTICATED) is shown and the form comes back. A
+ * token from the identity provider is renewed before it expires, for requests and the socket.
+ */
+async function signIn(token: string, config: AuthConfig | undefined): Promise<void> {
   render(errorBox);
   const api = new Api(token);
+  const issuer = config && signedInThroughIssuer() ? config : undefined;
   try {
     const { me } = await api.request(MeDocument, {});
     storedToken.set(token);
-    new AdminConsole(api, me).start();
+    const adminConsole = new AdminConsole(api, me, issuer);
+    adminConsole.start();
+    if (issuer) {
+      const renewed = (fresh: string) => {
+        api.token = fresh;
+        storedToken.set(fresh);
+        adminConsole.startEvents();
+      };
+      keepFresh(issuer, renewed, showError);
+    }
   } catch (error) {
     storedToken.clear();
     showError(error);
-    showSignIn();
+    showSignIn(config);
   }
 }
 
-function showSignIn(): void {
+function showSignIn(config: AuthConfig | undefined): void {
   render(viewer);
   render(
     app,
-    signInView((token) => void signIn(token)),
+    signInView((token) => void signIn(token, config), config && issuerSignInButton(config, showError)),
   );
 }
 
-const token = storedToken.get();
-if (token) void signIn(token);
-else showSignIn();
+/** Finishes a return from the identity provider if this is one, then signs in with what the tab has. */
+async function boot(): Promise<void> {
+  const config = await authConfig();
+  let token = storedToken.get();
+  if (config) {
+    try {
+      token = (await issuerAccessToken(config)) ?? token;
+    } catch (error) {
+      showError(error);
+    }
+  }
+  if (token) await signIn(token, config);
+  else showSignIn(config);
+}
+
+void boot();

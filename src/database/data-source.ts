@@ -5,6 +5,7 @@ import { TombstonesByDeletion1764900000000 } from './migrations/1764900000000-to
 import { ReviewIndexes1765000000000 } from './migrations/1765000000000-review-indexes';
 import { DeletionSettings1765100000000 } from './migrations/1765100000000-deletion-settings';
 import { DropSelectionIndex1765200000000 } from './migrations/1765200000000-drop-selection-index';
+import { Identity1765300000000 } from './migrations/1765300000000-identity';
 import { LegalHolds1765400000000 } from './migrations/1765400000000-legal-holds';
 
 /**
@@ -24,6 +25,7 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
       ReviewIndexes1765000000000,
       DeletionSettings1765100000000,
       DropSelectionIndex1765200000000,
+      Identity1765300000000,
       LegalHolds1765400000000,
     ],
     extra: { max: poolSize, application_name: 'crm-archive' },

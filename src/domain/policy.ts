@@ -32,6 +32,7 @@ export enum Operation {
   PLACE_LEGAL_HOLD = 'PLACE_LEGAL_HOLD',
   RELEASE_LEGAL_HOLD = 'RELEASE_LEGAL_HOLD',
   VIEW_LEGAL_HOLDS = 'VIEW_LEGAL_HOLDS',
+  VIEW_PROVISIONING_CHANGES = 'VIEW_PROVISIONING_CHANGES',
 }
 
 /** A policy's answer; NOT_FOUND where telling "exists but not yours" would leak (rule 12). */
@@ -85,6 +86,7 @@ const RULES: Record<Operation, Rule> = {
   [Operation.PLACE_LEGAL_HOLD]: 'admin',
   [Operation.RELEASE_LEGAL_HOLD]: 'admin',
   [Operation.VIEW_LEGAL_HOLDS]: 'admin',
+  [Operation.VIEW_PROVISIONING_CHANGES]: 'admin',
 };
 
 /** Whether the user administers their workspace; the role is the stored one, never a token's. */

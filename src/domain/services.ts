@@ -4,6 +4,9 @@ import { ArchiveService } from './archive/archive.service';
 import { AttachmentService } from './files/attachment.service';
 import { AuthService, usersByIds } from './identity/auth.service';
 import { CurrentUserReader } from './identity/current-user-reader';
+import { IssuerAuthenticator } from './identity/issuer-auth';
+import { OidcVerifier } from './identity/oidc-verifier';
+import { ProvisioningService } from './identity/provisioning.service';
 import { Clock, systemClock } from './clock';
 import { DeletionExportService } from './deletion/deletion-export.service';
 import { DeletionHistoryService } from './deletion/deletion-history.service';
@@ -27,6 +30,8 @@ export interface Services {
   files: FileStore;
   auth: AuthService;
   users: UserService;
+  /** Workspaces and users from the CRM's backend (provisioning tokens), and the record of it. */
+  provisioning: ProvisioningService;
   /**
    * The deletion state machine: the only writer of `deletions.status`, the admins' notifications
    * and the events; runs the transition effects given to createServices.
@@ -73,8 +78,14 @@ export function createServices(
     config,
     db,
     files,
-    auth: new AuthService(db, config.jwtSecret, currentUsers),
+    auth: new AuthService(
+      db,
+      config.jwtSecret,
+      currentUsers,
+      config.oidc && new IssuerAuthenticator(db, new OidcVerifier(config.oidc)),
+    ),
     users: new UserService(db, currentUsers),
+    provisioning: new ProvisioningService(db),
     lifecycle,
     objects,
     archiving: new ArchiveService(db, objects),

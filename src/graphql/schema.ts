@@ -15,6 +15,7 @@ import { DeletionSettingsChangeResolver, DeletionSettingsResolver } from './reso
 import { LegalHoldResolver } from './resolvers/legal-hold.resolver';
 import { NotificationResolver } from './resolvers/notification.resolver';
 import { ObjectResolver } from './resolvers/object.resolver';
+import { ProvisioningResolver } from './resolvers/provisioning.resolver';
 import { UserResolver } from './resolvers/user.resolver';
 import { authChecker } from './context';
 import { refuseInvalidTextArguments } from './text-arguments';
@@ -35,6 +36,7 @@ const RESOLVERS = [
   DeletionSettingsChangeResolver,
   NotificationResolver,
   LegalHoldResolver,
+  ProvisioningResolver,
 ] as const;
 
 /** Builds the executable schema. `pubSub` carries events to this process's subscribers. */

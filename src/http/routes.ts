@@ -40,6 +40,10 @@ export function mountRoutes(app: Express, options: RouteOptions): void {
   app.get('/readyz', async (_req, res) => {
     try {
       await services.db.rows('SELECT 1');
+      if (services.auth.issuer && !services.auth.issuer.verifier.keys.obtained) {
+        res.status(503).json({ status: 'no key obtained from the identity provider (AUTH_ISSUER) yet' });
+        return;
+      }
       res.json({ status: 'ready' });
     } catch {
       res.status(503).json({ status: 'database unreachable' });
