@@ -49,11 +49,7 @@ export class IssuerAuthenticator {
  * A user by their workspace's and their own external id: two unique-index lookups
  * (`workspaces_external_id`, `users_workspace_external_id`), whatever the table sizes.
  */
-function userByExternalIds(
-  db: Sql,
-  workspaceExternalId: string,
-  externalId: string,
-): Promise<UserRow | undefined> {
+function userByExternalIds(db: Sql, workspaceExternalId: string, externalId: string): Promise<UserRow | undefined> {
   return db.one<UserRow>(
     `SELECT ${EXTERNAL_USER_COLUMNS} FROM users u JOIN workspaces w ON w.id = u.workspace_id
       WHERE w.external_id = $1 AND u.external_id = $2`,
