@@ -90,6 +90,8 @@ async function createAppServices(
   files: FileStore,
 ): Promise<{ services: Services; seeded: boolean }> {
   const services = createServices(config, db, files);
+  // The receipt signing key exists from the first start on, so the JWKS lists it before any receipt.
+  await services.receipts.ensureKey();
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
   // Production never gets demo users: their well-known emails would be accounts nobody owns.
   const seedable = !config.databaseUrl && config.nodeEnv !== 'production';
@@ -140,6 +142,7 @@ function startScheduler(
     chunkSize: config.deletionChunkSize,
     leaseMs: config.deletionLeaseMs,
     afterChunk: (progress) => metrics.recordChunk(progress),
+    receipts: services.receipts.issuer,
   });
   scheduler.start();
   return scheduler;

@@ -37,6 +37,8 @@ export interface Config {
   /** Set (by S3_BUCKET): attachment files live in this bucket; unset: under `dataDir`/files. */
   s3: S3Settings | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Set (by RECEIPT_KEY_FILE, a PKCS#8 PEM): this key signs deletion receipts; unset: keys kept in the database. */
+  receiptKeyFile: string | undefined;
 }
 
 /** A configuration value that cannot be used; the message says which variable and why. */
@@ -97,12 +99,21 @@ export function loadConfig(env: Env = process.env): Config {
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER, problems),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info', problems),
     s3: s3Settings(env, problems),
+    receiptKeyFile: receiptKeyFile(env, problems),
   };
   problems.push(...leaseProblems(config.deletionLeaseMs));
   if (problems.length > 0) throw new ConfigError(problems);
   // Outside production a secret is generated once and kept with the data, so tokens survive restarts.
   if (!jwtSecret) config.jwtSecret = persistedSecret(dataDir);
   return config;
+}
+
+/** RECEIPT_KEY_FILE, resolved, when set; a file that cannot be read is a problem now rather than at the first receipt. */
+function receiptKeyFile(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  const file = env.RECEIPT_KEY_FILE || undefined;
+  if (!file) return undefined;
+  if (!existsSync(file)) problems.push(`RECEIPT_KEY_FILE ${file} does not exist: give a PKCS#8 PEM private key file`);
+  return path.resolve(file);
 }
 
 /**

@@ -13,6 +13,7 @@ import { NotificationInboxService } from './notifications/notification-inbox.ser
 import { NotificationService } from './notifications/notification.service';
 import { ObjectListService } from './archive/object-list.service';
 import { ObjectService } from './archive/object.service';
+import { ReceiptService } from './receipts/receipt.service';
 import { SelectionService } from './deletion/selection.service';
 import { StatsService } from './archive/stats.service';
 import { UserService } from './identity/user.service';
@@ -44,6 +45,8 @@ export interface Services {
   deletionSettings: DeletionSettingsService;
   /** A user's own notifications: read and mark read. */
   inbox: NotificationInboxService;
+  /** Signed deletion receipts: the keys, the issuer the executor uses, downloads and inclusion proofs. */
+  receipts: ReceiptService;
 }
 
 /** Wires the services; `clock` is replaceable so tests can move time. */
@@ -69,5 +72,6 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     deletionExport: new DeletionExportService(db, files, clock),
     deletionSettings: new DeletionSettingsService(db, clock, notifier, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
+    receipts: new ReceiptService(db, files, config.receiptKeyFile),
   };
 }

@@ -10,6 +10,7 @@ import { ClaimedDeletion, LeaseHeartbeat } from './deletion-lease';
 import { errorReason, givenUpReason, lockedRowsReason, NAMED_LOCKED_OBJECTS } from './failure-reason';
 import { deleteTombstonedFiles, removeTombstonedFiles, Tombstone } from './file-removal';
 import { LockedRowsWait } from './locked-rows-wait';
+import { defaultReceiptIssuer, ReceiptIssuer } from '../domain/receipts/receipt-issuer';
 
 const { EXECUTING, COMPLETED, FAILED } = DeletionStatus;
 const COMPLETE = statusTransition([EXECUTING], COMPLETED);
@@ -51,6 +52,11 @@ export interface ExecutorOptions {
   lockedRowsGiveUpMs?: number;
   /** Called after each committed chunk and its file removal (tests act between chunks here). */
   afterChunk?: (progress: ChunkProgress) => Promise<void> | void;
+  /**
+   * Issues each ended deletion's signed receipt (src/domain/receipts); by default with keys kept in
+   * the database. `false` records nothing and issues none (the benchmark's baseline only).
+   */
+  receipts?: ReceiptIssuer | false;
 }
 
 /** Runs in a row that may end without progress before a deletion is given up as FAILED. */
@@ -77,9 +83,11 @@ type ChunkOutcome = ChunkResult & { locked: ObjectRef[] };
  */
 export class DeletionExecutor {
   private readonly maxAttempts: number;
+  private readonly receipts: ReceiptIssuer | false;
 
   constructor(private readonly options: ExecutorOptions) {
     this.maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS_WITHOUT_PROGRESS;
+    this.receipts = options.receipts ?? defaultReceiptIssuer(options.files);
   }
 
   /** Runs the deletion to its end, or until the lease is lost, a run fails or `shouldStop()` turns true. */
@@ -142,7 +150,8 @@ export class DeletionExecutor {
     return this.options.db.transaction(async (tx) => {
       const owned = await this.lockRenewAndForget(tx, deletion.id, goneTombstones);
       if (!owned) return ExecutionOutcome.LEASE_LOST;
-      const chunk = await removeChunk(tx, deletion.id, deletion.workspaceId, chunkSize, owned.pendingTypes);
+      const record = this.receipts !== false;
+      const chunk = await removeChunk(tx, deletion.id, deletion.workspaceId, chunkSize, owned.pendingTypes, record);
       if (chunk.objects === 0)
         return { ...chunk, locked: await objectsLeft(tx, deletion.id, NAMED_LOCKED_OBJECTS + 1) };
       await this.publish(tx, deletion, DeletionEventType.PROGRESS, at);
@@ -277,6 +286,8 @@ export class DeletionExecutor {
     return this.options.db.transaction(async (tx) => {
       if (!(await this.lockIfOwned(tx, deletion.id))) return ExecutionOutcome.LEASE_LOST;
       await update(tx);
+      // The receipt commits with the transition (one per deletion, counts equal to what was removed).
+      if (this.receipts) await this.receipts.issue(tx, deletion.id, at);
       const kind = done ? NotificationKind.DELETION_COMPLETED : NotificationKind.DELETION_FAILED;
       await this.options.notifications.notifyAdmins(tx, deletion.workspaceId, kind, deletion.id, at);
       await this.publish(tx, deletion, done ? DeletionEventType.COMPLETED : DeletionEventType.FAILED, at);

@@ -10,6 +10,7 @@ import { FileSweeper } from './file-sweeper';
 import { sendDueReminders } from './deletion-reminders';
 import { applyRetentionPolicies } from './retention-policy';
 import { ChunkProgress, DeletionExecutor, ExecutionOutcome } from './deletion-executor';
+import { ReceiptIssuer } from '../domain/receipts/receipt-issuer';
 import { claimDueDeletion } from './deletion-lease';
 
 export interface SchedulerOptions {
@@ -30,6 +31,8 @@ export interface SchedulerOptions {
   /** How long a run waits for rows others keep locked before it ends as a failed attempt. */
   lockedRowsGiveUpMs?: number;
   afterChunk?: (progress: ChunkProgress) => Promise<void> | void;
+  /** Issues receipts of ended deletions (deletion-executor.ts); `false` for none. */
+  receipts?: ReceiptIssuer | false;
 }
 
 /** What one tick did to each deletion it claimed. */
