@@ -14,6 +14,7 @@ import { DeletionResolver } from './resolvers/deletion.resolver';
 import { DeletionSettingsChangeResolver, DeletionSettingsResolver } from './resolvers/deletion-settings.resolver';
 import { NotificationResolver } from './resolvers/notification.resolver';
 import { ObjectResolver } from './resolvers/object.resolver';
+import { ReceiptResolver } from './resolvers/receipt.resolver';
 import { UserResolver } from './resolvers/user.resolver';
 import { authChecker } from './context';
 import { refuseInvalidTextArguments } from './text-arguments';
@@ -33,6 +34,7 @@ export const RESOLVERS = [
   DeletionSettingsResolver,
   DeletionSettingsChangeResolver,
   NotificationResolver,
+  ReceiptResolver,
 ] as const;
 
 /** Builds the executable schema. `pubSub` carries events to this process's subscribers. */
