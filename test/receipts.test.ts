@@ -8,6 +8,7 @@ import {
 import { jose } from '../src/domain/receipts/jose';
 import type { JSONWebKeySet } from '../src/domain/receipts/jose';
 import { rootFromPath } from '../src/domain/receipts/merkle';
+import { removedPages } from '../src/domain/receipts/removed-scan';
 import { ReceiptPayload } from '../src/domain/receipts/receipt-payload';
 import { verifyReceipt } from '../src/domain/receipts/receipt-verifier';
 import { errorCode, mustRequest, request } from './support/clients';
@@ -240,5 +241,22 @@ describe('deletion receipts', () => {
     expect(keys.keys.map((key) => key.kid)).toEqual(expect.arrayContaining([oldKid, newKid]));
     expect((await verifyReceipt(first.jws, keys)).ok).toBe(true);
     expect((await verifyReceipt(jws, keys)).ok).toBe(true);
+  });
+
+  it('streams a deletion’s removed refs in removal order across pages, also when their numbers grow a digit', async () => {
+    const deletionId = '00000000-0000-4000-8000-0000000000aa';
+    await server.database.db.rows(
+      `INSERT INTO deletion_removed (deletion_id, seq, object_type, object_id, bytes, files) OVERRIDING SYSTEM VALUE
+       SELECT $1, 1000000 - 3 + g, 'CONTACT', gen_random_uuid(), g, 0 FROM generate_series(1, 12) g`,
+      [deletionId],
+    );
+    try {
+      const seen: number[] = [];
+      for await (const rows of removedPages(server.database.db, deletionId, 5))
+        seen.push(...rows.map((row) => row.bytes));
+      expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    } finally {
+      await server.database.db.rows('DELETE FROM deletion_removed WHERE deletion_id = $1', [deletionId]);
+    }
   });
 });

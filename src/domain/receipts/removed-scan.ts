@@ -27,8 +27,9 @@ export async function* removedPages(
   let after = '0';
   for (;;) {
     const rows = await sql.rows<RemovedRow>(
-      `SELECT seq::text, object_type AS type, object_id::text AS id, bytes::float8 AS bytes, files
-       FROM deletion_removed WHERE deletion_id = $1 AND seq > $2::bigint ORDER BY seq LIMIT $3`,
+      // Ordered by the column, qualified: a bare `seq` would name the text output column and sort '10' before '9'.
+      `SELECT r.seq::text AS seq, r.object_type AS type, r.object_id::text AS id, r.bytes::float8 AS bytes, r.files
+       FROM deletion_removed r WHERE r.deletion_id = $1 AND r.seq > $2::bigint ORDER BY r.seq LIMIT $3`,
       [deletionId, after, pageSize],
     );
     if (rows.length > 0) yield rows;
