@@ -3,7 +3,7 @@ import {
   ArchivedObjectsDocument,
   CancelDeletionDocument,
   DeletionOverviewDocument,
-  DeletionsDocument,
+  DeletionHistoryDocument,
   MarkForDeletionDocument,
   MarkNotificationsReadDocument,
   MeDocument,
@@ -169,7 +169,7 @@ class AdminConsole {
   );
 
   private readonly loadHistory = latestOnly(
-    () => this.api.request(DeletionsDocument, { first: HISTORY_SIZE }),
+    () => this.api.request(DeletionHistoryDocument, { first: HISTORY_SIZE }),
     ({ deletions }) =>
       render(
         this.historyBox,
