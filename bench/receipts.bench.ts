@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Database } from '../src/database/database';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { FileStore, LocalFileStore } from '../src/domain/files/file-store';
-import { NotificationService } from '../src/domain/notifications/notification.service';
+import { DeletionLifecycle } from '../src/domain/deletion/lifecycle/deletion-lifecycle';
+import { defaultReceiptIssuer, receiptEffect } from '../src/domain/receipts/receipt-issuer';
 import { SelectionService } from '../src/domain/deletion/selection.service';
 import { systemClock } from '../src/domain/clock';
 import { createLogger } from '../src/log';
@@ -85,14 +86,15 @@ async function executeOnce(db: Database, files: FileStore, receipts: boolean, la
   const scheduler = new DeletionScheduler({
     db,
     files,
-    notifications: new NotificationService(),
+    // With receipts: the app's effect issues one in the COMPLETED transaction; without: no effect, nothing recorded.
+    lifecycle: new DeletionLifecycle(receipts ? [receiptEffect(defaultReceiptIssuer(files))] : []),
+    recordRemoved: receipts,
     selection: new SelectionService(db, systemClock),
     clock: systemClock,
     logger: createLogger('warn'),
     intervalMs: 3_600_000,
     chunkSize: CHUNK,
     leaseMs: 60_000,
-    ...(receipts ? {} : { receipts: false as const }),
   });
   const start = process.hrtime.bigint();
   const results = await scheduler.tick(new Date());

@@ -15,10 +15,22 @@ import { DELETION_EVENTS_TOPIC } from './domain/deletion/deletion-events';
 import { FileStore } from './domain/files/file-store';
 import { openFileStore } from './domain/files/open-file-store';
 import { createServices, Services } from './domain/services';
+import { systemClock } from './domain/clock';
+import { TransitionEffect } from './domain/deletion/lifecycle/lifecycle-event';
 import { RunningServer, startServer } from './http/http-server';
 import { Metrics } from './http/metrics';
 import { createSchema } from './graphql/schema';
 import { WsCloseCode } from './ws/ws-close-codes';
+import { defaultReceiptIssuer, receiptEffect } from './domain/receipts/receipt-issuer';
+
+/**
+ * What runs inside every deletion transition's transaction, after its row, notifications and
+ * event (docs/deletion-lifecycle.md): the proof-of-erasure receipts (on COMPLETED and FAILED) and
+ * the webhook outbox register here.
+ */
+function transitionEffects(config: Config, files: FileStore): TransitionEffect[] {
+  return [receiptEffect(defaultReceiptIssuer(files, config.receiptKeyFile))];
+}
 
 /** The topics of this process's pub/sub and what each carries. */
 export type AppPubSub = ReturnType<typeof createAppPubSub>;
@@ -54,7 +66,7 @@ async function startParts(config: Config, logger: Logger, stack: StopStack): Pro
   const { services, seeded } = await createAppServices(config, db, files);
   // Assigned once the server listens; the listener is started first so no socket misses an event.
   let server: RunningServer | undefined = undefined;
-  // Clients reconnect on 4205 and refetch notifications and the overview (README, "Live notifications").
+  // Clients reconnect on 4205 and refetch notifications and the overview (docs/live-notifications.md).
   const { pubSub, listener } = await startEvents(url, services, logger, stack, () =>
     server?.closeSockets(WsCloseCode.EventsMissed),
   );
@@ -89,7 +101,7 @@ async function createAppServices(
   db: Database,
   files: FileStore,
 ): Promise<{ services: Services; seeded: boolean }> {
-  const services = createServices(config, db, files);
+  const services = createServices(config, db, files, systemClock, transitionEffects(config, files));
   // The receipt signing key exists from the first start on, so the JWKS lists it before any receipt.
   await services.receipts.ensureKey();
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
@@ -134,7 +146,7 @@ function startScheduler(
   const scheduler = new DeletionScheduler({
     db: services.db,
     files,
-    notifications: services.notifier,
+    lifecycle: services.lifecycle,
     selection: services.selection,
     clock: services.clock,
     logger,
@@ -142,7 +154,6 @@ function startScheduler(
     chunkSize: config.deletionChunkSize,
     leaseMs: config.deletionLeaseMs,
     afterChunk: (progress) => metrics.recordChunk(progress),
-    receipts: services.receipts.issuer,
   });
   scheduler.start();
   return scheduler;

@@ -8,9 +8,10 @@ import { DeletionExportService } from './deletion/deletion-export.service';
 import { DeletionHistoryService } from './deletion/deletion-history.service';
 import { DeletionSettingsService } from './deletion/deletion-settings.service';
 import { DeletionService } from './deletion/deletion.service';
+import { DeletionLifecycle } from './deletion/lifecycle/deletion-lifecycle';
+import { TransitionEffect } from './deletion/lifecycle/lifecycle-event';
 import { FileStore } from './files/file-store';
 import { NotificationInboxService } from './notifications/notification-inbox.service';
-import { NotificationService } from './notifications/notification.service';
 import { ObjectListService } from './archive/object-list.service';
 import { ObjectService } from './archive/object.service';
 import { ReceiptService } from './receipts/receipt.service';
@@ -25,8 +26,11 @@ export interface Services {
   files: FileStore;
   auth: AuthService;
   users: UserService;
-  /** Writes the admins' persistent notifications (inside the change's transaction). */
-  notifier: NotificationService;
+  /**
+   * The deletion state machine: the only writer of `deletions.status`, the admins' notifications
+   * and the events; runs the transition effects given to createServices.
+   */
+  lifecycle: DeletionLifecycle;
   objects: ObjectService;
   /** Archives and restores objects. */
   archiving: ArchiveService;
@@ -49,17 +53,26 @@ export interface Services {
   receipts: ReceiptService;
 }
 
-/** Wires the services; `clock` is replaceable so tests can move time. */
-export function createServices(config: Config, db: Database, files: FileStore, clock: Clock = systemClock): Services {
+/**
+ * Wires the services; `clock` is replaceable so tests can move time. `effects` run inside every
+ * deletion transition's transaction (receipts, the webhook outbox): see deletion/lifecycle.
+ */
+export function createServices(
+  config: Config,
+  db: Database,
+  files: FileStore,
+  clock: Clock = systemClock,
+  effects: readonly TransitionEffect[] = [],
+): Services {
   const objects = new ObjectService(db);
-  const notifier = new NotificationService();
+  const lifecycle = new DeletionLifecycle(effects);
   return {
     config,
     db,
     files,
     auth: new AuthService(db, config.jwtSecret),
     users: new UserService(db),
-    notifier,
+    lifecycle,
     objects,
     archiving: new ArchiveService(db, objects),
     objectLists: new ObjectListService(db),
@@ -67,11 +80,11 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     stats: new StatsService(db),
     clock,
     selection: new SelectionService(db, clock),
-    deletions: new DeletionService(db, config, clock, notifier),
+    deletions: new DeletionService(db, config, clock, lifecycle),
     deletionHistory: new DeletionHistoryService(db),
     deletionExport: new DeletionExportService(db, files, clock),
-    deletionSettings: new DeletionSettingsService(db, clock, notifier, config.deletionGracePeriodMs),
+    deletionSettings: new DeletionSettingsService(db, clock, lifecycle, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
-    receipts: new ReceiptService(db, files, config.receiptKeyFile),
+    receipts: new ReceiptService(db, config.receiptKeyFile),
   };
 }

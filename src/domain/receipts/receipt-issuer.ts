@@ -1,5 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Sql } from '../../database/database';
+import { DeletionEventType } from '../deletion/deletion-events';
+import { TransitionEffect } from '../deletion/lifecycle/lifecycle-event';
 import { FileStore } from '../files/file-store';
 import { S3FileStore } from '../files/s3-file-store';
 import { jose } from './jose';
@@ -147,4 +149,16 @@ export function fileStoreName(files: FileStore): string {
 /** The issuer an executor uses when none is given: keys in the database, the store named by its kind. */
 export function defaultReceiptIssuer(files: FileStore, keyFile?: string): ReceiptIssuer {
   return new ReceiptIssuer(new ReceiptKeys(keyFile), fileStoreName(files));
+}
+
+/**
+ * The lifecycle effect (docs/deletion-lifecycle.md) that issues a deletion's receipt in the
+ * transaction of its COMPLETED or FAILED transition; a throw rolls the transition back, so a
+ * deletion never ends without its receipt.
+ */
+export function receiptEffect(issuer: ReceiptIssuer): TransitionEffect {
+  return async (tx, event) => {
+    const ended = event.type === DeletionEventType.COMPLETED || event.type === DeletionEventType.FAILED;
+    if (ended && event.deletionId) await issuer.issue(tx, event.deletionId, event.occurredAt);
+  };
 }

@@ -2,12 +2,10 @@ import { Database, Sql } from '../../database/database';
 import { OBJECT_TYPES } from '../../database/object-tables';
 import { AppError, ErrorCode } from '../../errors';
 import { UserRow } from '../domain-types';
-import { FileStore } from '../files/file-store';
 import { requireAdmin } from '../policy';
 import { isUuid } from '../uuid';
 import { JSONWebKeySet } from './jose';
 import { leafData, leafHash, rootFromPath, StreamingProof } from './merkle';
-import { fileStoreName, ReceiptIssuer } from './receipt-issuer';
 import { ReceiptKeys } from './receipt-keys';
 import { removedPages } from './removed-scan';
 
@@ -34,19 +32,15 @@ export interface InclusionProofResult {
 const RECEIPT_COLUMNS = `deletion_id AS "deletionId", jws, receipt_id AS "receiptId", objects_root AS "objectsRoot",
   previous_receipt_hash AS "previousReceiptHash", verified, issued_at AS "issuedAt"`;
 
-/** Reads receipts, proofs and the public keys; issuing is the executor's (ReceiptIssuer, in its transaction). */
+/** Reads receipts, proofs and the public keys; issuing is a lifecycle effect (receiptEffect, in the ending transition). */
 export class ReceiptService {
   readonly keys: ReceiptKeys;
-  /** The issuer the executor uses: the same keys, the configured file store named. */
-  readonly issuer: ReceiptIssuer;
 
   constructor(
     private readonly db: Database,
-    files: FileStore,
     keyFile?: string,
   ) {
     this.keys = new ReceiptKeys(keyFile);
-    this.issuer = new ReceiptIssuer(this.keys, fileStoreName(files));
   }
 
   /** Makes the signing key at first start (or registers the key file's), so the JWKS lists it before any receipt. */
