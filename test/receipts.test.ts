@@ -8,7 +8,7 @@ import {
 import { jose } from '../src/domain/receipts/jose';
 import type { JSONWebKeySet } from '../src/domain/receipts/jose';
 import { rootFromPath } from '../src/domain/receipts/merkle';
-import { removedPages } from '../src/domain/receipts/removed-scan';
+import { removedPages, summariseRemoved } from '../src/domain/receipts/removed-scan';
 import { ReceiptPayload } from '../src/domain/receipts/receipt-payload';
 import { verifyReceipt } from '../src/domain/receipts/receipt-verifier';
 import { errorCode, mustRequest, request } from './support/clients';
@@ -109,6 +109,12 @@ describe('deletion receipts', () => {
       verified: true,
     });
     expect(typeof claims.filesRemoved).toBe('number');
+    // Each chunk computed its leaves in PostgreSQL (the workspace's salt was made at the claim).
+    const unhashed = await server.database.db.one<{ n: number }>(
+      'SELECT count(*)::int AS n FROM deletion_removed WHERE deletion_id = $1 AND leaf IS NULL',
+      [first.id],
+    );
+    expect(unhashed?.n).toBe(0);
   });
 
   it('downloads as application/jose for an admin of the workspace only: 401 without a token, 403 for a member, 404 for another workspace', async () => {
@@ -255,6 +261,17 @@ describe('deletion receipts', () => {
       for await (const rows of removedPages(server.database.db, deletionId, 5))
         seen.push(...rows.map((row) => row.bytes));
       expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      // Rows without a leaf (no salt at their chunk) get theirs computed: the same root as PostgreSQL's leaves.
+      const salt = Buffer.alloc(32, 7);
+      const summary = await summariseRemoved(server.database.db, deletionId, salt);
+      await server.database.db.rows(
+        `UPDATE deletion_removed SET leaf = digest('\\x00'::bytea || hmac(convert_to(object_type || ':' || object_id, 'UTF8'), $2, 'sha256'), 'sha256')
+         WHERE deletion_id = $1`,
+        [deletionId, salt],
+      );
+      expect((await summariseRemoved(server.database.db, deletionId, Buffer.alloc(32))).objectsRoot).toBe(
+        summary.objectsRoot,
+      );
     } finally {
       await server.database.db.rows('DELETE FROM deletion_removed WHERE deletion_id = $1', [deletionId]);
     }

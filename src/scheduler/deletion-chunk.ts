@@ -9,14 +9,17 @@ export interface ChunkResult {
 }
 
 /**
- * What the receipt is built from (src/domain/receipts): each removed object's ref, bytes and file
- * count, committed with its delete, so a crash can never leave a receipt counting what was not removed.
+ * What the receipt is built from (src/domain/receipts): each removed object's ref, bytes, file count
+ * and RFC 6962 leaf hash, SHA-256(0x00 ‖ HMAC-SHA-256(workspace salt, 'TYPE:id')) by pgcrypto,
+ * committed with its delete, so a crash can never leave a receipt counting what was not removed.
  */
 const RECORD_REMOVED = `
     removed AS (
-      INSERT INTO deletion_removed (deletion_id, object_type, object_id, bytes, files)
-      SELECT $1, $4, g.id, g.attachment_bytes, coalesce(f.n, 0)
-      FROM gone g LEFT JOIN (SELECT object_id, count(*)::int AS n FROM files GROUP BY object_id) f ON f.object_id = g.id),`;
+      INSERT INTO deletion_removed (deletion_id, object_type, object_id, bytes, files, leaf)
+      SELECT $1, $4, g.id, g.attachment_bytes, coalesce(f.n, 0),
+        digest('\\x00'::bytea || hmac(convert_to($4 || ':' || g.id::text, 'UTF8'), s.salt, 'sha256'), 'sha256')
+      FROM gone g LEFT JOIN (SELECT object_id, count(*)::int AS n FROM files GROUP BY object_id) f ON f.object_id = g.id
+        LEFT JOIN receipt_chains s ON s.workspace_id = $2),`;
 
 /**
  * Removes up to `limit` objects of one type from the deletion, with their attachment rows, in one

@@ -8,7 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `receipt_chains`: per workspace, the secret salt of the Merkle leaves and the hash of its latest
  *   receipt; issuing a receipt locks this row, so a workspace's chain never forks.
  * - `deletion_removed`: every object the executor removed, written by the chunk's own statement
- *   (crash-safe: it commits with the delete). `seq` orders a deletion's leaves; the primary key
+ *   (crash-safe: it commits with the delete), with its RFC 6962 leaf hash (NULL when the workspace had
+ *   no salt yet at that chunk: the receipt then computes it). `seq` orders a deletion's leaves; the primary key
  *   (deletion_id, seq) streams them in order and pages them (`GET /deletions/:id/removed`); the unique
  *   (deletion_id, object_type, object_id) index finds one ref for an inclusion proof. No foreign key:
  *   it would cost a check per removed row, and rows are only written by the chunk that has the deletion locked.
@@ -18,7 +19,10 @@ export class Receipts1765500000000 implements MigrationInterface {
   name = 'Receipts1765500000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // pgcrypto (a trusted extension, in every PostgreSQL build we run on) computes each removed
+    // object's salted leaf inside the chunk's own statement: no id travels to Node for hashing.
     await q.query(`
+      CREATE EXTENSION IF NOT EXISTS pgcrypto;
       CREATE TABLE receipt_keys (
         kid text PRIMARY KEY,
         alg text NOT NULL,
@@ -43,6 +47,7 @@ export class Receipts1765500000000 implements MigrationInterface {
         object_id uuid NOT NULL,
         bytes bigint NOT NULL,
         files int NOT NULL,
+        leaf bytea,
         PRIMARY KEY (deletion_id, seq)
       );
       CREATE UNIQUE INDEX deletion_removed_ref ON deletion_removed (deletion_id, object_type, object_id);

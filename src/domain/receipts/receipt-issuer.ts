@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Sql } from '../../database/database';
 import { DeletionEventType } from '../deletion/deletion-events';
-import { TransitionEffect } from '../deletion/lifecycle/lifecycle-event';
+import { InternalEventType, TransitionEffect } from '../deletion/lifecycle/lifecycle-event';
 import { FileStore } from '../files/file-store';
 import { S3FileStore } from '../files/s3-file-store';
 import { jose } from './jose';
@@ -130,10 +130,7 @@ export async function lockChain(
   tx: Sql,
   workspaceId: string,
 ): Promise<{ salt: Buffer; lastReceiptHash: string | null }> {
-  await tx.rows('INSERT INTO receipt_chains (workspace_id, salt) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-    workspaceId,
-    randomBytes(32),
-  ]);
+  await ensureChain(tx, workspaceId);
   const row = await tx.one<{ salt: Buffer; lastReceiptHash: string | null }>(
     `SELECT salt, last_receipt_hash AS "lastReceiptHash" FROM receipt_chains WHERE workspace_id = $1 FOR UPDATE`,
     [workspaceId],
@@ -158,7 +155,17 @@ export function defaultReceiptIssuer(files: FileStore, keyFile?: string): Receip
  */
 export function receiptEffect(issuer: ReceiptIssuer): TransitionEffect {
   return async (tx, event) => {
+    // The salt exists before the first chunk, so each chunk computes its leaves in PostgreSQL.
+    if (event.type === InternalEventType.CLAIMED) return ensureChain(tx, event.workspaceId);
     const ended = event.type === DeletionEventType.COMPLETED || event.type === DeletionEventType.FAILED;
     if (ended && event.deletionId) await issuer.issue(tx, event.deletionId, event.occurredAt);
   };
+}
+
+/** Makes the workspace's chain row, with a fresh 32-byte secret salt, unless it exists. */
+async function ensureChain(tx: Sql, workspaceId: string): Promise<void> {
+  await tx.rows('INSERT INTO receipt_chains (workspace_id, salt) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+    workspaceId,
+    randomBytes(32),
+  ]);
 }

@@ -7,7 +7,7 @@ import { isUuid } from '../uuid';
 import { JSONWebKeySet } from './jose';
 import { leafData, leafHash, rootFromPath, StreamingProof } from './merkle';
 import { ReceiptKeys } from './receipt-keys';
-import { removedPages } from './removed-scan';
+import { leafOf, removedPages } from './removed-scan';
 
 /** A stored receipt as the API shows it. */
 export interface ReceiptRow {
@@ -94,7 +94,7 @@ export class ReceiptService {
       ]))!.salt;
       const proof = new StreamingProof(found.index, found.count);
       for await (const rows of removedPages(tx, deletionId)) {
-        for (const row of rows) proof.push(leafHash(leafData(salt, row.type, row.id)));
+        for (const row of rows) proof.push(leafOf(row, salt));
       }
       const leaf = leafHash(leafData(salt, ref.type, ref.id));
       const path = proof.path();

@@ -12,6 +12,8 @@ export interface RemovedRow {
   id: string;
   bytes: number;
   files: number;
+  /** The leaf hash the chunk computed; null when the workspace had no salt yet then. */
+  leaf: Buffer | null;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function* removedPages(
   for (;;) {
     const rows = await sql.rows<RemovedRow>(
       // Ordered by the column, qualified: a bare `seq` would name the text output column and sort '10' before '9'.
-      `SELECT r.seq::text AS seq, r.object_type AS type, r.object_id::text AS id, r.bytes::float8 AS bytes, r.files
+      `SELECT r.seq::text AS seq, r.object_type AS type, r.object_id::text AS id, r.bytes::float8 AS bytes, r.files, r.leaf
        FROM deletion_removed r WHERE r.deletion_id = $1 AND r.seq > $2::bigint ORDER BY r.seq LIMIT $3`,
       [deletionId, after, pageSize],
     );
@@ -60,7 +62,7 @@ export async function summariseRemoved(sql: Sql, deletionId: string, salt: Buffe
   let survivors = 0;
   for await (const rows of removedPages(sql, deletionId)) {
     for (const row of rows) {
-      tree.push(leafHash(leafData(salt, row.type, row.id)));
+      tree.push(leafOf(row, salt));
       const tally = byType.get(row.type) ?? { count: 0, bytes: 0 };
       byType.set(row.type, { count: tally.count + 1, bytes: tally.bytes + row.bytes });
       filesRemoved += row.files;
@@ -96,4 +98,9 @@ async function countSurvivors(sql: Sql, rows: readonly RemovedRow[]): Promise<nu
     params,
   );
   return row?.n ?? 0;
+}
+
+/** A removed row's leaf hash: the one its chunk computed, or computed now from the workspace's salt. */
+export function leafOf(row: RemovedRow, salt: Buffer): Buffer {
+  return row.leaf ?? leafHash(leafData(salt, row.type, row.id));
 }
