@@ -2,7 +2,6 @@ import type * as Jose from 'jose' with { 'resolution-mode': 'import' };
 
 // jose 6 ships ES modules only. Node ≥ 20.19 loads them through require() (engines in package.json),
 // and Jest compiles them (jest.config.js); TypeScript's node16 mode would refuse a static import here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const jose = require('jose') as typeof Jose;
 
 export type { JWK, KeyObject, CryptoKey, JSONWebKeySet } from 'jose' with { 'resolution-mode': 'import' };
