@@ -17,7 +17,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc], '/node_modules/jose/.+\\.js$': ['@swc/jest', esmPackage] },
-  // jose is published as ES modules only; Node requires it natively (src/domain/identity/jose.ts), jest needs it transformed.
+  // jose is published as ES modules only; Node requires it natively (src/domain/jose.ts), jest needs it transformed.
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

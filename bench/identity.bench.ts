@@ -7,7 +7,7 @@ import { createServer, Server } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { AuthService } from '../src/domain/identity/auth.service';
 import { IssuerAuthenticator } from '../src/domain/identity/issuer-auth';
-import { jose, Jose } from '../src/domain/identity/jose';
+import { jose, Jose } from '../src/domain/jose';
 import { OidcVerifier } from '../src/domain/identity/oidc-verifier';
 import { BenchDatabase } from './bench-database';
 import { compareUnderLoad } from './compare-servers';

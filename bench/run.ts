@@ -19,6 +19,7 @@ import { activate1mBench } from './activate-1m.bench';
 import { mark1mBench } from './mark-1m.bench';
 import { purgeBrowseBench } from './purge-browse.bench';
 import { purgeBench } from './purge.bench';
+import { receiptsBench } from './receipts.bench';
 
 /**
  * One measured figure and the baseline it is compared with, measured in the same run. The ratio
@@ -62,6 +63,7 @@ const BENCHES: Record<string, Bench> = {
   'purge-browse': purgeBrowseBench,
   export: exportBench,
   identity: identityBench,
+  receipts: receiptsBench,
   // Last: it adds (and drops) functions in the shared large database.
   peer: peerBench,
 };

@@ -22,13 +22,16 @@ import { RunningServer, startServer } from './http/http-server';
 import { Metrics } from './http/metrics';
 import { createSchema } from './graphql/schema';
 import { WsCloseCode } from './ws/ws-close-codes';
+import { defaultReceiptIssuer, receiptEffect } from './domain/receipts/receipt-issuer';
 
 /**
  * What runs inside every deletion transition's transaction, after its row, notifications and
- * event (docs/deletion-lifecycle.md): the proof-of-erasure receipts and the webhook outbox
- * register here. Empty until they exist.
+ * event (docs/deletion-lifecycle.md): the proof-of-erasure receipts (on COMPLETED and FAILED) and
+ * the webhook outbox register here.
  */
-const TRANSITION_EFFECTS: readonly TransitionEffect[] = [];
+function transitionEffects(config: Config, files: FileStore): TransitionEffect[] {
+  return [receiptEffect(defaultReceiptIssuer(files, config.receiptKeyFile))];
+}
 
 /** The topics of this process's pub/sub and what each carries. */
 type AppPubSub = ReturnType<typeof createAppPubSub>;
@@ -105,7 +108,9 @@ async function createAppServices(
   db: Database,
   files: FileStore,
 ): Promise<{ services: Services; seeded: boolean }> {
-  const services = createServices(config, db, files, systemClock, TRANSITION_EFFECTS);
+  const services = createServices(config, db, files, systemClock, transitionEffects(config, files));
+  // The receipt signing key exists from the first start on, so the JWKS lists it before any receipt.
+  await services.receipts.ensureKey();
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
   // Production never gets demo users: their well-known emails would be accounts nobody owns.
   const seedable = !config.databaseUrl && config.nodeEnv !== 'production';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { S3Settings } from './domain/files/s3-file-store';
@@ -53,6 +54,8 @@ export interface Config {
   transferIdleTimeoutMs: number;
   /** Set: /metrics wants `Authorization: Bearer <it>`. Unset: /metrics is open outside production, closed in it. */
   metricsToken: string | undefined;
+  /** Set (by RECEIPT_KEY_FILE, a PKCS#8 PEM): this key signs deletion receipts; unset: keys kept in the database. */
+  receiptKeyFile: string | undefined;
 }
 
 /** A configuration value that cannot be used; the message says which variable and why. */
@@ -119,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info', problems),
     s3: s3Settings(env, problems),
     ...hostileClientLimits(env, problems),
+    receiptKeyFile: receiptKeyFile(env, problems),
   };
   problems.push(...leaseProblems(config.deletionLeaseMs));
   if (problems.length > 0) throw new ConfigError(problems);
@@ -141,6 +145,14 @@ function hostileClientLimits(
     problems.push('METRICS_TOKEN must be at least 16 characters long');
   const transferIdleTimeoutMs = duration(env, 'TRANSFER_IDLE_TIMEOUT', '30s', problems);
   return { exportsMax, exportsPerWorkspace, transferIdleTimeoutMs, metricsToken };
+}
+
+/** RECEIPT_KEY_FILE, resolved, when set; a file that cannot be read is a problem now rather than at the first receipt. */
+function receiptKeyFile(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  const file = env.RECEIPT_KEY_FILE || undefined;
+  if (!file) return undefined;
+  if (!existsSync(file)) problems.push(`RECEIPT_KEY_FILE ${file} does not exist: give a PKCS#8 PEM private key file`);
+  return path.resolve(file);
 }
 
 /**

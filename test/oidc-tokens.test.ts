@@ -1,5 +1,5 @@
 import { IdentityDocument, ProvisionUsersDocument, ProvisionWorkspacesDocument } from '../operations/generated';
-import { jose } from '../src/domain/identity/jose';
+import { jose } from '../src/domain/jose';
 import { connectWs, errorCode, mustRequest, request } from './support/clients';
 import { createWorkspace } from './support/fixtures';
 import {

@@ -3,8 +3,8 @@ import {
   ArchivedObjectsDocument,
   CancelDeletionDocument,
   DeletionOverviewDocument,
-  DeletionsDocument,
   LegalHoldsDocument,
+  DeletionHistoryDocument,
   MarkForDeletionDocument,
   PlaceLegalHoldDocument,
   ReleaseLegalHoldDocument,
@@ -198,7 +198,7 @@ class AdminConsole {
   );
 
   private readonly loadHistory = latestOnly(
-    () => this.api.request(DeletionsDocument, { first: HISTORY_SIZE }),
+    () => this.api.request(DeletionHistoryDocument, { first: HISTORY_SIZE }),
     ({ deletions }) =>
       render(
         this.historyBox,

@@ -7,6 +7,7 @@ import { DeletionSettings1765100000000 } from './migrations/1765100000000-deleti
 import { DropSelectionIndex1765200000000 } from './migrations/1765200000000-drop-selection-index';
 import { Identity1765300000000 } from './migrations/1765300000000-identity';
 import { LegalHolds1765400000000 } from './migrations/1765400000000-legal-holds';
+import { Receipts1765500000000 } from './migrations/1765500000000-receipts';
 
 /**
  * The TypeORM DataSource of the app and of the TypeORM migration CLI (through `ormconfig.ts`). The schema is owned by
@@ -27,6 +28,7 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
       DropSelectionIndex1765200000000,
       Identity1765300000000,
       LegalHolds1765400000000,
+      Receipts1765500000000,
     ],
     extra: { max: poolSize, application_name: 'crm-archive' },
     logging: false,

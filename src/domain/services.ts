@@ -19,6 +19,7 @@ import { LegalHoldService } from './holds/legal-hold.service';
 import { NotificationInboxService } from './notifications/notification-inbox.service';
 import { ObjectListService } from './archive/object-list.service';
 import { ObjectService } from './archive/object.service';
+import { ReceiptService } from './receipts/receipt.service';
 import { SelectionService } from './deletion/selection.service';
 import { StatsService } from './archive/stats.service';
 import { UserService } from './identity/user.service';
@@ -57,6 +58,8 @@ export interface Services {
   inbox: NotificationInboxService;
   /** Legal holds: place, release, list. */
   holds: LegalHoldService;
+  /** Signed deletion receipts: the keys, the issuer the executor uses, downloads and inclusion proofs. */
+  receipts: ReceiptService;
 }
 
 /**
@@ -103,5 +106,6 @@ export function createServices(
     deletionSettings: new DeletionSettingsService(db, clock, lifecycle, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
     holds: new LegalHoldService(db, clock, lifecycle),
+    receipts: new ReceiptService(db, config.receiptKeyFile),
   };
 }

@@ -3,6 +3,7 @@ import { AttachmentRow } from '../domain/files/attachment.service';
 import { UserRow } from '../domain/domain-types';
 import { DeletionRow, DeletionVolumeRow } from '../domain/deletion/deletion-row';
 import { Services } from '../domain/services';
+import { ReceiptRow } from '../domain/receipts/receipt.service';
 
 /** A deletion asked for on behalf of a workspace: another workspace's id loads as null. */
 interface DeletionKey {
@@ -19,6 +20,8 @@ export interface Loaders {
   deletions: DataLoader<DeletionKey, DeletionRow | null, string>;
   /** Per-type figures of deletions, by deletion id. */
   deletionVolumes: DataLoader<string, DeletionVolumeRow[]>;
+  /** Receipts by deletion id (deletions already checked against the caller's workspace). */
+  receipts: DataLoader<string, ReceiptRow | null>;
 }
 
 export function createLoaders(services: Services): Loaders {
@@ -29,6 +32,7 @@ export function createLoaders(services: Services): Loaders {
       cacheKeyFn: (key) => `${key.workspaceId}/${key.id}`,
     }),
     deletionVolumes: new DataLoader((ids: readonly string[]) => services.deletions.volumesByIds(ids)),
+    receipts: new DataLoader((ids: readonly string[]) => services.receipts.byDeletionIds(ids)),
   };
 }
 

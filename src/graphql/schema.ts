@@ -16,6 +16,7 @@ import { LegalHoldResolver } from './resolvers/legal-hold.resolver';
 import { NotificationResolver } from './resolvers/notification.resolver';
 import { ObjectResolver } from './resolvers/object.resolver';
 import { ProvisioningResolver } from './resolvers/provisioning.resolver';
+import { ReceiptResolver } from './resolvers/receipt.resolver';
 import { UserResolver } from './resolvers/user.resolver';
 import { authChecker } from './context';
 import { refuseInvalidTextArguments } from './text-arguments';
@@ -37,6 +38,7 @@ const RESOLVERS = [
   NotificationResolver,
   LegalHoldResolver,
   ProvisioningResolver,
+  ReceiptResolver,
 ] as const;
 
 /** Builds the executable schema. `pubSub` carries events to this process's subscribers. */

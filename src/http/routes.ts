@@ -6,6 +6,7 @@ import { Services } from '../domain/services';
 import { attachmentDownloadRoute } from './attachment-download.route';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { deletionExportHeadRoute, deletionExportRoute } from './deletion-export.route';
+import { deletionReceiptRoute, JWKS_PATH, jwksRoute } from './receipts.route';
 import { Context, createContext } from '../graphql/context';
 import { corsMiddleware } from './cors';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
@@ -56,6 +57,8 @@ export function mountRoutes(app: Express, options: RouteOptions): void {
   // Before the GET, which express would otherwise run for HEAD too: a HEAD builds no ZIP.
   app.head('/deletions/:id/export', deletionExportHeadRoute(services, logger));
   app.get('/deletions/:id/export', deletionExportRoute(services, logger));
+  app.get('/deletions/:id/receipt', deletionReceiptRoute(services, logger));
+  app.get(JWKS_PATH, jwksRoute(services, logger));
   app.use(CONSOLE_PATH, consoleRouter(services, demo?.users));
   app.get(graphqlPath, playgroundHandler(services, demo?.adminToken));
   app.get(`${PLAYGROUND_ASSETS_PATH}/:hash/:file`, playgroundAssetsHandler(services.config.playground));

@@ -30,6 +30,8 @@ export interface SchedulerOptions {
   /** How long a run waits for rows others keep locked before it ends as a failed attempt. */
   lockedRowsGiveUpMs?: number;
   afterChunk?: (progress: ChunkProgress) => Promise<void> | void;
+  /** Whether chunks record the refs they remove, for receipts (deletion-executor.ts); on by default. */
+  recordRemoved?: boolean;
 }
 
 /** What one tick did to each deletion it claimed. */

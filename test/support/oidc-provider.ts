@@ -2,7 +2,7 @@ import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { jose, Jose } from '../../src/domain/identity/jose';
+import { jose, Jose } from '../../src/domain/jose';
 import { processTreeWork } from './processes';
 import { ServerEnv } from './servers';
 import { settles, waitFor } from './wait-for';

@@ -1,7 +1,7 @@
 import { Sql } from '../../database/database';
 import { AppError, ErrorCode } from '../../errors';
 import { UserRow, Viewer } from '../domain-types';
-import { jose } from './jose';
+import { jose } from '../jose';
 import { OidcVerifier, VERIFIED_TOKEN } from './oidc-verifier';
 
 const EXTERNAL_USER_COLUMNS =

@@ -1,5 +1,5 @@
 import type { Logger } from '../../log';
-import { jose, Jose } from './jose';
+import { jose, Jose } from '../jose';
 import type { OidcSettings } from './oidc-settings';
 
 type RemoteKeys = ReturnType<typeof Jose.createRemoteJWKSet>;

@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '../../errors';
 import { IssuerKeys, IssuerUnavailableError } from './issuer-keys';
-import { jose, Jose } from './jose';
+import { jose, Jose } from '../jose';
 import type { OidcSettings } from './oidc-settings';
 
 /**

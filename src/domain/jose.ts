@@ -9,3 +9,5 @@ import type * as Jose from 'jose' with { 'resolution-mode': 'import' };
 export const jose = require('jose') as typeof Jose;
 
 export type { Jose };
+
+export type { CryptoKey, JSONWebKeySet, JWK } from 'jose' with { 'resolution-mode': 'import' };
