@@ -53,6 +53,9 @@ export class IssuerKeys {
     header: Jose.JWSHeaderParameters,
     token: Jose.FlattenedJWSInput,
   ): Promise<Jose.CryptoKey> => {
+    // A fetch under way (the first one at start, on a slow issuer) is waited for rather than failed
+    // without: it is shared, never started per request.
+    if (this.pending) await this.pending;
     // jose would fetch again itself for an unknown kid; the attempts are rate-limited here instead.
     if (!this.knows(header.kid) && Date.now() - this.lastAttempt >= this.settings.jwksCooldownMs) await this.refresh();
     if (!this.remote || !this.obtained) throw new IssuerUnavailableError('No key of the issuer has been obtained yet.');
