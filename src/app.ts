@@ -14,7 +14,7 @@ import { DeletionEventListener } from './domain/deletion/deletion-event-listener
 import { DELETION_EVENTS_TOPIC } from './domain/deletion/deletion-events';
 import { FileStore } from './domain/files/file-store';
 import { openFileStore } from './domain/files/open-file-store';
-import { createServices, Services } from './domain/services';
+import { createServices, createWebhookDelivery, Services } from './domain/services';
 import { RunningServer, startServer } from './http/http-server';
 import { Metrics } from './http/metrics';
 import { createSchema } from './graphql/schema';
@@ -67,6 +67,8 @@ async function startParts(config: Config, logger: Logger, stack: StopStack): Pro
     metrics,
     eventsLive: () => listener.connected,
   });
+  // removedUrl names this server: PUBLIC_URL when set, else where it now listens.
+  if (!config.webhooks.publicUrl) services.publicUrl.origin = new URL(server.url).origin;
   const scheduler = startScheduler(config, services, files, logger, metrics);
   stack.push(drainTogether(server, scheduler));
   return { server, services, pubSub, listener, scheduler, seeded, stop: () => stack.unwind() };
@@ -140,6 +142,7 @@ function startScheduler(
     chunkSize: config.deletionChunkSize,
     leaseMs: config.deletionLeaseMs,
     afterChunk: (progress) => metrics.recordChunk(progress),
+    webhooks: createWebhookDelivery(services, logger),
   });
   scheduler.start();
   return scheduler;

@@ -16,6 +16,11 @@ import { ObjectService } from './archive/object.service';
 import { SelectionService } from './deletion/selection.service';
 import { StatsService } from './archive/stats.service';
 import { UserService } from './identity/user.service';
+import { LinkTokens } from './webhooks/link-token';
+import { WebhookDelivery } from './webhooks/webhook-delivery';
+import { WebhookEndpointService } from './webhooks/webhook-endpoints.service';
+import { RemovedListService } from './webhooks/removed-list.service';
+import { Logger } from '../log';
 
 /** The domain core, built once per process; it knows nothing of GraphQL or HTTP. */
 export interface Services {
@@ -44,12 +49,21 @@ export interface Services {
   deletionSettings: DeletionSettingsService;
   /** A user's own notifications: read and mark read. */
   inbox: NotificationInboxService;
+  /** Admins' webhook endpoints (register, rotate, ping) and their deliveries. */
+  webhooks: WebhookEndpointService;
+  /** `GET /deletions/:id/removed`: what a deletion removed, by type and id. */
+  removedList: RemovedListService;
+  /** Signs and checks the link tokens of `removedUrl`. */
+  linkTokens: LinkTokens;
+  /** Where this server is reached from outside (PUBLIC_URL, else set once it listens); starts `removedUrl`. */
+  publicUrl: { origin: string };
 }
 
 /** Wires the services; `clock` is replaceable so tests can move time. */
 export function createServices(config: Config, db: Database, files: FileStore, clock: Clock = systemClock): Services {
   const objects = new ObjectService(db);
   const notifier = new NotificationService();
+  const linkTokens = new LinkTokens(config.jwtSecret);
   return {
     config,
     db,
@@ -69,5 +83,21 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     deletionExport: new DeletionExportService(db, files, clock),
     deletionSettings: new DeletionSettingsService(db, clock, notifier, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
+    webhooks: new WebhookEndpointService(db, config.webhooks, clock),
+    linkTokens,
+    removedList: new RemovedListService(db, linkTokens, clock),
+    publicUrl: { origin: config.webhooks.publicUrl ?? `http://127.0.0.1:${config.port}` },
   };
+}
+
+/** The webhook delivery worker over the services, for the scheduler's tick. */
+export function createWebhookDelivery(services: Services, logger: Logger): WebhookDelivery {
+  return new WebhookDelivery({
+    db: services.db,
+    settings: services.config.webhooks,
+    notifications: services.notifier,
+    links: services.linkTokens,
+    logger,
+    publicUrl: () => services.publicUrl.origin,
+  });
 }

@@ -3,6 +3,7 @@ import { AttachmentRow } from '../domain/files/attachment.service';
 import { UserRow } from '../domain/domain-types';
 import { DeletionRow, DeletionVolumeRow } from '../domain/deletion/deletion-row';
 import { Services } from '../domain/services';
+import { WebhookDeliveryRow } from '../domain/webhooks/webhook-endpoints.service';
 
 /** A deletion asked for on behalf of a workspace: another workspace's id loads as null. */
 export interface DeletionKey {
@@ -19,6 +20,8 @@ export interface Loaders {
   deletions: DataLoader<DeletionKey, DeletionRow | null, string>;
   /** Per-type figures of deletions, by deletion id. */
   deletionVolumes: DataLoader<string, DeletionVolumeRow[]>;
+  /** Webhook deliveries of deletions, by workspace and deletion id. */
+  webhookDeliveries: DataLoader<DeletionKey, WebhookDeliveryRow[], string>;
 }
 
 export function createLoaders(services: Services): Loaders {
@@ -29,6 +32,9 @@ export function createLoaders(services: Services): Loaders {
       cacheKeyFn: (key) => `${key.workspaceId}/${key.id}`,
     }),
     deletionVolumes: new DataLoader((ids: readonly string[]) => services.deletions.volumesByIds(ids)),
+    webhookDeliveries: new DataLoader((keys: readonly DeletionKey[]) => loadDeliveries(services, keys), {
+      cacheKeyFn: (key) => `${key.workspaceId}/${key.id}`,
+    }),
   };
 }
 
@@ -41,4 +47,15 @@ async function loadDeletions(services: Services, keys: readonly DeletionKey[]): 
     ids.forEach((id, i) => found.set(`${workspaceId}/${id}`, rows[i]));
   }
   return keys.map((key) => found.get(`${key.workspaceId}/${key.id}`) ?? null);
+}
+
+/** One statement per workspace asked for (a request or an event speaks for one). */
+async function loadDeliveries(services: Services, keys: readonly DeletionKey[]): Promise<WebhookDeliveryRow[][]> {
+  const found = new Map<string, WebhookDeliveryRow[]>();
+  for (const workspaceId of new Set(keys.map((key) => key.workspaceId))) {
+    const ids = keys.filter((key) => key.workspaceId === workspaceId).map((key) => key.id);
+    const rows = await services.webhooks.deliveriesBySubjects(workspaceId, ids);
+    ids.forEach((id, i) => found.set(`${workspaceId}/${id}`, rows[i]));
+  }
+  return keys.map((key) => found.get(`${key.workspaceId}/${key.id}`) ?? []);
 }

@@ -15,6 +15,7 @@ import { DeletionSettingsChangeResolver, DeletionSettingsResolver } from './reso
 import { NotificationResolver } from './resolvers/notification.resolver';
 import { ObjectResolver } from './resolvers/object.resolver';
 import { UserResolver } from './resolvers/user.resolver';
+import { DeletionDeliveriesResolver, WebhookResolver } from './resolvers/webhook.resolver';
 import { authChecker } from './context';
 import { refuseInvalidTextArguments } from './text-arguments';
 
@@ -33,6 +34,8 @@ export const RESOLVERS = [
   DeletionSettingsResolver,
   DeletionSettingsChangeResolver,
   NotificationResolver,
+  WebhookResolver,
+  DeletionDeliveriesResolver,
 ] as const;
 
 /** Builds the executable schema. `pubSub` carries events to this process's subscribers. */

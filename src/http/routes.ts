@@ -6,6 +6,7 @@ import { Services } from '../domain/services';
 import { attachmentDownloadRoute } from './attachment-download.route';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { deletionExportRoute } from './deletion-export.route';
+import { REMOVED_LIST_PATH, removedListRoute } from './removed-list.route';
 import { Context, createContext } from '../graphql/context';
 import { corsMiddleware } from './cors';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
@@ -46,6 +47,7 @@ export function mountRoutes(app: Express, { services, apollo, logger, metrics, g
   // Express answers HEAD with the GET route; it sends the headers only.
   app.get(`${ATTACHMENTS_PATH}/:id`, attachmentDownloadRoute(services, logger));
   app.get('/deletions/:id/export', deletionExportRoute(services, logger));
+  app.get(REMOVED_LIST_PATH, removedListRoute(services, logger));
   app.use(CONSOLE_PATH, consoleRouter(services));
   app.get(graphqlPath, playgroundHandler(services));
   app.get(`${PLAYGROUND_ASSETS_PATH}/:hash/:file`, playgroundAssetsHandler(services.config.playground));

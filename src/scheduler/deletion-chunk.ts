@@ -30,7 +30,9 @@ function chunkSql({ table }: ObjectTable): string {
     -- Data-modifying CTEs run to completion whether or not the SELECT reads them.
     files AS (DELETE FROM attachments a USING picked p WHERE a.object_id = p.id AND a.object_type = $4),
     gone AS (
-      DELETE FROM ${table} t USING picked p WHERE t.id = p.id RETURNING t.attachment_bytes),
+      DELETE FROM ${table} t USING picked p WHERE t.id = p.id RETURNING t.id, t.attachment_bytes),
+    -- What was removed, by type and id, for the removed list a downstream erases by (docs/webhooks.md).
+    recorded AS (INSERT INTO deletion_removed (deletion_id, object_type, object_id) SELECT $1, $4, id FROM gone),
     totals AS (SELECT count(*) AS n, coalesce(sum(attachment_bytes), 0) AS bytes FROM gone),
     progress AS (
       UPDATE deletion_type_volumes v SET done_count = v.done_count + totals.n, done_bytes = v.done_bytes + totals.bytes

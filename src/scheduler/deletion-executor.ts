@@ -1,6 +1,6 @@
 import { Database, Sql } from '../database/database';
 import { Logger } from '../log';
-import { DeletionEventType, publishDeletionEvent } from '../domain/deletion/deletion-events';
+import { DeletionEventMessage, DeletionEventType, publishDeletionEvent } from '../domain/deletion/deletion-events';
 import { DeletionStatus, statusTransition } from '../domain/deletion/deletion-status';
 import { returnToSelection } from '../domain/deletion/deletion.service';
 import { FileStore } from '../domain/files/file-store';
@@ -10,6 +10,7 @@ import { ClaimedDeletion, LeaseHeartbeat } from './deletion-lease';
 import { errorReason, givenUpReason, lockedRowsReason, NAMED_LOCKED_OBJECTS } from './failure-reason';
 import { deleteTombstonedFiles, removeTombstonedFiles, Tombstone } from './file-removal';
 import { LockedRowsWait } from './locked-rows-wait';
+import { enqueueWebhookEvent } from '../domain/webhooks/webhook-events';
 
 const { EXECUTING, COMPLETED, FAILED } = DeletionStatus;
 const COMPLETE = statusTransition([EXECUTING], COMPLETED);
@@ -279,7 +280,8 @@ export class DeletionExecutor {
       await update(tx);
       const kind = done ? NotificationKind.DELETION_COMPLETED : NotificationKind.DELETION_FAILED;
       await this.options.notifications.notifyAdmins(tx, deletion.workspaceId, kind, deletion.id, at);
-      await this.publish(tx, deletion, done ? DeletionEventType.COMPLETED : DeletionEventType.FAILED, at);
+      const event = await this.publish(tx, deletion, done ? DeletionEventType.COMPLETED : DeletionEventType.FAILED, at);
+      await enqueueWebhookEvent(tx, event);
       return outcome;
     });
   }
@@ -295,13 +297,21 @@ export class DeletionExecutor {
     );
   }
 
-  private publish(tx: Sql, deletion: ClaimedDeletion, type: DeletionEventType, at: Date): Promise<void> {
-    return publishDeletionEvent(tx, {
+  /** Publishes the event in `tx` and returns it (the end of a run also puts it in the webhook outbox). */
+  private async publish(
+    tx: Sql,
+    deletion: ClaimedDeletion,
+    type: DeletionEventType,
+    at: Date,
+  ): Promise<DeletionEventMessage> {
+    const event = {
       type,
       workspaceId: deletion.workspaceId,
       deletionId: deletion.id,
       actorId: null,
       occurredAt: at.toISOString(),
-    });
+    };
+    await publishDeletionEvent(tx, event);
+    return event;
   }
 }

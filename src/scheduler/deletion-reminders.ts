@@ -3,6 +3,7 @@ import { DeletionEventType, publishDeletionEvent } from '../domain/deletion/dele
 import { DEFAULT_REMINDER_HOURS } from '../domain/deletion/deletion-settings.service';
 import { DeletionStatus } from '../domain/deletion/deletion-status';
 import { NotificationKind, NotificationService } from '../domain/notifications/notification.service';
+import { enqueueWebhookEvent } from '../domain/webhooks/webhook-events';
 
 const { PENDING } = DeletionStatus;
 
@@ -58,13 +59,15 @@ export async function sendDueReminders(
       if (!(await tx.one(CLAIM_REMINDER_SQL, [reminder.deletionId, now]))) return false;
       const { workspaceId, deletionId } = reminder;
       await notifications.notifyAdmins(tx, workspaceId, NotificationKind.DELETION_REMINDER, deletionId, now);
-      await publishDeletionEvent(tx, {
+      const event = {
         type: DeletionEventType.REMINDER,
         workspaceId,
         deletionId,
         actorId: null,
         occurredAt: now.toISOString(),
-      });
+      };
+      await publishDeletionEvent(tx, event);
+      await enqueueWebhookEvent(tx, event);
       return true;
     });
     if (claimed) sent.push(reminder);

@@ -11,6 +11,7 @@ import { DeletionStatus, statusTransition } from './deletion-status';
 import { NotificationKind, NotificationService } from '../notifications/notification.service';
 import { isUuid } from '../uuid';
 import { lockWorkspace } from './workspace-lock';
+import { enqueueWebhookEvent } from '../webhooks/webhook-events';
 
 /**
  * Puts a deletion's remaining objects back into the selection, still marked (cancel, or a run
@@ -67,13 +68,15 @@ export class DeletionService {
           deletion!.id,
           now,
         );
-        await publishDeletionEvent(tx, {
+        const event = {
           type: DeletionEventType.ACTIVATED,
           workspaceId: user.workspaceId,
           deletionId: deletion!.id,
           actorId: user.id,
           occurredAt: now.toISOString(),
-        });
+        };
+        await publishDeletionEvent(tx, event);
+        await enqueueWebhookEvent(tx, event);
         return deletion!;
       });
     } catch (error) {
@@ -116,13 +119,15 @@ export class DeletionService {
       }
       await returnToSelection(tx, id);
       await this.notifications.notifyAdmins(tx, user.workspaceId, NotificationKind.DELETION_CANCELLED, id, now);
-      await publishDeletionEvent(tx, {
+      const event = {
         type: DeletionEventType.CANCELLED,
         workspaceId: user.workspaceId,
         deletionId: id,
         actorId: user.id,
         occurredAt: now.toISOString(),
-      });
+      };
+      await publishDeletionEvent(tx, event);
+      await enqueueWebhookEvent(tx, event);
       return deletion;
     });
   }

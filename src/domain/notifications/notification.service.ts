@@ -11,6 +11,8 @@ export enum NotificationKind {
   DELETION_REMINDER = 'DELETION_REMINDER',
   /** An admin changed the retention policy or the reminder; no deletion attached. */
   DELETION_SETTINGS_CHANGED = 'DELETION_SETTINGS_CHANGED',
+  /** A webhook endpoint failed for longer than WEBHOOK_DISABLE_AFTER and was disabled; no deletion attached. */
+  WEBHOOK_ENDPOINT_DISABLED = 'WEBHOOK_ENDPOINT_DISABLED',
 }
 
 /** Writes persistent notifications: the catch-up path for admins who were offline when an event was published. */

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { Sql } from '../../database/database';
+import { DeletionEventMessage, DeletionEventType } from '../deletion/deletion-events';
+
+/** The event types an endpoint may subscribe to (DESIGN.md §6). */
+export const WEBHOOK_EVENT_TYPES = [
+  'deletion.activated',
+  'deletion.cancelled',
+  'deletion.reminder',
+  'deletion.completed',
+  'deletion.failed',
+  'hold.placed',
+  'hold.released',
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** One event for the outbox: what happened, in which workspace, to which deletion (or hold), when. */
+export interface WebhookEvent {
+  type: WebhookEventType;
+  workspaceId: string;
+  /** The deletion's id (deletion.*) or the hold's (hold.*). */
+  subjectId: string;
+  /** ISO 8601. */
+  occurredAt: string;
+}
+
+/** Deletion events that go out as webhooks; PROGRESS stays among admins' live events. */
+const FROM_DELETION_EVENT: Partial<Record<DeletionEventType, WebhookEventType>> = {
+  [DeletionEventType.ACTIVATED]: 'deletion.activated',
+  [DeletionEventType.CANCELLED]: 'deletion.cancelled',
+  [DeletionEventType.REMINDER]: 'deletion.reminder',
+  [DeletionEventType.COMPLETED]: 'deletion.completed',
+  [DeletionEventType.FAILED]: 'deletion.failed',
+};
+
+/** The webhook event of a deletion event, or null for one that is not sent (PROGRESS). */
+export function webhookEventOf(message: DeletionEventMessage): WebhookEvent | null {
+  const type = FROM_DELETION_EVENT[message.type];
+  if (!type) return null;
+  return { type, workspaceId: message.workspaceId, subjectId: message.deletionId, occurredAt: message.occurredAt };
+}
+
+/**
+ * The outbox's only write, one INSERT: a delivery row for every enabled endpoint of the workspace
+ * subscribed to the type, all sharing one event id (the `webhook-id` of every attempt). It runs in
+ * the transition's transaction, so a rolled-back change leaves no row and a committed one is sent
+ * even if the process dies right after the commit. Reads webhook_endpoints_workspace (EXPLAIN: Index
+ * Scan, a workspace's few endpoints).
+ */
+export async function enqueueWebhookEvent(tx: Sql, event: DeletionEventMessage | WebhookEvent): Promise<void> {
+  const webhookEvent = 'subjectId' in event ? event : webhookEventOf(event);
+  if (!webhookEvent) return;
+  await tx.rows(
+    `INSERT INTO webhook_deliveries
+       (event_id, endpoint_id, workspace_id, event_type, subject_id, occurred_at, next_attempt_at)
+     SELECT $1, id, workspace_id, $3, $4, $5, $5 FROM webhook_endpoints
+     WHERE workspace_id = $2 AND enabled AND $3 = ANY(event_types)`,
+    [randomUUID(), webhookEvent.workspaceId, webhookEvent.type, webhookEvent.subjectId, webhookEvent.occurredAt],
+  );
+}
