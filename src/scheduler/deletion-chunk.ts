@@ -9,6 +9,16 @@ export interface ChunkResult {
 }
 
 /**
+ * What the receipt is built from (src/domain/receipts): each removed object's ref, bytes and file
+ * count, committed with its delete, so a crash can never leave a receipt counting what was not removed.
+ */
+const RECORD_REMOVED = `
+    removed AS (
+      INSERT INTO deletion_removed (deletion_id, object_type, object_id, bytes, files)
+      SELECT $1, $4, g.id, g.attachment_bytes, coalesce(f.n, 0)
+      FROM gone g LEFT JOIN (SELECT object_id, count(*)::int AS n FROM files GROUP BY object_id) f ON f.object_id = g.id),`;
+
+/**
  * Removes up to `limit` objects of one type from the deletion, with their attachment rows, in one
  * statement. The WHERE clause is the re-check at delete time: a restored object has lost its
  * deletion_id (and its archived_at), so it is never touched. Rows locked by someone else (an
@@ -17,7 +27,7 @@ export interface ChunkResult {
  * same statement, so no file ever loses its row without being queued for removal. A chunk that
  * removes something also resets the deletion's count of runs without progress, in the same statement.
  */
-function chunkSql({ table }: ObjectTable): string {
+function chunkSql({ table }: ObjectTable, record: boolean): string {
   return `
     WITH picked AS (
       SELECT id FROM ${table}
@@ -28,11 +38,10 @@ function chunkSql({ table }: ObjectTable): string {
       SELECT a.storage_key, $1 FROM attachments a JOIN picked p ON a.object_id = p.id AND a.object_type = $4
       RETURNING id::text, storage_key AS key),
     -- Data-modifying CTEs run to completion whether or not the SELECT reads them.
-    files AS (DELETE FROM attachments a USING picked p WHERE a.object_id = p.id AND a.object_type = $4),
+    files AS (
+      DELETE FROM attachments a USING picked p WHERE a.object_id = p.id AND a.object_type = $4 RETURNING a.object_id),
     gone AS (
-      DELETE FROM ${table} t USING picked p WHERE t.id = p.id RETURNING t.id, t.attachment_bytes),
-    -- What was removed, by type and id, for the removed list a downstream erases by (docs/webhooks.md).
-    recorded AS (INSERT INTO deletion_removed (deletion_id, object_type, object_id) SELECT $1, $4, id FROM gone),
+      DELETE FROM ${table} t USING picked p WHERE t.id = p.id RETURNING t.id, t.attachment_bytes),${record ? RECORD_REMOVED : ''}
     totals AS (SELECT count(*) AS n, coalesce(sum(attachment_bytes), 0) AS bytes FROM gone),
     progress AS (
       UPDATE deletion_type_volumes v SET done_count = v.done_count + totals.n, done_bytes = v.done_bytes + totals.bytes
@@ -56,24 +65,31 @@ export async function removeChunk(
   workspaceId: string,
   limit: number,
   pendingTypes: readonly string[],
+  record = true,
 ): Promise<ChunkResult> {
   const pending = OBJECT_TABLES.filter((t) => pendingTypes.includes(t.type));
-  const result = await removeFrom(tx, pending, deletionId, workspaceId, limit);
-  return result.objects > 0 ? result : removeFrom(tx, OBJECT_TABLES, deletionId, workspaceId, limit);
+  const result = await removeFrom(tx, pending, { deletionId, workspaceId, limit, record });
+  return result.objects > 0 ? result : removeFrom(tx, OBJECT_TABLES, { deletionId, workspaceId, limit, record });
+}
+
+/** One chunk's bounds: which deletion, how many objects at most, and whether removed refs are recorded. */
+interface ChunkScope {
+  deletionId: string;
+  workspaceId: string;
+  limit: number;
+  record: boolean;
 }
 
 async function removeFrom(
   tx: Sql,
   tables: readonly ObjectTable[],
-  deletionId: string,
-  workspaceId: string,
-  limit: number,
+  { deletionId, workspaceId, limit, record }: ChunkScope,
 ): Promise<ChunkResult> {
   const result: ChunkResult = { objects: 0, bytes: 0, tombstones: [] };
   for (const table of tables) {
     const left = limit - result.objects;
     if (left <= 0) break;
-    const row = await tx.one<ChunkResult>(chunkSql(table), [deletionId, workspaceId, left, table.type]);
+    const row = await tx.one<ChunkResult>(chunkSql(table, record), [deletionId, workspaceId, left, table.type]);
     if (!row || row.objects === 0) continue;
     result.objects += row.objects;
     result.bytes += row.bytes;

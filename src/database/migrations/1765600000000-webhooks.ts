@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Signed webhooks from a transactional outbox (docs/webhooks.md): the workspaces' endpoints, one
  * delivery row per event and endpoint written in the transition's own transaction (the outbox),
- * and the refs each deletion actually removed, for `GET /deletions/:id/removed`.
+ * and (if the receipts' migration has not made it) the refs each deletion removed.
  */
 export class Webhooks1765600000000 implements MigrationInterface {
   name = 'Webhooks1765600000000';
@@ -53,18 +53,25 @@ export class Webhooks1765600000000 implements MigrationInterface {
       CREATE INDEX webhook_deliveries_subject ON webhook_deliveries (subject_id, endpoint_id);
       CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, id DESC);
 
-      -- What each deletion removed, by type and id only (no content): written by the executor's chunk
-      -- statement, read in (type, id) order by the removed list.
-      CREATE TABLE deletion_removed (
-        deletion_id uuid NOT NULL REFERENCES deletions(id),
+      -- What each deletion removed, by type and id (no content), for the removed list. The table is
+      -- the receipts' (1765500000000-receipts, same name and shape): created here only where that
+      -- migration has not run, so either order of merging leaves one table.
+      CREATE TABLE IF NOT EXISTS deletion_removed (
+        deletion_id uuid NOT NULL,
+        seq bigint GENERATED ALWAYS AS IDENTITY,
         object_type text NOT NULL,
         object_id uuid NOT NULL,
-        PRIMARY KEY (deletion_id, object_type, object_id)
+        bytes bigint NOT NULL,
+        files int NOT NULL,
+        PRIMARY KEY (deletion_id, seq)
       );
+      -- The removed list pages by (type, id) on this index.
+      CREATE UNIQUE INDEX IF NOT EXISTS deletion_removed_ref ON deletion_removed (deletion_id, object_type, object_id);
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP TABLE deletion_removed, webhook_deliveries, webhook_endpoints');
+    // deletion_removed stays: it belongs to the receipts as well (see up()).
+    await q.query('DROP TABLE webhook_deliveries, webhook_endpoints');
   }
 }
