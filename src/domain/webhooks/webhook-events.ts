@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Sql } from '../../database/database';
-import { DeletionEventMessage, DeletionEventType } from '../deletion/deletion-events';
+import { DeletionEventType } from '../deletion/deletion-events';
 
 /** The event types an endpoint may subscribe to (DESIGN.md §6). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -25,20 +25,38 @@ export interface WebhookEvent {
   occurredAt: string;
 }
 
-/** Deletion events that go out as webhooks; PROGRESS stays among admins' live events. */
-const FROM_DELETION_EVENT: Partial<Record<DeletionEventType, WebhookEventType>> = {
+/**
+ * What the transitions announce, as the outbox reads it: today's `DeletionEventMessage`, and the
+ * lifecycle's `LifecycleEvent` (occurredAt a Date, hold events with a holdId), so the same function
+ * serves as a transition effect once every transition goes through the lifecycle.
+ */
+export interface AnnouncedEvent {
+  type: string;
+  workspaceId: string;
+  deletionId: string | null;
+  holdId?: string | null;
+  occurredAt: string | Date;
+}
+
+/** Announced types that go out as webhooks; PROGRESS (and the lifecycle's internal steps) stay in-house. */
+const WEBHOOK_TYPE_OF: Readonly<Record<string, WebhookEventType>> = {
   [DeletionEventType.ACTIVATED]: 'deletion.activated',
   [DeletionEventType.CANCELLED]: 'deletion.cancelled',
   [DeletionEventType.REMINDER]: 'deletion.reminder',
   [DeletionEventType.COMPLETED]: 'deletion.completed',
   [DeletionEventType.FAILED]: 'deletion.failed',
+  // The legal holds' events (DeletionEventType.HOLD_PLACED / HOLD_RELEASED once holds land).
+  HOLD_PLACED: 'hold.placed',
+  HOLD_RELEASED: 'hold.released',
 };
 
-/** The webhook event of a deletion event, or null for one that is not sent (PROGRESS). */
-export function webhookEventOf(message: DeletionEventMessage): WebhookEvent | null {
-  const type = FROM_DELETION_EVENT[message.type];
-  if (!type) return null;
-  return { type, workspaceId: message.workspaceId, subjectId: message.deletionId, occurredAt: message.occurredAt };
+/** The webhook event of an announced one, or null for one that is not sent (PROGRESS, a hold without its id). */
+export function webhookEventOf(event: AnnouncedEvent): WebhookEvent | null {
+  const type = Object.hasOwn(WEBHOOK_TYPE_OF, event.type) ? WEBHOOK_TYPE_OF[event.type] : undefined;
+  const subjectId = type?.startsWith('hold.') ? event.holdId : event.deletionId;
+  if (!type || !subjectId) return null;
+  const occurredAt = typeof event.occurredAt === 'string' ? event.occurredAt : event.occurredAt.toISOString();
+  return { type, workspaceId: event.workspaceId, subjectId, occurredAt };
 }
 
 /**
@@ -48,7 +66,7 @@ export function webhookEventOf(message: DeletionEventMessage): WebhookEvent | nu
  * even if the process dies right after the commit. Reads webhook_endpoints_workspace (EXPLAIN: Index
  * Scan, a workspace's few endpoints).
  */
-export async function enqueueWebhookEvent(tx: Sql, event: DeletionEventMessage | WebhookEvent): Promise<void> {
+export async function enqueueWebhookEvent(tx: Sql, event: AnnouncedEvent | WebhookEvent): Promise<void> {
   const webhookEvent = 'subjectId' in event ? event : webhookEventOf(event);
   if (!webhookEvent) return;
   await tx.rows(
