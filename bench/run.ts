@@ -18,6 +18,7 @@ import { activate1mBench } from './activate-1m.bench';
 import { mark1mBench } from './mark-1m.bench';
 import { purgeBrowseBench } from './purge-browse.bench';
 import { purgeBench } from './purge.bench';
+import { webhooksBench } from './webhooks.bench';
 
 /**
  * One measured figure and the baseline it is compared with, measured in the same run. The ratio
@@ -60,6 +61,7 @@ const BENCHES: Record<string, Bench> = {
   purge: purgeBench,
   'purge-browse': purgeBrowseBench,
   export: exportBench,
+  webhooks: webhooksBench,
   // Last: it adds (and drops) functions in the shared large database.
   peer: peerBench,
 };
