@@ -23,6 +23,7 @@ import { historyTable } from './history.js';
 import { overviewTable, pendingPanel, tickCountdowns } from './overview.js';
 import { PendingObjects } from './pending-objects.js';
 import { signInView, storedToken } from './sign-in.js';
+import { WebhooksPanel } from './webhooks.js';
 
 const PAGE_SIZE = 20;
 const HISTORY_SIZE = 20;
@@ -57,6 +58,7 @@ class AdminConsole {
   private readonly statusLine = h('p', { id: 'status', role: 'status' });
   private readonly feed = new Feed();
   private readonly pendingObjects: PendingObjects;
+  private readonly webhooks: WebhooksPanel;
   private type: ObjectType | undefined;
   private after: string | undefined;
   private onlyMarked = false;
@@ -69,6 +71,7 @@ class AdminConsole {
     private readonly me: MeQuery['me'],
   ) {
     this.pendingObjects = new PendingObjects(api, PAGE_SIZE);
+    this.webhooks = new WebhooksPanel(api, (action) => this.mutate(action));
   }
 
   start(): void {
@@ -84,6 +87,7 @@ class AdminConsole {
       section('pending-section', 'Pending deletion', this.pendingBox, this.pendingObjects.box),
       section('archived', 'Archived objects', this.archivedBox),
       section('history', 'History of deletions', this.historyBox),
+      section('webhooks', 'Webhooks', this.webhooks.box),
       section(
         'notifications',
         'Notifications',
@@ -109,7 +113,7 @@ class AdminConsole {
   }
 
   private refresh(): Promise<unknown> {
-    return Promise.all([this.loadOverview(), this.loadArchived(), this.loadHistory()]);
+    return Promise.all([this.loadOverview(), this.loadArchived(), this.loadHistory(), this.webhooks.load()]);
   }
 
   private readonly loadOverview = latestOnly(
