@@ -176,3 +176,21 @@ test("another workspace's endpoints and deliveries are invisible, and members ma
   expect(errorCode(member)).toBe('FORBIDDEN');
   expect(await deliveriesOf(deletionId, ws.admins[0].token)).toHaveLength(1);
 });
+
+test('an activation runs as many statements with five endpoints as with none (the outbox is one INSERT … SELECT)', async () => {
+  /** Statements the activation request ran, in a fresh workspace with `endpoints` endpoints. */
+  const activationStatements = async (endpoints: number): Promise<number> => {
+    const ws = await createWorkspace(db(), 1, 0);
+    for (let i = 0; i < endpoints; i++) await registerReceiver(a.url, ws.admins[0], await startReceiver());
+    const refs = await archivedObjects(a.url, ws.admins[0], 'CONTACT', 2);
+    await mustRequest(a.url, MarkForDeletionDocument, { refs }, ws.admins[0].token);
+    const before = a.app.services.db.statementCount;
+    await mustRequest(a.url, ActivateDeletionDocument, {}, ws.admins[0].token);
+    return a.app.services.db.statementCount - before;
+  };
+  const without = await activationStatements(0);
+  expect(await activationStatements(1)).toBe(without);
+  expect(await activationStatements(5)).toBe(without);
+  const rows = await db().rows('SELECT 1 FROM webhook_deliveries WHERE event_type = $1', ['deletion.activated']);
+  expect(rows.length).toBeGreaterThanOrEqual(6);
+});
