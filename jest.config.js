@@ -20,7 +20,7 @@ module.exports = {
   testTimeout: 60_000,
   maxWorkers: 2,
   // How long a worker may take to exit once the run is over before Jest kills it and warns. The default
-  // (500 ms) is missed on a loaded machine even by a worker that holds nothing (test/README.md); one
+  // (500 ms) is missed on a loaded machine even by a worker that holds nothing; one
   // still holding a handle after 5 s is reported (and killed), and Jest exits without --forceExit.
   workerGracefulExitTimeout: 5_000,
 };

@@ -4,7 +4,7 @@ import { OBJECT_TABLES } from '../src/database/object-tables';
 import { systemClock } from '../src/domain/clock';
 import { DeletionService } from '../src/domain/deletion/deletion.service';
 import { UserRow } from '../src/domain/domain-types';
-import { NotificationService } from '../src/domain/notifications/notification.service';
+import { DeletionLifecycle } from '../src/domain/deletion/lifecycle/deletion-lifecycle';
 import { BenchDatabase } from './bench-database';
 import { rawMark } from './mark-1m.bench';
 import {
@@ -30,7 +30,7 @@ export async function activate1mBench({ db }: BenchDatabase): Promise<BenchResul
   await rawMark(db, admin);
   await vacuumObjects(db);
   const timer = new LockTimer(db);
-  const deletions = new DeletionService(timer, loadConfig({}), systemClock, new NotificationService());
+  const deletions = new DeletionService(timer, loadConfig({}), systemClock, new DeletionLifecycle());
   const ours: number[] = [];
   const raw: number[] = [];
   let longestMs = 0;

@@ -12,7 +12,7 @@ import { DeletionScheduler } from '../src/scheduler/deletion-scheduler';
 import { systemClock } from '../src/domain/clock';
 import { DeletionService } from '../src/domain/deletion/deletion.service';
 import { Role, UserRow } from '../src/domain/domain-types';
-import { NotificationService } from '../src/domain/notifications/notification.service';
+import { DeletionLifecycle } from '../src/domain/deletion/lifecycle/deletion-lifecycle';
 import { SelectionService } from '../src/domain/deletion/selection.service';
 import { BenchDatabase } from './bench-database';
 import { median } from './million-objects';
@@ -99,7 +99,7 @@ export function benchScheduler(db: Database, files: FileStore, chunkSize = CHUNK
   return new DeletionScheduler({
     db,
     files,
-    notifications: new NotificationService(),
+    lifecycle: new DeletionLifecycle(),
     selection: new SelectionService(db, systemClock),
     clock: systemClock,
     logger: createLogger('warn'),
@@ -114,7 +114,7 @@ export async function activateAll(db: Database, ws: BulkWorkspace): Promise<{ de
   const admin: UserRow = { id: ws.adminId, workspaceId: ws.id, name: 'a', email: 'a', role: Role.ADMIN };
   await new SelectionService(db, systemClock).mark(admin, { filter: {} });
   const config = loadConfig({});
-  const deletion = await new DeletionService(db, config, systemClock, new NotificationService()).activate(admin);
+  const deletion = await new DeletionService(db, config, systemClock, new DeletionLifecycle()).activate(admin);
   const row = await db.one<{ objects: number }>(
     `WITH due AS (UPDATE deletions SET execute_after = now() - interval '1 second' WHERE id = $1)
      SELECT sum(count)::int AS objects FROM deletion_type_volumes WHERE deletion_id = $1`,

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config';
 import { Database } from '../src/database/database';
-import { NotificationService } from '../src/domain/notifications/notification.service';
+import { DeletionLifecycle } from '../src/domain/deletion/lifecycle/deletion-lifecycle';
 import { LinkTokens } from '../src/domain/webhooks/link-token';
 import { WebhookDelivery } from '../src/domain/webhooks/webhook-delivery';
 import { enqueueWebhookEvent } from '../src/domain/webhooks/webhook-events';
@@ -69,7 +69,7 @@ export async function webhooksBench({ db }: BenchDatabase): Promise<BenchResult[
     const worker = new WebhookDelivery({
       db,
       settings: config.webhooks,
-      notifications: new NotificationService(),
+      lifecycle: new DeletionLifecycle(),
       links: new LinkTokens(config.jwtSecret),
       logger: createLogger('silent'),
       publicUrl: () => 'http://127.0.0.1:4000',

@@ -15,10 +15,23 @@ import { DELETION_EVENTS_TOPIC } from './domain/deletion/deletion-events';
 import { FileStore } from './domain/files/file-store';
 import { openFileStore } from './domain/files/open-file-store';
 import { createServices, createWebhookDelivery, Services } from './domain/services';
+import { systemClock } from './domain/clock';
+import { TransitionEffect } from './domain/deletion/lifecycle/lifecycle-event';
+import { enqueueWebhookEvent } from './domain/webhooks/webhook-events';
 import { RunningServer, startServer } from './http/http-server';
 import { Metrics } from './http/metrics';
 import { createSchema } from './graphql/schema';
 import { WsCloseCode } from './ws/ws-close-codes';
+
+/**
+ * What runs inside every deletion transition's transaction, after its row, notifications and
+ * event (docs/deletion-lifecycle.md): the proof-of-erasure receipts and the webhook outbox
+ * register here.
+ */
+const TRANSITION_EFFECTS: readonly TransitionEffect[] = [
+  // The webhook outbox: one INSERT of the event's deliveries (src/domain/webhooks/webhook-events.ts).
+  enqueueWebhookEvent,
+];
 
 /** The topics of this process's pub/sub and what each carries. */
 export type AppPubSub = ReturnType<typeof createAppPubSub>;
@@ -54,7 +67,7 @@ async function startParts(config: Config, logger: Logger, stack: StopStack): Pro
   const { services, seeded } = await createAppServices(config, db, files);
   // Assigned once the server listens; the listener is started first so no socket misses an event.
   let server: RunningServer | undefined = undefined;
-  // Clients reconnect on 4205 and refetch notifications and the overview (README, "Live notifications").
+  // Clients reconnect on 4205 and refetch notifications and the overview (docs/live-notifications.md).
   const { pubSub, listener } = await startEvents(url, services, logger, stack, () =>
     server?.closeSockets(WsCloseCode.EventsMissed),
   );
@@ -91,7 +104,7 @@ async function createAppServices(
   db: Database,
   files: FileStore,
 ): Promise<{ services: Services; seeded: boolean }> {
-  const services = createServices(config, db, files);
+  const services = createServices(config, db, files, systemClock, TRANSITION_EFFECTS);
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
   // Production never gets demo users: their well-known emails would be accounts nobody owns.
   const seedable = !config.databaseUrl && config.nodeEnv !== 'production';
@@ -134,7 +147,7 @@ function startScheduler(
   const scheduler = new DeletionScheduler({
     db: services.db,
     files,
-    notifications: services.notifier,
+    lifecycle: services.lifecycle,
     selection: services.selection,
     clock: services.clock,
     logger,

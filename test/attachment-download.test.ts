@@ -5,7 +5,7 @@ import {
   ArchivedAttachmentUrlsDocument,
   MarkForDeletionDocument,
 } from '../operations/generated';
-import { claimDueDeletion } from '../src/scheduler/deletion-lease';
+import { DeletionLifecycle } from '../src/domain/deletion/lifecycle/deletion-lifecycle';
 import { mustRequest } from './support/clients';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { createObject, snapshot, upload } from './support/objects';
@@ -179,7 +179,12 @@ describe('GET /attachments/:id', () => {
     // Pending: admins still open its files to decide.
     expect((await download(id, admin)).status).toBe(200);
     // The executor's own claim, as the scheduler runs it once the grace period is over.
-    const claimed = await claimDueDeletion(server.database.db, new Date(deletion.executeAfter), 'test', 600_000, []);
+    const claimed = await new DeletionLifecycle().claim(server.database.db, {
+      now: new Date(deletion.executeAfter),
+      instanceId: 'test',
+      leaseMs: 600_000,
+      skip: [],
+    });
     expect(claimed?.id).toBe(deletion.id);
     const response = await download(id, admin);
     expect([response.status, ((await response.json()) as { error: { code: string } }).error.code]).toEqual([

@@ -1,5 +1,5 @@
 import { CancelDeletionDocument, MarkForDeletionDocument } from '../operations/generated';
-import { claimDueDeletion } from '../src/scheduler/deletion-lease';
+import { DeletionLifecycle } from '../src/domain/deletion/lifecycle/deletion-lifecycle';
 import { Role } from '../src/domain/domain-types';
 import { Clock } from '../src/domain/clock';
 import { createServices } from '../src/domain/services';
@@ -80,7 +80,12 @@ describe('cancel racing the executor’s claim', () => {
   /** Runs the executor's real claim statement at `now` in a transaction left open. */
   async function openClaim(now: Date): Promise<{ claimed: string | undefined; claim: OpenTransaction }> {
     claim = await openTransaction(server.database.url);
-    const claimed = await claimDueDeletion(claim.sql, now, 'test-instance', 60_000, []);
+    const claimed = await new DeletionLifecycle().claim(claim.sql, {
+      now,
+      instanceId: 'test-instance',
+      leaseMs: 60_000,
+      skip: [],
+    });
     return { claimed: claimed?.id, claim };
   }
 

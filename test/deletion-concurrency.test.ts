@@ -8,7 +8,7 @@ import { Database } from '../src/database/database';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
 import { DeletionScheduler, TickResult } from '../src/scheduler/deletion-scheduler';
-import { NotificationService } from '../src/domain/notifications/notification.service';
+import { DeletionLifecycle } from '../src/domain/deletion/lifecycle/deletion-lifecycle';
 import { runVerifyChecks } from '../src/domain/verify/verify-checks';
 import { errorCode, GraphQLResponse, mustRequest, request } from './support/clients';
 import {
@@ -47,7 +47,7 @@ const later = () => new Date(Date.now() + 8 * DAY_MS);
 function instance(database: Database, leaseMs: number, chunkSize: number, maxAttempts?: number): DeletionScheduler {
   const { files } = server.app.services;
   return testScheduler(
-    { db: database, files, notifier: new NotificationService() },
+    { db: database, files, lifecycle: new DeletionLifecycle() },
     { leaseMs, chunkSize, maxAttempts },
   );
 }
@@ -203,7 +203,7 @@ describe('two scheduler instances', () => {
     const lock = await lockContact(refs);
     // The executor skips the locked contact and waits for it: its claim has committed meanwhile.
     const scheduler = testScheduler(
-      { db: db(), files: server.app.services.files, notifier: new NotificationService() },
+      { db: db(), files: server.app.services.files, lifecycle: new DeletionLifecycle() },
       { chunkSize: 2, lockedRowsGiveUpMs: 3_600_000 },
     );
     const tick = scheduler.tick(later());

@@ -9,7 +9,7 @@ import { waitFor } from './support/wait-for';
 import { subscribeLive, WarmUpTarget } from './support/warm-up';
 
 /**
- * Issue 10: each event is delivered from what it carries (its delivery, built where the NOTIFY is
+ * Each event is delivered from what it carries (its delivery, built where the NOTIFY is
  * received) and executed with a context of its own, so events in flight at once never share or
  * swap state.
  */

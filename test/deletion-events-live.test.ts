@@ -17,7 +17,7 @@ import { settles, STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';
 import { warmUpSubscriptions } from './support/warm-up';
 
 /**
- * Issue 5 end to end: real graphql-ws clients subscribed to `deletionEvents`, events caused by real
+ * End to end: real graphql-ws clients subscribed to `deletionEvents`, events caused by real
  * mutations and the real scheduler, crossing processes through PostgreSQL LISTEN/NOTIFY.
  */
 type DeletionEvent = DeletionEventsSubscription['deletionEvents'];

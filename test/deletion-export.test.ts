@@ -11,7 +11,7 @@ import {
   ObjectType,
 } from '../operations/generated';
 import { OBJECT_TABLES } from '../src/database/object-tables';
-import { claimDueDeletion } from '../src/scheduler/deletion-lease';
+import { DeletionLifecycle } from '../src/domain/deletion/lifecycle/deletion-lifecycle';
 import { MAX_EXPORTS_IN_FLIGHT } from '../src/domain/deletion/deletion-export.service';
 import { ExportManifest } from '../src/domain/deletion/export-manifest';
 import { mustRequest, request } from './support/clients';
@@ -263,13 +263,12 @@ describe('GET /deletions/:id/export', () => {
         'SELECT execute_after AS at FROM deletions WHERE id = $1',
         [id],
       );
-      const claimed = await claimDueDeletion(
-        server.database.db,
-        due!.at,
-        'test',
-        600_000,
-        others.map((d) => d.id),
-      );
+      const claimed = await new DeletionLifecycle().claim(server.database.db, {
+        now: due!.at,
+        instanceId: 'test',
+        leaseMs: 600_000,
+        skip: others.map((d) => d.id),
+      });
       expect(claimed?.id).toBe(id);
       const rest = (async () => {
         for (;;) if ((await reader.read()).done) return 'complete';

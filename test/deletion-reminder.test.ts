@@ -8,7 +8,7 @@ import { waitFor } from './support/wait-for';
 import { subscribeLive } from './support/warm-up';
 
 /**
- * Issue 12, the last reminder: `reminderHoursBefore` hours before a PENDING deletion executes,
+ * The last reminder: `reminderHoursBefore` hours before a PENDING deletion executes,
  * every admin gets a DELETION_REMINDER notification and a live REMINDER event, exactly once
  * however many instances tick. Two servers share one database; ticks run at moved times, and
  * each deletion a test makes due is its own.

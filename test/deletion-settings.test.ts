@@ -8,7 +8,7 @@ import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { startTestServer, TestServer } from './support/servers';
 
 /**
- * Issue 12, retention policy and reminder: the per-workspace settings. Any admin reads them, admins
+ * Retention policy and reminder: the per-workspace settings. Any admin reads them, admins
  * change them; a field left out stays, null turns it off; every change is recorded (who, when,
  * old → new) and announced to every admin; a refusal changes nothing.
  */

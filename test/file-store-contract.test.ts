@@ -13,12 +13,15 @@ import {
   TooLargeError,
 } from '../src/domain/files/file-store';
 import { startTestS3 } from './support/s3-server';
+import { settles, STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
 
 /**
  * What every file store must do, run against the local folder and against S3 (s3rver over HTTP):
  * the attachment service, the download route, the executor, the sweeper and `npm run verify` rely
- * on exactly this and nothing else.
+ * on exactly this and nothing else. The many-key case writes a thousand files, which a loaded
+ * machine makes slow: it fails when its count of files written stops moving, not at a fixed time.
  */
+jest.setTimeout(STALL_GUARDED_TIMEOUT_MS);
 
 interface StoreUnderTest {
   files: FileStore;
@@ -128,9 +131,14 @@ describe.each(IMPLEMENTATIONS)('file store contract: %s', (_name, open) => {
   it('lists past one page and deletes a full batch at once, missing keys included', async () => {
     // More keys than one listing page (1,000) so the listing must follow its continuation.
     const stored = Array.from({ length: DELETE_BATCH_MAX + 5 }, key);
-    await forEachBounded(stored, 16, async (name) => {
-      await files().put(name, Readable.from([Buffer.from(name)]), 100);
-    });
+    let written = 0;
+    await settles(
+      forEachBounded(stored, 16, async (name) => {
+        await files().put(name, Readable.from([Buffer.from(name)]), 100);
+        written += 1;
+      }),
+      { what: `${stored.length} files written`, progress: () => written },
+    );
     expect(await allKeys(files())).toEqual([...stored].sort());
     // A full batch: 990 stored keys and 10 that never existed (already deleted by a crashed run).
     const batch = [...stored.slice(0, DELETE_BATCH_MAX - 10), ...Array.from({ length: 10 }, key)];

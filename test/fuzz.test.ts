@@ -13,8 +13,8 @@ import { startTestServer, TestServer } from './support/servers';
 import { settles, STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
 
 /**
- * Seeded fuzzing of the whole API over HTTP POST, HTTP GET, graphql-ws and raw HTTP bodies
- * (issue 9). Every case is generated from its seed and number alone, so a failing case reproduces
+ * Seeded fuzzing of the whole API over HTTP POST, HTTP GET, graphql-ws and raw HTTP bodies.
+ * Every case is generated from its seed and number alone, so a failing case reproduces
  * with `FUZZ_SEED=<seed> FUZZ_CASE=<number> npx jest test/fuzz.test.ts`. FUZZ_RUNS sets the number
  * of cases per transport; FUZZ_SEED=random draws a new seed (printed with every finding).
  */

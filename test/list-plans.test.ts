@@ -5,7 +5,7 @@ import { LocalFileStore } from '../src/domain/files/file-store';
 import { ObjectListService } from '../src/domain/archive/object-list.service';
 import { AttachmentService } from '../src/domain/files/attachment.service';
 import { DeletionHistoryService } from '../src/domain/deletion/deletion-history.service';
-import { DeletionStatus } from '../src/domain/deletion/deletion-status';
+import { DeletionState, DeletionStatus } from '../src/domain/deletion/deletion-status';
 import { Role } from '../src/domain/domain-types';
 import { TimeIdKey } from '../src/database/keyset';
 import { NotificationInboxService } from '../src/domain/notifications/notification-inbox.service';
@@ -243,13 +243,13 @@ describe('review lists use their index in order', () => {
     await db.rows('ANALYZE contacts');
     const service = new ObjectListService(db);
     const selection = (key: TimeIdKey | null) =>
-      service.archived(user, ObjectType.CONTACT, 50, key, { deletionState: ['MARKED'] });
+      service.archived(user, ObjectType.CONTACT, 50, key, { deletionState: [DeletionState.MARKED] });
     const after = await keyAfter(selection);
     await expectKeysetPlan(() => selection(after), 'contacts_marked');
     // A member's, or a createdBy filter: only that creator's marked objects, whatever others marked.
     const creator = { ...user, role: Role.MEMBER };
     await expectKeysetPlan(
-      () => service.archived(creator, ObjectType.CONTACT, 50, after, { deletionState: ['MARKED'] }),
+      () => service.archived(creator, ObjectType.CONTACT, 50, after, { deletionState: [DeletionState.MARKED] }),
       'contacts_marked_by_creator',
     );
     // Activation freezes the whole selection into the deletion.
@@ -263,8 +263,8 @@ describe('review lists use their index in order', () => {
     for (const [states, index] of [
       // Either index holds exactly the pending objects here (the workspace has no selection while a
       // deletion is active), in list order; the planner's pick between them is a coin toss.
-      [['PENDING'], ['contacts_pending', 'contacts_marked']],
-      [['MARKED', 'PENDING'], 'contacts_marked'],
+      [[DeletionState.PENDING], ['contacts_pending', 'contacts_marked']],
+      [[DeletionState.MARKED, DeletionState.PENDING], 'contacts_marked'],
     ] as const) {
       await expectKeysetPlan(
         () => service.archived(user, ObjectType.CONTACT, 50, after, { deletionState: states }),

@@ -6,7 +6,7 @@ import {
 } from '../operations/generated';
 import { Database } from '../src/database/database';
 import { OBJECT_TABLES, tableOf } from '../src/database/object-tables';
-import { NotificationService } from '../src/domain/notifications/notification.service';
+import { DeletionLifecycle } from '../src/domain/deletion/lifecycle/deletion-lifecycle';
 import { lockWorkspace } from '../src/domain/deletion/workspace-lock';
 import { mustRequest } from './support/clients';
 import { activateOne, archivedObjects, Ref, verifyProblems } from './support/deletion';
@@ -17,7 +17,7 @@ import { OpenTransaction, openTransaction } from './support/row-locks';
 import { startTestServer, TestServer } from './support/servers';
 
 /**
- * Issue 12, retention policy: each scheduler tick marks, in every workspace with
+ * Retention policy: each scheduler tick marks, in every workspace with
  * `autoMarkAfterDays`, the archived objects archived longer ago than that, through the selection's
  * own mark by filter (tasks only when REMOVED or VERIFIED; nothing while a deletion is pending).
  * Ages are made by moving `archived_at` back, and ticks run at the real time, so no deletion of
@@ -185,7 +185,7 @@ describe('retention policy (auto-mark)', () => {
     ];
     await age(old, 8);
     await setPolicy(admin, 7);
-    const other = testScheduler({ db: otherDb, files: server.app.services.files, notifier: new NotificationService() });
+    const other = testScheduler({ db: otherDb, files: server.app.services.files, lifecycle: new DeletionLifecycle() });
     const now = new Date();
     await Promise.all([server.app.scheduler.tick(now), other.tick(now), server.app.scheduler.tick(now)]);
     expect((await marked(ws)).refs).toEqual(names(old));

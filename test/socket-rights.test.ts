@@ -15,7 +15,7 @@ import { waitFor } from './support/wait-for';
 import { subscribeLive } from './support/warm-up';
 
 /**
- * Issue 9, defect 2: a socket's rights are those of its user as the database has them now, for
+ * A socket's rights are those of its user as the database has them now, for
  * every operation and every event, not as they were at connection_init.
  */
 const TYPE_ONLY = 'subscription { deletionEvents { type } }';

@@ -11,7 +11,7 @@ import { settles, waitFor } from './support/wait-for';
 import { isWarmUp, subscribeLive, WarmUpTarget } from './support/warm-up';
 
 /**
- * Issue 11, goal 3: subscribers of the same operation, variables, role and workspace share one
+ * Subscribers of the same operation, variables, role and workspace share one
  * execution and one serialization per event (src/ws/subscription-groups.ts). What must not
  * change: each gets what it selected, only its own workspace's events, its own rights checked at
  * every event, and exactly one frame per event under its own subscription id.

@@ -10,7 +10,7 @@ import { startTestServer, TestServer } from './support/servers';
 import { settles } from './support/wait-for';
 
 /**
- * Issue 9, defects 6 and 7: refusals at the transport level (bodies, routes, WebSocket frames)
+ * Refusals at the transport level (bodies, routes, WebSocket frames)
  * answer JSON with a code from ErrorCode, or close the socket with 1009, and change nothing.
  */
 let server: TestServer;

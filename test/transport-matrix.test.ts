@@ -10,7 +10,7 @@ import { settles, waitFor } from './support/wait-for';
 import { subscribeLive } from './support/warm-up';
 
 /**
- * Issue 9, defect 1: every operation kind over every transport, as admin, member and anonymous,
+ * Every operation kind over every transport, as admin, member and anonymous,
  * against a real `npm start` process. Each is answered, the process stays up and logs no
  * unhandled rejection (a subscription POSTed over HTTP used to kill it).
  */

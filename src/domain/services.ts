@@ -8,9 +8,10 @@ import { DeletionExportService } from './deletion/deletion-export.service';
 import { DeletionHistoryService } from './deletion/deletion-history.service';
 import { DeletionSettingsService } from './deletion/deletion-settings.service';
 import { DeletionService } from './deletion/deletion.service';
+import { DeletionLifecycle } from './deletion/lifecycle/deletion-lifecycle';
+import { TransitionEffect } from './deletion/lifecycle/lifecycle-event';
 import { FileStore } from './files/file-store';
 import { NotificationInboxService } from './notifications/notification-inbox.service';
-import { NotificationService } from './notifications/notification.service';
 import { ObjectListService } from './archive/object-list.service';
 import { ObjectService } from './archive/object.service';
 import { SelectionService } from './deletion/selection.service';
@@ -29,8 +30,11 @@ export interface Services {
   files: FileStore;
   auth: AuthService;
   users: UserService;
-  /** Writes the admins' persistent notifications (inside the change's transaction). */
-  notifier: NotificationService;
+  /**
+   * The deletion state machine: the only writer of `deletions.status`, the admins' notifications
+   * and the events; runs the transition effects given to createServices.
+   */
+  lifecycle: DeletionLifecycle;
   objects: ObjectService;
   /** Archives and restores objects. */
   archiving: ArchiveService;
@@ -59,10 +63,19 @@ export interface Services {
   publicUrl: { origin: string };
 }
 
-/** Wires the services; `clock` is replaceable so tests can move time. */
-export function createServices(config: Config, db: Database, files: FileStore, clock: Clock = systemClock): Services {
+/**
+ * Wires the services; `clock` is replaceable so tests can move time. `effects` run inside every
+ * deletion transition's transaction (receipts, the webhook outbox): see deletion/lifecycle.
+ */
+export function createServices(
+  config: Config,
+  db: Database,
+  files: FileStore,
+  clock: Clock = systemClock,
+  effects: readonly TransitionEffect[] = [],
+): Services {
   const objects = new ObjectService(db);
-  const notifier = new NotificationService();
+  const lifecycle = new DeletionLifecycle(effects);
   const linkTokens = new LinkTokens(config.jwtSecret);
   return {
     config,
@@ -70,7 +83,7 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     files,
     auth: new AuthService(db, config.jwtSecret),
     users: new UserService(db),
-    notifier,
+    lifecycle,
     objects,
     archiving: new ArchiveService(db, objects),
     objectLists: new ObjectListService(db),
@@ -78,10 +91,10 @@ export function createServices(config: Config, db: Database, files: FileStore, c
     stats: new StatsService(db),
     clock,
     selection: new SelectionService(db, clock),
-    deletions: new DeletionService(db, config, clock, notifier),
+    deletions: new DeletionService(db, config, clock, lifecycle),
     deletionHistory: new DeletionHistoryService(db),
     deletionExport: new DeletionExportService(db, files, clock),
-    deletionSettings: new DeletionSettingsService(db, clock, notifier, config.deletionGracePeriodMs),
+    deletionSettings: new DeletionSettingsService(db, clock, lifecycle, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
     webhooks: new WebhookEndpointService(db, config.webhooks, clock),
     linkTokens,
@@ -95,7 +108,7 @@ export function createWebhookDelivery(services: Services, logger: Logger): Webho
   return new WebhookDelivery({
     db: services.db,
     settings: services.config.webhooks,
-    notifications: services.notifier,
+    lifecycle: services.lifecycle,
     links: services.linkTokens,
     logger,
     publicUrl: () => services.publicUrl.origin,

@@ -1,20 +1,15 @@
 import { Database, Sql } from '../database/database';
 import { Logger } from '../log';
-import { DeletionEventMessage, DeletionEventType, publishDeletionEvent } from '../domain/deletion/deletion-events';
-import { DeletionStatus, statusTransition } from '../domain/deletion/deletion-status';
-import { returnToSelection } from '../domain/deletion/deletion.service';
+import { DeletionStatus } from '../domain/deletion/deletion-status';
+import { ClaimedDeletion, DeletionLifecycle, Run } from '../domain/deletion/lifecycle/deletion-lifecycle';
 import { FileStore } from '../domain/files/file-store';
-import { NotificationKind, NotificationService } from '../domain/notifications/notification.service';
 import { ChunkResult, ObjectRef, objectsLeft, removeChunk } from './deletion-chunk';
-import { ClaimedDeletion, LeaseHeartbeat } from './deletion-lease';
+import { LeaseHeartbeat } from './deletion-lease';
 import { errorReason, givenUpReason, lockedRowsReason, NAMED_LOCKED_OBJECTS } from './failure-reason';
 import { deleteTombstonedFiles, removeTombstonedFiles, Tombstone } from './file-removal';
 import { LockedRowsWait } from './locked-rows-wait';
-import { enqueueWebhookEvent } from '../domain/webhooks/webhook-events';
 
-const { EXECUTING, COMPLETED, FAILED } = DeletionStatus;
-const COMPLETE = statusTransition([EXECUTING], COMPLETED);
-const GIVE_UP = statusTransition([EXECUTING], FAILED);
+const { EXECUTING } = DeletionStatus;
 
 /** How one execution run ended. */
 export enum ExecutionOutcome {
@@ -41,7 +36,8 @@ export interface ChunkProgress {
 export interface ExecutorOptions {
   db: Database;
   files: FileStore;
-  notifications: NotificationService;
+  /** Writes the transitions: PROGRESS per chunk, then COMPLETED or FAILED. */
+  lifecycle: DeletionLifecycle;
   logger: Logger;
   instanceId: string;
   chunkSize: number;
@@ -67,7 +63,7 @@ type ChunkOutcome = ChunkResult & { locked: ObjectRef[] };
  * Executes one claimed deletion (docs/rules.md, rule 8) in short transactions of at most `chunkSize`
  * objects. Each chunk locks the deletion row first and the object rows second (restore's order),
  * stops if another instance holds the lease, and commits whole: objects, attachment rows, the
- * files' tombstones, progress and the PROGRESS event together. Files are deleted after the commit;
+ * files' tombstones, progress and the lifecycle's PROGRESS together. Files are deleted after the commit;
  * a crash in between leaves tombstones, which the resumed run drains before completing. A heartbeat
  * renews the lease for the whole run (see deletion-lease.ts).
  *
@@ -146,13 +142,13 @@ export class DeletionExecutor {
       const chunk = await removeChunk(tx, deletion.id, deletion.workspaceId, chunkSize, owned.pendingTypes);
       if (chunk.objects === 0)
         return { ...chunk, locked: await objectsLeft(tx, deletion.id, NAMED_LOCKED_OBJECTS + 1) };
-      await this.publish(tx, deletion, DeletionEventType.PROGRESS, at);
+      await this.options.lifecycle.progress(tx, this.runOf(deletion, at));
       return { ...chunk, locked: [] };
     });
   }
 
   /**
-   * lockIfOwned, the lease's renewal and forgetting the tombstones of files already deleted, in one
+   * Locking the row if it is ours, the lease's renewal and forgetting the tombstones of files already deleted, in one
    * statement (two round trips less per chunk): the UPDATE locks the deletion row, and matches only
    * while the deletion is EXECUTING under this instance's lease. The tombstones go even if it does
    * not match: their files are gone either way.
@@ -171,21 +167,6 @@ export class DeletionExecutor {
        ) AS "pendingTypes"`,
       [deletionId, this.options.instanceId, this.options.leaseMs, goneTombstones],
     );
-  }
-
-  /**
-   * Locks the deletion row; returns it when it is still EXECUTING under this instance's lease,
-   * with the types its volumes say still have objects to remove.
-   */
-  private async lockIfOwned(tx: Sql, deletionId: string): Promise<{ pendingTypes: string[] } | undefined> {
-    const row = await tx.one<{ status: DeletionStatus; lockedBy: string | null; pendingTypes: string[] }>(
-      `SELECT status, locked_by AS "lockedBy", ARRAY(
-         SELECT object_type FROM deletion_type_volumes WHERE deletion_id = d.id AND count > done_count
-       ) AS "pendingTypes"
-       FROM deletions d WHERE id = $1 FOR UPDATE`,
-      [deletionId],
-    );
-    return row?.status === EXECUTING && row.lockedBy === this.options.instanceId ? row : undefined;
   }
 
   /** Deletes a chunk's files (a missing one is fine); returns the tombstones to forget. A refused file keeps its tombstone. */
@@ -240,50 +221,26 @@ export class DeletionExecutor {
     }
   }
 
-  /** Marks the deletion COMPLETED, notifies admins and publishes COMPLETED, in one transaction. */
+  /** The lifecycle's COMPLETED, while the run is still ours (else LEASE_LOST), in one transaction. */
   private complete(deletion: ClaimedDeletion, at: Date): Promise<ExecutionOutcome> {
-    return this.end(deletion, at, ExecutionOutcome.COMPLETED, async (tx) => {
-      await tx.rows(
-        `UPDATE deletions SET status = $3, completed_at = $2, attempts = 0, locked_by = NULL, locked_until = NULL
-         WHERE id = $1 AND status = ANY($4::text[])`,
-        [deletion.id, at, COMPLETE.to, COMPLETE.from],
-      );
-    });
+    return this.options.db.transaction(async (tx) =>
+      (await this.options.lifecycle.complete(tx, this.runOf(deletion, at)))
+        ? ExecutionOutcome.COMPLETED
+        : ExecutionOutcome.LEASE_LOST,
+    );
   }
 
   /**
-   * Gives up: FAILED with a reason, admins notified, FAILED published. Every committed chunk is
-   * whole; the objects not yet removed go back to the selection, still marked, so admins can
-   * activate again once the cause is fixed (or restore them).
+   * Gives up: the lifecycle's FAILED with a reason, while the run is still ours (else LEASE_LOST).
+   * Every committed chunk is whole; the objects not yet removed go back to the selection, still
+   * marked, so admins can activate again once the cause is fixed (or restore them).
    */
   private fail(deletion: ClaimedDeletion, at: Date, reason: string): Promise<ExecutionOutcome> {
-    return this.end(deletion, at, ExecutionOutcome.FAILED, async (tx) => {
-      await tx.rows(
-        `UPDATE deletions SET status = $3, failure_reason = $2, locked_by = NULL, locked_until = NULL
-         WHERE id = $1 AND status = ANY($4::text[])`,
-        [deletion.id, reason, GIVE_UP.to, GIVE_UP.from],
-      );
-      await returnToSelection(tx, deletion.id);
-    });
-  }
-
-  /** Ends a run we still own: `update` sets the final status; admins hear of it in the same transaction. */
-  private async end(
-    deletion: ClaimedDeletion,
-    at: Date,
-    outcome: ExecutionOutcome.COMPLETED | ExecutionOutcome.FAILED,
-    update: (tx: Sql) => Promise<void>,
-  ): Promise<ExecutionOutcome> {
-    const done = outcome === ExecutionOutcome.COMPLETED;
-    return this.options.db.transaction(async (tx) => {
-      if (!(await this.lockIfOwned(tx, deletion.id))) return ExecutionOutcome.LEASE_LOST;
-      await update(tx);
-      const kind = done ? NotificationKind.DELETION_COMPLETED : NotificationKind.DELETION_FAILED;
-      await this.options.notifications.notifyAdmins(tx, deletion.workspaceId, kind, deletion.id, at);
-      const event = await this.publish(tx, deletion, done ? DeletionEventType.COMPLETED : DeletionEventType.FAILED, at);
-      await enqueueWebhookEvent(tx, event);
-      return outcome;
-    });
+    return this.options.db.transaction(async (tx) =>
+      (await this.options.lifecycle.fail(tx, this.runOf(deletion, at), reason))
+        ? ExecutionOutcome.FAILED
+        : ExecutionOutcome.LEASE_LOST,
+    );
   }
 
   /** Gives the lease back so another instance may resume at once (used when stopping). */
@@ -297,21 +254,7 @@ export class DeletionExecutor {
     );
   }
 
-  /** Publishes the event in `tx` and returns it (the end of a run also puts it in the webhook outbox). */
-  private async publish(
-    tx: Sql,
-    deletion: ClaimedDeletion,
-    type: DeletionEventType,
-    at: Date,
-  ): Promise<DeletionEventMessage> {
-    const event = {
-      type,
-      workspaceId: deletion.workspaceId,
-      deletionId: deletion.id,
-      actorId: null,
-      occurredAt: at.toISOString(),
-    };
-    await publishDeletionEvent(tx, event);
-    return event;
+  private runOf(deletion: ClaimedDeletion, now: Date): Run {
+    return { deletion, now, instanceId: this.options.instanceId };
   }
 }

@@ -1,9 +1,7 @@
 import { Database } from '../database/database';
-import { DeletionEventType, publishDeletionEvent } from '../domain/deletion/deletion-events';
-import { DEFAULT_REMINDER_HOURS } from '../domain/deletion/deletion-settings.service';
+import { DEFAULT_REMINDER_HOURS } from '../domain/deletion/deletion-settings-row';
 import { DeletionStatus } from '../domain/deletion/deletion-status';
-import { NotificationKind, NotificationService } from '../domain/notifications/notification.service';
-import { enqueueWebhookEvent } from '../domain/webhooks/webhook-events';
+import { ClaimedDeletion, DeletionLifecycle } from '../domain/deletion/lifecycle/deletion-lifecycle';
 
 const { PENDING } = DeletionStatus;
 
@@ -21,10 +19,10 @@ export interface SentReminder {
  * already. One whose window opened while no tick ran (the scheduler was down) is reminded late.
  * One already due is left to the executor: a reminder after the fact tells nobody anything.
  * PENDING is written into the text so the partial index `deletions_to_remind` matches (see
- * deletion-lease.ts); the index holds only pending, unreminded deletions, at most one per workspace.
+ * lifecycle-sql.ts); the index holds only pending, unreminded deletions, at most one per workspace.
  */
 const DUE_REMINDERS_SQL = `
-  SELECT d.id AS "deletionId", d.workspace_id AS "workspaceId"
+  SELECT d.id, d.workspace_id AS "workspaceId"
   FROM deletions d LEFT JOIN deletion_settings s ON s.workspace_id = d.workspace_id
   CROSS JOIN LATERAL (SELECT d.execute_after - (CASE WHEN s.workspace_id IS NULL THEN $2 ELSE s.reminder_hours_before END)
     * interval '1 hour' AS opens) w
@@ -33,44 +31,17 @@ const DUE_REMINDERS_SQL = `
   ORDER BY d.execute_after`;
 
 /**
- * The claim that makes a reminder exactly-once however many instances tick: the first UPDATE to
- * commit sets reminded_at; another one waits for its row lock, then finds reminded_at set and
- * changes nothing. A cancel or the executor's claim that committed first leaves it not PENDING.
+ * Sends every reminder due at `now`: for each deletion, in one transaction, the lifecycle's
+ * `remind` (the exactly-once claim, a DELETION_REMINDER notification for every admin of its
+ * workspace and the REMINDER event), so the reminder is told exactly when its claim commits (rule 10).
  */
-const CLAIM_REMINDER_SQL = `
-  UPDATE deletions SET reminded_at = $2
-  WHERE id = $1 AND reminded_at IS NULL AND status = '${PENDING}'
-  RETURNING id`;
-
-/**
- * Sends every reminder due at `now`: for each deletion, in one transaction, the claim, a
- * DELETION_REMINDER notification for every admin of its workspace and the REMINDER event, so the
- * reminder is told exactly when its claim commits (rule 10).
- */
-export async function sendDueReminders(
-  db: Database,
-  notifications: NotificationService,
-  now: Date,
-): Promise<SentReminder[]> {
-  const due = await db.rows<SentReminder>(DUE_REMINDERS_SQL, [now, DEFAULT_REMINDER_HOURS]);
+export async function sendDueReminders(db: Database, lifecycle: DeletionLifecycle, now: Date): Promise<SentReminder[]> {
+  const due = await db.rows<ClaimedDeletion>(DUE_REMINDERS_SQL, [now, DEFAULT_REMINDER_HOURS]);
   const sent: SentReminder[] = [];
-  for (const reminder of due) {
-    const claimed = await db.transaction(async (tx) => {
-      if (!(await tx.one(CLAIM_REMINDER_SQL, [reminder.deletionId, now]))) return false;
-      const { workspaceId, deletionId } = reminder;
-      await notifications.notifyAdmins(tx, workspaceId, NotificationKind.DELETION_REMINDER, deletionId, now);
-      const event = {
-        type: DeletionEventType.REMINDER,
-        workspaceId,
-        deletionId,
-        actorId: null,
-        occurredAt: now.toISOString(),
-      };
-      await publishDeletionEvent(tx, event);
-      await enqueueWebhookEvent(tx, event);
-      return true;
-    });
-    if (claimed) sent.push(reminder);
+  for (const deletion of due) {
+    if (await db.transaction((tx) => lifecycle.remind(tx, deletion, now))) {
+      sent.push({ deletionId: deletion.id, workspaceId: deletion.workspaceId });
+    }
   }
   return sent;
 }

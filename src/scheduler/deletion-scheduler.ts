@@ -4,19 +4,19 @@ import { Database } from '../database/database';
 import { Logger } from '../log';
 import { Clock } from '../domain/clock';
 import { FileStore } from '../domain/files/file-store';
-import { NotificationService } from '../domain/notifications/notification.service';
+import { DeletionLifecycle } from '../domain/deletion/lifecycle/deletion-lifecycle';
 import { SelectionService } from '../domain/deletion/selection.service';
 import { FileSweeper } from './file-sweeper';
 import { sendDueReminders } from './deletion-reminders';
 import { applyRetentionPolicies } from './retention-policy';
 import { ChunkProgress, DeletionExecutor, ExecutionOutcome } from './deletion-executor';
-import { claimDueDeletion } from './deletion-lease';
 import { WebhookDelivery } from '../domain/webhooks/webhook-delivery';
 
 export interface SchedulerOptions {
   db: Database;
   files: FileStore;
-  notifications: NotificationService;
+  /** The deletion state machine: claims, reminders and the executor's transitions go through it. */
+  lifecycle: DeletionLifecycle;
   /** Marks for the workspaces' retention policies (retention-policy.ts). */
   selection: SelectionService;
   clock: Clock;
@@ -103,7 +103,8 @@ export class DeletionScheduler {
     // A deletion already run in this tick (and lost, stopped or failed) waits for the next tick.
     const seen: string[] = [];
     while (!this.stopping) {
-      const claimed = await claimDueDeletion(this.options.db, clock(), this.instanceId, this.options.leaseMs, seen);
+      const claim = { now: clock(), instanceId: this.instanceId, leaseMs: this.options.leaseMs, skip: seen };
+      const claimed = await this.options.db.transaction((tx) => this.options.lifecycle.claim(tx, claim));
       if (!claimed) break;
       seen.push(claimed.id);
       const outcome = await this.executor.execute(claimed, clock, () => this.stopping);
@@ -124,9 +125,9 @@ export class DeletionScheduler {
 
   /** Sends the due reminders; a failure is logged and retried next tick (nothing was claimed). */
   private async remind(now: Date): Promise<void> {
-    const { db, notifications, logger } = this.options;
+    const { db, lifecycle, logger } = this.options;
     try {
-      for (const sent of await sendDueReminders(db, notifications, now))
+      for (const sent of await sendDueReminders(db, lifecycle, now))
         logger.info(`deletion ${sent.deletionId}: reminder sent`, { ...sent });
     } catch (error) {
       logger.error('sending deletion reminders failed', error);

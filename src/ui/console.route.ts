@@ -1,10 +1,11 @@
 import express, { RequestHandler, Router } from 'express';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_USERS } from '../demo/demo-seed';
 import { ErrorCode } from '../errors';
 import { Services } from '../domain/services';
 import { sendJsonError } from '../http/http-errors';
+import { inlineScriptsOf, setPageSecurityHeaders } from './page-security';
 
 export const CONSOLE_PATH = '/console';
 
@@ -26,8 +27,12 @@ export function consoleRouter(services: Services): Router {
   const root = projectRoot();
   // Pages and modules are revalidated on every load (ETag → 304): their names carry no version.
   const files = (folder: string) => express.static(folder, { index: false, setHeaders: revalidate });
+  const page = path.join(root, 'console/index.html');
+  // The import map is the page's one inline script: allowed by its hash, read once.
+  const inlineScripts = inlineScriptsOf(readFileSync(page, 'utf8'));
   router.get('/', (_req, res) => {
-    res.set('Cache-Control', 'no-cache').sendFile(path.join(root, 'console/index.html'));
+    setPageSecurityHeaders(res, { inlineScripts });
+    res.set('Cache-Control', 'no-cache').sendFile(page);
   });
   router.use('/static', files(path.join(root, 'console/static')));
   router.use('/app', files(path.join(root, 'dist/console')));
@@ -39,7 +44,7 @@ export function consoleRouter(services: Services): Router {
 }
 
 function revalidate(res: express.Response): void {
-  res.set('Cache-Control', 'no-cache');
+  res.set({ 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
 }
 
 /** The demo users that exist in this database, each with a fresh token. */

@@ -3,6 +3,7 @@ import { DEMO_ADMIN_EMAIL } from '../demo/demo-seed';
 import { ErrorCode } from '../errors';
 import { Services } from '../domain/services';
 import { sendJsonError } from '../http/http-errors';
+import { inlineScriptsOf, setPageSecurityHeaders } from './page-security';
 import { assetUrls } from './playground-assets';
 import { operationDocuments, TokenHint, welcomeComment } from './playground-tabs';
 
@@ -23,7 +24,10 @@ export function playgroundHandler(services: Services): RequestHandler {
     try {
       // As `npm start` prints them: outside production only, a token would otherwise reach any visitor.
       const token = nodeEnv === 'production' ? undefined : await demoAdminToken(services);
-      res.type('html').set('Cache-Control', 'no-store').send(playgroundPage(token));
+      const html = playgroundPage(token);
+      // Monaco (GraphiQL's editor) writes style attributes as it draws, so inline styles stay allowed.
+      setPageSecurityHeaders(res, { inlineScripts: inlineScriptsOf(html), inlineStyles: true });
+      res.type('html').set('Cache-Control', 'no-store').send(html);
     } catch (error) {
       next(error);
     }

@@ -1,8 +1,7 @@
 import { CloseCode } from 'graphql-ws';
 
 /**
- * The WebSocket close codes this server sends, and what a client should do on each (README,
- * "Live notifications"). graphql-ws clients give up on 4401 and on internal codes other than
+ * The WebSocket close codes this server sends, and what a client should do on each (docs/live-notifications.md). graphql-ws clients give up on 4401 and on internal codes other than
  * 1000/1001/1005/1006/1012/1013/1014; they reconnect on every other code, 4205 included.
  */
 export enum WsCloseCode {

@@ -204,13 +204,13 @@ export async function untouchedChecksum(
  * with a timer that never fires by itself: tests call `tick(now)` with a moved clock.
  */
 export function testScheduler(
-  services: Pick<Services, 'db' | 'files' | 'notifier'>,
+  services: Pick<Services, 'db' | 'files' | 'lifecycle'>,
   options: Partial<SchedulerOptions> = {},
 ): DeletionScheduler {
   return new DeletionScheduler({
     db: services.db,
     files: services.files,
-    notifications: services.notifier,
+    lifecycle: services.lifecycle,
     selection: new SelectionService(services.db, systemClock),
     clock: systemClock,
     logger: createLogger('silent'),

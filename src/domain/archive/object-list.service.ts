@@ -1,11 +1,11 @@
 import { Database } from '../../database/database';
 import { ObjectTable, ObjectType, tableOf } from '../../database/object-tables';
 import { SqlParams } from '../../database/sql';
-import { requireAdmin } from '../policy';
-import { ACTIVE_DELETION_STATUSES, DeletionStatus } from '../deletion/deletion-status';
+import { Operation, requireMayAttempt } from '../policy';
+import { ACTIVE_DELETION_STATUSES, DeletionState, DeletionStatus } from '../deletion/deletion-status';
 import { UserRow } from '../domain-types';
 import { KeysetPage, readTimeIdPage, TimeIdKey } from '../../database/keyset';
-import { DeletionStateName, objectColumns, ObjectRow, withDeletionState } from './object-rows';
+import { objectColumns, ObjectRow, withDeletionState } from './object-rows';
 import { uuidOrNothing } from '../uuid';
 import { visibleObject, visibleTo } from './visibility';
 
@@ -16,7 +16,7 @@ export interface ArchivedFilter {
   createdBy?: string | null;
   titleContains?: string | null;
   /** Only objects in these deletion states; all when omitted or empty. */
-  deletionState?: readonly DeletionStateName[] | null;
+  deletionState?: readonly DeletionState[] | null;
 }
 
 /** Narrows the list of active objects; every part is optional. */
@@ -48,15 +48,15 @@ interface ListQuery {
  * executing deletion (`deletions_one_active`): only its objects carry a deletion_id, since cancel
  * and failure clear it and completion removes the rows. Several states are their conditions' OR.
  */
-function stateCondition(state: DeletionStateName, workspaceId: string, params: SqlParams): string {
-  if (state === 'NONE') return 'marked_at IS NULL';
-  if (state === 'MARKED') return 'marked_at IS NOT NULL AND deletion_id IS NULL';
+function stateCondition(state: DeletionState, workspaceId: string, params: SqlParams): string {
+  if (state === DeletionState.NONE) return 'marked_at IS NULL';
+  if (state === DeletionState.MARKED) return 'marked_at IS NOT NULL AND deletion_id IS NULL';
   return `marked_at IS NOT NULL AND deletion_id = (SELECT id FROM deletions
     WHERE workspace_id = ${params.add(workspaceId)} AND status = ANY(${params.add(ACTIVE_DELETION_STATUSES)}::text[]))`;
 }
 
 /** The condition for objects in any of `states`; undefined when that is every archived object. */
-function inStates(states: readonly DeletionStateName[], workspaceId: string, params: SqlParams): string | undefined {
+function inStates(states: readonly DeletionState[], workspaceId: string, params: SqlParams): string | undefined {
   if (states.length === 0 || states.length === 3) return undefined;
   return `(${states.map((state) => `(${stateCondition(state, workspaceId, params)})`).join(' OR ')})`;
 }
@@ -138,7 +138,7 @@ export class ObjectListService {
     limit: number,
     after: TimeIdKey | null,
   ): Promise<KeysetPage<ObjectRow>> {
-    requireAdmin(user, 'list the objects of a deletion');
+    requireMayAttempt(user, Operation.VIEW_DELETION_OBJECTS, 'list the objects of a deletion');
     if (!ACTIVE_DELETION_STATUSES.includes(deletion.status)) return { rows: [], totalCount: async () => 0 };
     const params = new SqlParams();
     const conditions = [`deletion_id = ${params.add(deletion.id)}`, ...visibleTo(user, 'archived', params)];

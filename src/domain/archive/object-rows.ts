@@ -1,9 +1,7 @@
 import { OBJECT_TABLES, ObjectTable, ObjectType, tableOf } from '../../database/object-tables';
 import { AppError, ErrorCode } from '../../errors';
+import { DeletionState } from '../deletion/deletion-status';
 import { isUuid } from '../uuid';
-
-/** Per object: where it stands in permanent deletion (mirrors the GraphQL DeletionState). */
-export type DeletionStateName = 'NONE' | 'MARKED' | 'PENDING';
 
 /** One CRM object as the API sees it: bookkeeping columns plus the type's own fields by field name. */
 export interface ObjectRow {
@@ -18,7 +16,7 @@ export interface ObjectRow {
   attachmentBytes: number;
   markedAt: Date | null;
   deletionId: string | null;
-  deletionState: DeletionStateName;
+  deletionState: DeletionState;
   [ownField: string]: unknown;
 }
 
@@ -55,7 +53,8 @@ export function objectColumns(table: ObjectTable, alias = ''): string {
 
 /** Adds the derived deletionState: deletion_id ? PENDING : marked_at ? MARKED : NONE. */
 export function withDeletionState(row: Omit<ObjectRow, 'deletionState'>): ObjectRow {
-  const deletionState: DeletionStateName = row.deletionId ? 'PENDING' : row.markedAt ? 'MARKED' : 'NONE';
+  const { NONE, MARKED, PENDING } = DeletionState;
+  const deletionState = row.deletionId ? PENDING : row.markedAt ? MARKED : NONE;
   return { ...row, deletionState } as ObjectRow;
 }
 

@@ -34,6 +34,7 @@ export const DELETION_EVENTS_TOPIC = 'DELETION_EVENTS';
 /**
  * Queues an event inside the caller's transaction: PostgreSQL delivers a NOTIFY only when the
  * transaction commits, so no admin is ever told of a change that rolled back (docs/rules.md, rule 10).
+ * The application calls it only from the deletion lifecycle (lifecycle/deletion-lifecycle.ts).
  */
 export async function publishDeletionEvent(tx: Sql, message: DeletionEventMessage): Promise<void> {
   await tx.rows('SELECT pg_notify($1, $2)', [DELETION_EVENTS_CHANNEL, JSON.stringify(message)]);

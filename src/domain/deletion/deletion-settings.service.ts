@@ -1,27 +1,15 @@
 import { Database, Sql } from '../../database/database';
 import { AppError, ErrorCode } from '../../errors';
-import { requireAdmin } from '../policy';
+import { Operation, requireMayAttempt } from '../policy';
 import { Clock } from '../clock';
 import { UserRow } from '../domain-types';
-import { NotificationKind, NotificationService } from '../notifications/notification.service';
+import { DEFAULT_REMINDER_HOURS, DeletionSettingsRow, SETTINGS_COLUMNS } from './deletion-settings-row';
+import { DeletionLifecycle } from './lifecycle/deletion-lifecycle';
 
-/** Hours before execution the reminder goes out in a workspace that never changed its settings. */
-export const DEFAULT_REMINDER_HOURS = 24;
 /** The longest auto-mark age accepted: ten years. */
 export const MAX_AUTO_MARK_DAYS = 3650;
 
 const HOUR_MS = 3_600_000;
-
-/** A workspace's retention policy and reminder; `updatedAt`/`updatedById` are null until the first change. */
-export interface DeletionSettingsRow {
-  workspaceId: string;
-  /** Archived objects older than this many days are marked by the scheduler; null: off. */
-  autoMarkAfterDays: number | null;
-  /** Hours before a pending deletion executes that admins are reminded; null: off. */
-  reminderHoursBefore: number | null;
-  updatedAt: Date | null;
-  updatedById: string | null;
-}
 
 /** A change: an absent (undefined) field stays as it is, null turns it off. */
 export interface DeletionSettingsChange {
@@ -40,26 +28,23 @@ export interface DeletionSettingsChangeRow {
   newReminderHoursBefore: number | null;
 }
 
-const SETTINGS_COLUMNS = `workspace_id AS "workspaceId", auto_mark_after_days AS "autoMarkAfterDays",
-  reminder_hours_before AS "reminderHoursBefore", updated_at AS "updatedAt", updated_by AS "updatedById"`;
-
 /**
  * Per-workspace deletion settings: read by any admin, changed by admins. Every change is validated
- * before anything is written, recorded in `deletion_settings_changes` (who, when, old → new) and
- * announced to every admin by a persistent notification, all in one transaction.
+ * before anything is written; the lifecycle's `changeSettings` writes it, records it in
+ * `deletion_settings_changes` (who, when, old → new) and announces it to every admin, in one transaction.
  */
 export class DeletionSettingsService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-    private readonly notifications: NotificationService,
+    private readonly lifecycle: DeletionLifecycle,
     /** The grace period: a reminder must come before execution, so it must be shorter. */
     private readonly gracePeriodMs: number,
   ) {}
 
   /** The workspace's settings (admins); the defaults when it never changed them. */
   async get(user: UserRow): Promise<DeletionSettingsRow> {
-    requireAdmin(user, 'read the deletion settings');
+    requireMayAttempt(user, Operation.READ_SETTINGS, 'read the deletion settings');
     const row = await this.db.one<DeletionSettingsRow>(
       `SELECT ${SETTINGS_COLUMNS} FROM deletion_settings WHERE workspace_id = $1`,
       [user.workspaceId],
@@ -69,7 +54,7 @@ export class DeletionSettingsService {
 
   /** The most recent changes, newest first (admins). */
   async changes(user: UserRow, limit: number): Promise<DeletionSettingsChangeRow[]> {
-    requireAdmin(user, 'read the deletion settings');
+    requireMayAttempt(user, Operation.READ_SETTINGS, 'read the deletion settings');
     return this.db.rows<DeletionSettingsChangeRow>(
       `SELECT id::text, changed_at AS "changedAt", changed_by AS "changedById",
          old_auto_mark_after_days AS "oldAutoMarkAfterDays", new_auto_mark_after_days AS "newAutoMarkAfterDays",
@@ -84,7 +69,7 @@ export class DeletionSettingsService {
    * that leaves both values as they are writes nothing and notifies nobody.
    */
   async update(user: UserRow, change: DeletionSettingsChange): Promise<DeletionSettingsRow> {
-    requireAdmin(user, 'change the deletion settings');
+    requireMayAttempt(user, Operation.UPDATE_SETTINGS, 'change the deletion settings');
     this.validate(change);
     return this.db.transaction(async (tx) => {
       const old = await lockSettings(tx, user.workspaceId);
@@ -97,34 +82,7 @@ export class DeletionSettingsService {
         return old;
       }
       const now = this.clock.now();
-      const updated = await tx.one<DeletionSettingsRow>(
-        `UPDATE deletion_settings SET auto_mark_after_days = $2, reminder_hours_before = $3, updated_at = $4,
-           updated_by = $5
-         WHERE workspace_id = $1 RETURNING ${SETTINGS_COLUMNS}`,
-        [user.workspaceId, next.autoMarkAfterDays, next.reminderHoursBefore, now, user.id],
-      );
-      await tx.rows(
-        `INSERT INTO deletion_settings_changes (workspace_id, changed_at, changed_by, old_auto_mark_after_days,
-           new_auto_mark_after_days, old_reminder_hours_before, new_reminder_hours_before)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          user.workspaceId,
-          now,
-          user.id,
-          old.autoMarkAfterDays,
-          next.autoMarkAfterDays,
-          old.reminderHoursBefore,
-          next.reminderHoursBefore,
-        ],
-      );
-      await this.notifications.notifyAdmins(
-        tx,
-        user.workspaceId,
-        NotificationKind.DELETION_SETTINGS_CHANGED,
-        null,
-        now,
-      );
-      return updated!;
+      return this.lifecycle.changeSettings(tx, { workspaceId: user.workspaceId, actorId: user.id, now, old, next });
     });
   }
 

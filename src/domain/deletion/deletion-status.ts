@@ -1,3 +1,15 @@
+/**
+ * Per object: where it stands in permanent deletion (derived from marked_at and deletion_id);
+ * the GraphQL `DeletionState`. The UI paints MARKED and PENDING red.
+ */
+export enum DeletionState {
+  NONE = 'NONE',
+  /** In the selection for the next deletion. */
+  MARKED = 'MARKED',
+  /** In an activated (PENDING or EXECUTING) deletion. */
+  PENDING = 'PENDING',
+}
+
 /** The life of one permanent-deletion batch (docs/rules.md, Words): see DELETION_TRANSITIONS. */
 export enum DeletionStatus {
   PENDING = 'PENDING',
@@ -10,9 +22,10 @@ export enum DeletionStatus {
 const { PENDING, CANCELLED, EXECUTING, COMPLETED, FAILED } = DeletionStatus;
 
 /**
- * Every status change a deletion may make, and who makes it; nothing else writes `status`.
- * - PENDING → CANCELLED: an admin cancels (DeletionService.cancel).
- * - PENDING → EXECUTING: the scheduler claims a deletion past its grace period (deletion-lease.ts).
+ * Every status change a deletion may make, and who makes it; only the lifecycle's statements
+ * (lifecycle/lifecycle-sql.ts, docs/deletion-lifecycle.md) write `status`.
+ * - PENDING → CANCELLED: an admin cancels (DeletionLifecycle.cancel).
+ * - PENDING → EXECUTING: the scheduler claims a deletion past its grace period (DeletionLifecycle.claim).
  * - EXECUTING → EXECUTING: another instance takes over a run whose lease expired (the same claim).
  * - EXECUTING → COMPLETED: the executor removed every object of the batch.
  * - EXECUTING → FAILED: the executor gave up; the objects left return to the selection.

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { ByteRange, DELETE_BATCH_MAX, FailedDelete, FileStore, sizeLimit, StoredFile } from './file-store';
 import { StartError } from '../../startup';
 
-/** Where the S3-compatible bucket is and how to sign for it (README, "Files on S3-compatible storage"). */
+/** Where the S3-compatible bucket is and how to sign for it (docs/scaling.md, "Several instances on several machines"). */
 export interface S3Settings {
   bucket: string;
   /** Unset: AWS S3 itself for `region`; set for MinIO, R2, Ceph RGW … */
@@ -82,7 +82,7 @@ export class S3FileStore implements FileStore {
       // A refusal by the store stops the reading too: the pipeline then destroys the request body.
       limit.destroy();
       // The body's failure is the reason, not a failed abort of the multipart upload it caused:
-      // parts left by one are not objects, and a bucket lifecycle rule expires them (README).
+      // parts left by one are not objects, and a bucket lifecycle rule expires them (docs/scaling.md).
       throw bodyError ?? error;
     }
     return limit.written;

@@ -1,7 +1,8 @@
 import { Database } from '../../database/database';
 import { WebhookSettings } from '../../config';
 import { Logger } from '../../log';
-import { NotificationKind, NotificationService } from '../notifications/notification.service';
+import { DeletionLifecycle } from '../deletion/lifecycle/deletion-lifecycle';
+import { InternalEventType } from '../deletion/lifecycle/lifecycle-event';
 import { LinkTokens } from './link-token';
 import { AttemptResult, delivered, postWebhook } from './webhook-sender';
 import { webhookHeaders } from './webhook-signing';
@@ -47,7 +48,8 @@ const CLAIM_SQL = `
 export interface WebhookDeliveryOptions {
   db: Database;
   settings: WebhookSettings;
-  notifications: NotificationService;
+  /** Announces a disabled endpoint to every admin (the lifecycle writes all notifications). */
+  lifecycle: DeletionLifecycle;
   links: LinkTokens;
   logger: Logger;
   /** The origin `removedUrl` starts with. */
@@ -148,7 +150,7 @@ export class WebhookDelivery {
    * WEBHOOK_DISABLE_AFTER, it is disabled, its open deliveries given up and every admin notified.
    */
   private async recordFailure(delivery: ClaimedDelivery, result: AttemptResult, now: Date): Promise<void> {
-    const { settings, db, notifications, logger } = this.options;
+    const { settings, db, lifecycle, logger } = this.options;
     const givesUp = now.getTime() - delivery.occurredAt.getTime() >= settings.giveUpAfterMs;
     const next = new Date(now.getTime() + retryDelayMs(settings.retryBaseDelayMs, delivery.attempts));
     const error = result.error ?? `HTTP ${result.status}`;
@@ -172,7 +174,14 @@ export class WebhookDelivery {
          WHERE endpoint_id = $1 AND state IN ('PENDING', 'FAILING')`,
         [delivery.endpointId],
       );
-      await notifications.notifyAdmins(tx, delivery.workspaceId, NotificationKind.WEBHOOK_ENDPOINT_DISABLED, null, now);
+      await lifecycle.announce(tx, {
+        type: InternalEventType.WEBHOOK_ENDPOINT_DISABLED,
+        workspaceId: delivery.workspaceId,
+        deletionId: null,
+        actorId: null,
+        occurredAt: now,
+        status: null,
+      });
       logger.warn(`webhook endpoint ${delivery.endpointId} disabled: failing since more than the allowed time`);
     });
   }

@@ -76,7 +76,7 @@ export function toCrmObject(row: ObjectRow): CrmObject {
     archivedAt: row.archivedAt,
     archivedById: row.archivedById,
     attachmentBytes: row.attachmentBytes,
-    deletionState: DeletionState[row.deletionState],
+    deletionState: row.deletionState,
   };
 }
 

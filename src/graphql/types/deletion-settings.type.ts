@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { DeletionSettingsChangeRow, DeletionSettingsRow } from '../../domain/deletion/deletion-settings.service';
+import { DeletionSettingsChangeRow } from '../../domain/deletion/deletion-settings.service';
+import { DeletionSettingsRow } from '../../domain/deletion/deletion-settings-row';
 import { PLAIN_FIELDS } from './plain-fields';
 import { User } from './user.type';
 

@@ -1,14 +1,12 @@
 import { registerEnumType } from 'type-graphql';
 import { ObjectType, TaskStatus } from '../../database/object-tables';
 import { DeletionEventType } from '../../domain/deletion/deletion-events';
-import { DeletionStatus } from '../../domain/deletion/deletion-status';
+import { DeletionState, DeletionStatus } from '../../domain/deletion/deletion-status';
 
-/** Per object: where it stands in permanent deletion. The UI paints MARKED and PENDING red. */
-export enum DeletionState {
-  NONE = 'NONE',
-  MARKED = 'MARKED',
-  PENDING = 'PENDING',
-}
+/*
+ * The GraphQL layer declares no enum of its own: each is the domain's one definition, registered
+ * here under its schema name.
+ */
 
 registerEnumType(ObjectType, {
   name: 'ObjectType',
@@ -26,4 +24,4 @@ registerEnumType(DeletionStatus, { name: 'DeletionStatus', description: 'The sta
 registerEnumType(DeletionEventType, { name: 'DeletionEventType', description: 'What happened to a deletion.' });
 
 // The CRM's object types are exported as CrmObjectType: in resolvers `ObjectType` is type-graphql's decorator.
-export { ObjectType as CrmObjectType, DeletionEventType, DeletionStatus, TaskStatus };
+export { ObjectType as CrmObjectType, DeletionEventType, DeletionState, DeletionStatus, TaskStatus };

@@ -1,0 +1,46 @@
+import { Sql } from '../../../database/database';
+import { DeletionEventType } from '../deletion-events';
+import { DeletionStatus } from '../deletion-status';
+
+/**
+ * Lifecycle steps that are not subscription events, so they send no NOTIFY (the subscription's
+ * `DeletionEventType` stays as it is): the executor's claim and a change of the deletion settings.
+ */
+export enum InternalEventType {
+  /** PENDING → EXECUTING, or a lease taken over (EXECUTING → EXECUTING). */
+  CLAIMED = 'CLAIMED',
+  SETTINGS_CHANGED = 'SETTINGS_CHANGED',
+  /** A webhook endpoint kept failing and was disabled (src/domain/webhooks); no deletion attached. */
+  WEBHOOK_ENDPOINT_DISABLED = 'WEBHOOK_ENDPOINT_DISABLED',
+}
+
+/** Every event the lifecycle announces: the subscription's types plus the internal ones. */
+export type LifecycleEventType = DeletionEventType | InternalEventType;
+
+/** What a transition (or `announce`) tells its effects; ids only, never personal data. */
+export interface LifecycleEvent {
+  type: LifecycleEventType;
+  workspaceId: string;
+  /** Null for events about no deletion (a settings change, a legal hold). */
+  deletionId: string | null;
+  /** The user who caused it; null for the scheduler. */
+  actorId: string | null;
+  /** The transition's "now" (the injected clock), the same instant the row and the notifications carry. */
+  occurredAt: Date;
+  /** The deletion's status after the transition; null when there is no deletion. */
+  status: DeletionStatus | null;
+}
+
+/**
+ * Runs inside the transition's transaction, after its row, notifications and event were written:
+ * a throw rolls the whole transition back (row, notifications and NOTIFY). Effects run in the
+ * order they were registered, once per event.
+ */
+export type TransitionEffect = (tx: Sql, event: LifecycleEvent) => Promise<void>;
+
+const SUBSCRIPTION_TYPES = new Set<string>(Object.values(DeletionEventType));
+
+/** Whether `type` is one of the subscription's event types (announced by NOTIFY). */
+export function isSubscriptionEvent(type: LifecycleEventType): type is DeletionEventType {
+  return SUBSCRIPTION_TYPES.has(type);
+}
