@@ -3,7 +3,8 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { CreateWebhookEndpointDocument, PingWebhookEndpointDocument } from '../operations/generated';
-import { isPrivateAddress } from '../src/domain/webhooks/ssrf-guard';
+import { loadConfig } from '../src/config';
+import { checkEndpointUrl, isPrivateAddress } from '../src/domain/webhooks/ssrf-guard';
 import { errorCode, mustRequest, request } from './support/clients';
 import { activateOne } from './support/deletion';
 import { createWorkspace } from './support/fixtures';
@@ -142,4 +143,15 @@ test('does not follow a redirect, not even to an allowed address', async () => {
     redirector.closeAllConnections();
     await new Promise<void>((resolve) => redirector.close(() => resolve()));
   }
+});
+
+test('refuses WEBHOOK_ALLOW_PRIVATE_NETWORKS=true and plain http endpoints in production', async () => {
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-long-enough' };
+  expect(() => loadConfig({ ...production, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' })).toThrow(/tests only/);
+  const { webhooks } = loadConfig(production);
+  expect(webhooks).toMatchObject({ allowPrivateNetworks: false, allowHttp: false, retryBaseDelayMs: 30_000 });
+  await expect(checkEndpointUrl('http://93.184.216.34/hook', webhooks)).rejects.toMatchObject({
+    code: 'BAD_USER_INPUT',
+  });
+  await expect(checkEndpointUrl('https://93.184.216.34/hook', webhooks)).resolves.toBeInstanceOf(URL);
 });
