@@ -6,7 +6,7 @@ import { Services } from '../domain/services';
 import { WebhookDeliveryRow } from '../domain/webhooks/webhook-endpoints.service';
 
 /** A deletion asked for on behalf of a workspace: another workspace's id loads as null. */
-export interface DeletionKey {
+interface DeletionKey {
   workspaceId: string;
   id: string;
 }

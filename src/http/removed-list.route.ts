@@ -2,7 +2,7 @@ import { RequestHandler } from 'express';
 import { Logger } from '../log';
 import { Services } from '../domain/services';
 import { MAX_REMOVED_PAGE } from '../domain/webhooks/removed-list.service';
-import { sendRefusal } from './http-refusal';
+import { sendRefusal } from './http-errors';
 import { viewerOf } from './viewer';
 
 /** Where a deletion's removed list is read; `removedUrl` in webhook payloads. */
