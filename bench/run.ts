@@ -20,6 +20,7 @@ import { mark1mBench } from './mark-1m.bench';
 import { purgeBrowseBench } from './purge-browse.bench';
 import { purgeBench } from './purge.bench';
 import { receiptsBench } from './receipts.bench';
+import { webhooksBench } from './webhooks.bench';
 
 /**
  * One measured figure and the baseline it is compared with, measured in the same run. The ratio
@@ -64,6 +65,7 @@ const BENCHES: Record<string, Bench> = {
   export: exportBench,
   identity: identityBench,
   receipts: receiptsBench,
+  webhooks: webhooksBench,
   // Last: it adds (and drops) functions in the shared large database.
   peer: peerBench,
 };

@@ -15,9 +15,10 @@ import { DeletionEventListener } from './domain/deletion/deletion-event-listener
 import { DELETION_EVENTS_TOPIC } from './domain/deletion/deletion-events';
 import { FileStore } from './domain/files/file-store';
 import { openFileStore } from './domain/files/open-file-store';
-import { createServices, Services } from './domain/services';
+import { createServices, createWebhookDelivery, Services } from './domain/services';
 import { systemClock } from './domain/clock';
 import { TransitionEffect } from './domain/deletion/lifecycle/lifecycle-event';
+import { enqueueWebhookEvent } from './domain/webhooks/webhook-events';
 import { RunningServer, startServer } from './http/http-server';
 import { Metrics } from './http/metrics';
 import { createSchema } from './graphql/schema';
@@ -27,10 +28,10 @@ import { defaultReceiptIssuer, receiptEffect } from './domain/receipts/receipt-i
 /**
  * What runs inside every deletion transition's transaction, after its row, notifications and
  * event (docs/deletion-lifecycle.md): the proof-of-erasure receipts (on COMPLETED and FAILED) and
- * the webhook outbox register here.
+ * the webhook outbox (one INSERT of the event's deliveries, src/domain/webhooks/webhook-events.ts).
  */
 function transitionEffects(config: Config, files: FileStore): TransitionEffect[] {
-  return [receiptEffect(defaultReceiptIssuer(files, config.receiptKeyFile))];
+  return [receiptEffect(defaultReceiptIssuer(files, config.receiptKeyFile)), enqueueWebhookEvent];
 }
 
 /** The topics of this process's pub/sub and what each carries. */
@@ -86,6 +87,8 @@ async function startParts(loaded: Config, logger: Logger, stack: StopStack): Pro
     eventsLive: () => listener.connected,
     demo: demoAccess(config, services),
   });
+  // removedUrl names this server: PUBLIC_URL when set, else where it now listens.
+  if (!config.webhooks.publicUrl) services.publicUrl.origin = new URL(server.url).origin;
   const scheduler = startScheduler(config, services, files, logger, metrics);
   stack.push(drainTogether(server, scheduler));
   return { server, services, pubSub, listener, scheduler, seeded, stop: () => stack.unwind() };
@@ -161,6 +164,7 @@ function startScheduler(
     chunkSize: config.deletionChunkSize,
     leaseMs: config.deletionLeaseMs,
     afterChunk: (progress) => metrics.recordChunk(progress),
+    webhooks: createWebhookDelivery(services, logger),
   });
   scheduler.start();
   return scheduler;

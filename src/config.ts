@@ -56,6 +56,32 @@ export interface Config {
   metricsToken: string | undefined;
   /** Set (by RECEIPT_KEY_FILE, a PKCS#8 PEM): this key signs deletion receipts; unset: keys kept in the database. */
   receiptKeyFile: string | undefined;
+  /** Webhook delivery settings (docs/webhooks.md). */
+  webhooks: WebhookSettings;
+}
+
+/** How webhooks are sent: WEBHOOK_* variables (docs/webhooks.md). */
+export interface WebhookSettings {
+  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS=true admits loopback and private addresses (tests only). */
+  allowPrivateNetworks: boolean;
+  /** Plain http:// endpoints; outside production only. */
+  allowHttp: boolean;
+  /** First retry after about this long, doubling, with jitter. */
+  retryBaseDelayMs: number;
+  /** One attempt's limit, connection to last byte. */
+  attemptTimeoutMs: number;
+  /** A delivery still failing this long after its event is given up (GAVE_UP). */
+  giveUpAfterMs: number;
+  /** An endpoint failing without a success for this long is disabled and the admins notified. */
+  disableAfterMs: number;
+  /** Attempts in flight at once per instance. */
+  concurrency: number;
+  /** How long the link token in `removedUrl` stays valid. */
+  linkTtlMs: number;
+  /** How long a rotated-out secret still signs beside the new one. */
+  secretOverlapMs: number;
+  /** The origin `removedUrl` starts with (PUBLIC_URL); unset: the server's own listening URL. */
+  publicUrl: string | undefined;
 }
 
 /** A configuration value that cannot be used; the message says which variable and why. */
@@ -121,6 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER, problems),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info', problems),
     s3: s3Settings(env, problems),
+    webhooks: webhookSettings(env, nodeEnv, problems),
     ...hostileClientLimits(env, problems),
     receiptKeyFile: receiptKeyFile(env, problems),
   };
@@ -168,6 +195,28 @@ function leaseProblems(leaseMs: number): string[] {
 }
 
 /** The bucket settings when S3_BUCKET is set; the other S3_ variables without it are a mistake. */
+/** The WEBHOOK_* settings; private networks are refused in production whatever the variable says. */
+function webhookSettings(env: Env, nodeEnv: Config['nodeEnv'], problems: string[]): WebhookSettings {
+  const allowPrivate = oneOf(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', ['true', 'false'], 'false', problems) === 'true';
+  if (allowPrivate && nodeEnv === 'production')
+    problems.push('WEBHOOK_ALLOW_PRIVATE_NETWORKS=true is for tests only and refused when NODE_ENV=production');
+  const publicUrl = env.PUBLIC_URL || undefined;
+  if (publicUrl && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl))
+    problems.push(`PUBLIC_URL must be an origin such as https://archive.example.com, got "${publicUrl}"`);
+  return {
+    allowPrivateNetworks: allowPrivate,
+    allowHttp: nodeEnv !== 'production',
+    retryBaseDelayMs: duration(env, 'WEBHOOK_RETRY_BASE_DELAY', '30s', problems),
+    attemptTimeoutMs: duration(env, 'WEBHOOK_ATTEMPT_TIMEOUT', '10s', problems),
+    giveUpAfterMs: duration(env, 'WEBHOOK_GIVE_UP_AFTER', '3d', problems),
+    disableAfterMs: duration(env, 'WEBHOOK_DISABLE_AFTER', '5d', problems),
+    concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 64, 1, 1000, problems),
+    linkTtlMs: duration(env, 'WEBHOOK_LINK_TTL', '7d', problems),
+    secretOverlapMs: duration(env, 'WEBHOOK_SECRET_OVERLAP', '24h', problems),
+    publicUrl: publicUrl?.replace(/\/$/, ''),
+  };
+}
+
 function s3Settings(env: Env, problems: string[]): S3Settings | undefined {
   const bucket = env.S3_BUCKET || undefined;
   if (!bucket) {

@@ -36,6 +36,7 @@ import {
   keepFresh,
   signedInThroughIssuer,
 } from './issuer-sign-in.js';
+import { WebhooksPanel } from './webhooks.js';
 
 const PAGE_SIZE = 20;
 const HISTORY_SIZE = 20;
@@ -73,6 +74,7 @@ class AdminConsole {
   private readonly statusLine = h('p', { id: 'status', role: 'status' });
   private readonly feed = new Feed();
   private readonly pendingObjects: PendingObjects;
+  private readonly webhooks: WebhooksPanel;
   private type: ObjectType | undefined;
   private after: string | undefined;
   private onlyMarked = false;
@@ -87,6 +89,7 @@ class AdminConsole {
     private readonly issuer?: AuthConfig,
   ) {
     this.pendingObjects = new PendingObjects(api, PAGE_SIZE);
+    this.webhooks = new WebhooksPanel(api, (action) => this.mutate(action));
   }
 
   start(): void {
@@ -104,6 +107,7 @@ class AdminConsole {
       section('archived', 'Archived objects', this.archivedBox),
       section('history', 'History of deletions', this.historyBox),
       section('holds', 'Legal holds', this.holdsBox),
+      section('webhooks', 'Webhooks', this.webhooks.box),
       section(
         'notifications',
         'Notifications',
@@ -136,7 +140,13 @@ class AdminConsole {
   }
 
   private refresh(): Promise<unknown> {
-    return Promise.all([this.loadOverview(), this.loadArchived(), this.loadHistory(), this.loadHolds()]);
+    return Promise.all([
+      this.loadOverview(),
+      this.loadArchived(),
+      this.loadHistory(),
+      this.loadHolds(),
+      this.webhooks.load(),
+    ]);
   }
 
   private readonly loadOverview = latestOnly(

@@ -23,6 +23,11 @@ import { ReceiptService } from './receipts/receipt.service';
 import { SelectionService } from './deletion/selection.service';
 import { StatsService } from './archive/stats.service';
 import { UserService } from './identity/user.service';
+import { LinkTokens } from './webhooks/link-token';
+import { WebhookDelivery } from './webhooks/webhook-delivery';
+import { WebhookEndpointService } from './webhooks/webhook-endpoints.service';
+import { RemovedListService } from './webhooks/removed-list.service';
+import { Logger } from '../log';
 
 /** The domain core, built once per process; it knows nothing of GraphQL or HTTP. */
 export interface Services {
@@ -60,6 +65,14 @@ export interface Services {
   holds: LegalHoldService;
   /** Signed deletion receipts: the keys, the issuer the executor uses, downloads and inclusion proofs. */
   receipts: ReceiptService;
+  /** Admins' webhook endpoints (register, rotate, ping) and their deliveries. */
+  webhooks: WebhookEndpointService;
+  /** `GET /deletions/:id/removed`: what a deletion removed, by type and id. */
+  removedList: RemovedListService;
+  /** Signs and checks the link tokens of `removedUrl`. */
+  linkTokens: LinkTokens;
+  /** Where this server is reached from outside (PUBLIC_URL, else set once it listens); starts `removedUrl`. */
+  publicUrl: { origin: string };
 }
 
 /**
@@ -75,6 +88,7 @@ export function createServices(
 ): Services {
   const objects = new ObjectService(db);
   const lifecycle = new DeletionLifecycle(effects);
+  const linkTokens = new LinkTokens(config.jwtSecret);
   // One batching reader for the process: token checks and socket operations share its statements.
   const currentUsers = new CurrentUserReader((ids) => usersByIds(db, ids));
   return {
@@ -107,5 +121,21 @@ export function createServices(
     inbox: new NotificationInboxService(db),
     holds: new LegalHoldService(db, clock, lifecycle),
     receipts: new ReceiptService(db, config.receiptKeyFile),
+    webhooks: new WebhookEndpointService(db, config.webhooks, clock),
+    linkTokens,
+    removedList: new RemovedListService(db, linkTokens, clock),
+    publicUrl: { origin: config.webhooks.publicUrl ?? `http://127.0.0.1:${config.port}` },
   };
+}
+
+/** The webhook delivery worker over the services, for the scheduler's tick. */
+export function createWebhookDelivery(services: Services, logger: Logger): WebhookDelivery {
+  return new WebhookDelivery({
+    db: services.db,
+    settings: services.config.webhooks,
+    lifecycle: services.lifecycle,
+    links: services.linkTokens,
+    logger,
+    publicUrl: () => services.publicUrl.origin,
+  });
 }

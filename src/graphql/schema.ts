@@ -18,6 +18,7 @@ import { ObjectResolver } from './resolvers/object.resolver';
 import { ProvisioningResolver } from './resolvers/provisioning.resolver';
 import { ReceiptResolver } from './resolvers/receipt.resolver';
 import { UserResolver } from './resolvers/user.resolver';
+import { DeletionDeliveriesResolver, WebhookResolver } from './resolvers/webhook.resolver';
 import { authChecker } from './context';
 import { refuseInvalidTextArguments } from './text-arguments';
 
@@ -39,6 +40,8 @@ const RESOLVERS = [
   LegalHoldResolver,
   ProvisioningResolver,
   ReceiptResolver,
+  WebhookResolver,
+  DeletionDeliveriesResolver,
 ] as const;
 
 /** Builds the executable schema. `pubSub` carries events to this process's subscribers. */

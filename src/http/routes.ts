@@ -7,6 +7,7 @@ import { attachmentDownloadRoute } from './attachment-download.route';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { deletionExportHeadRoute, deletionExportRoute } from './deletion-export.route';
 import { deletionReceiptRoute, JWKS_PATH, jwksRoute } from './receipts.route';
+import { REMOVED_LIST_PATH, removedListRoute } from './removed-list.route';
 import { Context, createContext } from '../graphql/context';
 import { corsMiddleware } from './cors';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
@@ -59,6 +60,7 @@ export function mountRoutes(app: Express, options: RouteOptions): void {
   app.get('/deletions/:id/export', deletionExportRoute(services, logger));
   app.get('/deletions/:id/receipt', deletionReceiptRoute(services, logger));
   app.get(JWKS_PATH, jwksRoute(services, logger));
+  app.get(REMOVED_LIST_PATH, removedListRoute(services, logger));
   app.use(CONSOLE_PATH, consoleRouter(services, demo?.users));
   app.get(graphqlPath, playgroundHandler(services, demo?.adminToken));
   app.get(`${PLAYGROUND_ASSETS_PATH}/:hash/:file`, playgroundAssetsHandler(services.config.playground));

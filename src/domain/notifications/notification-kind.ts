@@ -15,4 +15,6 @@ export enum NotificationKind {
   HOLD_PLACED = 'HOLD_PLACED',
   /** An admin released a legal hold (`hold_id`). */
   HOLD_RELEASED = 'HOLD_RELEASED',
+  /** A webhook endpoint failed for longer than WEBHOOK_DISABLE_AFTER and was disabled; no deletion attached. */
+  WEBHOOK_ENDPOINT_DISABLED = 'WEBHOOK_ENDPOINT_DISABLED',
 }

@@ -167,6 +167,7 @@ const NOTIFICATION_OF: Partial<Record<LifecycleEventType, NotificationKind>> = {
   [InternalEventType.SETTINGS_CHANGED]: NotificationKind.DELETION_SETTINGS_CHANGED,
   [DeletionEventType.HOLD_PLACED]: NotificationKind.HOLD_PLACED,
   [DeletionEventType.HOLD_RELEASED]: NotificationKind.HOLD_RELEASED,
+  [InternalEventType.WEBHOOK_ENDPOINT_DISABLED]: NotificationKind.WEBHOOK_ENDPOINT_DISABLED,
 };
 
 /** A deletion the scheduler holds (claimed, or due for its reminder). */

@@ -10,6 +10,8 @@ export enum InternalEventType {
   /** PENDING → EXECUTING, or a lease taken over (EXECUTING → EXECUTING). */
   CLAIMED = 'CLAIMED',
   SETTINGS_CHANGED = 'SETTINGS_CHANGED',
+  /** A webhook endpoint kept failing and was disabled (src/domain/webhooks); no deletion attached. */
+  WEBHOOK_ENDPOINT_DISABLED = 'WEBHOOK_ENDPOINT_DISABLED',
 }
 
 /** Every event the lifecycle announces: the subscription's types plus the internal ones. */
