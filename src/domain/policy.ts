@@ -33,6 +33,9 @@ export enum Operation {
   RELEASE_LEGAL_HOLD = 'RELEASE_LEGAL_HOLD',
   VIEW_LEGAL_HOLDS = 'VIEW_LEGAL_HOLDS',
   VIEW_PROVISIONING_CHANGES = 'VIEW_PROVISIONING_CHANGES',
+  VIEW_RECEIPTS = 'VIEW_RECEIPTS',
+  MANAGE_WEBHOOKS = 'MANAGE_WEBHOOKS',
+  READ_REMOVED_LIST = 'READ_REMOVED_LIST',
 }
 
 /** A policy's answer; NOT_FOUND where telling "exists but not yours" would leak (rule 12). */
@@ -87,6 +90,9 @@ const RULES: Record<Operation, Rule> = {
   [Operation.RELEASE_LEGAL_HOLD]: 'admin',
   [Operation.VIEW_LEGAL_HOLDS]: 'admin',
   [Operation.VIEW_PROVISIONING_CHANGES]: 'admin',
+  [Operation.VIEW_RECEIPTS]: 'admin',
+  [Operation.MANAGE_WEBHOOKS]: 'admin',
+  [Operation.READ_REMOVED_LIST]: 'admin',
 };
 
 /** Whether the user administers their workspace; the role is the stored one, never a token's. */

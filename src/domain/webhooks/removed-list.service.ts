@@ -2,7 +2,8 @@ import { Database } from '../../database/database';
 import { OBJECT_TABLES } from '../../database/object-tables';
 import { AppError, ErrorCode } from '../../errors';
 import { Clock } from '../clock';
-import { Role, UserRow } from '../domain-types';
+import { UserRow } from '../domain-types';
+import { Operation, requireMayAttempt } from '../policy';
 import { isUuid } from '../uuid';
 import { LinkTokens } from './link-token';
 
@@ -109,7 +110,7 @@ export class RemovedListService {
     const { user } = reader;
     if (!user)
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Send the link token of the webhook, or "Authorization: Bearer".');
-    if (user.role !== Role.ADMIN) throw new AppError(ErrorCode.FORBIDDEN, 'Only admins may read removed lists.');
+    requireMayAttempt(user, Operation.READ_REMOVED_LIST, 'read removed lists');
     const row = await this.db.one('SELECT 1 FROM deletions WHERE id = $1 AND workspace_id = $2', [
       deletionId,
       user.workspaceId,

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { requireUser } from '../context';
-import { Role } from '../../domain/domain-types';
+import { Operation } from '../../domain/policy';
 import { ReceiptRow } from '../../domain/receipts/receipt.service';
 import { Deletion } from '../types/deletion.type';
 import { CrmObjectType } from '../types/enums';
@@ -16,7 +16,7 @@ function toReceipt(row: ReceiptRow): DeletionReceipt {
 /** Deletion.receipt (through the request's loader) and the inclusion proof query. Admins only, like deletions. */
 @Resolver(() => Deletion)
 export class ReceiptResolver {
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.VIEW_RECEIPTS)
   @FieldResolver(() => DeletionReceipt, {
     nullable: true,
     description: 'The signed receipt, once the deletion is COMPLETED or FAILED (for what it removed); null before.',
@@ -26,7 +26,7 @@ export class ReceiptResolver {
     return row ? toReceipt(row) : null;
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.VIEW_RECEIPTS)
   @Query(() => InclusionProof, {
     nullable: true,
     description:

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { requireUser } from '../context';
-import { Role } from '../../domain/domain-types';
+import { Operation } from '../../domain/policy';
 import { pageSize } from '../types/connection';
 import { Deletion } from '../types/deletion.type';
 import {
@@ -17,13 +17,13 @@ import {
 /** Webhook endpoints of the caller's workspace: admins register, list, ping, rotate and delete. */
 @Resolver(() => WebhookEndpoint)
 export class WebhookResolver {
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.MANAGE_WEBHOOKS)
   @Query(() => [WebhookEndpoint], { description: "Your workspace's webhook endpoints, oldest first. Admins only." })
   async webhookEndpoints(@Ctx() context: Context): Promise<WebhookEndpoint[]> {
     return (await context.services.webhooks.list(requireUser(context))).map(toWebhookEndpoint);
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.MANAGE_WEBHOOKS)
   @Mutation(() => WebhookEndpointCreated, {
     description:
       'Registers an endpoint for these event types (deletion.activated, deletion.cancelled, deletion.reminder, deletion.completed, deletion.failed, hold.placed, hold.released). A loopback or private address, or plain http in production: BAD_USER_INPUT. The secret is shown this once.',
@@ -37,13 +37,13 @@ export class WebhookResolver {
     return { endpoint: toWebhookEndpoint(endpoint), secret };
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.MANAGE_WEBHOOKS)
   @Mutation(() => Boolean, { description: 'Deletes an endpoint and its deliveries; nothing more is sent to it.' })
   async deleteWebhookEndpoint(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<boolean> {
     return context.services.webhooks.delete(requireUser(context), id);
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.MANAGE_WEBHOOKS)
   @Mutation(() => WebhookEndpointCreated, {
     description:
       'A new signing secret, shown this once; the old one keeps signing beside it for WEBHOOK_SECRET_OVERLAP (24 h by default).',
@@ -56,7 +56,7 @@ export class WebhookResolver {
     return { endpoint: toWebhookEndpoint(endpoint), secret };
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.MANAGE_WEBHOOKS)
   @Mutation(() => WebhookPing, {
     description: 'Sends a signed webhook.ping to the endpoint now and reports the answer.',
   })
