@@ -5,6 +5,7 @@ import { TombstonesByDeletion1764900000000 } from './src/database/migrations/176
 import { ReviewIndexes1765000000000 } from './src/database/migrations/1765000000000-review-indexes';
 import { DeletionSettings1765100000000 } from './src/database/migrations/1765100000000-deletion-settings';
 import { DropSelectionIndex1765200000000 } from './src/database/migrations/1765200000000-drop-selection-index';
+import { ArchivedByIndex1765700000000 } from './src/database/migrations/1765700000000-archived-by-index';
 
 /**
  * The TypeORM DataSource of the app and of the TypeORM migration CLI. The schema is owned by
@@ -23,6 +24,7 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
       ReviewIndexes1765000000000,
       DeletionSettings1765100000000,
       DropSelectionIndex1765200000000,
+      ArchivedByIndex1765700000000,
     ],
     extra: { max: poolSize, application_name: 'crm-archive' },
     logging: false,

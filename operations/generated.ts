@@ -9,6 +9,8 @@ export type ArchivedFilter = {
   archivedAfter?: string | null | undefined;
   /** Only objects archived before this instant. */
   archivedBefore?: string | null | undefined;
+  /** Only objects archived by this user. */
+  archivedBy?: string | null | undefined;
   /** Only objects created by this user (ID). */
   createdBy?: string | null | undefined;
   /** Only objects in these deletion states: [MARKED] is the selection, [PENDING] the pending deletion; all when omitted or empty. */
