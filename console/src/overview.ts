@@ -1,5 +1,7 @@
 import type { DeletionFieldsFragment, ObjectType, OverviewFieldsFragment } from '../../operations/generated.js';
 import { h } from './dom.js';
+import { typePlural } from './labels.js';
+import { MARKING_CLOSED } from './recycle-bin.js';
 import { formatCountdown, formatTime, formatVolume } from './format.js';
 
 /** What the overview's buttons do; the controller (main.ts) runs the mutations. */
@@ -7,6 +9,7 @@ export interface OverviewActions {
   showArchived(type: ObjectType): void;
   activate(): void;
   cancel(deletionId: string): void;
+  exportZip(deletionId: string): void;
 }
 
 /** The seed's consolidated table: per type, all / archived / marked objects with their attachment volume. */
@@ -38,7 +41,7 @@ export function overviewTable(overview: OverviewFieldsFragment, actions: Overvie
           h(
             'tr',
             { class: row.marked.count > 0 ? 'state-marked' : undefined },
-            h('th', { scope: 'row' }, row.type),
+            h('th', { scope: 'row' }, typePlural(row.type)),
             h('td', {}, formatVolume(row.all)),
             h('td', {}, formatVolume(row.archived)),
             h('td', {}, formatVolume(row.marked)),
@@ -48,7 +51,7 @@ export function overviewTable(overview: OverviewFieldsFragment, actions: Overvie
               h(
                 'button',
                 { id: `show-${row.type}`, type: 'button', onclick: () => actions.showArchived(row.type) },
-                `Show archived ${row.type}`,
+                `Show archived ${typePlural(row.type)}`,
               ),
             ),
           ),
@@ -63,7 +66,7 @@ export function overviewTable(overview: OverviewFieldsFragment, actions: Overvie
         { id: 'activate', type: 'button', disabled: !canActivate, onclick: () => actions.activate() },
         `Activate permanent deletion of ${markedTotal} marked object${markedTotal === 1 ? '' : 's'}`,
       ),
-      overview.pending ? ' Marking is closed while a deletion is pending: cancel it to change the selection.' : null,
+      overview.pending ? ` ${MARKING_CLOSED}` : null,
     ),
   );
 }
@@ -88,12 +91,18 @@ export function pendingPanel(pending: DeletionFieldsFragment, actions: OverviewA
     h(
       'ul',
       {},
-      pending.byType.map(({ type, volume }) => h('li', {}, `${type}: ${formatVolume(volume)}`)),
+      pending.byType.map(({ type, volume }) => h('li', {}, `${typePlural(type)}: ${formatVolume(volume)}`)),
     ),
     h(
       'button',
       { id: 'cancel-deletion', type: 'button', onclick: () => actions.cancel(pending.id) },
       'Cancel this deletion',
+    ),
+    ' ',
+    h(
+      'button',
+      { id: 'export-deletion', type: 'button', onclick: () => actions.exportZip(pending.id) },
+      'Download export (ZIP)',
     ),
   );
 }
