@@ -3,6 +3,7 @@ import {
   MarkForDeletionDocument,
   RestoreObjectsDocument,
   UnmarkForDeletionDocument,
+  type MarkFilterInput,
   type ObjectFieldsFragment,
   type ObjectType,
 } from '../../operations/generated.js';
@@ -14,6 +15,15 @@ import { errorText, latestOnly } from './loading.js';
 import { objectTable, type ObjectPage, pagingButtons } from './object-table.js';
 
 type Ref = { type: ObjectType; id: string };
+/** What to mark or unmark: objects by reference, or every archived object matching a filter. */
+type Selection = { refs: Ref[] } | { filter: MarkFilterInput };
+
+/** The listed keys of `value` that it has. */
+function pick<T extends object, K extends keyof T>(value: T, keys: K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((key) => value[key] !== undefined).map((key) => [key, value[key]])) as Partial<
+    Pick<T, K>
+  >;
+}
 
 /** Who uses the bin: a member restores their own objects; an admin also marks and unmarks. */
 export interface BinHost {
@@ -98,6 +108,7 @@ export class RecycleBin {
           firstPage: () => this.search(this.query),
         }),
       ),
+      this.host.isAdmin ? this.byDateForm() : null,
     );
   }
 
@@ -162,11 +173,52 @@ export class RecycleBin {
       h('span', { id: 'selected-count' }, `${refs.length} selected`),
       ' ',
       button('restore-selected', 'Restore selected', none, () => this.restore(refs)),
-      this.host.isAdmin ? [' ', button('mark-selected', 'Mark selected', none || closed, () => this.mark(refs))] : null,
       this.host.isAdmin
-        ? [' ', button('unmark-selected', 'Unmark selected', none || closed, () => this.unmark(refs))]
+        ? [' ', button('mark-selected', 'Mark selected', none || closed, () => this.mark({ refs }))]
+        : null,
+      this.host.isAdmin
+        ? [' ', button('unmark-selected', 'Unmark selected', none || closed, () => this.unmark({ refs }))]
         : null,
       this.host.isAdmin && closed ? h('p', { id: 'marking-closed' }, MARKING_CLOSED) : null,
+    );
+  }
+
+  /**
+   * Mark / Unmark every archived object of the type in the search's dates, however many pages: by
+   * filter, so tasks not yet Removed or Verified are skipped (and counted) rather than refusing all.
+   */
+  private byDateForm(): HTMLElement {
+    const plural = typePlural(this.query.type);
+    const filter: MarkFilterInput = {
+      type: this.query.type,
+      ...pick(archivedFilter(this.query), ['archivedAfter', 'archivedBefore']),
+    };
+    const closed = this.markingClosed;
+    return h(
+      'fieldset',
+      { id: 'by-date' },
+      h('legend', {}, `Every archived ${plural.toLowerCase()} in the dates searched`),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'mark-filter',
+          disabled: closed,
+          onclick: () => this.host.mutate(() => this.mark({ filter })),
+        },
+        `Mark all archived ${plural}`,
+      ),
+      ' ',
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'unmark-filter',
+          disabled: closed,
+          onclick: () => this.host.mutate(() => this.unmark({ filter })),
+        },
+        `Unmark all archived ${plural}`,
+      ),
     );
   }
 
@@ -181,7 +233,7 @@ export class RecycleBin {
         id: `toggle-${object.id}`,
         disabled: this.markingClosed,
         'aria-label': marked ? `Unmark ${object.title}` : `Mark ${object.title} for deletion`,
-        onclick: () => this.host.mutate(() => (marked ? this.unmark(refs) : this.mark(refs))),
+        onclick: () => this.host.mutate(() => (marked ? this.unmark({ refs }) : this.mark({ refs }))),
       },
       marked ? 'Unmark' : 'Mark',
     );
@@ -207,8 +259,8 @@ export class RecycleBin {
     return `Restored ${restoreObjects.length} object(s): they are back in the CRM.`;
   }
 
-  private async mark(refs: Ref[]): Promise<string> {
-    const { markForDeletion } = await this.api.request(MarkForDeletionDocument, { refs });
+  private async mark(selection: Selection): Promise<string> {
+    const { markForDeletion } = await this.api.request(MarkForDeletionDocument, selection);
     this.selected.clear();
     const skipped = markForDeletion.skippedTasks
       ? ` (${markForDeletion.skippedTasks} task(s) skipped: only Removed or Verified tasks can be deleted)`
@@ -216,8 +268,8 @@ export class RecycleBin {
     return `Marked ${markForDeletion.changed ?? 0} object(s)${skipped}.`;
   }
 
-  private async unmark(refs: Ref[]): Promise<string> {
-    const { unmarkForDeletion } = await this.api.request(UnmarkForDeletionDocument, { refs });
+  private async unmark(selection: Selection): Promise<string> {
+    const { unmarkForDeletion } = await this.api.request(UnmarkForDeletionDocument, selection);
     this.selected.clear();
     return `Unmarked ${unmarkForDeletion.changed ?? 0} object(s).`;
   }
