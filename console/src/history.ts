@@ -1,11 +1,12 @@
 import type { DeletionFieldsFragment } from '../../operations/generated.js';
 import { h } from './dom.js';
+import { scrollBox } from './object-table.js';
 import { formatTime, formatVolume } from './format.js';
 
 /** The history of deletions, newest activated first. */
 export function historyTable(deletions: DeletionFieldsFragment[], totalCount: number): HTMLElement {
   if (deletions.length === 0) return h('p', {}, 'No deletion has been activated yet.');
-  return h(
+  const table = h(
     'table',
     { id: 'history-table' },
     h('caption', {}, `Deletions (${deletions.length} newest of ${totalCount})`),
@@ -34,6 +35,7 @@ export function historyTable(deletions: DeletionFieldsFragment[], totalCount: nu
       ),
     ),
   );
+  return scrollBox(table, 'History of deletions');
 }
 
 function endOf(deletion: DeletionFieldsFragment): string {

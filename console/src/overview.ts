@@ -1,6 +1,7 @@
 import type { DeletionFieldsFragment, ObjectType, OverviewFieldsFragment } from '../../operations/generated.js';
 import { h } from './dom.js';
 import { typePlural } from './labels.js';
+import { scrollBox } from './object-table.js';
 import { MARKING_CLOSED } from './recycle-bin.js';
 import { formatCountdown, formatTime, formatVolume } from './format.js';
 
@@ -16,48 +17,49 @@ export interface OverviewActions {
 export function overviewTable(overview: OverviewFieldsFragment, actions: OverviewActions): HTMLElement {
   const markedTotal = overview.types.reduce((sum, row) => sum + row.marked.count, 0);
   const canActivate = markedTotal > 0 && !overview.pending;
-  return h(
-    'div',
-    {},
+  const table = h(
+    'table',
+    { id: 'overview-table' },
+    h('caption', {}, 'Objects per type: count · attachment volume'),
     h(
-      'table',
-      { id: 'overview-table' },
-      h('caption', {}, 'Objects per type: count · attachment volume'),
+      'thead',
+      {},
       h(
-        'thead',
+        'tr',
         {},
-        h(
-          'tr',
-          {},
-          ['Type', 'All objects', 'Archived', 'Marked for deletion', 'Actions'].map((title) =>
-            h('th', { scope: 'col' }, title),
-          ),
+        ['Type', 'All objects', 'Archived', 'Marked for deletion', 'Actions'].map((title) =>
+          h('th', { scope: 'col' }, title),
         ),
       ),
-      h(
-        'tbody',
-        {},
-        overview.types.map((row) =>
+    ),
+    h(
+      'tbody',
+      {},
+      overview.types.map((row) =>
+        h(
+          'tr',
+          { class: row.marked.count > 0 ? 'state-marked' : undefined },
+          h('th', { scope: 'row' }, typePlural(row.type)),
+          h('td', {}, formatVolume(row.all)),
+          h('td', {}, formatVolume(row.archived)),
+          h('td', {}, formatVolume(row.marked)),
           h(
-            'tr',
-            { class: row.marked.count > 0 ? 'state-marked' : undefined },
-            h('th', { scope: 'row' }, typePlural(row.type)),
-            h('td', {}, formatVolume(row.all)),
-            h('td', {}, formatVolume(row.archived)),
-            h('td', {}, formatVolume(row.marked)),
+            'td',
+            {},
             h(
-              'td',
-              {},
-              h(
-                'button',
-                { id: `show-${row.type}`, type: 'button', onclick: () => actions.showArchived(row.type) },
-                `Show archived ${typePlural(row.type)}`,
-              ),
+              'button',
+              { id: `show-${row.type}`, type: 'button', onclick: () => actions.showArchived(row.type) },
+              `Show archived ${typePlural(row.type)}`,
             ),
           ),
         ),
       ),
     ),
+  );
+  return h(
+    'div',
+    {},
+    scrollBox(table, 'Objects per type'),
     h(
       'p',
       {},
