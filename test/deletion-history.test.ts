@@ -21,7 +21,7 @@ const ids: string[] = [];
 let foreignId: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ SCHEDULER_INTERVAL: '1h' });
   ws = await createWorkspace(server.database.db, 1, 1);
   other = await createWorkspace(server.database.db, 1, 0);
   const [admin] = ws.admins;

@@ -8,7 +8,7 @@ let server: TestServer;
 let ws: TestWorkspace;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ SCHEDULER_INTERVAL: '1h' });
   ws = await createWorkspace(server.database.db, 2, 2);
   // The second member only uploads: uploaders are then never among the creators and archivers
   // already loaded, the worst case for the users loader, whatever the page size.

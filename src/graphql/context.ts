@@ -1,6 +1,7 @@
 import { AuthChecker } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
-import { Role, UserRow, Viewer } from '../domain/domain-types';
+import { UserRow, Viewer } from '../domain/domain-types';
+import { Operation, requireMayAttempt } from '../domain/policy';
 import { Services } from '../domain/services';
 import { createLoaders, Loaders } from './loaders';
 import { newRequestId } from '../http/request-id';
@@ -65,11 +66,12 @@ export function requireUser(context: Context): UserRow {
   return context.viewer.user;
 }
 
-/** `@Authorized()` needs a user; `@Authorized(Role.ADMIN)` an administrator of the user's workspace. */
-export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
+/**
+ * `@Authorized()` needs a user; `@Authorized(Operation.X)` also one the policy lets attempt X (for
+ * the admin operations, an administrator of the user's workspace), before anything is read.
+ */
+export const authChecker: AuthChecker<Context, Operation> = ({ context }, operations) => {
   const user = requireUser(context);
-  if (roles.length > 0 && !roles.includes(user.role)) {
-    throw new AppError(ErrorCode.FORBIDDEN, `Only ${roles.join(' or ').toLowerCase()}s may do this.`);
-  }
+  for (const operation of operations) requireMayAttempt(user, operation);
   return true;
 };

@@ -2,7 +2,7 @@ import { AppError, ErrorCode } from '../errors';
 import type { Context } from './context';
 import { isStillMember, noLongerMember, requireUser } from './context';
 import { createLoaders, Loaders } from './loaders';
-import { Role } from '../domain/domain-types';
+import { mayAttempt, Operation } from '../domain/policy';
 import type { DeletionEventMessage } from '../domain/deletion/deletion-events';
 import { DeletionRow } from '../domain/deletion/deletion-row';
 import { Services } from '../domain/services';
@@ -70,7 +70,7 @@ async function admitEvent(context: Context, delivery: DeletionEventDelivery): Pr
     context.endSession?.();
     throw noLongerMember();
   }
-  if (now.role !== Role.ADMIN) {
+  if (!mayAttempt(now, Operation.RECEIVE_DELETION_EVENTS)) {
     throw new AppError(ErrorCode.FORBIDDEN, 'You are no longer an admin: deletion events have stopped.');
   }
   return true;

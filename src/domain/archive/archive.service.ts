@@ -1,7 +1,8 @@
 import { Database, Sql } from '../../database/database';
 import { ObjectType } from '../../database/object-tables';
 import { AppError, ErrorCode } from '../../errors';
-import { Role, UserRow } from '../domain-types';
+import { UserRow } from '../domain-types';
+import { can, Operation } from '../policy';
 import { checkRefBatch, notFound, ObjectRef, ObjectRow, RefGroup } from './object-rows';
 import { ObjectService } from './object.service';
 import { lockWorkspace } from '../deletion/workspace-lock';
@@ -10,6 +11,7 @@ export { MAX_BATCH_REFS } from './object-rows';
 
 interface CurrentRow {
   id: string;
+  workspaceId: string;
   createdBy: string;
   deletionId: string | null;
 }
@@ -108,9 +110,10 @@ export class ArchiveService {
     const all: CurrentRow[] = [];
     const missing: ObjectRef[] = [];
     const forbidden: ObjectRef[] = [];
+    const operation = action === 'archive' ? Operation.ARCHIVE : Operation.RESTORE;
     for (const { table, ids } of groups) {
       const rows = await tx.rows<CurrentRow>(
-        `SELECT id, created_by AS "createdBy", deletion_id AS "deletionId" FROM ${table.table}
+        `SELECT id, workspace_id AS "workspaceId", created_by AS "createdBy", deletion_id AS "deletionId" FROM ${table.table}
          WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
         [user.workspaceId, ids],
       );
@@ -118,7 +121,9 @@ export class ArchiveService {
       for (const id of ids) {
         const row = byId.get(id);
         if (!row) missing.push({ type: table.type, id });
-        else if (row.createdBy !== user.id && user.role !== Role.ADMIN) forbidden.push({ type: table.type, id });
+        else if (!can(user, operation, { workspaceId: row.workspaceId, ownerId: row.createdBy })) {
+          forbidden.push({ type: table.type, id });
+        }
       }
       all.push(...rows);
     }

@@ -1,7 +1,7 @@
 import { Database } from '../../database/database';
 import { ObjectTable, ObjectType, tableOf } from '../../database/object-tables';
 import { SqlParams } from '../../database/sql';
-import { requireAdmin } from '../policy';
+import { Operation, requireMayAttempt } from '../policy';
 import { ACTIVE_DELETION_STATUSES, DeletionState, DeletionStatus } from '../deletion/deletion-status';
 import { UserRow } from '../domain-types';
 import { KeysetPage, readTimeIdPage, TimeIdKey } from '../../database/keyset';
@@ -141,7 +141,7 @@ export class ObjectListService {
     limit: number,
     after: TimeIdKey | null,
   ): Promise<KeysetPage<ObjectRow>> {
-    requireAdmin(user, 'list the objects of a deletion');
+    requireMayAttempt(user, Operation.VIEW_DELETION_OBJECTS, 'list the objects of a deletion');
     if (!ACTIVE_DELETION_STATUSES.includes(deletion.status)) return { rows: [], totalCount: async () => 0 };
     const params = new SqlParams();
     const conditions = [`deletion_id = ${params.add(deletion.id)}`, ...visibleTo(user, 'archived', params)];

@@ -1,7 +1,8 @@
 import { Database, Sql } from '../../database/database';
 import { ObjectType, REMOVABLE_TASK_STATUSES, TaskStatus, tableOf } from '../../database/object-tables';
 import { AppError, ErrorCode } from '../../errors';
-import { Role, UserRow } from '../domain-types';
+import { UserRow } from '../domain-types';
+import { can, Operation } from '../policy';
 import { groupRefs, notFound, ObjectRef, objectColumns, ObjectRow, refKey, withDeletionState } from './object-rows';
 import { isUuid } from '../uuid';
 
@@ -56,14 +57,14 @@ export class ObjectService {
     const table = tableOf(ObjectType.TASK);
     return this.db.transaction(async (tx) => {
       const current = isUuid(id)
-        ? await tx.one<{ createdBy: string; markedAt: Date | null }>(
-            `SELECT created_by AS "createdBy", marked_at AS "markedAt" FROM tasks
+        ? await tx.one<{ workspaceId: string; createdBy: string; markedAt: Date | null }>(
+            `SELECT workspace_id AS "workspaceId", created_by AS "createdBy", marked_at AS "markedAt" FROM tasks
              WHERE id = $1 AND workspace_id = $2 FOR UPDATE`,
             [id, user.workspaceId],
           )
         : undefined;
       if (!current) throw notFound([{ type: ObjectType.TASK, id }]);
-      if (current.createdBy !== user.id && user.role !== Role.ADMIN) {
+      if (!can(user, Operation.SET_TASK_STATUS, { workspaceId: current.workspaceId, ownerId: current.createdBy })) {
         throw new AppError(ErrorCode.FORBIDDEN, 'Only the task’s creator or an admin may change its status.');
       }
       if (current.markedAt && !REMOVABLE_TASK_STATUSES.includes(status)) {

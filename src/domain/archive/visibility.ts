@@ -1,7 +1,8 @@
 import { Sql } from '../../database/database';
 import { tableOf } from '../../database/object-tables';
 import { SqlParams } from '../../database/sql';
-import { Role, UserRow } from '../domain-types';
+import { UserRow } from '../domain-types';
+import { can, Operation, Target, visibleArchivedCreator } from '../policy';
 import { objectColumns, ObjectRef, ObjectRow, withDeletionState } from './object-rows';
 import { isUuid } from '../uuid';
 
@@ -13,12 +14,14 @@ export type Among = 'archived' | 'active' | 'any';
  * one object table: everyone in the workspace sees the active ones; of the archived ones a member
  * sees only those they created and an admin all; another workspace's none. Every read of objects
  * on a user's behalf (the lists, `object`, attachment downloads) starts from these, so the rule is
- * written once. Knowing `among` lets a list keep the one condition its index needs.
+ * written once; who must have created an archived object comes from the policy. Knowing `among`
+ * lets a list keep the one condition its index needs.
  */
 export function visibleTo(user: UserRow, among: Among, params: SqlParams): string[] {
   const conditions = [`workspace_id = ${params.add(user.workspaceId)}`];
-  if (user.role === Role.ADMIN || among === 'active') return conditions;
-  const own = `created_by = ${params.add(user.id)}`;
+  const creator = visibleArchivedCreator(user);
+  if (creator === null || among === 'active') return conditions;
+  const own = `created_by = ${params.add(creator)}`;
   conditions.push(among === 'archived' ? own : `(archived_at IS NULL OR ${own})`);
   return conditions;
 }
@@ -33,5 +36,11 @@ export async function visibleObject(sql: Sql, user: UserRow, ref: ObjectRef): Pr
     `SELECT ${objectColumns(table)} FROM ${table.table} WHERE ${conditions.join(' AND ')}`,
     params.values,
   );
-  return row && withDeletionState(row);
+  // The statement already applied the rule; asking the policy too keeps the two from drifting apart.
+  return row && can(user, Operation.VIEW_OBJECT, objectTarget(row)) ? withDeletionState(row) : undefined;
+}
+
+/** An object as the policy sees it: its workspace, its creator and whether it is archived. */
+export function objectTarget(row: Pick<ObjectRow, 'workspaceId' | 'createdById' | 'archivedAt'>): Target {
+  return { workspaceId: row.workspaceId, ownerId: row.createdById, archived: row.archivedAt !== null };
 }

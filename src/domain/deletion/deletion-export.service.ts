@@ -5,7 +5,7 @@ import { OBJECT_TABLES, ObjectTable } from '../../database/object-tables';
 import { AppError, ErrorCode } from '../../errors';
 import { FileStore } from '../files/file-store';
 import { ZipWriter } from '../files/zip-writer';
-import { requireAdmin } from '../policy';
+import { Operation, requireMayAttempt } from '../policy';
 import { Clock } from '../clock';
 import { DELETION_COLUMNS, DeletionRow } from './deletion-row';
 import { DeletionStatus } from './deletion-status';
@@ -47,7 +47,7 @@ export class DeletionExportService {
     start: (deletion: DeletionRow) => ZipWriter,
     signal: AbortSignal,
   ): Promise<void> {
-    requireAdmin(user, 'export a deletion');
+    requireMayAttempt(user, Operation.EXPORT, 'export a deletion');
     if (!isUuid(id)) throw noSuchDeletion(id);
     if (this.inFlight >= MAX_EXPORTS_IN_FLIGHT) {
       throw new AppError(

@@ -1,6 +1,6 @@
 import { Database, Sql } from '../../database/database';
 import { AppError, ErrorCode } from '../../errors';
-import { requireAdmin } from '../policy';
+import { Operation, requireMayAttempt } from '../policy';
 import { Clock } from '../clock';
 import { UserRow } from '../domain-types';
 import { DEFAULT_REMINDER_HOURS, DeletionSettingsRow, SETTINGS_COLUMNS } from './deletion-settings-row';
@@ -44,7 +44,7 @@ export class DeletionSettingsService {
 
   /** The workspace's settings (admins); the defaults when it never changed them. */
   async get(user: UserRow): Promise<DeletionSettingsRow> {
-    requireAdmin(user, 'read the deletion settings');
+    requireMayAttempt(user, Operation.READ_SETTINGS, 'read the deletion settings');
     const row = await this.db.one<DeletionSettingsRow>(
       `SELECT ${SETTINGS_COLUMNS} FROM deletion_settings WHERE workspace_id = $1`,
       [user.workspaceId],
@@ -54,7 +54,7 @@ export class DeletionSettingsService {
 
   /** The most recent changes, newest first (admins). */
   async changes(user: UserRow, limit: number): Promise<DeletionSettingsChangeRow[]> {
-    requireAdmin(user, 'read the deletion settings');
+    requireMayAttempt(user, Operation.READ_SETTINGS, 'read the deletion settings');
     return this.db.rows<DeletionSettingsChangeRow>(
       `SELECT id::text, changed_at AS "changedAt", changed_by AS "changedById",
          old_auto_mark_after_days AS "oldAutoMarkAfterDays", new_auto_mark_after_days AS "newAutoMarkAfterDays",
@@ -69,7 +69,7 @@ export class DeletionSettingsService {
    * that leaves both values as they are writes nothing and notifies nobody.
    */
   async update(user: UserRow, change: DeletionSettingsChange): Promise<DeletionSettingsRow> {
-    requireAdmin(user, 'change the deletion settings');
+    requireMayAttempt(user, Operation.UPDATE_SETTINGS, 'change the deletion settings');
     this.validate(change);
     return this.db.transaction(async (tx) => {
       const old = await lockSettings(tx, user.workspaceId);

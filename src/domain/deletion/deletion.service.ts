@@ -2,7 +2,7 @@ import { Config } from '../../config';
 import { Database, Sql } from '../../database/database';
 import { OBJECT_TABLES } from '../../database/object-tables';
 import { AppError, ErrorCode } from '../../errors';
-import { requireAdmin, refuseWhileActive } from '../policy';
+import { Operation, refuseWhileActive, requireMayAttempt } from '../policy';
 import { activeDeletion, DELETION_COLUMNS, DeletionRow, DeletionVolumeRow } from './deletion-row';
 import { UserRow } from '../domain-types';
 import { Clock } from '../clock';
@@ -28,7 +28,7 @@ export class DeletionService {
 
   /** Turns the workspace's selection into a PENDING deletion that executes after the grace period. */
   async activate(user: UserRow): Promise<DeletionRow> {
-    requireAdmin(user, 'activate a deletion');
+    requireMayAttempt(user, Operation.ACTIVATE, 'activate a deletion');
     try {
       return await this.db.transaction(async (tx) => {
         await lockWorkspace(tx, user.workspaceId);
@@ -56,7 +56,7 @@ export class DeletionService {
    * the refusal says why.
    */
   async cancel(user: UserRow, id: string): Promise<DeletionRow> {
-    requireAdmin(user, 'cancel a deletion');
+    requireMayAttempt(user, Operation.CANCEL, 'cancel a deletion');
     if (!isUuid(id)) throw deletionNotFound(id);
     return this.db.transaction(async (tx) => {
       const deletion = await this.lifecycle.cancel(tx, {

@@ -4,7 +4,7 @@ import { OBJECT_TABLES, ObjectTable, ObjectType, REMOVABLE_TASK_STATUSES, tableO
 import { AppError, ErrorCode } from '../../errors';
 import { UserRow } from '../domain-types';
 import { Clock } from '../clock';
-import { refuseWhileActive, requireAdmin } from '../policy';
+import { Operation, refuseWhileActive, requireMayAttempt } from '../policy';
 import { checkRefBatch, notFound, ObjectRef, RefGroup } from '../archive/object-rows';
 import { uuidOrNothing } from '../uuid';
 import { activeDeletion } from './deletion-row';
@@ -80,7 +80,11 @@ export class SelectionService {
   }
 
   private async change(user: UserRow, input: SelectionInput, action: Action): Promise<SelectionChange> {
-    requireAdmin(user, `${action} objects for permanent deletion`);
+    requireMayAttempt(
+      user,
+      action === 'mark' ? Operation.MARK : Operation.UNMARK,
+      `${action} objects for permanent deletion`,
+    );
     const { refs, filter } = input;
     if ((refs == null) === (filter == null)) {
       throw new AppError(ErrorCode.BAD_USER_INPUT, `Give exactly one of refs or filter to ${action} objects.`, {

@@ -8,7 +8,8 @@ import { DeletionStatus } from '../deletion/deletion-status';
 import { UserRow } from '../domain-types';
 import { notFound, ObjectRef } from '../archive/object-rows';
 import { isUuid } from '../uuid';
-import { visibleObject } from '../archive/visibility';
+import { objectTarget, visibleObject } from '../archive/visibility';
+import { can, Operation } from '../policy';
 
 /** An attachment as the API sees it. */
 export interface AttachmentRow {
@@ -122,7 +123,8 @@ export class AttachmentService {
     );
     if (!row) throw missing;
     const owner = await visibleObject(this.db, user, { type: row.objectType as ObjectType, id: row.objectId });
-    if (!owner || (owner.deletionId && (await this.executing(owner.deletionId)))) throw missing;
+    if (!owner || !can(user, Operation.DOWNLOAD_ATTACHMENT, objectTarget(owner))) throw missing;
+    if (owner.deletionId && (await this.executing(owner.deletionId))) throw missing;
     return row;
   }
 
@@ -164,12 +166,13 @@ export class AttachmentService {
   private async checkWritable(sql: Sql, user: UserRow, ref: ObjectRef, lock: '' | 'FOR UPDATE'): Promise<void> {
     const table = tableOf(ref.type);
     const row = isUuid(ref.id)
-      ? await sql.one<{ archivedAt: Date | null }>(
-          `SELECT archived_at AS "archivedAt" FROM ${table.table} WHERE id = $1 AND workspace_id = $2 ${lock}`,
+      ? await sql.one<{ workspaceId: string; archivedAt: Date | null }>(
+          `SELECT workspace_id AS "workspaceId", archived_at AS "archivedAt" FROM ${table.table}
+           WHERE id = $1 AND workspace_id = $2 ${lock}`,
           [ref.id, user.workspaceId],
         )
       : undefined;
-    if (!row) throw notFound([ref]);
+    if (!row || !can(user, Operation.UPLOAD_ATTACHMENT, { workspaceId: row.workspaceId })) throw notFound([ref]);
     if (row.archivedAt) {
       throw new AppError(
         ErrorCode.CONFLICT,

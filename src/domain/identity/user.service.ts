@@ -1,6 +1,7 @@
 import { Sql } from '../../database/database';
 import { currentUser, USER_COLUMNS, usersByIds } from './auth.service';
-import { Role, UserRow } from '../domain-types';
+import { UserRow } from '../domain-types';
+import { deletionAudienceRole } from '../policy';
 
 /** Reads users; every read is scoped by the caller's workspace where it comes from a request. */
 export class UserService {
@@ -23,7 +24,7 @@ export class UserService {
   admins(db: Sql, workspaceId: string): Promise<UserRow[]> {
     return db.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE workspace_id = $1 AND role = $2`, [
       workspaceId,
-      Role.ADMIN,
+      deletionAudienceRole(),
     ]);
   }
 

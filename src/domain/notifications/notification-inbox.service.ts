@@ -2,6 +2,7 @@ import { Database } from '../../database/database';
 import { SqlParams } from '../../database/sql';
 import { AppError, ErrorCode } from '../../errors';
 import { UserRow } from '../domain-types';
+import { notificationRecipient } from '../policy';
 import { KeysetPage, readTimeIdPage, TimeIdKey } from '../../database/keyset';
 import { isUuid } from '../uuid';
 
@@ -31,7 +32,7 @@ export class NotificationInboxService {
     after: TimeIdKey | null,
   ): Promise<KeysetPage<NotificationRow>> {
     const params = new SqlParams();
-    const conditions = [`user_id = ${params.add(user.id)}`];
+    const conditions = [`user_id = ${params.add(notificationRecipient(user))}`];
     if (unreadOnly) conditions.push('read_at IS NULL');
     return readTimeIdPage<NotificationRow>(
       this.db,
@@ -52,10 +53,11 @@ export class NotificationInboxService {
    */
   async markRead(user: UserRow, ids: readonly string[]): Promise<number> {
     const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
+    const recipient = notificationRecipient(user);
     return this.db.transaction(async (tx) => {
       const own = await tx.rows<{ id: string }>(
         'SELECT id FROM notifications WHERE user_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE',
-        [user.id, unique.filter(isUuid)],
+        [recipient, unique.filter(isUuid)],
       );
       const found = new Set(own.map((row) => row.id));
       const missing = unique.filter((id) => !found.has(id));
@@ -70,7 +72,7 @@ export class NotificationInboxService {
       }
       const updated = await tx.rows(
         'UPDATE notifications SET read_at = now() WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL RETURNING id',
-        [user.id, unique],
+        [recipient, unique],
       );
       return updated.length;
     });

@@ -1,7 +1,7 @@
 import { Authorized, FieldResolver, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../context';
 import { AppError, ErrorCode } from '../../errors';
-import { Role } from '../../domain/domain-types';
+import { Operation } from '../../domain/policy';
 import { DELETION_EVENTS_TOPIC } from '../../domain/deletion/deletion-events';
 import { inSubscriberWorkspace } from '../deletion-event-delivery';
 import type { DeletionEventDelivery } from '../deletion-event-delivery';
@@ -17,7 +17,7 @@ import { User } from '../types/user.type';
  */
 @Resolver(() => DeletionEvent)
 export class DeletionEventResolver {
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.RECEIVE_DELETION_EVENTS)
   @Subscription(() => DeletionEvent, {
     topics: DELETION_EVENTS_TOPIC,
     // The subscription's group sees its workspace's events only; rights are then checked again

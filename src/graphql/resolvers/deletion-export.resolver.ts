@@ -2,7 +2,7 @@ import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { deletionExportUrl } from '../../http/file-urls';
 import { DeletionStatus } from '../../domain/deletion/deletion-status';
-import { Role } from '../../domain/domain-types';
+import { mayAttempt, Operation } from '../../domain/policy';
 import { Deletion } from '../types/deletion.type';
 
 /** Where a deletion can be downloaded as a ZIP before it executes. */
@@ -15,7 +15,7 @@ export class DeletionExportResolver {
       'to the server): `/deletions/<id>/export` while it is PENDING and the caller is an admin, null otherwise.',
   })
   exportUrl(@Root() deletion: Deletion, @Ctx() context: Context): string | null {
-    const admin = context.viewer.user?.role === Role.ADMIN;
-    return admin && deletion.status === DeletionStatus.PENDING ? deletionExportUrl(deletion.id) : null;
+    const allowed = mayAttempt(context.viewer.user, Operation.EXPORT);
+    return allowed && deletion.status === DeletionStatus.PENDING ? deletionExportUrl(deletion.id) : null;
   }
 }

@@ -1,7 +1,7 @@
 import { Args, Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { requireUser } from '../context';
-import { Role } from '../../domain/domain-types';
+import { Operation } from '../../domain/policy';
 import { Page, toPage } from '../types/connection';
 import { CrmObject, CrmObjectConnection, toCrmObject } from '../types/crm-object.type';
 import { Deletion } from '../types/deletion.type';
@@ -13,7 +13,7 @@ type DeletionValue = Pick<Deletion, 'id' | 'status'>;
 /** The objects a deletion still holds, for admins reviewing it before it executes. */
 @Resolver(() => Deletion)
 export class DeletionObjectsResolver {
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.VIEW_DELETION_OBJECTS)
   @FieldResolver(() => CrmObjectConnection, {
     description:
       'The objects of one type this deletion still holds while PENDING or EXECUTING, newest archived first; empty once it has ended (history keeps no personal data). Admins only.',

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { requireUser } from '../context';
-import { Role } from '../../domain/domain-types';
+import { Operation } from '../../domain/policy';
 import { pageSize } from '../types/connection';
 import {
   DeletionSettings,
@@ -15,13 +15,13 @@ import { User } from '../types/user.type';
 /** The retention policy and reminder of the caller's workspace: any admin reads, admins change. */
 @Resolver(() => DeletionSettings)
 export class DeletionSettingsResolver {
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.READ_SETTINGS)
   @Query(() => DeletionSettings, { description: "Your workspace's retention policy and reminder. Admins only." })
   async deletionSettings(@Ctx() context: Context): Promise<DeletionSettings> {
     return toDeletionSettings(await context.services.deletionSettings.get(requireUser(context)));
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.UPDATE_SETTINGS)
   @Mutation(() => DeletionSettings, {
     description:
       'Changes the retention policy or the reminder: a field left out stays, null turns it off. Out of range: BAD_USER_INPUT and nothing changes. Recorded (changes) and announced to every admin (DELETION_SETTINGS_CHANGED).',

@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { requireUser } from '../context';
-import { Role } from '../../domain/domain-types';
+import { Operation } from '../../domain/policy';
 import { SelectionChange } from '../../domain/deletion/selection.service';
 import { Connection, decodeTimeIdCursor, Page, pageSize, toPage } from '../types/connection';
 import { asDeletion, Deletion, DeletionOverview } from '../types/deletion.type';
@@ -38,7 +38,7 @@ class DeletionsArgs {
 /** The permanent-deletion API for admins (docs/rules.md, rules 3–7): selection, activation, cancel, history. */
 @Resolver()
 export class DeletionResolver {
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.VIEW_OVERVIEW)
   @Query(() => DeletionOverview, {
     description: 'Per-type figures, the pending deletion and whether marking is possible.',
   })
@@ -46,7 +46,7 @@ export class DeletionResolver {
     return overview(context, null);
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.MARK)
   @Mutation(() => DeletionOverview, {
     description:
       'Adds archived objects to the selection for permanent deletion (tasks only when REMOVED or VERIFIED). Idempotent, all or nothing; refused while a deletion is pending or executing.',
@@ -55,7 +55,7 @@ export class DeletionResolver {
     return overview(context, await context.services.selection.mark(requireUser(context), { refs, filter }));
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.UNMARK)
   @Mutation(() => DeletionOverview, {
     description:
       'Takes objects out of the selection. Idempotent, all or nothing; refused while a deletion is pending or executing.',
@@ -64,7 +64,7 @@ export class DeletionResolver {
     return overview(context, await context.services.selection.unmark(requireUser(context), { refs, filter }));
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.ACTIVATE)
   @Mutation(() => Deletion, {
     description:
       'Turns the selection into a PENDING deletion that executes after the grace period; notifies every admin. Refused when the selection is empty or another deletion is pending.',
@@ -73,7 +73,7 @@ export class DeletionResolver {
     return asDeletion(await context.services.deletions.activate(requireUser(context)));
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.CANCEL)
   @Mutation(() => Deletion, {
     description: 'Cancels a PENDING deletion: its objects return to the selection, still marked. Notifies every admin.',
   })
@@ -84,7 +84,7 @@ export class DeletionResolver {
     return asDeletion(await context.services.deletions.cancel(requireUser(context), id));
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.VIEW_HISTORY)
   @Query(() => DeletionConnection, { description: 'Every deletion of the workspace, newest activated first.' })
   async deletions(@Args() { first, after, status }: DeletionsArgs, @Ctx() context: Context): Promise<Page<Deletion>> {
     const limit = pageSize(first ?? 20);
@@ -98,7 +98,7 @@ export class DeletionResolver {
     return toPage(page, limit, (row) => asDeletion(row));
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Operation.VIEW_DELETION)
   @Query(() => Deletion, {
     nullable: true,
     description: 'One deletion of your workspace; null when there is none by that id.',

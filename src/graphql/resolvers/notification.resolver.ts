@@ -15,7 +15,7 @@ import {
 } from 'type-graphql';
 import type { Context } from '../context';
 import { requireUser } from '../context';
-import { Role } from '../../domain/domain-types';
+import { mayAttempt, Operation } from '../../domain/policy';
 import { Connection, decodeTimeIdCursor, Page, pageSize, toPage } from '../types/connection';
 import { asDeletion, Deletion } from '../types/deletion.type';
 import { Notification, toNotification } from '../types/notification.type';
@@ -65,7 +65,7 @@ export class NotificationResolver {
   async deletion(@Root() notification: Notification, @Ctx() context: Context): Promise<Deletion | null> {
     const user = requireUser(context);
     // Deletions are admin business (rule 12): a member (e.g. a demoted admin) sees the notification only.
-    if (!notification.deletionId || user.role !== Role.ADMIN) return null;
+    if (!notification.deletionId || !mayAttempt(user, Operation.VIEW_DELETION)) return null;
     return asDeletion(
       await context.loaders.deletions.load({ workspaceId: user.workspaceId, id: notification.deletionId }),
     );

@@ -1,4 +1,4 @@
-import { Role } from '../../domain-types';
+import { deletionAudienceRole } from '../../policy';
 import { DELETION_COLUMNS } from '../deletion-row';
 import { SETTINGS_COLUMNS } from '../deletion-settings-row';
 import { DeletionStatus, statusTransition } from '../deletion-status';
@@ -106,4 +106,4 @@ export const RECORD_SETTINGS_CHANGE_SQL = `
  */
 export const NOTIFY_ADMINS_SQL = `
   INSERT INTO notifications (workspace_id, user_id, kind, deletion_id, created_at)
-  SELECT workspace_id, id, $2, $3, $4 FROM users WHERE workspace_id = $1 AND role = '${Role.ADMIN}'`;
+  SELECT workspace_id, id, $2, $3, $4 FROM users WHERE workspace_id = $1 AND role = '${deletionAudienceRole()}'`;
