@@ -3,7 +3,7 @@ import {
   CancelDeletionDocument,
   DeletionExportUrlDocument,
   DeletionOverviewDocument,
-  DeletionsDocument,
+  DeletionSettingsDocument,
   MarkNotificationsReadDocument,
   NotificationsDocument,
   type DeletionFieldsFragment,
@@ -15,12 +15,13 @@ import { confirmDialog } from './confirm.js';
 import { h, render, section } from './dom.js';
 import { Feed } from './feed.js';
 import { formatBytes, formatTime, formatVolume } from './format.js';
-import { historyTable } from './history.js';
+import { History } from './history.js';
 import { typePlural } from './labels.js';
 import { errorText, latestOnly } from './loading.js';
 import { overviewTable, pendingPanel, tickCountdowns } from './overview.js';
 import { PendingObjects } from './pending-objects.js';
 import { RecycleBin } from './recycle-bin.js';
+import { changeText, SettingsScreen } from './settings.js';
 import { type ConsoleShell } from './shell.js';
 
 const PAGE_SIZE = 20;
@@ -40,11 +41,12 @@ const EVENT_SENTENCES: Record<string, string> = {
 export class AdminConsole {
   private readonly overviewBox = h('div');
   private readonly pendingBox = h('div');
-  private readonly historyBox = h('div');
   private readonly liveStatus = h('p', { id: 'live-status', role: 'status' }, 'Live updates: connecting…');
   private readonly feed = new Feed();
   private readonly pendingObjects: PendingObjects;
   private readonly bin: RecycleBin;
+  private readonly settings: SettingsScreen;
+  private readonly history: History;
   private overview: OverviewFieldsFragment | undefined;
   private connections = 0;
   /** Ends the event subscription; replaced once it starts. */
@@ -56,6 +58,8 @@ export class AdminConsole {
     private readonly shell: ConsoleShell,
   ) {
     this.pendingObjects = new PendingObjects(api, PAGE_SIZE);
+    this.settings = new SettingsScreen(api, shell);
+    this.history = new History(api, HISTORY_SIZE);
     this.bin = new RecycleBin(api, { isAdmin: true, me, mutate: (action) => void this.mutate(action) }, PAGE_SIZE);
   }
 
@@ -67,7 +71,8 @@ export class AdminConsole {
       section('archived', 'Recycle bin: archived objects', this.bin.box),
       section('overview', 'Objects that can be permanently deleted', this.overviewBox),
       section('pending-section', 'Pending deletion', this.pendingBox, this.pendingObjects.box),
-      section('history', 'History of deletions', this.historyBox),
+      section('history', 'History of deletions', this.history.box),
+      section('settings', 'Retention settings', this.settings.box),
       section(
         'notifications',
         'Notifications',
@@ -78,6 +83,7 @@ export class AdminConsole {
     );
     setInterval(() => tickCountdowns(), 1000);
     void this.refresh();
+    void this.settings.load();
     this.stopEvents = this.api.subscribeToDeletionEvents({
       onEvent: (event) => this.onEvent(event),
       onConnected: () => void this.onConnected(),
@@ -87,7 +93,7 @@ export class AdminConsole {
   }
 
   private refresh(): Promise<unknown> {
-    return Promise.all([this.loadOverview(), this.loadHistory()]).then(() => this.bin.load());
+    return Promise.all([this.loadOverview(), this.history.load()]).then(() => this.bin.load());
   }
 
   private readonly loadOverview = latestOnly(
@@ -118,19 +124,6 @@ export class AdminConsole {
     );
     this.pendingObjects.follow(overview.pending);
   }
-
-  private readonly loadHistory = latestOnly(
-    () => this.api.request(DeletionsDocument, { first: HISTORY_SIZE }),
-    ({ deletions }) =>
-      render(
-        this.historyBox,
-        historyTable(
-          deletions.edges.map((edge) => edge.node),
-          deletions.totalCount,
-        ),
-      ),
-    (error) => render(this.historyBox, errorText(error)),
-  );
 
   /** Runs a mutation, says what it did (or shows its error), then reloads what it may have changed. */
   private async mutate(action: () => Promise<string>): Promise<void> {
@@ -214,10 +207,23 @@ export class AdminConsole {
     try {
       const unread = { unreadOnly: true, first: NOTIFICATIONS_SIZE };
       const { notifications } = await this.api.request(NotificationsDocument, unread);
-      this.feed.addNotifications(notifications.edges.map((edge) => edge.node));
+      const nodes = notifications.edges.map((edge) => edge.node);
+      const settingsChanged = nodes.some((node) => node.kind === 'DELETION_SETTINGS_CHANGED');
+      this.feed.addNotifications(nodes, settingsChanged ? await this.settingsChanges() : undefined);
+      if (settingsChanged) void this.settings.load();
     } catch (error) {
       this.shell.showError(error);
     }
+  }
+
+  /** Describes the settings change behind a notification written at `at`: what changed and who. */
+  private async settingsChanges(): Promise<(at: string) => string | undefined> {
+    const { deletionSettings } = await this.api.request(DeletionSettingsDocument, { changes: 50 });
+    return (at) => {
+      const limit = new Date(at).getTime() + 1000;
+      const change = deletionSettings.changes.find((c) => new Date(c.changedAt).getTime() <= limit);
+      return change && `by ${change.changedBy?.name ?? 'an admin'}: ${changeText(change)}`;
+    };
   }
 
   private async markAllRead(): Promise<void> {

@@ -1,22 +1,70 @@
-import type { DeletionFieldsFragment } from '../../operations/generated.js';
-import { h } from './dom.js';
-import { scrollBox } from './object-table.js';
+import { DeletionsDocument, type DeletionFieldsFragment } from '../../operations/generated.js';
+import type { Api } from './api.js';
+import { h, render } from './dom.js';
 import { formatTime, formatVolume } from './format.js';
+import { typePlural } from './labels.js';
+import { errorText, latestOnly } from './loading.js';
+import { pagingButtons, scrollBox } from './object-table.js';
 
-/** The history of deletions, newest activated first. */
-export function historyTable(deletions: DeletionFieldsFragment[], totalCount: number): HTMLElement {
-  if (deletions.length === 0) return h('p', {}, 'No deletion has been activated yet.');
+const STATUS_LABELS: Record<string, string> = {
+  PENDING: 'Pending',
+  EXECUTING: 'Executing',
+  COMPLETED: 'Completed',
+  CANCELLED: 'Cancelled',
+  FAILED: 'Failed',
+};
+
+/** The history of deletions, newest activated first, a page at a time, with what each held per type. */
+export class History {
+  readonly box = h('div');
+  private after: string | undefined;
+
+  constructor(
+    private readonly api: Api,
+    private readonly pageSize: number,
+  ) {}
+
+  readonly load = latestOnly(
+    () => this.api.request(DeletionsDocument, { first: this.pageSize, after: this.after }),
+    ({ deletions }) => {
+      const rows = deletions.edges.map((edge) => edge.node);
+      if (rows.length === 0 && !this.after) return render(this.box, h('p', {}, 'No deletion has been activated yet.'));
+      render(
+        this.box,
+        historyTable(rows, deletions.totalCount),
+        h(
+          'p',
+          {},
+          pagingButtons('history', 'the history of deletions', deletions, this.after === undefined, {
+            nextPage: (cursor) => this.page(cursor),
+            firstPage: () => this.page(undefined),
+          }),
+        ),
+      );
+    },
+    (error) => render(this.box, errorText(error)),
+  );
+
+  private page(after: string | undefined): void {
+    this.after = after;
+    void this.load();
+  }
+}
+
+function historyTable(deletions: DeletionFieldsFragment[], totalCount: number): HTMLElement {
   const table = h(
     'table',
     { id: 'history-table' },
-    h('caption', {}, `Deletions (${deletions.length} newest of ${totalCount})`),
+    h('caption', {}, `Deletions: ${deletions.length} shown of ${totalCount}`),
     h(
       'thead',
       {},
       h(
         'tr',
         {},
-        ['Activated', 'By', 'Status', 'Objects · volume', 'Ended'].map((title) => h('th', { scope: 'col' }, title)),
+        ['Activated', 'By', 'Status', 'Objects · volume', 'Per type', 'Ended'].map((title) =>
+          h('th', { scope: 'col' }, title),
+        ),
       ),
     ),
     h(
@@ -28,8 +76,13 @@ export function historyTable(deletions: DeletionFieldsFragment[], totalCount: nu
           { class: deletion.status === 'PENDING' ? 'state-pending' : undefined },
           h('th', { scope: 'row' }, formatTime(deletion.activatedAt)),
           h('td', {}, deletion.activatedBy.name),
-          h('td', {}, deletion.status),
+          h('td', {}, STATUS_LABELS[deletion.status] ?? deletion.status),
           h('td', {}, formatVolume(deletion.total)),
+          h(
+            'td',
+            {},
+            deletion.byType.map(({ type, volume }) => `${typePlural(type)}: ${formatVolume(volume)}`).join('; '),
+          ),
           h('td', {}, endOf(deletion)),
         ),
       ),

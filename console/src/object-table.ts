@@ -75,7 +75,7 @@ export function scrollBox(table: HTMLElement, label: string): HTMLElement {
 export function pagingButtons(
   idPrefix: string,
   what: string,
-  page: ObjectPage,
+  page: { pageInfo: ObjectPage['pageInfo'] },
   isFirstPage: boolean,
   actions: PagingActions,
 ): (HTMLElement | string)[] {
