@@ -124,7 +124,7 @@ export class RecycleBin {
   }
 
   private table(page: ObjectPage): HTMLElement {
-    const caption = `Archived ${typePlural(this.query.type)}: ${page.edges.length} shown of ${page.totalCount}`;
+    const caption = `Archived ${typePlural(this.query.type)}`;
     const all = h('input', {
       type: 'checkbox',
       id: 'select-page',
