@@ -29,7 +29,8 @@ const ERROR_SENTENCES: Record<string, string> = {
   FORBIDDEN: 'Your account is not allowed to do that; an admin of your workspace can.',
   UNAUTHENTICATED: 'Your sign-in was not accepted or has expired. Sign in again.',
   NOT_FOUND: 'Some of these objects no longer exist or are not visible to you. The list has been refreshed.',
-  BAD_USER_INPUT: 'The request was not valid. Check the values you entered.',
+  BAD_USER_INPUT:
+    'The request was refused as invalid: check the values entered (tasks can be marked only once Removed or Verified).',
   NETWORK_ERROR: 'The server could not be reached. Check the connection and try again.',
 };
 
