@@ -1,35 +1,7 @@
-import 'reflect-metadata';
-import { DataSource } from 'typeorm';
-import { InitialSchema1764300000000 } from './src/database/migrations/1764300000000-initial-schema';
-import { TombstonesByDeletion1764900000000 } from './src/database/migrations/1764900000000-tombstones-by-deletion';
-import { ReviewIndexes1765000000000 } from './src/database/migrations/1765000000000-review-indexes';
-import { DeletionSettings1765100000000 } from './src/database/migrations/1765100000000-deletion-settings';
-import { DropSelectionIndex1765200000000 } from './src/database/migrations/1765200000000-drop-selection-index';
-import { ArchivedByIndex1765700000000 } from './src/database/migrations/1765700000000-archived-by-index';
+import { createDataSource } from './src/database/data-source';
 
 /**
- * The TypeORM DataSource of the app and of the TypeORM migration CLI. The schema is owned by
- * migrations (never `synchronize`); queries are plain SQL through `src/database/database.ts`.
+ * The TypeORM CLI's entry only (`typeorm migration:run -d dist/ormconfig.js`): it reads DATABASE_URL
+ * when the CLI loads it. Nothing in src/ imports this file; the app builds its DataSource from its config.
  */
-export function createDataSource(url: string, poolSize = 10): DataSource {
-  return new DataSource({
-    type: 'postgres',
-    url,
-    synchronize: false,
-    migrationsRun: false,
-    migrationsTransactionMode: 'each',
-    migrations: [
-      InitialSchema1764300000000,
-      TombstonesByDeletion1764900000000,
-      ReviewIndexes1765000000000,
-      DeletionSettings1765100000000,
-      DropSelectionIndex1765200000000,
-      ArchivedByIndex1765700000000,
-    ],
-    extra: { max: poolSize, application_name: 'crm-archive' },
-    logging: false,
-  });
-}
-
-// The default export is what `typeorm migration:run -d dist/ormconfig.js` expects.
 export default createDataSource(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/crm');

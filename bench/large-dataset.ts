@@ -6,10 +6,10 @@ import { LocalFileStore } from '../src/domain/files/file-store';
 import { BenchDatabase, openBenchDatabase } from './bench-database';
 
 /** Objects in the one workspace of the first stage; the large one later holds LARGE_WORKSPACE_SHARE of the rest. */
-export const SMALL_STAGE_OBJECTS = 30_000;
-export const WORKSPACES_AT_FULL_SIZE = 100;
+const SMALL_STAGE_OBJECTS = 30_000;
+const WORKSPACES_AT_FULL_SIZE = 100;
 /** The large workspace's objects at full size (of 1M): ~300k, as the goal 1 sets it. */
-export const LARGE_WORKSPACE_OBJECTS = 300_000;
+const LARGE_WORKSPACE_OBJECTS = 300_000;
 
 /**
  * The large dataset the browse, overhead and peer benches share: seeded once, on first use, in its

@@ -5,9 +5,10 @@ import { Config } from './config';
 import { Database } from './database/database';
 import { recordRunningUrl, startEmbeddedPostgres } from './database/embedded-postgres';
 import { migrate } from './database/migrate';
+import { demoAccess } from './demo/demo-access';
 import { isSeeded, seedDemoData } from './demo/demo-seed';
 import { createDeletionEventDelivery, DeletionEventDelivery } from './graphql/deletion-event-delivery';
-import { ensureDataDir, startOrUnwind, StopStack } from './startup';
+import { ensureDataDir, ensureDevSecret, startOrUnwind, StopStack } from './startup';
 import { Logger } from './log';
 import { DeletionScheduler } from './scheduler/deletion-scheduler';
 import { DeletionEventListener } from './domain/deletion/deletion-event-listener';
@@ -30,7 +31,7 @@ import { WsCloseCode } from './ws/ws-close-codes';
 const TRANSITION_EFFECTS: readonly TransitionEffect[] = [];
 
 /** The topics of this process's pub/sub and what each carries. */
-export type AppPubSub = ReturnType<typeof createAppPubSub>;
+type AppPubSub = ReturnType<typeof createAppPubSub>;
 
 /** A started instance: its server and services, and how to stop all of it. */
 export interface App {
@@ -56,7 +57,8 @@ export function startApp(config: Config, logger: Logger): Promise<App> {
 }
 
 /** startApp's steps, in order; each pushes onto `stack` how to stop what it started. */
-async function startParts(config: Config, logger: Logger, stack: StopStack): Promise<App> {
+async function startParts(loaded: Config, logger: Logger, stack: StopStack): Promise<App> {
+  const config = ensureDevSecret(loaded);
   const { url, db } = await openDatabase(config, logger, stack);
   const files = await openFileStore(config);
   stack.push(() => files.close());
@@ -75,6 +77,7 @@ async function startParts(config: Config, logger: Logger, stack: StopStack): Pro
     logger,
     metrics,
     eventsLive: () => listener.connected,
+    demo: demoAccess(config, services),
   });
   const scheduler = startScheduler(config, services, files, logger, metrics);
   stack.push(drainTogether(server, scheduler));

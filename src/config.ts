@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { ensureDataDir } from './startup';
 import { S3Settings } from './domain/files/s3-file-store';
 
 /** Everything the process reads from its environment, validated once at start. */
@@ -22,6 +19,10 @@ export interface Config {
   /** Unset: the server starts an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /**
+   * JWT_SECRET; empty when unset outside production, until the start (`ensureDevSecret`) puts the
+   * one kept in DATA_DIR here. Reading the configuration writes nothing.
+   */
   jwtSecret: string;
   nodeEnv: 'development' | 'production' | 'test';
   /** Milliseconds between activation and execution of a permanent deletion. */
@@ -37,6 +38,15 @@ export interface Config {
   /** Set (by S3_BUCKET): attachment files live in this bucket; unset: under `dataDir`/files. */
   s3: S3Settings | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  // Hostile clients (docs/export.md, docs/observability.md): what a slow or prying client may hold.
+  /** Exports running at once in this process (EXPORTS_MAX, at least 2). */
+  exportsMax: number;
+  /** Of those, at most this many for one workspace (EXPORTS_PER_WORKSPACE, below exportsMax). */
+  exportsPerWorkspace: number;
+  /** A download or export whose client reads nothing for this long is closed (TRANSFER_IDLE_TIMEOUT). */
+  transferIdleTimeoutMs: number;
+  /** Set: /metrics wants `Authorization: Bearer <it>`. Unset: /metrics is open outside production, closed in it. */
+  metricsToken: string | undefined;
 }
 
 /** A configuration value that cannot be used; the message says which variable and why. */
@@ -97,12 +107,29 @@ export function loadConfig(env: Env = process.env): Config {
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER, problems),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info', problems),
     s3: s3Settings(env, problems),
+    ...hostileClientLimits(env, problems),
   };
   problems.push(...leaseProblems(config.deletionLeaseMs));
   if (problems.length > 0) throw new ConfigError(problems);
-  // Outside production a secret is generated once and kept with the data, so tokens survive restarts.
-  if (!jwtSecret) config.jwtSecret = persistedSecret(dataDir);
   return config;
+}
+
+const DEFAULT_EXPORTS_MAX = 4;
+
+/** The limits that keep slow or prying clients from holding what others need; see Config. */
+function hostileClientLimits(
+  env: Env,
+  problems: string[],
+): Pick<Config, 'exportsMax' | 'exportsPerWorkspace' | 'transferIdleTimeoutMs' | 'metricsToken'> {
+  const exportsMax = integer(env, 'EXPORTS_MAX', DEFAULT_EXPORTS_MAX, 2, 1000, problems);
+  // Half, rounded up, but never all: one workspace always leaves a slot to the others.
+  const share = Math.min(Math.ceil(exportsMax / 2), exportsMax - 1);
+  const exportsPerWorkspace = integer(env, 'EXPORTS_PER_WORKSPACE', share, 1, exportsMax - 1, problems);
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    problems.push('METRICS_TOKEN must be at least 16 characters long');
+  const transferIdleTimeoutMs = duration(env, 'TRANSFER_IDLE_TIMEOUT', '30s', problems);
+  return { exportsMax, exportsPerWorkspace, transferIdleTimeoutMs, metricsToken };
 }
 
 /**
@@ -144,15 +171,6 @@ function s3Settings(env: Env, problems: string[]): S3Settings | undefined {
         ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined }
         : undefined,
   };
-}
-
-function persistedSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  ensureDataDir(dataDir);
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {

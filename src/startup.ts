@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * A start that cannot go on, told to the operator in one line: what is wrong and what to do
@@ -65,4 +67,19 @@ export function ensureDataDir(dataDir: string): void {
       `cannot create the data directory ${dataDir} (${code}): set DATA_DIR to a folder you can write`,
     );
   }
+}
+
+/**
+ * The configuration with its JWT secret: JWT_SECRET when set; otherwise (never in production, where
+ * loadConfig requires it) a secret generated once and kept in DATA_DIR/jwt-secret, so tokens survive
+ * restarts. A start step of the server and of the CLI commands, not of reading the configuration.
+ */
+export function ensureDevSecret<C extends { jwtSecret: string; dataDir: string }>(config: C): C {
+  if (config.jwtSecret) return config;
+  const file = path.join(config.dataDir, 'jwt-secret');
+  if (existsSync(file)) return { ...config, jwtSecret: readFileSync(file, 'utf8').trim() };
+  ensureDataDir(config.dataDir);
+  const jwtSecret = randomBytes(32).toString('hex');
+  writeFileSync(file, jwtSecret, { mode: 0o600 });
+  return { ...config, jwtSecret };
 }

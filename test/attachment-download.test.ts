@@ -96,7 +96,7 @@ describe('GET /attachments/:id', () => {
     }
   });
 
-  it('answers a single Range with 206, an unsatisfiable one with 416, and several or a stale If-Range with the whole file', async () => {
+  it('answers a single Range with 206 (a suffix longer than the file: all of it), an unsatisfiable one with 416, and several or a stale If-Range with the whole file', async () => {
     const [member] = ws.members;
     const bytes = randomBytes(1000);
     const { id } = await attached(member, bytes);
@@ -110,6 +110,17 @@ describe('GET /attachments/:id', () => {
     const tail = await download(id, member, { range: 'bytes=-5', 'if-range': part.headers.get('etag')! });
     expect([tail.status, tail.headers.get('content-range')]).toEqual([206, 'bytes 995-999/1000']);
     expect(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(995))).toBe(true);
+    // A suffix longer than the file selects all of it (RFC 9110 §14.1.2), as does one of exactly its size.
+    for (const suffix of ['bytes=-1000', 'bytes=-5000', 'bytes=-99999999999']) {
+      const all = await download(id, member, { range: suffix });
+      expect([suffix, all.status, all.headers.get('content-range'), all.headers.get('content-length')]).toEqual([
+        suffix,
+        206,
+        'bytes 0-999/1000',
+        '1000',
+      ]);
+      expect(Buffer.from(await all.arrayBuffer()).equals(bytes)).toBe(true);
+    }
     const past = await download(id, member, { range: 'bytes=1000-' });
     expect([past.status, past.headers.get('content-range')]).toEqual([416, 'bytes */1000']);
     expect(((await past.json()) as { error: { code: string } }).error.code).toBe('BAD_USER_INPUT');

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, parseDuration } from '../src/config';
+import { ensureDevSecret } from '../src/startup';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-config-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -31,11 +32,18 @@ describe('configuration', () => {
     });
   });
 
-  it('generates a JWT secret once and keeps it in the data folder', () => {
-    const first = loadConfig({ DATA_DIR: dataDir }).jwtSecret;
+  it('generates a JWT secret once at start and keeps it in the data folder', () => {
+    const secretDir = path.join(dataDir, 'secret');
+    const config = loadConfig({ DATA_DIR: secretDir });
+    // Reading the configuration writes nothing; the start step does.
+    expect(existsSync(secretDir)).toBe(false);
+    const first = ensureDevSecret(config).jwtSecret;
     expect(first).toHaveLength(64);
-    expect(readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8')).toBe(first);
-    expect(loadConfig({ DATA_DIR: dataDir }).jwtSecret).toBe(first);
+    expect(readFileSync(path.join(secretDir, 'jwt-secret'), 'utf8')).toBe(first);
+    expect(ensureDevSecret(loadConfig({ DATA_DIR: secretDir })).jwtSecret).toBe(first);
+    expect(ensureDevSecret(loadConfig({ DATA_DIR: secretDir, JWT_SECRET: 'a-secret-long-enough' })).jwtSecret).toBe(
+      'a-secret-long-enough',
+    );
   });
 
   it('accepts durations such as 7d, 10s and 500ms', () => {
@@ -156,5 +164,32 @@ describe('CONSOLE_ENABLED', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir, CONSOLE_ENABLED: 'yes' })).toThrow(
       'CONSOLE_ENABLED must be one of true, false, got "yes"',
     );
+  });
+});
+
+describe('limits for hostile clients', () => {
+  it('runs 4 exports per process, 2 per workspace, closes idle transfers after 30 s, and has no metrics token by default', () => {
+    expect(loadConfig({ DATA_DIR: dataDir })).toMatchObject({
+      exportsMax: 4,
+      exportsPerWorkspace: 2,
+      transferIdleTimeoutMs: 30_000,
+      metricsToken: undefined,
+    });
+  });
+
+  it('keeps one workspace’s share below the whole: half of EXPORTS_MAX by default, never all of it', () => {
+    const share = (max: string) => loadConfig({ DATA_DIR: dataDir, EXPORTS_MAX: max }).exportsPerWorkspace;
+    expect([share('2'), share('3'), share('5'), share('10')]).toEqual([1, 2, 3, 5]);
+    expect(problemsOf({ EXPORTS_MAX: '4', EXPORTS_PER_WORKSPACE: '4' })).toEqual([
+      'EXPORTS_PER_WORKSPACE must be an integer from 1 to 3, got "4"',
+    ]);
+    expect(problemsOf({ EXPORTS_MAX: '1' })).toEqual(['EXPORTS_MAX must be an integer from 2 to 1000, got "1"']);
+  });
+
+  it('refuses a short METRICS_TOKEN and a TRANSFER_IDLE_TIMEOUT that is not a duration', () => {
+    expect(problemsOf({ METRICS_TOKEN: 'short', TRANSFER_IDLE_TIMEOUT: 'soon' })).toEqual([
+      'METRICS_TOKEN must be at least 16 characters long',
+      'TRANSFER_IDLE_TIMEOUT must be a positive duration such as 7d, 12h, 30s or 500ms, got "soon"',
+    ]);
   });
 });

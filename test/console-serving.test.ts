@@ -34,6 +34,20 @@ describe('outside production', () => {
         'text/javascript; charset=utf-8',
       ]);
     }
+    // What those two import in turn is served too, and nothing else of the packages.
+    expect((await get(server, '/console/vendor/graphql/language/blockString.mjs')).status).toBe(200);
+    for (const path of [
+      '/console/vendor/graphql/package.json',
+      '/console/vendor/graphql-ws/package.json',
+      '/console/vendor/graphql/',
+      '/console/vendor/graphql/index.mjs',
+      '/console/vendor/graphql/language/printer.js',
+      '/console/vendor/graphql-ws/server-zBhvXJ_Z.js',
+      '/console/vendor/graphql/language/../package.json',
+      '/console/vendor/graphql/language/%2e%2e/package.json',
+    ]) {
+      expect([path, (await get(server, path)).status]).toEqual([path, 404]);
+    }
     const css = await get(server, '/console/static/console.css');
     expect(css.headers.get('content-type')).toMatch(/^text\/css/);
   });

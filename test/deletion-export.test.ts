@@ -12,7 +12,6 @@ import {
 } from '../operations/generated';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { DeletionLifecycle } from '../src/domain/deletion/lifecycle/deletion-lifecycle';
-import { MAX_EXPORTS_IN_FLIGHT } from '../src/domain/deletion/deletion-export.service';
 import { ExportManifest } from '../src/domain/deletion/export-manifest';
 import { mustRequest, request } from './support/clients';
 import { archivedObjects, deletionSnapshot, Ref } from './support/deletion';
@@ -149,8 +148,9 @@ describe('GET /deletions/:id/export', () => {
     ]);
     // Names are sanitised into one path segment, and the bytes are the uploaded ones.
     for (const [, name, bytes] of uploads) {
-      const safe = name === '..' ? '_' : name.replace(/[\r\n]/g, '_');
+      const safe = name === '..' ? '_' : name.replace(/[\r\n"]/g, '_');
       const file = manifest.files.find((f) => f.path.endsWith(`/${safe}`))!;
+      expect(file.fileName).toBe(name);
       expect(entries.find((e) => e.name === file.path)!.data.equals(bytes)).toBe(true);
     }
   });
@@ -219,21 +219,24 @@ describe('GET /deletions/:id/export', () => {
       const response = await exportOf(id, admin, leaving.signal);
       const reader = response.body!.getReader();
       expect((await reader.read()).done).toBe(false);
-      // The export waits, holding its transaction, while the client does not read.
-      await waitFor(async () => (await openTransactions()) >= 1, { what: 'the export to wait for the client' });
-      leaving.abort();
+      // The export waits for the client, but its rows were staged first: no transaction, no connection.
       await waitFor(async () => (await openTransactions()) === 0 && pool().idleCount === pool().totalCount, {
-        what: 'the export to roll back and release its connection',
+        what: 'the waiting export to hold no connection',
+      });
+      expect(server.app.services.deletionExport.slots.inUse()).toBe(1);
+      leaving.abort();
+      await waitFor(async () => server.app.services.deletionExport.slots.inUse() === 0, {
+        what: 'the export to stop and release its slot',
       });
       const again = await exportOf(id, admin);
       expect(again.status).toBe(200);
       await expectExportMatches(id, await unzip(Buffer.from(await again.arrayBuffer())));
     });
 
-    it(`runs at most ${MAX_EXPORTS_IN_FLIGHT} exports at once, so slow downloads never take every pooled connection`, async () => {
+    it('runs at most its share of exports for one workspace at once; a third is refused as busy', async () => {
       const { id, admin } = await bigDeletion(3);
       const leaving = new AbortController();
-      for (let n = 0; n < MAX_EXPORTS_IN_FLIGHT; n++) {
+      for (let n = 0; n < server.app.services.config.exportsPerWorkspace; n++) {
         const response = await exportOf(id, admin, leaving.signal);
         expect((await response.body!.getReader().read()).done).toBe(false);
       }
@@ -241,8 +244,9 @@ describe('GET /deletions/:id/export', () => {
       const body = (await busy.json()) as { error: { code: string; reason: string } };
       expect([busy.status, body.error.code, body.error.reason]).toEqual([409, 'CONFLICT', 'EXPORTS_BUSY']);
       leaving.abort();
-      await waitFor(async () => (await openTransactions()) === 0 && pool().idleCount === pool().totalCount, {
-        what: 'the exports to release their connections',
+      const slots = server.app.services.deletionExport.slots;
+      await waitFor(async () => slots.inUse() === 0 && (await openTransactions()) === 0, {
+        what: 'the exports to release their slots',
       });
       const again = await exportOf(id, admin);
       expect(again.status).toBe(200);
@@ -254,7 +258,6 @@ describe('GET /deletions/:id/export', () => {
       const response = await exportOf(id, admin);
       const reader = response.body!.getReader();
       expect((await reader.read()).done).toBe(false);
-      await waitFor(async () => (await openTransactions()) >= 1, { what: 'the export to wait for the client' });
       const others = await server.database.db.rows<{ id: string }>(
         `SELECT id FROM deletions WHERE status = 'PENDING' AND id <> $1`,
         [id],

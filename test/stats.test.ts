@@ -9,8 +9,8 @@ import {
   countersMatchRecount,
   noOrphanFiles,
   runVerifyChecks,
-  VerifyCheck,
 } from '../src/domain/verify/verify-checks';
+import { VerifyCheck } from '../src/domain/verify/verify-check';
 import { createWorkspace } from './support/fixtures';
 import { startTestServer, TestServer } from './support/servers';
 

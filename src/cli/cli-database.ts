@@ -7,6 +7,7 @@ import { migrate } from '../database/migrate';
 import { FileStore } from '../domain/files/file-store';
 import { openFileStore } from '../domain/files/open-file-store';
 import { createServices, Services } from '../domain/services';
+import { ensureDevSecret } from '../startup';
 
 /**
  * Runs a command against the app's database: DATABASE_URL, or the embedded one under DATA_DIR
@@ -30,7 +31,7 @@ export async function withCliDatabase<T>(config: Config, work: (services: Servic
     files = await openFileStore(config);
     const applied = await migrate(db.dataSource);
     if (applied.length > 0) process.stderr.write(`applied migrations: ${applied.join(', ')}\n`);
-    return await work(createServices(config, db, files));
+    return await work(createServices(ensureDevSecret(config), db, files));
   } finally {
     await files?.close();
     await db.close();

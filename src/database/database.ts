@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { createDataSource } from '../../ormconfig';
+import { createDataSource } from './data-source';
 
 /** Runs SQL: on its own (one pooled connection per statement) or inside a transaction. */
 export interface Sql {

@@ -23,7 +23,7 @@ export interface EmbeddedOptions {
 }
 
 /** Asks the kernel for a free TCP port on the loopback interface. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -47,7 +47,7 @@ const isRoot = (): boolean => process.getuid?.() === 0;
  * initdb fails with "Permission denied"; we then keep the cluster under the OS temp folder
  * instead, in a folder named after the requested one so restarts find it again, and say so.
  */
-export function reachableDataFolder(requested: string, log: (message: string) => void): string {
+function reachableDataFolder(requested: string, log: (message: string) => void): string {
   if (!isRoot()) return requested;
   for (let dir = path.dirname(path.resolve(requested)); ; dir = path.dirname(dir)) {
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {

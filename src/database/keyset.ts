@@ -5,7 +5,7 @@ import { SqlFilter, whereOf } from './sql';
 export type TimeIdKey = [micros: string, id: string];
 
 /** A row of a page, with the key its cursor encodes. */
-export type KeyedRow<T> = T & { cursorKey: TimeIdKey };
+type KeyedRow<T> = T & { cursorKey: TimeIdKey };
 
 /**
  * One page of `limit + 1` rows (the extra one only tells that more follow) and how to count every

@@ -23,7 +23,7 @@ export enum TaskStatus {
 export const REMOVABLE_TASK_STATUSES: readonly TaskStatus[] = [TaskStatus.REMOVED, TaskStatus.VERIFIED];
 
 /** A type-specific column: its SQL name and the GraphQL field it feeds. */
-export interface OwnColumn {
+interface OwnColumn {
   column: string;
   field: string;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { StartError } from '../startup';
 
 /** A PostgreSQL that is running on a data folder, and the process that started it when known. */
-export interface RunningPostmaster {
+interface RunningPostmaster {
   pid: number;
   /** The process that started it; undefined when it is gone (the PostgreSQL was orphaned) or unknown. */
   parentPid: number | undefined;
@@ -13,7 +13,7 @@ export interface RunningPostmaster {
  * The PostgreSQL running on `dataFolder`, read from the lock file every postmaster keeps there.
  * A lock file whose process is gone is stale (a crash): PostgreSQL itself starts over it.
  */
-export function runningPostmaster(dataFolder: string): RunningPostmaster | undefined {
+function runningPostmaster(dataFolder: string): RunningPostmaster | undefined {
   let lockFile: string;
   try {
     lockFile = readFileSync(path.join(dataFolder, 'postmaster.pid'), 'utf8');

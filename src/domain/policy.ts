@@ -82,7 +82,7 @@ const RULES: Record<Operation, Rule> = {
 };
 
 /** Whether the user administers their workspace; the role is the stored one, never a token's. */
-export function isAdmin(user: UserRow): boolean {
+function isAdmin(user: UserRow): boolean {
   return user.role === Role.ADMIN;
 }
 
@@ -110,7 +110,7 @@ export function notificationRecipient(user: UserRow): string {
 }
 
 /** Whether `user` may change an object created by `creatorId` (archive, restore, task status). */
-export function mayChangeObject(user: UserRow, creatorId: string | null | undefined): boolean {
+function mayChangeObject(user: UserRow, creatorId: string | null | undefined): boolean {
   return creatorId === user.id || isAdmin(user);
 }
 

@@ -2,7 +2,8 @@ import { Config } from '../config';
 import { Database } from '../database/database';
 import { ArchiveService } from './archive/archive.service';
 import { AttachmentService } from './files/attachment.service';
-import { AuthService } from './identity/auth.service';
+import { AuthService, usersByIds } from './identity/auth.service';
+import { CurrentUserReader } from './identity/current-user-reader';
 import { Clock, systemClock } from './clock';
 import { DeletionExportService } from './deletion/deletion-export.service';
 import { DeletionHistoryService } from './deletion/deletion-history.service';
@@ -63,12 +64,14 @@ export function createServices(
 ): Services {
   const objects = new ObjectService(db);
   const lifecycle = new DeletionLifecycle(effects);
+  // One batching reader for the process: token checks and socket operations share its statements.
+  const currentUsers = new CurrentUserReader((ids) => usersByIds(db, ids));
   return {
     config,
     db,
     files,
-    auth: new AuthService(db, config.jwtSecret),
-    users: new UserService(db),
+    auth: new AuthService(db, config.jwtSecret, currentUsers),
+    users: new UserService(db, currentUsers),
     lifecycle,
     objects,
     archiving: new ArchiveService(db, objects),
@@ -79,7 +82,10 @@ export function createServices(
     selection: new SelectionService(db, clock),
     deletions: new DeletionService(db, config, clock, lifecycle),
     deletionHistory: new DeletionHistoryService(db),
-    deletionExport: new DeletionExportService(db, files, clock),
+    deletionExport: new DeletionExportService(db, files, clock, {
+      max: config.exportsMax,
+      perWorkspace: config.exportsPerWorkspace,
+    }),
     deletionSettings: new DeletionSettingsService(db, clock, lifecycle, config.deletionGracePeriodMs),
     inbox: new NotificationInboxService(db),
   };

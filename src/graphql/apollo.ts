@@ -10,16 +10,16 @@ import { formatError } from './graphql-errors';
 import { Logger } from '../log';
 import { Context } from './context';
 import { CSRF_PREVENTION, refuseSubscriptionsOverHttp } from './graphql-over-http';
-import { Metrics } from '../http/metrics';
 import { QUERY_PARSE_OPTIONS } from './limits/operation-limits';
 import { operationLogPlugin } from './operation-log.plugin';
+import { OperationMetrics } from './operation-report';
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
   /** The same rules as the WebSocket's (limits, and introspection when the playground is off). */
   validationRules: readonly ValidationRule[];
   logger: Logger;
-  metrics: Metrics;
+  metrics: OperationMetrics;
   development: boolean;
   /** Run when Apollo drains: ends the WebSocket side with it. */
   drainSockets(): Promise<void>;

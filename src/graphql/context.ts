@@ -4,7 +4,7 @@ import { UserRow, Viewer } from '../domain/domain-types';
 import { Operation, requireMayAttempt } from '../domain/policy';
 import { Services } from '../domain/services';
 import { createLoaders, Loaders } from './loaders';
-import { newRequestId } from '../http/request-id';
+import { newRequestId } from './operation-report';
 
 /** What every resolver receives: who calls, the shared services and this request's loaders. */
 export interface Context {

@@ -5,7 +5,7 @@ import { DeletionRow, DeletionVolumeRow } from '../domain/deletion/deletion-row'
 import { Services } from '../domain/services';
 
 /** A deletion asked for on behalf of a workspace: another workspace's id loads as null. */
-export interface DeletionKey {
+interface DeletionKey {
   workspaceId: string;
   id: string;
 }

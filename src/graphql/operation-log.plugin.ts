@@ -2,14 +2,13 @@ import { ApolloServerPlugin } from '@apollo/server';
 import { AppError, ErrorCode, internalError } from '../errors';
 import { Logger } from '../log';
 import { Context } from './context';
-import { Metrics } from '../http/metrics';
-import { OperationReport } from './operation-report';
+import { OperationMetrics, OperationReport } from './operation-report';
 
 /**
  * Apollo's side of OperationReport: logs unknown errors with the request id, puts that id into
  * the internal errors the client receives, and writes one line and the metrics per request.
  */
-export function operationLogPlugin(logger: Logger, metrics: Metrics): ApolloServerPlugin<Context> {
+export function operationLogPlugin(logger: Logger, metrics: OperationMetrics): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const report = new OperationReport(contextValue.requestId, contextValue.viewer, 'http', logger, metrics);
@@ -36,7 +35,7 @@ export function operationLogPlugin(logger: Logger, metrics: Metrics): ApolloServ
 export async function contextOrInternalError(
   requestId: string,
   logger: Logger,
-  metrics: Metrics,
+  metrics: OperationMetrics,
   create: () => Promise<Context>,
 ): Promise<Context> {
   try {

@@ -1,9 +1,34 @@
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../errors';
 import { LogFields, Logger } from '../log';
 import { Viewer } from '../domain/domain-types';
 import { innermostError, isPublicError } from './graphql-errors';
-import { Metrics, Transport } from '../http/metrics';
+
+/** How an operation reached us. */
+type Transport = 'http' | 'ws';
+
+/** One finished GraphQL operation, as the request log and the metrics see it. */
+export interface OperationRecord {
+  operationName: string | undefined;
+  transport: Transport;
+  durationMs: number;
+  /** The `extensions.code` of each error the client received. */
+  errorCodes: string[];
+}
+
+/** Where operations are counted: the instance's metrics (http/metrics.ts), handed in by the transports. */
+export interface OperationMetrics {
+  /** Counts one answered operation, its latency and the codes of the errors it returned. */
+  recordOperation(record: OperationRecord): void;
+  /** Counts an error answered outside a GraphQL operation. */
+  recordError(code: string): void;
+}
+
+/** A new id for one request or one WebSocket operation. */
+export function newRequestId(): string {
+  return randomUUID();
+}
 
 /**
  * What HTTP and WebSocket share once an operation has run: the original of every unknown error
@@ -22,7 +47,7 @@ export class OperationReport {
     viewer: Viewer | undefined,
     private readonly transport: Transport,
     logger: Logger,
-    private readonly metrics: Metrics,
+    private readonly metrics: OperationMetrics,
   ) {
     this.log = logger.child({ requestId, ...viewerFields(viewer) });
   }

@@ -19,7 +19,7 @@ import { authChecker } from './context';
 import { refuseInvalidTextArguments } from './text-arguments';
 
 /** The resolvers that make up the API; the schema file is emitted from them. */
-export const RESOLVERS = [
+const RESOLVERS = [
   UserResolver,
   CrmObjectResolver,
   AttachmentResolver,
@@ -41,9 +41,6 @@ export async function createSchema(pubSub: PubSub = createPubSub()): Promise<Gra
     resolvers: RESOLVERS,
     authChecker,
     pubSub,
-    // No argument class carries class-validator rules (inputs are checked where they are used), so
-    // validation would only load class-validator and walk each argument object on every request.
-    validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     orphanedTypes: CRM_OBJECT_TYPES,
     emitSchemaFile: false,

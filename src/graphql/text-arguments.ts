@@ -12,7 +12,7 @@ export function isStorableText(text: string): boolean {
 }
 
 /** The path (e.g. `input.title`, `refs.0.id`) of the first string in `value` PostgreSQL cannot store. */
-export function findInvalidText(value: unknown, path: string): string | undefined {
+function findInvalidText(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return isStorableText(value) ? undefined : path;
   if (value === null || typeof value !== 'object') return undefined;
   for (const [key, item] of Object.entries(value)) {

@@ -6,7 +6,8 @@ import { Logger } from '../log';
 import { AttachmentRow } from '../domain/files/attachment.service';
 import { Services } from '../domain/services';
 import { attachmentDisposition } from './content-disposition';
-import { sendRefusal, signInFirst } from './http-refusal';
+import { RANGE_NOT_SATISFIABLE, sendRefusal, signInFirst } from './http-errors';
+import { idleTimeout } from './idle-timeout';
 
 /**
  * `GET /attachments/:id` (and HEAD): the stored bytes with their MIME type, length and a safe
@@ -22,7 +23,7 @@ export function attachmentDownloadRoute(services: Services, logger: Logger): Req
       if (!user) throw signInFirst();
       const attachment = await services.attachments.visible(user, String(req.params.id));
       const range = requestedRange(req, attachment.sizeBytes);
-      if (range === UNSATISFIABLE) return void refuseRange(res, attachment.sizeBytes);
+      if (range === UNSATISFIABLE) return void refuseRange(req, res, attachment.sizeBytes, logger);
       const gone = new AppError(ErrorCode.NOT_FOUND, `The file of attachment ${attachment.id} is no longer stored.`);
       if (req.method === 'HEAD') {
         if ((await services.files.size(attachment.storageKey)) === null) throw gone;
@@ -32,8 +33,11 @@ export function attachmentDownloadRoute(services: Services, logger: Logger): Req
       const body = await services.files.read(attachment.storageKey, range ?? undefined);
       if (!body) throw gone;
       setHeaders(res, attachment, range);
-      // pipeline destroys the file stream (closing its handle) if the client goes away.
-      await pipeline(body, res);
+      // pipeline destroys the file stream (closing its handle) if the client goes away, or reads
+      // nothing for TRANSFER_IDLE_TIMEOUT: a stalled reader holds one file and one socket, no connection.
+      const idleMs = services.config.transferIdleTimeoutMs;
+      const idle = idleTimeout(res, idleMs, () => logger.info('download closed: the client read nothing', { idleMs }));
+      await pipeline(body, idle, res);
     } catch (error) {
       sendRefusal(req, res, error, logger, 'attachment download failed');
     }
@@ -47,6 +51,9 @@ function requestedRange(req: Request, size: number): ByteRange | null | typeof U
   if (!req.headers.range) return null;
   const ifRange = req.headers['if-range'];
   if (ifRange !== undefined && ifRange !== etagOf(String(req.params.id))) return null;
+  // A suffix range longer than the file selects all of it (RFC 9110 §14.1.2); range-parser calls it unsatisfiable.
+  const suffix = /^bytes=\s*-\s*(\d+)\s*$/.exec(req.headers.range);
+  if (suffix && size > 0 && Number(suffix[1]) >= size) return { start: 0, end: size - 1 };
   const ranges = req.range(size, { combine: true });
   if (ranges === -1) return UNSATISFIABLE;
   // Malformed (-2) or several ranges: the whole file is a valid answer to both.
@@ -55,10 +62,10 @@ function requestedRange(req: Request, size: number): ByteRange | null | typeof U
 }
 
 /** 416 with the size, as RFC 9110 §15.5.17 asks, and the usual error body. */
-function refuseRange(res: Response, size: number): void {
-  res.status(416).setHeader('Content-Range', `bytes */${size}`);
+function refuseRange(req: Request, res: Response, size: number, logger: Logger): void {
+  res.setHeader('Content-Range', `bytes */${size}`);
   const message = `The requested range lies outside the file's ${size} bytes.`;
-  res.json({ error: { code: ErrorCode.BAD_USER_INPUT, message } });
+  sendRefusal(req, res, new AppError(ErrorCode.BAD_USER_INPUT, message, { reason: RANGE_NOT_SATISFIABLE }), logger, '');
 }
 
 function setHeaders(res: Response, attachment: AttachmentRow, range: ByteRange | null): void {

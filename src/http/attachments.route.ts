@@ -4,7 +4,7 @@ import { AppError, ErrorCode } from '../errors';
 import { Logger } from '../log';
 import { TOO_LARGE } from '../domain/files/attachment.service';
 import { Services } from '../domain/services';
-import { sendRefusal, signInFirst } from './http-refusal';
+import { sendRefusal, signInFirst } from './http-errors';
 import { invalidTextError, isStorableText } from '../graphql/text-arguments';
 
 export const ATTACHMENTS_PATH = '/attachments';

@@ -16,7 +16,7 @@ const EXPOSED_HEADERS = `${REQUEST_ID_HEADER}, Content-Disposition, Content-Rang
 const PREFLIGHT_MAX_AGE_S = 600;
 
 /** Whether a browser's `Origin` header matches an entry of CORS_ORIGINS (exact, or `scheme://host:*`). */
-export function originMatcher(patterns: readonly string[]): (origin: string) => boolean {
+function originMatcher(patterns: readonly string[]): (origin: string) => boolean {
   const exact = new Set(patterns.filter((pattern) => !pattern.endsWith(':*')));
   const anyPort = patterns.filter((pattern) => pattern.endsWith(':*')).map((pattern) => pattern.slice(0, -2));
   return (origin) => {

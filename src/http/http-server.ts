@@ -12,10 +12,11 @@ import { Metrics } from './metrics';
 import { QUERY_LIMIT_RULES } from '../graphql/limits/operation-limits';
 import { requestIdMiddleware } from './request-id';
 import { mountRoutes } from './routes';
+import { DemoAccess } from '../ui/demo-access';
 import { serveGraphqlWs } from '../ws/websocket';
 import { WS_CLOSE_REASONS, WsCloseCode } from '../ws/ws-close-codes';
 
-export const GRAPHQL_PATH = '/graphql';
+const GRAPHQL_PATH = '/graphql';
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT/graphql */
@@ -36,6 +37,8 @@ export interface ServerOptions {
   metrics: Metrics;
   /** Whether events can be delivered now; when false, new sockets are closed with 1013 Try Again Later. */
   eventsLive?: () => boolean;
+  /** Demo tokens for the console and the playground; the development start's only (app.ts). */
+  demo?: DemoAccess;
 }
 
 /**
@@ -66,7 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     drainSockets: sockets.dispose,
   });
   metrics.countSocketsWith(() => sockets.wsServer.clients.size);
-  mountRoutes(app, { services, apollo, logger, metrics, graphqlPath: GRAPHQL_PATH });
+  mountRoutes(app, { services, apollo, logger, metrics, graphqlPath: GRAPHQL_PATH, demo: options.demo });
 
   await listenOrStop(httpServer, options.port, services.config.host, () => apollo.stop());
   const { port } = httpServer.address() as AddressInfo;

@@ -1,24 +1,16 @@
 import { RequestHandler } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Config } from '../config';
+import { ErrorCode } from '../errors';
+import { sendJsonError } from './http-errors';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Sql } from '../database/database';
 import { sqlLiterals } from '../database/sql';
 import { Logger } from '../log';
-import { ChunkProgress } from '../scheduler/deletion-executor';
 import { ACTIVE_DELETION_STATUSES } from '../domain/deletion/deletion-status';
+import { OperationMetrics, OperationRecord } from '../graphql/operation-report';
 
 export const METRICS_PATH = '/metrics';
-
-/** How an operation reached us. */
-export type Transport = 'http' | 'ws';
-
-/** One finished GraphQL operation, as the request log and the metrics see it. */
-export interface OperationRecord {
-  operationName: string | undefined;
-  transport: Transport;
-  durationMs: number;
-  /** The `extensions.code` of each error the client received. */
-  errorCodes: string[];
-}
 
 // Operation names are chosen by clients: past this many distinct ones, new names count as
 // "other", so a client cannot grow the metrics without bound.
@@ -34,10 +26,21 @@ const ACTIVE_DELETIONS_SQL = `
   WHERE status IN (${sqlLiterals(ACTIVE_DELETION_STATUSES)}) GROUP BY status`;
 
 /**
+ * What the metrics count of one committed executor chunk; the app hands the scheduler's progress in
+ * (app.ts), so this transport knows nothing of the scheduler.
+ */
+export interface ChunkMetrics {
+  objects: number;
+  bytes: number;
+  /** The chunk's transaction and file removal, in milliseconds. */
+  durationMs: number;
+}
+
+/**
  * This instance's Prometheus metrics in a registry of its own (tests run several apps in one
  * process; prom-client's global registry would make them collide). Served at `GET /metrics`.
  */
-export class Metrics {
+export class Metrics implements OperationMetrics {
   readonly registry = new Registry();
   private readonly operationNames = new Set<string>();
   private socketCount: () => number = () => 0;
@@ -126,7 +129,7 @@ export class Metrics {
   }
 
   /** The executor's `afterChunk` hook: objects, bytes and time of one committed chunk. */
-  recordChunk(progress: ChunkProgress): void {
+  recordChunk(progress: ChunkMetrics): void {
     this.objectsDeleted.inc(progress.objects);
     this.bytesDeleted.inc(progress.bytes);
     this.chunkDuration.observe(progress.durationMs / 1000);
@@ -150,4 +153,30 @@ export class Metrics {
     this.operationNames.add(name);
     return name;
   }
+}
+
+/**
+ * Who may read `/metrics` (docs/observability.md): with METRICS_TOKEN set, only a request with
+ * `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise); without it, anyone outside production and
+ * nobody in production (404, as for a path that does not exist), since the metrics tell an outsider
+ * how busy the service is and what operations its clients run.
+ */
+export function metricsAccess(config: Pick<Config, 'nodeEnv' | 'metricsToken'>): RequestHandler {
+  const expected = config.metricsToken === undefined ? undefined : digest(config.metricsToken);
+  return (req, res, next) => {
+    if (expected === undefined) {
+      if (config.nodeEnv !== 'production') return next();
+      const message = 'Metrics are not served here in production: set METRICS_TOKEN and scrape with it.';
+      return sendJsonError(res, 404, ErrorCode.NOT_FOUND, message);
+    }
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    // Compared as digests, in constant time: neither the length nor a prefix of the token leaks.
+    if (token !== undefined && timingSafeEqual(digest(token), expected)) return next();
+    res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+    sendJsonError(res, 401, ErrorCode.UNAUTHENTICATED, 'Send "Authorization: Bearer <METRICS_TOKEN>" to read metrics.');
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }

@@ -1,18 +1,13 @@
 import { RequestHandler, Response } from 'express';
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from '../graphql/operation-report';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 // A proxy's id is kept only when it cannot break a log line or a header: short, plain characters.
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** A new id for one request or one WebSocket operation. */
-export function newRequestId(): string {
-  return randomUUID();
-}
-
 /** The caller's `x-request-id` when it is sane, otherwise a new one. */
-export function acceptRequestId(header: string | string[] | undefined): string {
+function acceptRequestId(header: string | string[] | undefined): string {
   return typeof header === 'string' && SANE_REQUEST_ID.test(header) ? header : newRequestId();
 }
 

@@ -5,12 +5,13 @@ import { Logger } from '../log';
 import { Services } from '../domain/services';
 import { attachmentDownloadRoute } from './attachment-download.route';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
-import { deletionExportRoute } from './deletion-export.route';
+import { deletionExportHeadRoute, deletionExportRoute } from './deletion-export.route';
 import { Context, createContext } from '../graphql/context';
 import { corsMiddleware } from './cors';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
-import { METRICS_PATH, Metrics } from './metrics';
+import { METRICS_PATH, Metrics, metricsAccess } from './metrics';
 import { CONSOLE_PATH, consoleRouter } from '../ui/console.route';
+import { DemoAccess } from '../ui/demo-access';
 import { contextOrInternalError } from '../graphql/operation-log.plugin';
 import { playgroundHandler } from '../ui/playground';
 import { PLAYGROUND_ASSETS_PATH, playgroundAssetsHandler } from '../ui/playground-assets';
@@ -24,10 +25,13 @@ export interface RouteOptions {
   metrics: Metrics;
   /** Where GraphQL is answered (POST, GET) and the playground is served (browsers). */
   graphqlPath: string;
+  /** Demo tokens for the console and the playground; the development start's only. */
+  demo?: DemoAccess;
 }
 
 /** Every HTTP route: probes, metrics, uploads, downloads, exports, the console, the playground and GraphQL, then JSON. */
-export function mountRoutes(app: Express, { services, apollo, logger, metrics, graphqlPath }: RouteOptions): void {
+export function mountRoutes(app: Express, options: RouteOptions): void {
+  const { services, apollo, logger, metrics, graphqlPath, demo } = options;
   // By prefix, so every route under these paths (downloads, exports) answers browsers on other origins.
   app.use([graphqlPath, ATTACHMENTS_PATH, '/deletions'], corsMiddleware(services.config.corsOrigins));
   app.get('/healthz', (_req, res) => {
@@ -41,13 +45,15 @@ export function mountRoutes(app: Express, { services, apollo, logger, metrics, g
       res.status(503).json({ status: 'database unreachable' });
     }
   });
-  app.get(METRICS_PATH, metrics.handler);
+  app.get(METRICS_PATH, metricsAccess(services.config), metrics.handler);
   app.post(ATTACHMENTS_PATH, attachmentsRoute(services, logger));
   // Express answers HEAD with the GET route; it sends the headers only.
   app.get(`${ATTACHMENTS_PATH}/:id`, attachmentDownloadRoute(services, logger));
+  // Before the GET, which express would otherwise run for HEAD too: a HEAD builds no ZIP.
+  app.head('/deletions/:id/export', deletionExportHeadRoute(services, logger));
   app.get('/deletions/:id/export', deletionExportRoute(services, logger));
-  app.use(CONSOLE_PATH, consoleRouter(services));
-  app.get(graphqlPath, playgroundHandler(services));
+  app.use(CONSOLE_PATH, consoleRouter(services, demo?.users));
+  app.get(graphqlPath, playgroundHandler(services, demo?.adminToken));
   app.get(`${PLAYGROUND_ASSETS_PATH}/:hash/:file`, playgroundAssetsHandler(services.config.playground));
   app.use(
     graphqlPath,

@@ -51,7 +51,7 @@ export interface ExecutorOptions {
 }
 
 /** Runs in a row that may end without progress before a deletion is given up as FAILED. */
-export const MAX_ATTEMPTS_WITHOUT_PROGRESS = 5;
+const MAX_ATTEMPTS_WITHOUT_PROGRESS = 5;
 // A lock held for good (a stuck transaction) must not keep a run, and its lease, alive for ever:
 // after this long the run ends as a failed attempt and a later claim tries again.
 const LOCKED_ROWS_GIVE_UP_MS = 5_000;

@@ -13,7 +13,7 @@ const { EXECUTING } = DeletionStatus;
  * the lease itself under the same row lock), or it would outlive a process killed meanwhile and
  * renew a dead run's lease once more. A transaction's own row locks never make it skip.
  */
-export async function renewLease(sql: Sql, deletionId: string, instanceId: string, leaseMs: number): Promise<void> {
+async function renewLease(sql: Sql, deletionId: string, instanceId: string, leaseMs: number): Promise<void> {
   await sql.rows(
     `UPDATE deletions SET locked_until = clock_timestamp() + $3 * interval '1 millisecond'
      WHERE id = (SELECT id FROM deletions WHERE id = $1 AND locked_by = $2 AND status = '${EXECUTING}'
@@ -26,7 +26,7 @@ export async function renewLease(sql: Sql, deletionId: string, instanceId: strin
  * How many renewals fit in one lease. Three means a lease survives two missed heartbeats in a row
  * (a stalled database round trip, a long GC pause) before another instance may take the run over.
  */
-export const HEARTBEATS_PER_LEASE = 3;
+const HEARTBEATS_PER_LEASE = 3;
 
 /**
  * Renews a run's lease every `leaseMs / HEARTBEATS_PER_LEASE` for as long as the run lasts, between

@@ -1,10 +1,11 @@
 import express, { RequestHandler, Router } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEMO_USERS } from '../demo/demo-seed';
 import { ErrorCode } from '../errors';
 import { Services } from '../domain/services';
 import { sendJsonError } from '../http/http-errors';
+import { consoleVendorRouter } from './console-vendor';
+import { DemoAccess } from './demo-access';
 import { inlineScriptsOf, setPageSecurityHeaders } from './page-security';
 
 export const CONSOLE_PATH = '/console';
@@ -14,7 +15,7 @@ export const CONSOLE_PATH = '/console';
  * its compiled modules from dist/console/, and the two browser packages it imports (graphql-ws's
  * client, graphql's printer) straight from node_modules, so nothing comes from a CDN.
  */
-export function consoleRouter(services: Services): Router {
+export function consoleRouter(services: Services, demoUsers?: DemoAccess['users']): Router {
   const router = express.Router();
   if (!services.config.console) {
     router.use((_req, res) => {
@@ -36,10 +37,9 @@ export function consoleRouter(services: Services): Router {
   });
   router.use('/static', files(path.join(root, 'console/static')));
   router.use('/app', files(path.join(root, 'dist/console')));
-  router.use('/vendor/graphql-ws', files(path.dirname(require.resolve('graphql-ws/client'))));
-  router.use('/vendor/graphql', files(path.dirname(require.resolve('graphql/package.json'))));
-  // Tokens for anyone who asks: development only, where the demo users exist and nobody owns them.
-  if (services.config.nodeEnv === 'development') router.get('/demo-users', demoUsers(services));
+  router.use('/vendor', consoleVendorRouter());
+  // Tokens for anyone who asks: given by the development start only, where nobody owns the demo users.
+  if (demoUsers) router.get('/demo-users', demoUsersRoute(demoUsers));
   return router;
 }
 
@@ -48,17 +48,10 @@ function revalidate(res: express.Response): void {
 }
 
 /** The demo users that exist in this database, each with a fresh token. */
-function demoUsers(services: Services): RequestHandler {
+function demoUsersRoute(demoUsers: NonNullable<DemoAccess['users']>): RequestHandler {
   return async (_req, res, next) => {
     try {
-      const listed = [];
-      for (const [workspace, users] of Object.entries(DEMO_USERS)) {
-        for (const { name, email, role } of users) {
-          const user = await services.users.byEmail(email);
-          if (user) listed.push({ workspace, name, email, role, token: services.auth.sign(user.id) });
-        }
-      }
-      res.set('Cache-Control', 'no-store').json(listed);
+      res.set('Cache-Control', 'no-store').json(await demoUsers());
     } catch (error) {
       next(error);
     }

@@ -1,8 +1,8 @@
 import { RequestHandler } from 'express';
-import { DEMO_ADMIN_EMAIL } from '../demo/demo-seed';
 import { ErrorCode } from '../errors';
 import { Services } from '../domain/services';
 import { sendJsonError } from '../http/http-errors';
+import { DemoAccess } from './demo-access';
 import { inlineScriptsOf, setPageSecurityHeaders } from './page-security';
 import { assetUrls } from './playground-assets';
 import { operationDocuments, TokenHint, welcomeComment } from './playground-tabs';
@@ -12,8 +12,8 @@ import { operationDocuments, TokenHint, welcomeComment } from './playground-tabs
  * to Apollo. When disabled (production without PLAYGROUND=true), a browser gets a JSON 404.
  * The page is a few KB: GraphiQL's files are linked from /playground/… (playground-assets.ts).
  */
-export function playgroundHandler(services: Services): RequestHandler {
-  const { playground: enabled, nodeEnv } = services.config;
+export function playgroundHandler(services: Services, demoAdminToken?: DemoAccess['adminToken']): RequestHandler {
+  const { playground: enabled } = services.config;
   return async (req, res, next) => {
     if (req.accepts(['application/json', 'text/html']) !== 'text/html') return next();
     if (!enabled) {
@@ -22,8 +22,8 @@ export function playgroundHandler(services: Services): RequestHandler {
       return sendJsonError(res, 404, ErrorCode.NOT_FOUND, message);
     }
     try {
-      // As `npm start` prints them: outside production only, a token would otherwise reach any visitor.
-      const token = nodeEnv === 'production' ? undefined : await demoAdminToken(services);
+      // As `npm start` prints it: given outside production only, a token would otherwise reach any visitor.
+      const token = await demoAdminToken?.();
       const html = playgroundPage(token);
       // Monaco (GraphiQL's editor) writes style attributes as it draws, so inline styles stay allowed.
       setPageSecurityHeaders(res, { inlineScripts: inlineScriptsOf(html), inlineStyles: true });
@@ -32,11 +32,6 @@ export function playgroundHandler(services: Services): RequestHandler {
       next(error);
     }
   };
-}
-
-async function demoAdminToken(services: Services): Promise<{ email: string; token: string } | undefined> {
-  const admin = await services.users.byEmail(DEMO_ADMIN_EMAIL);
-  return admin && { email: DEMO_ADMIN_EMAIL, token: services.auth.sign(admin.id) };
 }
 
 function playgroundPage(token: (TokenHint & { token: string }) | undefined): string {

@@ -4,6 +4,9 @@ import { WebSocket, WebSocketServer } from 'ws';
 /** How long a socket may stay silent before `connection_init`: graphql-ws's default. */
 const INIT_WAIT_MS = 3_000;
 
+/** The socket event `received` emits: a private name, heard only by the socket's own wait. */
+const INIT_RECEIVED = Symbol('connection_init received');
+
 /**
  * graphql-ws's `connection_init` timeout (4408), judged on what the client sent rather than on how
  * late the server runs. graphql-ws's own timer fires in the event loop's timers phase, before the
@@ -14,27 +17,24 @@ const INIT_WAIT_MS = 3_000;
  * Give graphql-ws `connectionInitWaitTimeout: 0` and call `received` from `onConnect`.
  */
 export function initTimeouts(wsServer: WebSocketServer): { received(socket: WebSocket): void } {
-  const waiting = new WeakMap<WebSocket, NodeJS.Timeout>();
   wsServer.on('connection', (socket: WebSocket) => {
+    // This socket's wait lives here, with the socket: `received` ends it through the socket itself.
+    let waiting = true;
     const timer = setTimeout(
       () =>
         setImmediate(() => {
-          if (!waiting.has(socket)) return;
-          waiting.delete(socket);
+          if (!waiting) return;
+          waiting = false;
           socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
         }),
       INIT_WAIT_MS,
     );
-    waiting.set(socket, timer);
-    socket.once('close', () => {
+    const stop = () => {
+      waiting = false;
       clearTimeout(timer);
-      waiting.delete(socket);
-    });
+    };
+    socket.once(INIT_RECEIVED, stop);
+    socket.once('close', stop);
   });
-  return {
-    received: (socket) => {
-      clearTimeout(waiting.get(socket));
-      waiting.delete(socket);
-    },
-  };
+  return { received: (socket) => void socket.emit(INIT_RECEIVED) };
 }

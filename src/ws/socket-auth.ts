@@ -14,6 +14,11 @@ export type SocketExtra = WsOperationsExtra & {
   viewer?: Viewer;
   /** The latest operation's read of the user; the next read waits for it (see `readInOrder`). */
   lastRead?: Promise<unknown>;
+  /**
+   * The viewer each accepted operation runs as (the user read again), by operation id: from
+   * `onSubscribe` to `context`, which takes it out. It lives and dies with the socket.
+   */
+  operationViewers?: Map<string, Viewer>;
 };
 
 type SocketOptions = ServerOptions<Record<string, unknown>, Extra & Partial<SocketExtra>>;
@@ -37,9 +42,6 @@ export function socketAuthHooks(
   services: Services,
   operationOf: (ctx: unknown, id: string, payload: SubscribePayload) => ExecutionArgs | readonly GraphQLError[],
 ): SocketHooks {
-  // The hooks of one operation share its subscribe payload; keyed by it, an operation that
-  // stops between the two (a validation error) leaves nothing behind.
-  const viewers = new WeakMap<SubscribePayload, Viewer>();
   return {
     onSubscribe: async (ctx, id, payload) => {
       // onConnect stored the viewer before acknowledging, and graphql-ws refuses operations before that.
@@ -49,14 +51,19 @@ export function socketAuthHooks(
         closeUnauthorized(ctx.extra);
         return [toGraphQLError(noLongerMember())];
       }
-      viewers.set(payload, { ...connected, user });
-      return operationOf(ctx, id, payload);
+      const operation = operationOf(ctx, id, payload);
+      // Only an operation that will run is remembered: one refused here (a validation error) leaves nothing.
+      if (!Array.isArray(operation)) (ctx.extra.operationViewers ??= new Map()).set(id, { ...connected, user });
+      return operation;
     },
-    context: (ctx, id, payload): Context =>
-      createContext(services, viewers.get(payload) ?? SIGNED_OUT, {
+    context: (ctx, id): Context => {
+      const viewer = ctx.extra.operationViewers?.get(id) ?? SIGNED_OUT;
+      ctx.extra.operationViewers?.delete(id);
+      return createContext(services, viewer, {
         requestId: wsRequestId(ctx.extra, id),
         endSession: () => closeUnauthorized(ctx.extra),
-      }),
+      });
+    },
   };
 }
 

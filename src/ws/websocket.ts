@@ -6,6 +6,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { Logger } from '../log';
 import { Viewer } from '../domain/domain-types';
 import { Services } from '../domain/services';
+import { Context } from '../graphql/context';
 import { MAX_REQUEST_BYTES } from '../http/http-errors';
 import { Metrics } from '../http/metrics';
 import { initTimeouts } from './init-timeout';
@@ -49,9 +50,6 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
   const operationReports = wsOperationHooks<SocketExtra>(logger, metrics, development);
   const groups = new SubscriptionGroups();
   const initWaits = initTimeouts(wsServer);
-  // graphql-ws hands `subscribe` the operation's arguments only; the same object went through
-  // `context` with its socket and id, which is where its subscriber is made.
-  const subscribers = new WeakMap<ExecutionArgs, Subscriber>();
   /** Sends an event to subscription `id` on a socket: the group's shared JSON behind this id's head. */
   const socketSubscriber = (
     ctx: WsContext<Record<string, unknown>, Extra & SocketExtra>,
@@ -90,13 +88,13 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
         await operationReports.onSubscribe?.(ctx, id, payload);
         return socketAuth.onSubscribe(ctx, id, payload);
       },
-      context: (ctx, id, payload, args) => {
-        subscribers.set(args, socketSubscriber(ctx, id, args));
-        return socketAuth.context(ctx, id, payload, args);
-      },
+      // graphql-ws hands `subscribe` the operation's arguments only, its context among them: the
+      // subscriber made here, with the socket and the operation id, travels in that context.
+      context: (ctx, id, payload, args): SocketOperationContext =>
+        Object.assign(socketAuth.context(ctx, id, payload, args), { subscriber: socketSubscriber(ctx, id, args) }),
       // Subscribers of the same operation, role and workspace share one execution per event
       // (subscription-groups.ts), each event with its own context (its delivery's loaders).
-      subscribe: (args) => groups.subscribe(args, subscriberOf(subscribers, args)),
+      subscribe: (args) => groups.subscribe(args, subscriberOf(args)),
       // 4408 for a socket silent for 3 s is initTimeouts' (init-timeout.ts), which allows for a server running late.
       connectionInitWaitTimeout: 0,
       // Outside development a failing hook closes the socket with "Internal server error", not its message.
@@ -107,9 +105,12 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
   return { wsServer, dispose: async () => await cleanup.dispose() };
 }
 
+/** An operation's context over a socket: the resolvers' context and where its events go. */
+type SocketOperationContext = Context & { subscriber: Subscriber };
+
 /** The subscriber `context` made for these arguments; graphql-ws always calls it before `subscribe`. */
-function subscriberOf(subscribers: WeakMap<ExecutionArgs, Subscriber>, args: ExecutionArgs): Subscriber {
-  const subscriber = subscribers.get(args);
+function subscriberOf(args: ExecutionArgs): Subscriber {
+  const subscriber = (args.contextValue as Partial<SocketOperationContext> | undefined)?.subscriber;
   if (!subscriber) throw new Error('A subscription reached `subscribe` without going through `context`.');
   return subscriber;
 }

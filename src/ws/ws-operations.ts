@@ -11,8 +11,7 @@ import { Logger } from '../log';
 import { Viewer } from '../domain/domain-types';
 import { formatError } from '../graphql/graphql-errors';
 import { Metrics } from '../http/metrics';
-import { OperationReport } from '../graphql/operation-report';
-import { newRequestId } from '../http/request-id';
+import { newRequestId, OperationReport } from '../graphql/operation-report';
 
 /** What a socket keeps of its running operations: one report (and request id) per operation id. */
 export type WsOperationsExtra = {

@@ -8,10 +8,10 @@ import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
  * browser fails the test (it is not skipped), so CI cannot go green without having run it.
  */
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Where screenshots of a failed browser test go (git-ignored). */
-export const SCREENSHOT_DIR = path.join(__dirname, '../../test-results/screenshots');
+const SCREENSHOT_DIR = path.join(__dirname, '../../test-results/screenshots');
 
 /**
  * Flags that keep Chromium quiet on a machine without internet: without the networking ones it keeps

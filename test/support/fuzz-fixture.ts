@@ -16,7 +16,7 @@ const TYPES: ObjectType[] = ['CONTACT', 'ACTIVITY', 'OBJECT', 'DEAL', 'TASK', 'E
 export type Caller = 'admin' | 'member' | 'other admin' | 'anonymous' | 'bad token' | 'not bearer';
 
 /** Each caller's Authorization header (none when undefined). */
-export type Callers = Record<Caller, string | undefined>;
+type Callers = Record<Caller, string | undefined>;
 
 /** The data every fuzz case runs against, and the real ids the generator mixes into its input. */
 export interface FuzzFixture {

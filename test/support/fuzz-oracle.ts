@@ -5,7 +5,7 @@ import { Sql } from '../../src/database/database';
  * Text that must never reach a client: stack frames, file paths, driver and PostgreSQL messages.
  * The generated inputs contain none of these, so an answer that echoes its input cannot match.
  */
-export const LEAK_PATTERNS: readonly RegExp[] = [
+const LEAK_PATTERNS: readonly RegExp[] = [
   /\bat .*\.(ts|js):\d+/,
   /node_modules/,
   /\/src\/[\w/.-]+\.(ts|js)\b/,

@@ -104,7 +104,7 @@ export function hostileString(random: Random): string {
  * uuid) with parts out of range, of the wrong type or the wrong number: past the format check,
  * they reach SQL.
  */
-export function cursorLike(random: Random): string {
+function cursorLike(random: Random): string {
   const micros = random.pick(['99999999999999999999', '-99999999999999999999', '0', '1', '9223372036854775808', '1e5']);
   const key = random.weighted<unknown[]>([
     [4, [micros, random.uuid()]],

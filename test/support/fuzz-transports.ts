@@ -51,7 +51,7 @@ export function postRequest(body: GraphQLRequestBody, authorization: string | un
  * The case as a GET with its parts in the query string (GraphQL over HTTP). Apollo's CSRF
  * prevention wants a preflight header on GETs; it is sent, so the request reaches GraphQL.
  */
-export function getSearch(body: GraphQLRequestBody): string {
+function getSearch(body: GraphQLRequestBody): string {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(body)) {
     if (value !== undefined)

@@ -26,7 +26,7 @@ export interface TestS3 {
 }
 
 /** s3rver's built-in account: a request signed with another access key id is refused. */
-export const S3RVER_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+const S3RVER_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 
 /** Starts s3rver on a free port over a fresh temp folder, with one empty bucket. */
 export async function startTestS3(bucket = 'crm-archive-test'): Promise<TestS3> {

@@ -1,7 +1,7 @@
 import type { Client as WsClient } from 'graphql-ws';
 
 /** An error as graphql-ws hands it to a sink: GraphQL errors from the server, or the close event. */
-export type SinkError = { message?: string; code?: number; extensions?: { code?: string } };
+type SinkError = { message?: string; code?: number; extensions?: { code?: string } };
 
 /** How a subscription ended: an `error` message (GraphQL errors, or the socket's close), or `complete`. */
 export type SubscriptionEnd = { errors: SinkError[] } | { complete: true };

@@ -29,7 +29,7 @@ function templateName(): string {
 }
 
 /** `postgres://…/name` with the database part replaced. */
-export function withDatabase(url: string, name: string): string {
+function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   return parsed.toString();

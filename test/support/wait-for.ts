@@ -1,5 +1,5 @@
 /** How long a wait may go without progress before it fails: a loaded machine is slow, not stalled. */
-export const DEFAULT_STALL_MS = 15_000;
+const DEFAULT_STALL_MS = 15_000;
 
 /** How often a condition is polled; only pacing, never what a test decides by. */
 const POLL_MS = 20;

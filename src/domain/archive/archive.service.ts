@@ -7,8 +7,6 @@ import { checkRefBatch, notFound, ObjectRef, ObjectRow, RefGroup } from './objec
 import { ObjectService } from './object.service';
 import { lockWorkspace } from '../deletion/workspace-lock';
 
-export { MAX_BATCH_REFS } from './object-rows';
-
 interface CurrentRow {
   id: string;
   workspaceId: string;

@@ -1,5 +1,6 @@
 import { Database, Sql } from '../../database/database';
 import { ObjectType, REMOVABLE_TASK_STATUSES, TaskStatus, tableOf } from '../../database/object-tables';
+import { SqlParams } from '../../database/sql';
 import { AppError, ErrorCode } from '../../errors';
 import { UserRow } from '../domain-types';
 import { can, Operation } from '../policy';
@@ -38,12 +39,12 @@ export class ObjectService {
       );
     }
     const columns = own.map(([field]) => table.own.find((c) => c.field === field)!.column);
-    const values = own.map(([, value]) => value);
-    const placeholders = values.map((_, n) => `$${n + 4}`);
+    const params = new SqlParams();
+    const values = [user.workspaceId, title, user.id, ...own.map(([, value]) => value)].map((v) => params.add(v));
     const row = await this.db.one<ObjectRow>(
       `INSERT INTO ${table.table} AS t (workspace_id, title, created_by${columns.map((c) => `, ${c}`).join('')})
-       VALUES ($1, $2, $3${placeholders.map((p) => `, ${p}`).join('')}) RETURNING ${objectColumns(table, 't')}`,
-      [user.workspaceId, title, user.id, ...values],
+       VALUES (${values.join(', ')}) RETURNING ${objectColumns(table, 't')}`,
+      params.values,
     );
     return withDeletionState(row!);
   }

@@ -2,7 +2,7 @@ import { Database } from '../../database/database';
 import { OBJECT_TABLES, OBJECT_TYPES, ObjectType } from '../../database/object-tables';
 
 /** How many objects, and how many attachment bytes they carry. */
-export interface VolumeFigure {
+interface VolumeFigure {
   count: number;
   bytes: number;
 }

@@ -7,7 +7,7 @@ import { DEFAULT_REMINDER_HOURS, DeletionSettingsRow, SETTINGS_COLUMNS } from '.
 import { DeletionLifecycle } from './lifecycle/deletion-lifecycle';
 
 /** The longest auto-mark age accepted: ten years. */
-export const MAX_AUTO_MARK_DAYS = 3650;
+const MAX_AUTO_MARK_DAYS = 3650;
 
 const HOUR_MS = 3_600_000;
 

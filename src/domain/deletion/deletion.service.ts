@@ -115,7 +115,7 @@ export class DeletionService {
 }
 
 /** The refusal for an id that names no deletion of the caller's workspace. */
-export function deletionNotFound(id: string): AppError {
+function deletionNotFound(id: string): AppError {
   return new AppError(ErrorCode.NOT_FOUND, `No such deletion in your workspace: ${id}. Nothing was changed.`, {
     deletionId: id,
   });

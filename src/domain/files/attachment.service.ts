@@ -8,6 +8,7 @@ import { DeletionStatus } from '../deletion/deletion-status';
 import { UserRow } from '../domain-types';
 import { notFound, ObjectRef } from '../archive/object-rows';
 import { isUuid } from '../uuid';
+import { isMediaType, MAX_MEDIA_TYPE_LENGTH } from './media-type';
 import { objectTarget, visibleObject } from '../archive/visibility';
 import { can, Operation } from '../policy';
 
@@ -30,6 +31,9 @@ export const ATTACHMENT_COLUMNS = `id, object_type AS "objectType", object_id AS
 
 /** `details.reason` of the refusal for an upload past the size limit (HTTP 413). */
 export const TOO_LARGE = 'TOO_LARGE';
+
+/** `details.reason` of the refusal for an upload with no bytes. */
+const EMPTY = 'EMPTY';
 
 const MAX_FILE_NAME = 255;
 
@@ -62,6 +66,13 @@ export class AttachmentService {
         { argument: 'fileName' },
       );
     }
+    if (!isMediaType(mimeType)) {
+      throw new AppError(
+        ErrorCode.BAD_USER_INPUT,
+        `Content-Type must be a media type such as "application/pdf" or "text/plain; charset=utf-8" (RFC 9110), at most ${MAX_MEDIA_TYPE_LENGTH} characters.`,
+        { argument: 'Content-Type' },
+      );
+    }
     await this.checkWritable(this.db, user, ref, '');
     const key = newStorageKey(randomUUID());
     const tombstone = await this.db.one<{ id: string }>(
@@ -71,6 +82,11 @@ export class AttachmentService {
     let size: number;
     try {
       size = await this.files.put(key, body, this.maxBytes);
+      // An empty attachment is almost always a client's mistake (a file not read, a stream ended early).
+      if (size === 0) {
+        await this.files.delete(key);
+        throw new AppError(ErrorCode.BAD_USER_INPUT, 'The file is empty; nothing was kept.', { reason: EMPTY });
+      }
     } catch (error) {
       await this.db.rows('DELETE FROM file_tombstones WHERE id = $1', [tombstone!.id]);
       if (error instanceof TooLargeError) {

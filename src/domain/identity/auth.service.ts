@@ -1,10 +1,10 @@
 import { createSecretKey, KeyObject } from 'node:crypto';
-import DataLoader from 'dataloader';
 import jwt from 'jsonwebtoken';
 import { Sql } from '../../database/database';
 import { AppError, ErrorCode } from '../../errors';
 import { UserRow, Viewer } from '../domain-types';
 import { isUuid } from '../uuid';
+import { CurrentUserReader } from './current-user-reader';
 
 export const USER_COLUMNS = 'id, workspace_id AS "workspaceId", name, email, role';
 
@@ -17,8 +17,10 @@ export class AuthService {
   private readonly key: KeyObject;
 
   constructor(
-    private readonly db: Sql,
+    db: Sql,
     secret: string,
+    /** Shared with UserService.current in the wiring, so both batch into one read. */
+    private readonly currentUsers = new CurrentUserReader((ids) => usersByIds(db, ids)),
   ) {
     this.key = createSecretKey(Buffer.from(secret));
   }
@@ -46,7 +48,7 @@ export class AuthService {
       throw unauthenticated(expired ? 'The token has expired; get a new one.' : 'The token is invalid.');
     }
     if (!isUuid(claims.sub)) throw unauthenticated('The token names no user.');
-    const user = await currentUser(this.db, claims.sub);
+    const user = await this.currentUsers.read(claims.sub);
     if (!user) throw unauthenticated('The user of this token no longer exists.');
     return { user, tokenExpiresAt: claims.exp ? new Date(claims.exp * 1000) : null };
   }
@@ -57,27 +59,6 @@ export async function usersByIds(db: Sql, ids: readonly string[]): Promise<(User
   const rows = await db.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id) ?? null);
-}
-
-/**
- * Token users read in one turn of the event loop share one statement: thousands of sockets
- * connecting at once would otherwise queue a read each. The batch goes out at setImmediate, after
- * every socket event of this poll phase (DataLoader's default, the next tick, would end it after
- * each one). No cache: every call reads the row as it is now.
- */
-const currentReads = new WeakMap<Sql, DataLoader<string, UserRow | null>>();
-
-/** The user `id` as the database has them now (null when deleted), read with the others of this tick. */
-export function currentUser(db: Sql, id: string): Promise<UserRow | null> {
-  let reads = currentReads.get(db);
-  if (!reads) {
-    reads = new DataLoader((ids: readonly string[]) => usersByIds(db, ids), {
-      cache: false,
-      batchScheduleFn: (dispatch) => setImmediate(dispatch),
-    });
-    currentReads.set(db, reads);
-  }
-  return reads.load(id);
 }
 
 function unauthenticated(message: string): AppError {

@@ -1,18 +1,22 @@
 import { Sql } from '../../database/database';
-import { currentUser, USER_COLUMNS, usersByIds } from './auth.service';
+import { USER_COLUMNS, usersByIds } from './auth.service';
+import { CurrentUserReader } from './current-user-reader';
 import { UserRow } from '../domain-types';
 import { deletionAudienceRole } from '../policy';
 
 /** Reads users; every read is scoped by the caller's workspace where it comes from a request. */
 export class UserService {
-  constructor(private readonly db: Sql) {}
+  constructor(
+    private readonly db: Sql,
+    private readonly currentUsers = new CurrentUserReader((ids) => usersByIds(db, ids)),
+  ) {}
 
   /**
    * A user as the database has them now (null when deleted). The reads asked in one tick go in one
    * statement: thousands of sockets reconnecting or subscribing at once do not queue thousands of them.
    */
   current(id: string): Promise<UserRow | null> {
-    return currentUser(this.db, id);
+    return this.currentUsers.read(id);
   }
 
   /** Users by id, in the order asked (null where missing); the DataLoader batch function. */

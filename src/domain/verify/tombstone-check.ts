@@ -1,7 +1,7 @@
-import type { VerifyCheck } from './verify-checks';
+import type { VerifyCheck } from './verify-check';
 
 /** A tombstone lives from a chunk's commit until its file is deleted, which is seconds; older ones are stuck. */
-export const TOMBSTONE_MAX_AGE_MINUTES = 5;
+const TOMBSTONE_MAX_AGE_MINUTES = 5;
 
 /**
  * Flags files whose rows are gone but which were never deleted from the store: the executor

@@ -1,11 +1,5 @@
-import { Services } from '../services';
 import { noStaleTombstones } from './tombstone-check';
-
-/** One consistency check of `npm run verify`: a name, and the problems it found (empty when all is well). */
-export interface VerifyCheck {
-  name: string;
-  run(services: Services): Promise<string[]>;
-}
+import { VerifyCheck, VerifySources } from './verify-check';
 
 export const countersMatchRecount: VerifyCheck = {
   name: 'type_stats counters equal a recount of the object tables',
@@ -16,7 +10,7 @@ export const countersMatchRecount: VerifyCheck = {
   },
 };
 
-export const attachmentBytesMatchRows: VerifyCheck = {
+const attachmentBytesMatchRows: VerifyCheck = {
   name: 'each object’s attachment_bytes equals the sum of its attachment rows',
   async run({ stats }) {
     return (await stats.attachmentBytesDrift()).map(
@@ -62,7 +56,7 @@ export const noOrphanFiles: VerifyCheck = {
 };
 
 /** The checks `npm run verify` runs, in order. Other modules add theirs here. */
-export const VERIFY_CHECKS: VerifyCheck[] = [
+const VERIFY_CHECKS: VerifyCheck[] = [
   countersMatchRecount,
   attachmentBytesMatchRows,
   attachmentFilesPresent,
@@ -72,10 +66,10 @@ export const VERIFY_CHECKS: VerifyCheck[] = [
 
 /** Runs every check; returns each check's problems by name. */
 export async function runVerifyChecks(
-  services: Services,
+  sources: VerifySources,
   checks: readonly VerifyCheck[] = VERIFY_CHECKS,
 ): Promise<{ name: string; problems: string[] }[]> {
   const results: { name: string; problems: string[] }[] = [];
-  for (const check of checks) results.push({ name: check.name, problems: await check.run(services) });
+  for (const check of checks) results.push({ name: check.name, problems: await check.run(sources) });
   return results;
 }

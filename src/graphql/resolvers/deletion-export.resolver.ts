@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { deletionExportUrl } from '../../http/file-urls';
+import { deletionExportUrl } from '../file-urls';
 import { DeletionStatus } from '../../domain/deletion/deletion-status';
 import { mayAttempt, Operation } from '../../domain/policy';
 import { Deletion } from '../types/deletion.type';

@@ -9,7 +9,7 @@ import { DeletionStatus } from '../types/enums';
 import { MarkFilterInput } from '../types/mark-filter.input';
 import { ObjectRefInput } from '../types/object-ref.input';
 
-export const DeletionConnection = Connection('Deletion', Deletion);
+const DeletionConnection = Connection('Deletion', Deletion);
 
 @ArgsType()
 class SelectionArgs {

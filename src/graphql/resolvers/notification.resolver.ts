@@ -20,7 +20,7 @@ import { Connection, decodeTimeIdCursor, Page, pageSize, toPage } from '../types
 import { asDeletion, Deletion } from '../types/deletion.type';
 import { Notification, toNotification } from '../types/notification.type';
 
-export const NotificationConnection = Connection('Notification', Notification);
+const NotificationConnection = Connection('Notification', Notification);
 
 @ArgsType()
 class NotificationsArgs {

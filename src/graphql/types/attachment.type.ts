@@ -1,6 +1,6 @@
 import { SafeIntResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { attachmentUrl } from '../../http/file-urls';
+import { attachmentUrl } from '../file-urls';
 import { AttachmentRow } from '../../domain/files/attachment.service';
 import { User } from './user.type';
 import { PLAIN_FIELDS } from './plain-fields';

@@ -13,7 +13,7 @@ export class PageInfo {
   endCursor: string | null;
 }
 
-export interface Edge<T> {
+interface Edge<T> {
   cursor: string;
   node: T;
 }
@@ -54,7 +54,7 @@ export function Connection(name: string, nodeType: abstract new (...args: never[
 }
 
 /** Most nodes a page may hold; a larger `first` is refused. */
-export const MAX_PAGE_SIZE = 200;
+const MAX_PAGE_SIZE = 200;
 
 /** Checks `first` and refuses what is out of range, naming the limit. */
 export function pageSize(first: number): number {
@@ -77,7 +77,7 @@ function foreignCursor(): AppError {
 }
 
 /** Decodes a cursor made by encodeCursor with `length` parts, or refuses it with BAD_USER_INPUT. */
-export function decodeCursor(cursor: string, length: number): unknown[] {
+function decodeCursor(cursor: string, length: number): unknown[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(key) && key.length === length) return key;

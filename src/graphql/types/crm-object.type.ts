@@ -7,7 +7,7 @@ import { CrmObjectType, DeletionState } from './enums';
 import { User } from './user.type';
 
 /** The GraphQL type name of each object type. */
-export const TYPE_NAMES: Record<CrmObjectType, string> = {
+const TYPE_NAMES: Record<CrmObjectType, string> = {
   CONTACT: 'Contact',
   ACTIVITY: 'Activity',
   OBJECT: 'BusinessObject',

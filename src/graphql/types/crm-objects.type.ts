@@ -5,7 +5,7 @@ import { TaskStatus } from './enums';
 import { PLAIN_FIELDS } from './plain-fields';
 
 @ObjectType({ ...PLAIN_FIELDS, implements: CrmObject, description: 'A person the business deals with.' })
-export class Contact extends CrmObject {
+class Contact extends CrmObject {
   @Field(() => String, { nullable: true, description: 'E-mail address of the contact.' })
   email: string | null;
 
@@ -17,7 +17,7 @@ export class Contact extends CrmObject {
 }
 
 @ObjectType({ ...PLAIN_FIELDS, implements: CrmObject, description: 'Something that happened, such as a meeting.' })
-export class Activity extends CrmObject {
+class Activity extends CrmObject {
   @Field(() => String, { nullable: true, description: 'What kind of activity, e.g. MEETING.' })
   kind: string | null;
 
@@ -26,7 +26,7 @@ export class Activity extends CrmObject {
 }
 
 @ObjectType({ ...PLAIN_FIELDS, implements: CrmObject, description: 'A generic business object (type OBJECT).' })
-export class BusinessObject extends CrmObject {
+class BusinessObject extends CrmObject {
   @Field(() => String, { nullable: true, description: 'Category of the object.' })
   category: string | null;
 
@@ -35,7 +35,7 @@ export class BusinessObject extends CrmObject {
 }
 
 @ObjectType({ ...PLAIN_FIELDS, implements: CrmObject, description: 'A sales opportunity.' })
-export class Deal extends CrmObject {
+class Deal extends CrmObject {
   @Field(() => SafeIntResolver, { nullable: true, description: 'Value in cents of the currency.' })
   amountCents: number | null;
 
@@ -60,7 +60,7 @@ export class Task extends CrmObject {
 }
 
 @ObjectType({ ...PLAIN_FIELDS, implements: CrmObject, description: 'An e-mail message.' })
-export class Email extends CrmObject {
+class Email extends CrmObject {
   @Field(() => String, { nullable: true, description: 'Sender address.' })
   fromAddress: string | null;
 
@@ -72,7 +72,7 @@ export class Email extends CrmObject {
 }
 
 @ObjectType({ ...PLAIN_FIELDS, implements: CrmObject, description: 'A phone call.' })
-export class Call extends CrmObject {
+class Call extends CrmObject {
   @Field(() => String, { nullable: true, description: 'The other party’s number.' })
   phoneNumber: string | null;
 

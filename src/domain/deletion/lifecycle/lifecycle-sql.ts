@@ -14,13 +14,13 @@ import { DeletionStatus, statusTransition } from '../deletion-status';
 
 const { PENDING, CANCELLED, EXECUTING, COMPLETED, FAILED } = DeletionStatus;
 
-export const ACTIVATE = statusTransition([], PENDING);
+const ACTIVATE = statusTransition([], PENDING);
 /** Cancel wins over the executor's claim only while the deletion is PENDING (rule 9). */
 export const CANCEL = statusTransition([PENDING], CANCELLED);
 /** A claim starts a due run or takes over one whose lease expired. */
-export const CLAIM = statusTransition([PENDING, EXECUTING], EXECUTING);
-export const COMPLETE = statusTransition([EXECUTING], COMPLETED);
-export const FAIL = statusTransition([EXECUTING], FAILED);
+const CLAIM = statusTransition([PENDING, EXECUTING], EXECUTING);
+const COMPLETE = statusTransition([EXECUTING], COMPLETED);
+const FAIL = statusTransition([EXECUTING], FAILED);
 
 /** $1 workspace, $2 now, $3 actor, $4 execute_after. Guarded by `deletions_one_active` (rule 5). */
 export const ACTIVATE_SQL = `
