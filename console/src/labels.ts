@@ -11,9 +11,9 @@ export const TYPE_LABELS: Record<ObjectType, string> = {
   CALL: 'Call',
 };
 
-/** The plural, for captions and buttons ("Contacts", "E-mails"). */
+/** The plural, for captions and buttons ("Contacts", "Activities", "E-mails"). */
 export function typePlural(type: ObjectType): string {
-  return `${TYPE_LABELS[type]}s`;
+  return type === 'ACTIVITY' ? 'Activities' : `${TYPE_LABELS[type]}s`;
 }
 
 /** An object's deletion state in words. */
