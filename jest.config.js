@@ -9,11 +9,16 @@ const swc = {
   module: { type: 'commonjs', ignoreDynamic: true },
 };
 
+/** ES-module-only packages the app `require`s, rewritten to CommonJS for jest's module sandbox. */
+const esmPackage = { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } };
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  transform: { '^.+\\.ts$': ['@swc/jest', swc], '/node_modules/jose/.+\\.js$': ['@swc/jest', esmPackage] },
+  // jose is published as ES modules only; Node requires it natively (src/domain/jose.ts), jest needs it transformed.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['reflect-metadata'],

@@ -7,6 +7,7 @@ import { browseBench } from './browse.bench';
 import { eventsBench } from './events.bench';
 import { exportBench } from './export.bench';
 import { fanoutBench } from './fanout.bench';
+import { identityBench } from './identity.bench';
 import { LargeDataset } from './large-dataset';
 import { markBench } from './mark.bench';
 import { overheadBench } from './overhead.bench';
@@ -18,6 +19,8 @@ import { activate1mBench } from './activate-1m.bench';
 import { mark1mBench } from './mark-1m.bench';
 import { purgeBrowseBench } from './purge-browse.bench';
 import { purgeBench } from './purge.bench';
+import { receiptsBench } from './receipts.bench';
+import { webhooksBench } from './webhooks.bench';
 
 /**
  * One measured figure and the baseline it is compared with, measured in the same run. The ratio
@@ -60,6 +63,9 @@ const BENCHES: Record<string, Bench> = {
   purge: purgeBench,
   'purge-browse': purgeBrowseBench,
   export: exportBench,
+  identity: identityBench,
+  receipts: receiptsBench,
+  webhooks: webhooksBench,
   // Last: it adds (and drops) functions in the shared large database.
   peer: peerBench,
 };

@@ -15,20 +15,24 @@ import { DeletionEventListener } from './domain/deletion/deletion-event-listener
 import { DELETION_EVENTS_TOPIC } from './domain/deletion/deletion-events';
 import { FileStore } from './domain/files/file-store';
 import { openFileStore } from './domain/files/open-file-store';
-import { createServices, Services } from './domain/services';
+import { createServices, createWebhookDelivery, Services } from './domain/services';
 import { systemClock } from './domain/clock';
 import { TransitionEffect } from './domain/deletion/lifecycle/lifecycle-event';
+import { enqueueWebhookEvent } from './domain/webhooks/webhook-events';
 import { RunningServer, startServer } from './http/http-server';
 import { Metrics } from './http/metrics';
 import { createSchema } from './graphql/schema';
 import { WsCloseCode } from './ws/ws-close-codes';
+import { defaultReceiptIssuer, receiptEffect } from './domain/receipts/receipt-issuer';
 
 /**
  * What runs inside every deletion transition's transaction, after its row, notifications and
- * event (docs/deletion-lifecycle.md): the proof-of-erasure receipts and the webhook outbox
- * register here. Empty until they exist.
+ * event (docs/deletion-lifecycle.md): the proof-of-erasure receipts (on COMPLETED and FAILED) and
+ * the webhook outbox (one INSERT of the event's deliveries, src/domain/webhooks/webhook-events.ts).
  */
-const TRANSITION_EFFECTS: readonly TransitionEffect[] = [];
+function transitionEffects(config: Config, files: FileStore): TransitionEffect[] {
+  return [receiptEffect(defaultReceiptIssuer(files, config.receiptKeyFile)), enqueueWebhookEvent];
+}
 
 /** The topics of this process's pub/sub and what each carries. */
 type AppPubSub = ReturnType<typeof createAppPubSub>;
@@ -63,6 +67,10 @@ async function startParts(loaded: Config, logger: Logger, stack: StopStack): Pro
   const files = await openFileStore(config);
   stack.push(() => files.close());
   const { services, seeded } = await createAppServices(config, db, files);
+  // The issuer's keys are fetched in the background: an issuer down at start delays only its tokens.
+  const issuerKeys = services.auth.issuer?.verifier.keys;
+  issuerKeys?.start(logger);
+  if (issuerKeys) stack.push(() => issuerKeys.stop());
   // Assigned once the server listens; the listener is started first so no socket misses an event.
   let server: RunningServer | undefined = undefined;
   // Clients reconnect on 4205 and refetch notifications and the overview (docs/live-notifications.md).
@@ -79,6 +87,8 @@ async function startParts(loaded: Config, logger: Logger, stack: StopStack): Pro
     eventsLive: () => listener.connected,
     demo: demoAccess(config, services),
   });
+  // removedUrl names this server: PUBLIC_URL when set, else where it now listens.
+  if (!config.webhooks.publicUrl) services.publicUrl.origin = new URL(server.url).origin;
   const scheduler = startScheduler(config, services, files, logger, metrics);
   stack.push(drainTogether(server, scheduler));
   return { server, services, pubSub, listener, scheduler, seeded, stop: () => stack.unwind() };
@@ -101,7 +111,9 @@ async function createAppServices(
   db: Database,
   files: FileStore,
 ): Promise<{ services: Services; seeded: boolean }> {
-  const services = createServices(config, db, files, systemClock, TRANSITION_EFFECTS);
+  const services = createServices(config, db, files, systemClock, transitionEffects(config, files));
+  // The receipt signing key exists from the first start on, so the JWKS lists it before any receipt.
+  await services.receipts.ensureKey();
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
   // Production never gets demo users: their well-known emails would be accounts nobody owns.
   const seedable = !config.databaseUrl && config.nodeEnv !== 'production';
@@ -152,6 +164,7 @@ function startScheduler(
     chunkSize: config.deletionChunkSize,
     leaseMs: config.deletionLeaseMs,
     afterChunk: (progress) => metrics.recordChunk(progress),
+    webhooks: createWebhookDelivery(services, logger),
   });
   scheduler.start();
   return scheduler;

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { S3Settings } from './domain/files/s3-file-store';
+import { OidcSettings, readOidcSettings } from './domain/identity/oidc-settings';
 
 /** Everything the process reads from its environment, validated once at start. */
 export interface Config {
@@ -20,13 +22,18 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   /**
-   * JWT_SECRET; empty when unset outside production, until the start (`ensureDevSecret`) puts the
-   * one kept in DATA_DIR here. Reading the configuration writes nothing.
+   * JWT_SECRET, the HS256 secret of development, tests and the demo; empty when unset outside
+   * production until the start (`ensureDevSecret`) puts the one kept in DATA_DIR here, and empty in
+   * production when only AUTH_ISSUER is set. Reading the configuration writes nothing.
    */
   jwtSecret: string;
+  /** Set (by AUTH_ISSUER): tokens of the company's OpenID Connect issuer are accepted. */
+  oidc: OidcSettings | undefined;
   nodeEnv: 'development' | 'production' | 'test';
   /** Milliseconds between activation and execution of a permanent deletion. */
   deletionGracePeriodMs: number;
+  /** Milliseconds between two re-reads of the users of open sockets (src/ws/socket-rights-sweep.ts). */
+  socketRecheckMs: number;
   /** Milliseconds between two scheduler ticks. */
   schedulerIntervalMs: number;
   /** Objects removed per executor transaction. */
@@ -47,6 +54,34 @@ export interface Config {
   transferIdleTimeoutMs: number;
   /** Set: /metrics wants `Authorization: Bearer <it>`. Unset: /metrics is open outside production, closed in it. */
   metricsToken: string | undefined;
+  /** Set (by RECEIPT_KEY_FILE, a PKCS#8 PEM): this key signs deletion receipts; unset: keys kept in the database. */
+  receiptKeyFile: string | undefined;
+  /** Webhook delivery settings (docs/webhooks.md). */
+  webhooks: WebhookSettings;
+}
+
+/** How webhooks are sent: WEBHOOK_* variables (docs/webhooks.md). */
+export interface WebhookSettings {
+  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS=true admits loopback and private addresses (tests only). */
+  allowPrivateNetworks: boolean;
+  /** Plain http:// endpoints; outside production only. */
+  allowHttp: boolean;
+  /** First retry after about this long, doubling, with jitter. */
+  retryBaseDelayMs: number;
+  /** One attempt's limit, connection to last byte. */
+  attemptTimeoutMs: number;
+  /** A delivery still failing this long after its event is given up (GAVE_UP). */
+  giveUpAfterMs: number;
+  /** An endpoint failing without a success for this long is disabled and the admins notified. */
+  disableAfterMs: number;
+  /** Attempts in flight at once per instance. */
+  concurrency: number;
+  /** How long the link token in `removedUrl` stays valid. */
+  linkTtlMs: number;
+  /** How long a rotated-out secret still signs beside the new one. */
+  secretOverlapMs: number;
+  /** The origin `removedUrl` starts with (PUBLIC_URL); unset: the server's own listening URL. */
+  publicUrl: string | undefined;
 }
 
 /** A configuration value that cannot be used; the message says which variable and why. */
@@ -86,7 +121,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const jwtSecret = env.JWT_SECRET ?? '';
   if (jwtSecret && jwtSecret.length < 16) problems.push('JWT_SECRET must be at least 16 characters long');
-  if (!jwtSecret && nodeEnv === 'production') problems.push('JWT_SECRET is required when NODE_ENV=production');
+  const oidc = readOidcSettings(env, duration, problems);
+  if (!jwtSecret && !oidc && nodeEnv === 'production') {
+    problems.push('NODE_ENV=production needs AUTH_ISSUER and AUTH_AUDIENCE (your OpenID provider) or JWT_SECRET');
+  }
   const config: Config = {
     port: integer(env, 'PORT', 4000, 0, 65535, problems),
     host: host(env, nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1', problems),
@@ -99,15 +137,19 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir,
     jwtSecret,
+    oidc,
     nodeEnv,
     deletionGracePeriodMs: duration(env, 'DELETION_GRACE_PERIOD', '7d', problems),
     schedulerIntervalMs: duration(env, 'SCHEDULER_INTERVAL', '30s', problems),
+    socketRecheckMs: duration(env, 'SOCKET_RECHECK_INTERVAL', '5s', problems),
     deletionChunkSize: integer(env, 'DELETION_CHUNK_SIZE', 1000, 1, 100_000, problems),
     deletionLeaseMs: duration(env, 'DELETION_LEASE', '60s', problems),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER, problems),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info', problems),
     s3: s3Settings(env, problems),
+    webhooks: webhookSettings(env, nodeEnv, problems),
     ...hostileClientLimits(env, problems),
+    receiptKeyFile: receiptKeyFile(env, problems),
   };
   problems.push(...leaseProblems(config.deletionLeaseMs));
   if (problems.length > 0) throw new ConfigError(problems);
@@ -132,6 +174,14 @@ function hostileClientLimits(
   return { exportsMax, exportsPerWorkspace, transferIdleTimeoutMs, metricsToken };
 }
 
+/** RECEIPT_KEY_FILE, resolved, when set; a file that cannot be read is a problem now rather than at the first receipt. */
+function receiptKeyFile(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  const file = env.RECEIPT_KEY_FILE || undefined;
+  if (!file) return undefined;
+  if (!existsSync(file)) problems.push(`RECEIPT_KEY_FILE ${file} does not exist: give a PKCS#8 PEM private key file`);
+  return path.resolve(file);
+}
+
 /**
  * The executor renews its lease every third of DELETION_LEASE (see src/scheduler/deletion-lease.ts),
  * so a lease always spans three heartbeats. Below 1 s a heartbeat comes every few hundred
@@ -145,6 +195,28 @@ function leaseProblems(leaseMs: number): string[] {
 }
 
 /** The bucket settings when S3_BUCKET is set; the other S3_ variables without it are a mistake. */
+/** The WEBHOOK_* settings; private networks are refused in production whatever the variable says. */
+function webhookSettings(env: Env, nodeEnv: Config['nodeEnv'], problems: string[]): WebhookSettings {
+  const allowPrivate = oneOf(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', ['true', 'false'], 'false', problems) === 'true';
+  if (allowPrivate && nodeEnv === 'production')
+    problems.push('WEBHOOK_ALLOW_PRIVATE_NETWORKS=true is for tests only and refused when NODE_ENV=production');
+  const publicUrl = env.PUBLIC_URL || undefined;
+  if (publicUrl && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl))
+    problems.push(`PUBLIC_URL must be an origin such as https://archive.example.com, got "${publicUrl}"`);
+  return {
+    allowPrivateNetworks: allowPrivate,
+    allowHttp: nodeEnv !== 'production',
+    retryBaseDelayMs: duration(env, 'WEBHOOK_RETRY_BASE_DELAY', '30s', problems),
+    attemptTimeoutMs: duration(env, 'WEBHOOK_ATTEMPT_TIMEOUT', '10s', problems),
+    giveUpAfterMs: duration(env, 'WEBHOOK_GIVE_UP_AFTER', '3d', problems),
+    disableAfterMs: duration(env, 'WEBHOOK_DISABLE_AFTER', '5d', problems),
+    concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 64, 1, 1000, problems),
+    linkTtlMs: duration(env, 'WEBHOOK_LINK_TTL', '7d', problems),
+    secretOverlapMs: duration(env, 'WEBHOOK_SECRET_OVERLAP', '24h', problems),
+    publicUrl: publicUrl?.replace(/\/$/, ''),
+  };
+}
+
 function s3Settings(env: Env, problems: string[]): S3Settings | undefined {
   const bucket = env.S3_BUCKET || undefined;
   if (!bucket) {

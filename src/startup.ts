@@ -74,8 +74,9 @@ export function ensureDataDir(dataDir: string): void {
  * loadConfig requires it) a secret generated once and kept in DATA_DIR/jwt-secret, so tokens survive
  * restarts. A start step of the server and of the CLI commands, not of reading the configuration.
  */
-export function ensureDevSecret<C extends { jwtSecret: string; dataDir: string }>(config: C): C {
-  if (config.jwtSecret) return config;
+export function ensureDevSecret<C extends { jwtSecret: string; dataDir: string; nodeEnv: string }>(config: C): C {
+  // Production has JWT_SECRET or only an OpenID issuer (config checks one is set): nothing to generate.
+  if (config.jwtSecret || config.nodeEnv === 'production') return config;
   const file = path.join(config.dataDir, 'jwt-secret');
   if (existsSync(file)) return { ...config, jwtSecret: readFileSync(file, 'utf8').trim() };
   ensureDataDir(config.dataDir);

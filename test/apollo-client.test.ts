@@ -90,7 +90,7 @@ it('delivers deletion events through GraphQLWsLink in Node', async () => {
     admin.token,
     new InMemoryCache({ possibleTypes: possibleTypesResult.possibleTypes }),
   );
-  const heard: { type: string; deletion: { id: string; status: string } }[] = [];
+  const heard: { type: string; deletion: { id: string; status: string } | null }[] = [];
   let warmUps = 0;
   const subscription = client.subscribe({ query: DeletionEventsDocument }).subscribe({
     next: ({ data }) => {

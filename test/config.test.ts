@@ -69,7 +69,19 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must be a postgres:// URL, got "mysql://x"'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 16 characters long'],
-    [{ NODE_ENV: 'production' }, 'JWT_SECRET is required when NODE_ENV=production'],
+    [
+      { NODE_ENV: 'production' },
+      'NODE_ENV=production needs AUTH_ISSUER and AUTH_AUDIENCE (your OpenID provider) or JWT_SECRET',
+    ],
+    [
+      { AUTH_ISSUER: 'http://idp.example.com/', AUTH_AUDIENCE: 'api' },
+      'AUTH_ISSUER must be an https:// URL (http:// only on a loopback address), got "http://idp.example.com/"',
+    ],
+    [
+      { AUTH_ISSUER: 'https://idp.example.com/' },
+      'AUTH_AUDIENCE is required with AUTH_ISSUER: the API identifier tokens are issued for',
+    ],
+    [{ AUTH_AUDIENCE: 'api' }, 'AUTH_AUDIENCE set without AUTH_ISSUER: set AUTH_ISSUER too'],
     [{ DELETION_CHUNK_SIZE: '0' }, 'DELETION_CHUNK_SIZE must be an integer from 1 to 100000, got "0"'],
     [{ DELETION_LEASE: '500ms' }, 'DELETION_LEASE must be at least 1s (it is renewed every third of it), got 500ms'],
   ])('refuses %j with a message naming the variable', (env, message) => {

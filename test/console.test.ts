@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, WebSocket as PageSocket } from 'playwright-core';
 import {
   ActivateDeletionDocument,
   CancelDeletionDocument,
   DeletionDocument,
+  DeletionReceiptDocument,
   MarkForDeletionDocument,
   UnmarkForDeletionDocument,
 } from '../operations/generated';
@@ -227,5 +229,30 @@ it('refuses a bad token with UNAUTHENTICATED and keeps the sign-in form', async 
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     // Evaluated in the page, as text: the tests' TypeScript has no DOM types.
     expect(await page.evaluate('Object.keys(sessionStorage)')).toEqual([]);
+  });
+});
+
+it('shows each ended deletion’s receipt in the history: a download of the signed JWS and whether erasure was verified', async () => {
+  const ws = await createWorkspace(server.database.db, 1, 0);
+  const [admin] = ws.admins;
+  const refs = await archivedObjects(server.url, admin, 'DEAL', 2);
+  await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
+  const activated = (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion;
+  await server.app.scheduler.tick(new Date(new Date(activated.executeAfter as string).getTime() + 1_000));
+  const { deletion } = await mustRequest(server.url, DeletionReceiptDocument, { id: activated.id }, admin.token);
+  const jws = deletion!.receipt!.jws;
+
+  await withContexts(browser, 1, async ([context]) => {
+    const { page } = await openConsole(context, admin.token);
+    const row = page.locator('#history-table tbody tr').filter({ hasText: 'Completed' });
+    await row.waitFor();
+    expect(await row.locator('.receipt-verified').innerText()).toBe('yes');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('link', { name: 'Download' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`receipt-${activated.id}.jws`);
+    const saved = await download.path();
+    expect(readFileSync(saved, 'utf8')).toBe(jws);
   });
 });

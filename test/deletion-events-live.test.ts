@@ -101,14 +101,14 @@ function warmUp(entries: { inbox: Subscriber; workspaceId: string; deletionId: s
     server.database.db,
     entries.map(({ inbox, ...target }) => ({
       target,
-      heard: () => inbox.events.filter((e) => e.deletion.id === target.deletionId).length,
+      heard: () => inbox.events.filter((e) => e.deletion!.id === target.deletionId).length,
     })),
   );
 }
 
 /** The events of an inbox other than warm-ups, as `TYPE id` strings. */
 function received(inbox: Subscriber, warmUpIds: string[]): string[] {
-  return inbox.events.filter((e) => !warmUpIds.includes(e.deletion.id)).map((e) => `${e.type} ${e.deletion.id}`);
+  return inbox.events.filter((e) => !warmUpIds.includes(e.deletion!.id)).map((e) => `${e.type} ${e.deletion!.id}`);
 }
 
 describe('deletionEvents over graphql-ws', () => {
@@ -161,13 +161,13 @@ describe('deletionEvents over graphql-ws', () => {
         `COMPLETED ${second.id}`,
       ]);
       // The deletion is read on delivery: the warm-up deletion's object went back to the selection too.
-      const activated = inbox.events.find((e) => e.type === 'ACTIVATED' && e.deletion.id === first.id)!;
+      const activated = inbox.events.find((e) => e.type === 'ACTIVATED' && e.deletion!.id === first.id)!;
       expect(activated).toMatchObject({ actor: { id: bob.id }, deletion: { total: { count: 4 } } });
       const cancelled = inbox.events.find((e) => e.type === 'CANCELLED')!;
       expect(cancelled).toMatchObject({ actor: { id: alice.id }, deletion: { cancelledBy: { id: alice.id } } });
       const completed = inbox.events.at(-1)!;
       expect(completed.actor).toBeNull();
-      expect(completed.deletion.done).toEqual(completed.deletion.total);
+      expect(completed.deletion!.done).toEqual(completed.deletion!.total);
     }
     expect(member.events).toEqual([]);
     expect(received(otherAdmin, [warmB])).toEqual([]);

@@ -177,8 +177,8 @@ describe('deletion events', () => {
         actor: { id: admin.id },
         deletion: { id: deletion.id, status: 'PENDING', activatedBy: { id: admin.id } },
       });
-      expect(activated.deletion.total).toEqual({ count: 2, bytes: 10 });
-      expect(activated.deletion.byType).toEqual(deletion.byType);
+      expect(activated.deletion!.total).toEqual({ count: 2, bytes: 10 });
+      expect(activated.deletion!.byType).toEqual(deletion.byType);
       expect(cancelled).toMatchObject({
         type: 'CANCELLED',
         actor: { id: admin2.id },
@@ -188,7 +188,7 @@ describe('deletion events', () => {
     // The other workspace's admin hears its own workspace's event, and nothing before it.
     const foreign = await markAndActivate(other.admins[0]);
     await until(() => outsider.received.length >= 1, 'the other workspace’s event');
-    expect(outsider.received.map((r) => r.data?.deletionEvents.deletion.id)).toEqual([foreign.id]);
+    expect(outsider.received.map((r) => r.data?.deletionEvents.deletion!.id)).toEqual([foreign.id]);
     expect(member.received).toHaveLength(1);
     for (const s of [...subscribers, outsider, member]) await s.client.dispose();
   });
@@ -202,8 +202,8 @@ describe('deletion events', () => {
       const deletion = await markAndActivate(admin);
       await until(() => subscribers.every((s) => s.received.length >= 1), 'the event for every subscriber');
       const [kept, kept2, demoted] = subscribers.map((s) => s.received[0]);
-      expect(kept.data?.deletionEvents.deletion.id).toBe(deletion.id);
-      expect(kept2.data?.deletionEvents.deletion.id).toBe(deletion.id);
+      expect(kept.data?.deletionEvents.deletion!.id).toBe(deletion.id);
+      expect(kept2.data?.deletionEvents.deletion!.id).toBe(deletion.id);
       // The subscription ends with graphql-ws's `error` message, without the event's data.
       expect(demoted).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'FORBIDDEN' } })] });
       expect(byIds.mock.calls.filter(([ids]) => ids.includes(admin3.id))).toEqual([
@@ -229,7 +229,7 @@ describe('deletion events', () => {
       const [activated, cancelled] = watcher.received.map((r) => r.data!.deletionEvents);
       expect(activated.actor?.name).not.toBe('Renamed Admin');
       expect(cancelled.actor).toEqual({ id: admin.id, name: 'Renamed Admin' });
-      expect(cancelled.deletion.activatedBy).toEqual({ id: admin.id, name: 'Renamed Admin' });
+      expect(cancelled.deletion!.activatedBy).toEqual({ id: admin.id, name: 'Renamed Admin' });
     } finally {
       await watcher.client.dispose();
     }

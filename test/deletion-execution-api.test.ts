@@ -57,7 +57,7 @@ it('mark → activate → execute through the API: admins watch PROGRESS then CO
     // The tick a second before executeAfter is inside the default 24-hour reminder window: REMINDER first.
     // Then 5 objects in chunks of 2: three PROGRESS events, then COMPLETED; the scheduler is no user.
     expect(received.map((event) => event.type)).toEqual(['REMINDER', 'PROGRESS', 'PROGRESS', 'PROGRESS', 'COMPLETED']);
-    expect(received.every((event) => event.actor === null && event.deletion.id === activated.id)).toBe(true);
+    expect(received.every((event) => event.actor === null && event.deletion!.id === activated.id)).toBe(true);
     const completed = received.at(-1)!.deletion;
     expect(completed).toMatchObject({ status: 'COMPLETED', done: { count: 5, bytes: 350 } });
 

@@ -158,7 +158,7 @@ it(
       },
       { what: 'the chunk and the request to wait for our locks', progress: main.progress },
     );
-    expect(events.some((event) => event.type === 'PROGRESS' && event.deletion.done.count > 0)).toBe(true);
+    expect(events.some((event) => event.type === 'PROGRESS' && event.deletion!.done.count > 0)).toBe(true);
 
     const exited = main.stop();
     expect(await settles(closed, { what: 'the subscription socket to close', progress: main.progress })).toBe(1001);

@@ -3,6 +3,7 @@ import { OBJECT_TABLES, OBJECT_TYPES, ObjectType } from '../src/database/object-
 import { AppError } from '../src/errors';
 import { UserRow } from '../src/domain/domain-types';
 import { ObjectRef } from '../src/domain/archive/object-rows';
+import { heldCountsMatchHolds } from '../src/domain/verify/hold-check';
 import { noStaleTombstones } from '../src/domain/verify/tombstone-check';
 import {
   attachmentFilesPresent,
@@ -46,6 +47,7 @@ describe('stats', () => {
       all: { count: 0, bytes: 0 },
       archived: { count: 0, bytes: 0 },
       marked: { count: 0, bytes: 0 },
+      held: { count: 0, bytes: 0 },
     });
   });
 
@@ -139,8 +141,13 @@ describe('stats', () => {
     await services.db.rows(
       `INSERT INTO file_tombstones (storage_key, created_at) VALUES ('zz/stuck', now() - interval '1 hour')`,
     );
+    // A held_count no legal hold stands behind.
+    await services.db.rows('UPDATE deals SET held_count = 1 WHERE id = $1', [a.id]);
     const results = await runVerifyChecks(services);
     expect(results.every((r) => r.problems.length > 0)).toBe(true);
+    expect(results.find((r) => r.name === heldCountsMatchHolds.name)?.problems).toEqual([
+      `DEAL ${a.id}: held_count 1, active holds 0`,
+    ]);
     const problemsOf = (check: VerifyCheck) => results.find((r) => r.name === check.name)?.problems;
     expect(problemsOf(countersMatchRecount)?.[0]).toMatch(/DEAL all_count: stored 2, actual 1/);
     expect(problemsOf(attachmentFilesPresent)).toHaveLength(2);

@@ -16,6 +16,7 @@ import { h, render, section } from './dom.js';
 import { Feed } from './feed.js';
 import { formatBytes, formatTime, formatVolume } from './format.js';
 import { History } from './history.js';
+import { HoldsScreen } from './holds.js';
 import { typePlural } from './labels.js';
 import { errorText, latestOnly } from './loading.js';
 import { overviewTable, pendingPanel, tickCountdowns } from './overview.js';
@@ -23,6 +24,7 @@ import { PendingObjects } from './pending-objects.js';
 import { RecycleBin } from './recycle-bin.js';
 import { changeText, SettingsScreen } from './settings.js';
 import { type ConsoleShell } from './shell.js';
+import { WebhooksPanel } from './webhooks.js';
 
 const PAGE_SIZE = 20;
 const HISTORY_SIZE = 20;
@@ -47,6 +49,8 @@ export class AdminConsole {
   private readonly bin: RecycleBin;
   private readonly settings: SettingsScreen;
   private readonly history: History;
+  private readonly holds: HoldsScreen;
+  private readonly webhooks: WebhooksPanel;
   private overview: OverviewFieldsFragment | undefined;
   private connections = 0;
   /** Ends the event subscription; replaced once it starts. */
@@ -60,7 +64,18 @@ export class AdminConsole {
     this.pendingObjects = new PendingObjects(api, PAGE_SIZE);
     this.settings = new SettingsScreen(api, shell);
     this.history = new History(api, HISTORY_SIZE);
-    this.bin = new RecycleBin(api, { isAdmin: true, me, mutate: (action) => void this.mutate(action) }, PAGE_SIZE);
+    this.holds = new HoldsScreen(api, HISTORY_SIZE, (action) => void this.mutate(action));
+    this.webhooks = new WebhooksPanel(api, (action) => this.mutate(action));
+    this.bin = new RecycleBin(
+      api,
+      {
+        isAdmin: true,
+        me,
+        mutate: (action) => void this.mutate(action),
+        shown: (candidates) => this.holds.follow(candidates),
+      },
+      PAGE_SIZE,
+    );
   }
 
   start(): void {
@@ -73,6 +88,8 @@ export class AdminConsole {
       section('pending-section', 'Pending deletion', this.pendingBox, this.pendingObjects.box),
       section('history', 'History of deletions', this.history.box),
       section('settings', 'Retention settings', this.settings.box),
+      section('holds', 'Legal holds', this.holds.box),
+      section('webhooks', 'Webhooks', this.webhooks.box),
       section(
         'notifications',
         'Notifications',
@@ -84,6 +101,13 @@ export class AdminConsole {
     setInterval(() => tickCountdowns(), 1000);
     void this.refresh();
     void this.settings.load();
+    void this.webhooks.load();
+    this.startEvents();
+  }
+
+  /** Opens the event subscription with the current token; again after a renewal (the old socket ends with its token). */
+  startEvents(): void {
+    this.stopEvents();
     this.stopEvents = this.api.subscribeToDeletionEvents({
       onEvent: (event) => this.onEvent(event),
       onConnected: () => void this.onConnected(),
@@ -93,7 +117,7 @@ export class AdminConsole {
   }
 
   private refresh(): Promise<unknown> {
-    return Promise.all([this.loadOverview(), this.history.load()]).then(() => this.bin.load());
+    return Promise.all([this.loadOverview(), this.history.load(), this.holds.load()]).then(() => this.bin.load());
   }
 
   private readonly loadOverview = latestOnly(

@@ -42,7 +42,8 @@ function queryText(document: DocumentNode): string {
 
 /** Queries and mutations over plain fetch with the signed-in user's token. */
 export class Api {
-  constructor(readonly token: string) {}
+  /** Replaced when the console renews its token (issuer sign-in); the next request and socket use the new one. */
+  constructor(public token: string) {}
 
   /** Runs a generated operation; rejects with an ApiError carrying the first error's code. */
   async request<Result, Variables>(
@@ -95,7 +96,7 @@ export class Api {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const client = createClient({
       url: url.href,
-      connectionParams: { authorization: `Bearer ${this.token}` },
+      connectionParams: () => ({ authorization: `Bearer ${this.token}` }),
       retryAttempts: Infinity,
       shouldRetry: () => true,
       on: { connected: handlers.onConnected, closed: handlers.onDisconnected },

@@ -12,6 +12,8 @@ const TEXT_OF_KIND: Record<string, string> = {
   DELETION_FAILED: 'Deletion failed',
   DELETION_REMINDER: 'Reminder: the pending deletion executes soon',
   DELETION_SETTINGS_CHANGED: 'Deletion settings changed',
+  HOLD_PLACED: 'Legal hold placed',
+  HOLD_RELEASED: 'Legal hold released',
 };
 
 /** "by <name>" for a notification whose deletion says who acted. */
@@ -39,9 +41,9 @@ export class Feed {
   /** A live event; PROGRESS is not news for the feed (the pending panel shows it). */
   addEvent(event: DeletionEvent): void {
     if (event.type === 'PROGRESS') return;
-    const kind = `DELETION_${event.type}`;
+    const kind = event.type.startsWith('HOLD_') ? event.type : `DELETION_${event.type}`;
     const by = event.actor ? ` by ${event.actor.name}` : '';
-    this.add(`${event.deletion.id}:${kind}`, `${TEXT_OF_KIND[kind] ?? kind}${by}`, event.occurredAt);
+    this.add(`${event.hold?.id ?? event.deletion?.id}:${kind}`, `${TEXT_OF_KIND[kind] ?? kind}${by}`, event.occurredAt);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { DeletionsDocument, type DeletionFieldsFragment } from '../../operations/generated.js';
+import { DeletionHistoryDocument, type DeletionHistoryQuery } from '../../operations/generated.js';
 import type { Api } from './api.js';
 import { h, render } from './dom.js';
 import { formatTime, formatVolume } from './format.js';
@@ -14,7 +14,7 @@ const STATUS_LABELS: Record<string, string> = {
   FAILED: 'Failed',
 };
 
-/** The history of deletions, newest activated first, a page at a time, with what each held per type. */
+/** The history of deletions, newest activated first, a page at a time, with what each held per type and its receipt. */
 export class History {
   readonly box = h('div');
   private after: string | undefined;
@@ -25,7 +25,7 @@ export class History {
   ) {}
 
   readonly load = latestOnly(
-    () => this.api.request(DeletionsDocument, { first: this.pageSize, after: this.after }),
+    () => this.api.request(DeletionHistoryDocument, { first: this.pageSize, after: this.after }),
     ({ deletions }) => {
       const rows = deletions.edges.map((edge) => edge.node);
       if (rows.length === 0 && !this.after) return render(this.box, h('p', {}, 'No deletion has been activated yet.'));
@@ -51,7 +51,10 @@ export class History {
   }
 }
 
-function historyTable(deletions: DeletionFieldsFragment[], totalCount: number): HTMLElement {
+type HistoryDeletion = DeletionHistoryQuery['deletions']['edges'][number]['node'];
+
+/** One page of deletions with their totals, per-type volumes, ends and receipts. */
+function historyTable(deletions: HistoryDeletion[], totalCount: number): HTMLElement {
   const table = h(
     'table',
     { id: 'history-table' },
@@ -62,7 +65,7 @@ function historyTable(deletions: DeletionFieldsFragment[], totalCount: number): 
       h(
         'tr',
         {},
-        ['Activated', 'By', 'Status', 'Objects · volume', 'Per type', 'Ended'].map((title) =>
+        ['Activated', 'By', 'Status', 'Objects · volume', 'Per type', 'Ended', 'Receipt', 'Verified'].map((title) =>
           h('th', { scope: 'col' }, title),
         ),
       ),
@@ -84,6 +87,8 @@ function historyTable(deletions: DeletionFieldsFragment[], totalCount: number): 
             deletion.byType.map(({ type, volume }) => `${typePlural(type)}: ${formatVolume(volume)}`).join('; '),
           ),
           h('td', {}, endOf(deletion)),
+          h('td', {}, receiptLink(deletion)),
+          h('td', { class: 'receipt-verified' }, verifiedText(deletion)),
         ),
       ),
     ),
@@ -91,7 +96,31 @@ function historyTable(deletions: DeletionFieldsFragment[], totalCount: number): 
   return scrollBox(table, 'History of deletions');
 }
 
-function endOf(deletion: DeletionFieldsFragment): string {
+/**
+ * The receipt as a file to save: the JWS is already in the page (the history query reads it), so the
+ * link carries it as a data: URL and needs no second request with the token.
+ */
+function receiptLink({ id, receipt }: HistoryDeletion): HTMLElement | string {
+  if (!receipt) return '—';
+  return h(
+    'a',
+    {
+      class: 'receipt-download',
+      href: `data:application/jose;charset=us-ascii,${receipt.jws}`,
+      download: `receipt-${id}.jws`,
+      title: `Receipt ${receipt.receiptId}: verify it with npm run verify-receipt (docs/receipts.md)`,
+    },
+    'Download',
+  );
+}
+
+/** Whether the check after execution found nothing of the removed objects left. */
+function verifiedText({ receipt }: HistoryDeletion): string {
+  if (!receipt) return '—';
+  return receipt.verified ? 'yes' : 'no';
+}
+
+function endOf(deletion: HistoryDeletion): string {
   if (deletion.cancelledAt)
     return `cancelled by ${deletion.cancelledBy?.name ?? '—'} at ${formatTime(deletion.cancelledAt)}`;
   if (deletion.completedAt) return `completed at ${formatTime(deletion.completedAt)}`;

@@ -10,6 +10,7 @@ import {
 import type { Api } from './api.js';
 import { archivedFilter, emptyQuery, filterForm, isNarrowed, type BinQuery } from './bin-filters.js';
 import { h, render } from './dom.js';
+import type { HoldCandidates } from './holds.js';
 import { typePlural } from './labels.js';
 import { errorText, latestOnly } from './loading.js';
 import { objectTable, type ObjectPage, pagingButtons } from './object-table.js';
@@ -31,6 +32,8 @@ export interface BinHost {
   me: { id: string; name: string };
   /** Runs a mutation through the console (status line, errors, reloads). */
   mutate(action: () => Promise<string>): void;
+  /** Told what the bin shows and has selected after each change (an admin's legal holds place on it). */
+  shown?(candidates: HoldCandidates): void;
 }
 
 /** The sentence shown instead of the marking buttons while a deletion is pending. */
@@ -95,6 +98,11 @@ export class RecycleBin {
     }
     const visible = new Set(page.edges.map(({ node }) => node.id));
     for (const id of this.selected.keys()) if (!visible.has(id)) this.selected.delete(id);
+    const selected = this.selected.size > 0;
+    const refs = selected
+      ? [...this.selected.values()]
+      : page.edges.map(({ node }) => ({ type: node.type, id: node.id }));
+    this.host.shown?.({ type: this.query.type, refs, selected });
     render(
       this.box,
       filterForm(this.query, this.archivers, (query) => this.search(query)),
@@ -224,6 +232,7 @@ export class RecycleBin {
 
   private markToggle(object: ObjectFieldsFragment): Node | string {
     if (object.deletionState === 'PENDING') return 'in the pending deletion';
+    if (object.onHold) return 'on legal hold';
     const refs = [{ type: object.type, id: object.id }];
     const marked = object.deletionState === 'MARKED';
     return h(
@@ -262,9 +271,11 @@ export class RecycleBin {
   private async mark(selection: Selection): Promise<string> {
     const { markForDeletion } = await this.api.request(MarkForDeletionDocument, selection);
     this.selected.clear();
-    const skipped = markForDeletion.skippedTasks
-      ? ` (${markForDeletion.skippedTasks} task(s) skipped: only Removed or Verified tasks can be deleted)`
-      : '';
+    const skipped =
+      (markForDeletion.skippedTasks
+        ? ` (${markForDeletion.skippedTasks} task(s) skipped: only Removed or Verified tasks can be deleted)`
+        : '') +
+      (markForDeletion.skippedHeld ? ` (${markForDeletion.skippedHeld} object(s) on legal hold skipped)` : '');
     return `Marked ${markForDeletion.changed ?? 0} object(s)${skipped}.`;
   }
 

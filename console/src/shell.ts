@@ -10,6 +10,8 @@ export class ConsoleShell {
   readonly statusLine = h('p', { id: 'status', role: 'status' });
   private readonly errorBox = document.getElementById('error')!;
   private readonly viewer = document.getElementById('viewer')!;
+  /** Set when this tab signed in through the identity provider: its host, and signing out there. */
+  issuer: { host: string; signOut: () => void } | undefined;
 
   /** Shows a failure as a sentence (the code in small print, for support) until dismissed or replaced. */
   showError(error: unknown): void {
@@ -44,9 +46,11 @@ export class ConsoleShell {
   /** "Signed in as …" with a sign-out button; `stop` ends what the screen keeps open. */
   showViewer(me: MeQuery['me'], stop: () => void): void {
     const role = me.role === 'ADMIN' ? 'admin' : 'member';
+    const issuer = this.issuer;
     render(
       this.viewer,
       `Signed in as ${me.name} (${role}) `,
+      issuer ? `through ${issuer.host} ` : '',
       h(
         'button',
         {
@@ -55,7 +59,8 @@ export class ConsoleShell {
           onclick: () => {
             stop();
             storedToken.clear();
-            location.reload();
+            if (issuer) issuer.signOut();
+            else location.reload();
           },
         },
         'Sign out',

@@ -22,8 +22,11 @@ function bareToken(text: string): string {
   return text.trim().replace(/^Bearer\s+/i, '');
 }
 
-/** The sign-in form (paste a token) and, on a development server, a list of demo users to pick. */
-export function signInView(onToken: (token: string) => void): HTMLElement {
+/**
+ * The sign-in form (paste a token), the identity provider's button when the server has one, and,
+ * on a development server, a list of demo users to pick.
+ */
+export function signInView(onToken: (token: string) => void, issuerButton?: HTMLElement): HTMLElement {
   const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true });
   const form = h(
     'form',
@@ -41,7 +44,14 @@ export function signInView(onToken: (token: string) => void): HTMLElement {
   );
   const demo = h('div', { id: 'demo-users' });
   void listDemoUsers(demo, onToken);
-  return h('section', { 'aria-labelledby': 'sign-in-title' }, h('h2', { id: 'sign-in-title' }, 'Sign in'), form, demo);
+  return h(
+    'section',
+    { 'aria-labelledby': 'sign-in-title' },
+    h('h2', { id: 'sign-in-title' }, 'Sign in'),
+    issuerButton,
+    form,
+    demo,
+  );
 }
 
 /** Fills `container` with a button per demo user; the endpoint answers 404 outside development. */

@@ -5,6 +5,10 @@ import { TombstonesByDeletion1764900000000 } from './migrations/1764900000000-to
 import { ReviewIndexes1765000000000 } from './migrations/1765000000000-review-indexes';
 import { DeletionSettings1765100000000 } from './migrations/1765100000000-deletion-settings';
 import { DropSelectionIndex1765200000000 } from './migrations/1765200000000-drop-selection-index';
+import { Identity1765300000000 } from './migrations/1765300000000-identity';
+import { LegalHolds1765400000000 } from './migrations/1765400000000-legal-holds';
+import { Receipts1765500000000 } from './migrations/1765500000000-receipts';
+import { Webhooks1765600000000 } from './migrations/1765600000000-webhooks';
 import { ArchivedByIndex1765700000000 } from './migrations/1765700000000-archived-by-index';
 
 /**
@@ -24,6 +28,10 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
       ReviewIndexes1765000000000,
       DeletionSettings1765100000000,
       DropSelectionIndex1765200000000,
+      Identity1765300000000,
+      LegalHolds1765400000000,
+      Receipts1765500000000,
+      Webhooks1765600000000,
       ArchivedByIndex1765700000000,
     ],
     extra: { max: poolSize, application_name: 'crm-archive' },

@@ -35,6 +35,11 @@ const OWN_VALUES: Record<ObjectType, (i: number) => unknown[]> = {
   [ObjectType.CALL]: (i) => [`+1 555 020${i}`, 60 * (i + 1), i % 2 ? 'INBOUND' : 'OUTBOUND'],
 };
 
+/** A demo user's `sub` at an identity provider: `demo-alice` for alice@acme.test. */
+function demoExternalId(email: string): string {
+  return `demo-${email.split('@')[0]}`;
+}
+
 /** True when the demo workspace exists already. */
 export async function isSeeded(db: Sql): Promise<boolean> {
   return (await db.one('SELECT 1 FROM users WHERE email = $1', [DEMO_ADMIN_EMAIL])) !== undefined;
@@ -50,12 +55,17 @@ export async function seedDemoData(services: Services): Promise<boolean> {
   const workspaces = await services.db.transaction(async (tx) => {
     const created: UserRow[][] = [];
     for (const [name, users] of Object.entries(DEMO_USERS)) {
-      const workspace = await tx.one<{ id: string }>('INSERT INTO workspaces (name) VALUES ($1) RETURNING id', [name]);
+      // External ids as an identity provider would name them (docs/identity.md, the worked example).
+      const workspace = await tx.one<{ id: string }>(
+        'INSERT INTO workspaces (name, external_id) VALUES ($1, $1) RETURNING id',
+        [name],
+      );
       const rows: UserRow[] = [];
       for (const user of users) {
         const row = await tx.one<UserRow>(
-          `INSERT INTO users (workspace_id, name, email, role) VALUES ($1, $2, $3, $4) RETURNING ${USER_COLUMNS}`,
-          [workspace!.id, user.name, user.email, user.role],
+          `INSERT INTO users (workspace_id, name, email, role, external_id) VALUES ($1, $2, $3, $4, $5)
+           RETURNING ${USER_COLUMNS}`,
+          [workspace!.id, user.name, user.email, user.role, demoExternalId(user.email)],
         );
         rows.push(row!);
       }

@@ -13,6 +13,13 @@ export interface UserRow {
   name: string;
   email: string;
   role: Role;
+  /**
+   * The user's id at the company's identity provider (a token's `sub`); null for users made here.
+   * Optional, like `active`: code that builds a user by hand (fixtures) need not know of identity.
+   */
+  externalId?: string | null;
+  /** False once deactivated by provisioning: their rows stay, their tokens are refused. */
+  active?: boolean;
 }
 
 /** Who is calling: the user (null when anonymous) and, for sockets, when the token expires. */
@@ -21,4 +28,6 @@ export interface Viewer {
   tokenExpiresAt: Date | null;
   /** Why a token sent with the request was refused; raised by the first field that needs a user. */
   authError?: AppError;
+  /** Set for a provisioning token (client credentials): no user, may call only the provision mutations. */
+  provisioner?: { clientId: string };
 }

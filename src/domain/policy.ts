@@ -29,6 +29,10 @@ export enum Operation {
   READ_SETTINGS = 'READ_SETTINGS',
   UPDATE_SETTINGS = 'UPDATE_SETTINGS',
   MARK_NOTIFICATIONS_READ = 'MARK_NOTIFICATIONS_READ',
+  PLACE_LEGAL_HOLD = 'PLACE_LEGAL_HOLD',
+  RELEASE_LEGAL_HOLD = 'RELEASE_LEGAL_HOLD',
+  VIEW_LEGAL_HOLDS = 'VIEW_LEGAL_HOLDS',
+  VIEW_PROVISIONING_CHANGES = 'VIEW_PROVISIONING_CHANGES',
 }
 
 /** A policy's answer; NOT_FOUND where telling "exists but not yours" would leak (rule 12). */
@@ -79,6 +83,10 @@ const RULES: Record<Operation, Rule> = {
   [Operation.READ_SETTINGS]: 'admin',
   [Operation.UPDATE_SETTINGS]: 'admin',
   [Operation.MARK_NOTIFICATIONS_READ]: 'recipient',
+  [Operation.PLACE_LEGAL_HOLD]: 'admin',
+  [Operation.RELEASE_LEGAL_HOLD]: 'admin',
+  [Operation.VIEW_LEGAL_HOLDS]: 'admin',
+  [Operation.VIEW_PROVISIONING_CHANGES]: 'admin',
 };
 
 /** Whether the user administers their workspace; the role is the stored one, never a token's. */

@@ -43,20 +43,29 @@ export function createContext(
 }
 
 /**
- * Whether `now` (the user's row read again) is still the user a socket signed in as: not deleted
- * and in the same workspace. A role change is not a sign-out: it only changes what they may do.
+ * Whether `now` (the user's row read again) is still the user a socket signed in as: not deleted,
+ * not deactivated and in the same workspace. A role change is not a sign-out: it only changes what they may do.
  */
 export function isStillMember(signedIn: UserRow, now: UserRow | null | undefined): now is UserRow {
-  return !!now && now.workspaceId === signedIn.workspaceId;
+  return !!now && now.workspaceId === signedIn.workspaceId && now.active !== false;
 }
 
 /** The refusal for a socket whose user fails `isStillMember`; the socket closes with 4401 too. */
 export function noLongerMember(): AppError {
-  return new AppError(ErrorCode.UNAUTHENTICATED, 'This user no longer exists or has left the workspace.');
+  return new AppError(
+    ErrorCode.UNAUTHENTICATED,
+    'This user no longer exists, was deactivated or has left the workspace.',
+  );
 }
 
 /** The signed-in user, or UNAUTHENTICATED. */
 export function requireUser(context: Context): UserRow {
+  if (context.viewer.provisioner) {
+    throw new AppError(
+      ErrorCode.FORBIDDEN,
+      'A provisioning token may call provisionWorkspaces and provisionUsers only.',
+    );
+  }
   if (!context.viewer.user) {
     throw (
       context.viewer.authError ??

@@ -5,6 +5,7 @@ import { createLoaders, Loaders } from './loaders';
 import { mayAttempt, Operation } from '../domain/policy';
 import type { DeletionEventMessage } from '../domain/deletion/deletion-events';
 import { DeletionRow } from '../domain/deletion/deletion-row';
+import { LegalHoldRow } from '../domain/holds/legal-hold-row';
 import { Services } from '../domain/services';
 import type { Deletion } from './types/deletion.type';
 
@@ -18,6 +19,8 @@ export interface DeletionEventDelivery {
   message: DeletionEventMessage;
   /** Read on first call only: a promise nobody awaits would reject unhandled when the read fails. */
   deletion(): Promise<DeletionRow | null>;
+  /** The event's legal hold (hold events only), read on first call only, like `deletion`. */
+  hold(): Promise<LegalHoldRow | null>;
   /** New for each message, so nothing cached outlives the event it was read for. */
   loaders: Loaders;
   /** Whether one subscriber gets this event (`admitEvent`); their subscription group asks for each member. */
@@ -27,9 +30,11 @@ export interface DeletionEventDelivery {
 /** The delivery of a message just received; nothing is read until a subscriber asks. */
 export function createDeletionEventDelivery(services: Services, message: DeletionEventMessage): DeletionEventDelivery {
   let deletion: Promise<DeletionRow | null> | undefined;
+  let hold: Promise<LegalHoldRow | null> | undefined;
   const delivery: DeletionEventDelivery = {
     message,
     deletion: () => (deletion ??= readDeletion(services, message)),
+    hold: () => (hold ??= readHold(services, message)),
     loaders: createLoaders(services),
     admit: (context) => admitEvent(context, delivery),
   };
@@ -38,11 +43,19 @@ export function createDeletionEventDelivery(services: Services, message: Deletio
 
 /** The message's deletion with its volumes (Deletion.volumes), so its fields need no further read. */
 async function readDeletion(services: Services, message: DeletionEventMessage): Promise<DeletionRow | null> {
+  if (!message.deletionId) return null;
   const [row] = await services.deletions.byIds(message.workspaceId, [message.deletionId]);
   if (!row) return null;
   const [volumes] = await services.deletions.volumesByIds([row.id]);
   const withVolumes: DeletionRow & Pick<Deletion, 'volumes'> = { ...row, volumes };
   return withVolumes;
+}
+
+/** The message's legal hold, read in the event's workspace only. */
+async function readHold(services: Services, message: DeletionEventMessage): Promise<LegalHoldRow | null> {
+  if (!message.holdId) return null;
+  const [row] = await services.holds.byIds(message.workspaceId, [message.holdId]);
+  return row;
 }
 
 /** Whether an event is of the subscriber's workspace; the others never reach their subscription. */

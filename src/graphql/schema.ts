@@ -12,9 +12,13 @@ import { DeletionFieldsResolver } from './resolvers/deletion-fields.resolver';
 import { DeletionObjectsResolver } from './resolvers/deletion-objects.resolver';
 import { DeletionResolver } from './resolvers/deletion.resolver';
 import { DeletionSettingsChangeResolver, DeletionSettingsResolver } from './resolvers/deletion-settings.resolver';
+import { LegalHoldResolver } from './resolvers/legal-hold.resolver';
 import { NotificationResolver } from './resolvers/notification.resolver';
 import { ObjectResolver } from './resolvers/object.resolver';
+import { ProvisioningResolver } from './resolvers/provisioning.resolver';
+import { ReceiptResolver } from './resolvers/receipt.resolver';
 import { UserResolver } from './resolvers/user.resolver';
+import { DeletionDeliveriesResolver, WebhookResolver } from './resolvers/webhook.resolver';
 import { authChecker } from './context';
 import { refuseInvalidTextArguments } from './text-arguments';
 
@@ -33,6 +37,11 @@ const RESOLVERS = [
   DeletionSettingsResolver,
   DeletionSettingsChangeResolver,
   NotificationResolver,
+  LegalHoldResolver,
+  ProvisioningResolver,
+  ReceiptResolver,
+  WebhookResolver,
+  DeletionDeliveriesResolver,
 ] as const;
 
 /** Builds the executable schema. `pubSub` carries events to this process's subscribers. */

@@ -6,6 +6,8 @@ import { Services } from '../domain/services';
 import { attachmentDownloadRoute } from './attachment-download.route';
 import { ATTACHMENTS_PATH, attachmentsRoute } from './attachments.route';
 import { deletionExportHeadRoute, deletionExportRoute } from './deletion-export.route';
+import { deletionReceiptRoute, JWKS_PATH, jwksRoute } from './receipts.route';
+import { REMOVED_LIST_PATH, removedListRoute } from './removed-list.route';
 import { Context, createContext } from '../graphql/context';
 import { corsMiddleware } from './cors';
 import { jsonErrorHandler, MAX_REQUEST_BYTES, notFoundHandler } from './http-errors';
@@ -40,6 +42,10 @@ export function mountRoutes(app: Express, options: RouteOptions): void {
   app.get('/readyz', async (_req, res) => {
     try {
       await services.db.rows('SELECT 1');
+      if (services.auth.issuer && !services.auth.issuer.verifier.keys.obtained) {
+        res.status(503).json({ status: 'no key obtained from the identity provider (AUTH_ISSUER) yet' });
+        return;
+      }
       res.json({ status: 'ready' });
     } catch {
       res.status(503).json({ status: 'database unreachable' });
@@ -52,6 +58,9 @@ export function mountRoutes(app: Express, options: RouteOptions): void {
   // Before the GET, which express would otherwise run for HEAD too: a HEAD builds no ZIP.
   app.head('/deletions/:id/export', deletionExportHeadRoute(services, logger));
   app.get('/deletions/:id/export', deletionExportRoute(services, logger));
+  app.get('/deletions/:id/receipt', deletionReceiptRoute(services, logger));
+  app.get(JWKS_PATH, jwksRoute(services, logger));
+  app.get(REMOVED_LIST_PATH, removedListRoute(services, logger));
   app.use(CONSOLE_PATH, consoleRouter(services, demo?.users));
   app.get(graphqlPath, playgroundHandler(services, demo?.adminToken));
   app.get(`${PLAYGROUND_ASSETS_PATH}/:hash/:file`, playgroundAssetsHandler(services.config.playground));

@@ -9,28 +9,44 @@ export interface ChunkResult {
 }
 
 /**
+ * What the receipt is built from (src/domain/receipts): each removed object's ref, bytes, file count
+ * and RFC 6962 leaf hash, SHA-256(0x00 ‖ HMAC-SHA-256(workspace salt, 'TYPE:id')) by pgcrypto,
+ * committed with its delete, so a crash can never leave a receipt counting what was not removed.
+ */
+const RECORD_REMOVED = `
+    removed AS (
+      INSERT INTO deletion_removed (deletion_id, object_type, object_id, bytes, files, leaf)
+      SELECT $1, $4, g.id, g.attachment_bytes, coalesce(f.n, 0),
+        digest('\\x00'::bytea || hmac(convert_to($4 || ':' || g.id::text, 'UTF8'), s.salt, 'sha256'), 'sha256')
+      FROM gone g LEFT JOIN (SELECT object_id, count(*)::int AS n FROM files GROUP BY object_id) f ON f.object_id = g.id
+        LEFT JOIN receipt_chains s ON s.workspace_id = $2),`;
+
+/**
  * Removes up to `limit` objects of one type from the deletion, with their attachment rows, in one
  * statement. The WHERE clause is the re-check at delete time: a restored object has lost its
- * deletion_id (and its archived_at), so it is never touched. Rows locked by someone else (an
+ * deletion_id (and its archived_at), so it is never touched; so has an object a legal hold took
+ * out, and `held_count = 0` re-checks the hold itself on the very row version it locks (a hold
+ * committed after this statement's snapshot is seen: FOR UPDATE re-reads the row). Rows locked by someone else (an
  * archive call, a restore waiting for the deletion row) are skipped, not waited for, so this
  * never deadlocks; a later chunk takes them. The files' keys go to the tombstone table in the
  * same statement, so no file ever loses its row without being queued for removal. A chunk that
  * removes something also resets the deletion's count of runs without progress, in the same statement.
  */
-function chunkSql({ table }: ObjectTable): string {
+function chunkSql({ table }: ObjectTable, record: boolean): string {
   return `
     WITH picked AS (
       SELECT id FROM ${table}
-      WHERE deletion_id = $1 AND workspace_id = $2 AND archived_at IS NOT NULL
+      WHERE deletion_id = $1 AND workspace_id = $2 AND archived_at IS NOT NULL AND held_count = 0
       LIMIT $3 FOR UPDATE SKIP LOCKED),
     tombs AS (
       INSERT INTO file_tombstones (storage_key, deletion_id)
       SELECT a.storage_key, $1 FROM attachments a JOIN picked p ON a.object_id = p.id AND a.object_type = $4
       RETURNING id::text, storage_key AS key),
     -- Data-modifying CTEs run to completion whether or not the SELECT reads them.
-    files AS (DELETE FROM attachments a USING picked p WHERE a.object_id = p.id AND a.object_type = $4),
+    files AS (
+      DELETE FROM attachments a USING picked p WHERE a.object_id = p.id AND a.object_type = $4 RETURNING a.object_id),
     gone AS (
-      DELETE FROM ${table} t USING picked p WHERE t.id = p.id RETURNING t.attachment_bytes),
+      DELETE FROM ${table} t USING picked p WHERE t.id = p.id RETURNING t.id, t.attachment_bytes),${record ? RECORD_REMOVED : ''}
     totals AS (SELECT count(*) AS n, coalesce(sum(attachment_bytes), 0) AS bytes FROM gone),
     progress AS (
       UPDATE deletion_type_volumes v SET done_count = v.done_count + totals.n, done_bytes = v.done_bytes + totals.bytes
@@ -54,24 +70,31 @@ export async function removeChunk(
   workspaceId: string,
   limit: number,
   pendingTypes: readonly string[],
+  record = true,
 ): Promise<ChunkResult> {
   const pending = OBJECT_TABLES.filter((t) => pendingTypes.includes(t.type));
-  const result = await removeFrom(tx, pending, deletionId, workspaceId, limit);
-  return result.objects > 0 ? result : removeFrom(tx, OBJECT_TABLES, deletionId, workspaceId, limit);
+  const result = await removeFrom(tx, pending, { deletionId, workspaceId, limit, record });
+  return result.objects > 0 ? result : removeFrom(tx, OBJECT_TABLES, { deletionId, workspaceId, limit, record });
+}
+
+/** One chunk's bounds: which deletion, how many objects at most, and whether removed refs are recorded. */
+interface ChunkScope {
+  deletionId: string;
+  workspaceId: string;
+  limit: number;
+  record: boolean;
 }
 
 async function removeFrom(
   tx: Sql,
   tables: readonly ObjectTable[],
-  deletionId: string,
-  workspaceId: string,
-  limit: number,
+  { deletionId, workspaceId, limit, record }: ChunkScope,
 ): Promise<ChunkResult> {
   const result: ChunkResult = { objects: 0, bytes: 0, tombstones: [] };
   for (const table of tables) {
     const left = limit - result.objects;
     if (left <= 0) break;
-    const row = await tx.one<ChunkResult>(chunkSql(table), [deletionId, workspaceId, left, table.type]);
+    const row = await tx.one<ChunkResult>(chunkSql(table, record), [deletionId, workspaceId, left, table.type]);
     if (!row || row.objects === 0) continue;
     result.objects += row.objects;
     result.bytes += row.bytes;

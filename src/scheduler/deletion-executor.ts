@@ -48,6 +48,11 @@ export interface ExecutorOptions {
   lockedRowsGiveUpMs?: number;
   /** Called after each committed chunk and its file removal (tests act between chunks here). */
   afterChunk?: (progress: ChunkProgress) => Promise<void> | void;
+  /**
+   * Whether each chunk records the refs it removed (`deletion_removed`, what receipts are built from:
+   * src/domain/receipts). On unless turned off, which only the benchmark's baseline does.
+   */
+  recordRemoved?: boolean;
 }
 
 /** Runs in a row that may end without progress before a deletion is given up as FAILED. */
@@ -139,7 +144,8 @@ export class DeletionExecutor {
     return this.options.db.transaction(async (tx) => {
       const owned = await this.lockRenewAndForget(tx, deletion.id, goneTombstones);
       if (!owned) return ExecutionOutcome.LEASE_LOST;
-      const chunk = await removeChunk(tx, deletion.id, deletion.workspaceId, chunkSize, owned.pendingTypes);
+      const record = this.options.recordRemoved ?? true;
+      const chunk = await removeChunk(tx, deletion.id, deletion.workspaceId, chunkSize, owned.pendingTypes, record);
       if (chunk.objects === 0)
         return { ...chunk, locked: await objectsLeft(tx, deletion.id, NAMED_LOCKED_OBJECTS + 1) };
       await this.options.lifecycle.progress(tx, this.runOf(deletion, at));

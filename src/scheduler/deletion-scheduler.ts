@@ -10,6 +10,7 @@ import { FileSweeper } from './file-sweeper';
 import { sendDueReminders } from './deletion-reminders';
 import { applyRetentionPolicies } from './retention-policy';
 import { ChunkProgress, DeletionExecutor, ExecutionOutcome } from './deletion-executor';
+import { WebhookDelivery } from '../domain/webhooks/webhook-delivery';
 
 export interface SchedulerOptions {
   db: Database;
@@ -30,6 +31,10 @@ export interface SchedulerOptions {
   /** How long a run waits for rows others keep locked before it ends as a failed attempt. */
   lockedRowsGiveUpMs?: number;
   afterChunk?: (progress: ChunkProgress) => Promise<void> | void;
+  /** Whether chunks record the refs they remove, for receipts (deletion-executor.ts); on by default. */
+  recordRemoved?: boolean;
+  /** Sends the webhook outbox's due deliveries each tick (none: webhooks are not sent by this scheduler). */
+  webhooks?: WebhookDelivery;
 }
 
 /** What one tick did to each deletion it claimed. */
@@ -111,6 +116,8 @@ export class DeletionScheduler {
       else this.options.logger.info(`deletion ${claimed.id} completed`, fields);
       results.push({ deletionId: claimed.id, outcome });
     }
+    // After execution, so the COMPLETED or FAILED of this tick's runs go out in the same tick.
+    if (!this.stopping) await this.deliverWebhooks(clock());
     if (!this.stopping) await this.autoMark(clock());
     await this.sweeper
       .sweep(clock())
@@ -126,6 +133,15 @@ export class DeletionScheduler {
         logger.info(`deletion ${sent.deletionId}: reminder sent`, { ...sent });
     } catch (error) {
       logger.error('sending deletion reminders failed', error);
+    }
+  }
+
+  /** Sends the due webhooks; a failure is logged, and the next tick claims what is left. */
+  private async deliverWebhooks(now: Date): Promise<void> {
+    try {
+      await this.options.webhooks?.deliverDue(now);
+    } catch (error) {
+      this.options.logger.error('delivering webhooks failed', error);
     }
   }
 

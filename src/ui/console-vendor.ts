@@ -11,6 +11,8 @@ import path from 'node:path';
 const ENTRY_POINTS: Record<string, { folder: () => string; entry: string }> = {
   'graphql-ws': { folder: () => path.dirname(require.resolve('graphql-ws/client')), entry: 'client.js' },
   graphql: { folder: () => path.dirname(require.resolve('graphql/package.json')), entry: 'language/printer.mjs' },
+  // Sign-in at an OpenID issuer by Authorization Code + PKCE (console/src/issuer-sign-in.ts).
+  oauth4webapi: { folder: () => path.dirname(require.resolve('oauth4webapi')), entry: 'index.js' },
 };
 
 const RELATIVE_IMPORT = /\b(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]/g;

@@ -31,8 +31,10 @@ export function consoleRouter(services: Services, demoUsers?: DemoAccess['users'
   const page = path.join(root, 'console/index.html');
   // The import map is the page's one inline script: allowed by its hash, read once.
   const inlineScripts = inlineScriptsOf(readFileSync(page, 'utf8'));
+  // The console signs in at the issuer and renews there: its fetches go to the issuer's origin too.
+  const issuer = consoleIssuer(services);
   router.get('/', (_req, res) => {
-    setPageSecurityHeaders(res, { inlineScripts });
+    setPageSecurityHeaders(res, { inlineScripts, connectTo: issuer ? [new URL(issuer.issuer).origin] : [] });
     res.set('Cache-Control', 'no-cache').sendFile(page);
   });
   router.use('/static', files(path.join(root, 'console/static')));
@@ -40,7 +42,19 @@ export function consoleRouter(services: Services, demoUsers?: DemoAccess['users'
   router.use('/vendor', consoleVendorRouter());
   // Tokens for anyone who asks: given by the development start only, where nobody owns the demo users.
   if (demoUsers) router.get('/demo-users', demoUsersRoute(demoUsers));
+  // Where the console signs in by Authorization Code + PKCE (docs/identity.md); 404 without an issuer.
+  router.get('/auth-config', (_req, res) => {
+    if (!issuer) return sendJsonError(res, 404, ErrorCode.NOT_FOUND, 'No identity provider is configured.');
+    res.set('Cache-Control', 'no-store').json(issuer);
+  });
   return router;
+}
+
+/** The issuer, console client and audience when AUTH_ISSUER and AUTH_CONSOLE_CLIENT_ID are set. */
+function consoleIssuer(services: Services): { issuer: string; clientId: string; audience: string } | undefined {
+  const oidc = services.config.oidc;
+  if (!oidc?.consoleClientId) return undefined;
+  return { issuer: oidc.issuer, clientId: oidc.consoleClientId, audience: oidc.audience };
 }
 
 function revalidate(res: express.Response): void {

@@ -12,6 +12,7 @@ import { Metrics } from '../http/metrics';
 import { initTimeouts } from './init-timeout';
 import { limitedOperation } from '../graphql/limits/operation-limits';
 import { SocketExtra, socketAuthHooks } from './socket-auth';
+import { SocketRightsSweep } from './socket-rights-sweep';
 import { Subscriber, SubscriptionGroups } from './subscription-groups';
 import { viewerOf } from '../http/viewer';
 import { WS_CLOSE_REASONS, WsCloseCode } from './ws-close-codes';
@@ -50,6 +51,8 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
   const operationReports = wsOperationHooks<SocketExtra>(logger, metrics, development);
   const groups = new SubscriptionGroups();
   const initWaits = initTimeouts(wsServer);
+  const sweep = new SocketRightsSweep(services, logger);
+  sweep.start(services.config.socketRecheckMs);
   /** Sends an event to subscription `id` on a socket: the group's shared JSON behind this id's head. */
   const socketSubscriber = (
     ctx: WsContext<Record<string, unknown>, Extra & SocketExtra>,
@@ -75,10 +78,12 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
         initWaits.received(ctx.extra.socket);
         const authorization = ctx.connectionParams?.authorization;
         const viewer = await viewerOf(services, typeof authorization === 'string' ? authorization : undefined);
+        if (viewer.provisioner) return closeWith(ctx.extra.socket, WsCloseCode.Forbidden);
         if (!viewer.user) return closeWith(ctx.extra.socket, WsCloseCode.Unauthorized);
         if (options.eventsLive && !options.eventsLive()) return closeWith(ctx.extra.socket, WsCloseCode.TryAgainLater);
         ctx.extra.viewer = viewer;
         closeAtExpiry(viewer, ctx.extra.socket);
+        sweep.add(ctx.extra.socket, viewer.user);
         return true;
       },
       // The user is read again for every operation and the subscriber for every event; an operation
@@ -102,7 +107,13 @@ export function serveGraphqlWs(httpServer: Server, path: string, options: WebSoc
     },
     wsServer,
   );
-  return { wsServer, dispose: async () => await cleanup.dispose() };
+  return {
+    wsServer,
+    dispose: async () => {
+      sweep.stop();
+      await cleanup.dispose();
+    },
+  };
 }
 
 /** An operation's context over a socket: the resolvers' context and where its events go. */

@@ -10,6 +10,8 @@ export enum WsCloseCode {
    * when it expires while connected. Fatal for graphql-ws clients: get a new token, then reconnect.
    */
   Unauthorized = CloseCode.Unauthorized,
+  /** A provisioning token (the CRM's backend): it may call the provision mutations over HTTP only. */
+  Forbidden = CloseCode.Forbidden,
   /**
    * This instance's LISTEN connection dropped and came back: events may have been missed.
    * Reconnect (graphql-ws does it by itself) and refetch `notifications(unreadOnly: true)` and
@@ -25,6 +27,7 @@ export enum WsCloseCode {
 /** The reason sent with each close code: short, since a close frame's reason must fit in 123 bytes. */
 export const WS_CLOSE_REASONS: Record<WsCloseCode, string> = {
   [WsCloseCode.Unauthorized]: 'Unauthorized',
+  [WsCloseCode.Forbidden]: 'Forbidden: a provisioning token opens no socket',
   [WsCloseCode.EventsMissed]: 'Events may have been missed: reconnect and refetch',
   [WsCloseCode.GoingAway]: 'Server shutting down',
   [WsCloseCode.TryAgainLater]: 'Events unavailable: try again later',

@@ -2,10 +2,12 @@ import { OBJECT_TABLES } from '../../src/database/object-tables';
 import { runVerifyChecks } from '../../src/domain/verify/verify-checks';
 import { createDueDeletion, seedArchivedObjects, untouchedChecksum } from './executor-fixtures';
 import { createWorkspace } from './fixtures';
+import { receiptProblems } from './receipt-checks';
 import { ServerEnv, ServerProcess, startServerProcess, startTestServer, TestServer } from './servers';
 import { STALL_GUARDED_TIMEOUT_MS, waitFor } from './wait-for';
 
 const CHUNK_SIZE = 5;
+const FILE_BYTES = 200;
 
 /**
  * The crash test, for one file store: a deletion's process is SIGKILLed `kills` times at random
@@ -50,7 +52,7 @@ export function crashTest({ kills, perType, storage }: { kills: number; perType:
       const other = await createWorkspace(db(), 1, 0);
       const files = server.app.services.files;
       const seed = (workspaceId: string, userId: string, perType: number) =>
-        seedArchivedObjects(db(), files, { workspaceId, userId, perType, fileEvery: 3, fileBytes: 200 });
+        seedArchivedObjects(db(), files, { workspaceId, userId, perType, fileEvery: 3, fileBytes: FILE_BYTES });
       const batch = await seed(ws.id, ws.admins[0].id, perType);
       await seed(ws.id, ws.members[0].id, 10); // archived, not in the batch
       await seed(other.id, other.admins[0].id, 10); // another workspace
@@ -121,6 +123,10 @@ export function crashTest({ kills, perType, storage }: { kills: number; perType:
         deletionId,
       ]);
       expect(notified).toEqual([{ kind: 'DELETION_COMPLETED' }]);
+      // Exactly one receipt, counting exactly the batch, although runs died between its chunks.
+      const admin = (await server.app.services.users.byIds([ws.admins[0].id]))[0]!;
+      const removed = { refs: batch, bytes: keys.length * FILE_BYTES, files: keys.length };
+      expect(await receiptProblems(server.app.services, admin, deletionId, removed)).toEqual([]);
       process.stderr.write(`crash test: done at each kill ${doneAtKill.join(', ')} of ${batch.length}\n`);
     },
     STALL_GUARDED_TIMEOUT_MS,

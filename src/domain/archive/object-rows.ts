@@ -17,6 +17,8 @@ export interface ObjectRow {
   markedAt: Date | null;
   deletionId: string | null;
   deletionState: DeletionState;
+  /** Whether at least one active legal hold covers it (the row's held_count). */
+  onHold: boolean;
   [ownField: string]: unknown;
 }
 
@@ -47,6 +49,7 @@ export function objectColumns(table: ObjectTable, alias = ''): string {
     `${a}attachment_bytes::float8 AS "attachmentBytes"`,
     `${a}marked_at AS "markedAt"`,
     `${a}deletion_id AS "deletionId"`,
+    `${a}held_count > 0 AS "onHold"`,
     ...own,
   ].join(', ');
 }

@@ -13,6 +13,8 @@ export interface TypeFigures {
   all: VolumeFigure;
   archived: VolumeFigure;
   marked: VolumeFigure;
+  /** Objects under at least one active legal hold. */
+  held: VolumeFigure;
 }
 
 /** One counter that differs from the recount. */
@@ -31,6 +33,8 @@ const COUNTERS = [
   'archived_bytes',
   'marked_count',
   'marked_bytes',
+  'held_count',
+  'held_bytes',
 ] as const;
 type CounterRow = { workspaceId: string; type: ObjectType } & Record<(typeof COUNTERS)[number], number>;
 
@@ -54,6 +58,7 @@ export class StatsService {
         all: { count: row?.all_count ?? 0, bytes: row?.all_bytes ?? 0 },
         archived: { count: row?.archived_count ?? 0, bytes: row?.archived_bytes ?? 0 },
         marked: { count: row?.marked_count ?? 0, bytes: row?.marked_bytes ?? 0 },
+        held: { count: row?.held_count ?? 0, bytes: row?.held_bytes ?? 0 },
       };
     });
   }
@@ -69,7 +74,9 @@ export class StatsService {
           coalesce(sum(attachment_bytes) FILTER (WHERE archived_at IS NOT NULL), 0)::float8 AS archived_bytes,
           (count(*) FILTER (WHERE marked_at IS NOT NULL AND deletion_id IS NULL))::float8 AS marked_count,
           coalesce(sum(attachment_bytes) FILTER (WHERE marked_at IS NOT NULL AND deletion_id IS NULL), 0)::float8
-            AS marked_bytes
+            AS marked_bytes,
+          (count(*) FILTER (WHERE held_count > 0))::float8 AS held_count,
+          coalesce(sum(attachment_bytes) FILTER (WHERE held_count > 0), 0)::float8 AS held_bytes
         FROM ${table} GROUP BY workspace_id`,
       ).join(' UNION ALL '),
     );

@@ -10,6 +10,10 @@ export enum DeletionEventType {
   FAILED = 'FAILED',
   /** The deletion executes in the workspace's `reminderHoursBefore` hours or less; sent once. */
   REMINDER = 'REMINDER',
+  /** An admin placed a legal hold (the event carries the hold; its deletion is the active one, if any). */
+  HOLD_PLACED = 'HOLD_PLACED',
+  /** An admin released a legal hold. */
+  HOLD_RELEASED = 'HOLD_RELEASED',
 }
 
 /**
@@ -19,7 +23,13 @@ export enum DeletionEventType {
 export interface DeletionEventMessage {
   type: DeletionEventType;
   workspaceId: string;
-  deletionId: string;
+  /**
+   * The deletion it is about. Null only for a hold event in a workspace with no PENDING or
+   * EXECUTING deletion (a hold event names the active deletion, whose figures it may have changed).
+   */
+  deletionId: string | null;
+  /** The legal hold of a HOLD_PLACED or HOLD_RELEASED event; absent otherwise. */
+  holdId?: string | null;
   /** The user who caused it; null for the scheduler. */
   actorId: string | null;
   /** ISO 8601. */
@@ -54,12 +64,21 @@ export function parseDeletionEventMessage(payload: string | undefined): Deletion
     return null;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const { type, workspaceId, deletionId, actorId, occurredAt } = value as Record<string, unknown>;
+  const { type, workspaceId, deletionId, holdId, actorId, occurredAt } = value as Record<string, unknown>;
   if (typeof type !== 'string' || !EVENT_TYPES.has(type)) return null;
   if (!isUuid(workspaceId)) return null;
-  if (!isUuid(deletionId)) return null;
+  const holdEvent = type === DeletionEventType.HOLD_PLACED || type === DeletionEventType.HOLD_RELEASED;
+  if (!(isUuid(deletionId) || (holdEvent && deletionId === null))) return null;
+  if (holdEvent ? !isUuid(holdId) : holdId != null) return null;
   if (actorId !== null && !isUuid(actorId)) return null;
   if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt))) return null;
   // Only the known fields are passed on, whatever else the payload carried.
-  return { type: type as DeletionEventType, workspaceId, deletionId, actorId, occurredAt };
+  return {
+    type: type as DeletionEventType,
+    workspaceId,
+    deletionId: deletionId as string | null,
+    ...(holdEvent ? { holdId: holdId as string } : {}),
+    actorId,
+    occurredAt,
+  };
 }

@@ -5,9 +5,10 @@ import { AppError, ErrorCode } from '../../errors';
 import { UserRow } from '../domain-types';
 import { Clock } from '../clock';
 import { Operation, refuseWhileActive, requireMayAttempt } from '../policy';
-import { checkRefBatch, notFound, ObjectRef, RefGroup } from '../archive/object-rows';
+import { checkRefBatch, groupRefs, notFound, ObjectRef, RefGroup } from '../archive/object-rows';
 import { uuidOrNothing } from '../uuid';
 import { activeDeletion } from './deletion-row';
+import { holdsCovering } from '../holds/legal-hold-row';
 import { holdWorkspaceLock, lockWorkspace, tryHoldWorkspaceLock } from './workspace-lock';
 
 /** Which archived objects a bulk mark or unmark applies to; every part is optional and they combine with AND. */
@@ -30,6 +31,8 @@ export interface SelectionChange {
   changed: number;
   /** Tasks a filter matched but left alone because they are not REMOVED or VERIFIED. */
   skippedTasks: number;
+  /** Archived objects a mark by filter matched but left alone because a legal hold covers them. */
+  skippedHeld: number;
 }
 
 type Action = 'mark' | 'unmark';
@@ -96,7 +99,8 @@ export class SelectionService {
       return this.db.transaction(async (tx) => {
         await lockWorkspace(tx, user.workspaceId);
         await refuseWhileActive(tx, user.workspaceId, action);
-        return { changed: await this.byRefs(tx, adminMarker(user, this.clock), groups, action), skippedTasks: 0 };
+        const changed = await this.byRefs(tx, adminMarker(user, this.clock), groups, action);
+        return { changed, skippedTasks: 0, skippedHeld: 0 };
       });
     }
     // A filter may match a million rows: chunks of their own transactions keep each row lock short,
@@ -129,10 +133,12 @@ export class SelectionService {
   private async byRefs(tx: Sql, by: Marker, groups: RefGroup[], action: Action): Promise<number> {
     const missing: ObjectRef[] = [];
     const active: ObjectRef[] = [];
+    const held: ObjectRef[] = [];
     const tasks: { id: string; status: string }[] = [];
     for (const { table, ids } of groups) {
-      const rows = await tx.rows<{ id: string; archived: boolean; status: string | null }>(
-        `SELECT id, archived_at IS NOT NULL AS archived, ${table.type === ObjectType.TASK ? 'status' : 'NULL AS status'}
+      const rows = await tx.rows<{ id: string; archived: boolean; held: boolean; status: string | null }>(
+        `SELECT id, archived_at IS NOT NULL AS archived, held_count > 0 AS held,
+           ${table.type === ObjectType.TASK ? 'status' : 'NULL AS status'}
          FROM ${table.table} WHERE workspace_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE`,
         [by.workspaceId, ids],
       );
@@ -141,6 +147,7 @@ export class SelectionService {
         const row = byId.get(id);
         if (!row) missing.push({ type: table.type, id });
         else if (action === 'mark' && !row.archived) active.push({ type: table.type, id });
+        else if (action === 'mark' && row.held) held.push({ type: table.type, id });
         else if (action === 'mark' && row.status !== null && !REMOVABLE.includes(row.status))
           tasks.push({ id, status: row.status });
       }
@@ -154,6 +161,7 @@ export class SelectionService {
         { refs: active.map((r) => ({ ...r, reason: 'NOT_ARCHIVED' })) },
       );
     }
+    if (held.length > 0) throw await heldRefusal(tx, by.workspaceId, held);
     if (tasks.length > 0) {
       throw new AppError(
         ErrorCode.BAD_USER_INPUT,
@@ -187,23 +195,29 @@ export class SelectionService {
     const filtered = filterCondition(by.workspaceId, filter);
     let changed = 0;
     let skippedTasks = 0;
+    let skippedHeld = 0;
     for (const table of tables) {
+      // An admin's mark counts the held objects it skips in its first chunk of each table (the held
+      // set cannot change meanwhile: placing a hold takes the workspace lock too).
+      let countHeld = action === 'mark' && !by.policy;
       for (let chunk = MARK_CHUNK_ROWS; chunk === MARK_CHUNK_ROWS;) {
-        const row = await this.changeChunk(session, by, table, filtered, action);
+        const row = await this.changeChunk(session, by, table, filtered, action, countHeld);
         changed += row.changed;
+        skippedHeld += row.held ?? 0;
         chunk = row.picked;
+        countHeld = false;
       }
       if (isTaskMark(table, action) && !by.policy) {
         const counted = filtered.params.copy();
         const skipped = await session.one<{ n: number }>(
-          `SELECT count(*)::int AS n FROM tasks
-           WHERE ${whereOf(filtered)} AND marked_at IS NULL AND NOT status = ANY(${counted.add(REMOVABLE)}::text[])`,
+          `SELECT count(*)::int AS n FROM tasks WHERE ${whereOf(filtered)} AND marked_at IS NULL AND held_count = 0
+             AND NOT status = ANY(${counted.add(REMOVABLE)}::text[])`,
           counted.values,
         );
         skippedTasks = skipped!.n;
       }
     }
-    return { changed, skippedTasks };
+    return { changed, skippedTasks, skippedHeld };
   }
 
   /**
@@ -221,18 +235,24 @@ export class SelectionService {
     table: ObjectTable,
     filtered: SqlFilter,
     action: Action,
-  ): Promise<{ changed: number; picked: number }> {
+    countHeld: boolean,
+  ): Promise<{ changed: number; picked: number; held: number | null }> {
     const params = filtered.params.copy();
+    // Evaluated only when asked for (a CASE runs the subquery of the branch taken only), through the
+    // partial index `<table>_held`, which holds only held rows.
+    const held = `CASE WHEN ${params.add(countHeld)}::boolean THEN
+      (SELECT count(*) FROM ${table.table} WHERE ${whereOf(filtered)} AND held_count > 0)::int END`;
     const conditions = [...filtered.conditions, rowsToChangeCondition(action)];
     if (isTaskMark(table, action)) conditions.push(`status IN (${sqlLiterals(REMOVABLE)})`);
     const where = conditions.join(' AND ');
     const order = by.policy ? 'ORDER BY archived_at' : '';
     const picked = `ARRAY(SELECT id FROM ${table.table} WHERE ${where} ${order} LIMIT ${params.add(MARK_CHUNK_ROWS)})`;
-    const row = await session.one<{ changed: number; picked: number }>(
+    const row = await session.one<{ changed: number; picked: number; held: number | null }>(
       `WITH picked AS (SELECT ${picked} AS ids),
        u AS (UPDATE ${table.table} SET ${this.assignment(params, by, action)}
              WHERE id = ANY((SELECT ids FROM picked)::uuid[]) AND ${where} RETURNING 1)
-       SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT cardinality(ids) FROM picked) AS picked`,
+       SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT cardinality(ids) FROM picked) AS picked,
+         ${held} AS held`,
       params.values,
     );
     return row!;
@@ -255,15 +275,42 @@ function isTaskMark(table: ObjectTable, action: Action): boolean {
   return action === 'mark' && table.type === ObjectType.TASK;
 }
 
-/** The WHERE of the rows a call changes: unmarked archived ones for mark, marked ones (not frozen in a deletion) for unmark. */
+/**
+ * The WHERE of the rows a call changes: unmarked archived ones no legal hold covers for mark (the
+ * tables' CHECK refuses a marked held row anyway), marked ones (not frozen in a deletion) for unmark.
+ */
 function rowsToChangeCondition(action: Action): string {
   return action === 'mark'
-    ? 'archived_at IS NOT NULL AND marked_at IS NULL AND deletion_id IS NULL'
+    ? 'archived_at IS NOT NULL AND marked_at IS NULL AND deletion_id IS NULL AND held_count = 0'
     : 'marked_at IS NOT NULL AND deletion_id IS NULL';
 }
 
-/** The WHERE of a filter over one object table, with its parameters. */
-function filterCondition(workspaceId: string, filter: MarkFilter): SqlFilter {
+/** The CONFLICT of a mark naming held objects: which holds, with their reasons, and what to do. */
+async function heldRefusal(tx: Sql, workspaceId: string, held: ObjectRef[]): Promise<AppError> {
+  const holds = new Map<string, { id: string; reason: string; refs: ObjectRef[] }>();
+  for (const { table, ids } of groupRefs(held)) {
+    for (const row of await holdsCovering(tx, workspaceId, table.type, ids)) {
+      const hold = holds.get(row.holdId) ?? { id: row.holdId, reason: row.reason, refs: [] };
+      hold.refs.push({ type: table.type, id: row.objectId });
+      holds.set(row.holdId, hold);
+    }
+  }
+  const named = [...holds.values()]
+    .map((h) => `legal hold ${h.id} ("${h.reason}") covers ${h.refs.map((r) => `${r.type} ${r.id}`).join(', ')}`)
+    .join('; ');
+  return new AppError(
+    ErrorCode.CONFLICT,
+    `Objects under a legal hold cannot be marked for permanent deletion: ${named}. ` +
+      'Release the hold first. Nothing was changed.',
+    {
+      refs: held.map((r) => ({ ...r, reason: 'ON_HOLD' })),
+      holds: [...holds.values()].map((h) => ({ id: h.id, reason: h.reason, refs: h.refs })),
+    },
+  );
+}
+
+/** The WHERE of a filter over one object table (archived objects only), with its parameters. */
+export function filterCondition(workspaceId: string, filter: MarkFilter): SqlFilter {
   const params = new SqlParams();
   const conditions = [`workspace_id = ${params.add(workspaceId)}`, 'archived_at IS NOT NULL'];
   if (filter.createdBy != null) conditions.push(`created_by = ${params.add(uuidOrNothing(filter.createdBy))}::uuid`);

@@ -5,28 +5,35 @@ import { AppError, ErrorCode } from '../../errors';
 import { UserRow, Viewer } from '../domain-types';
 import { isUuid } from '../uuid';
 import { CurrentUserReader } from './current-user-reader';
+import type { IssuerAuthenticator } from './issuer-auth';
 
-export const USER_COLUMNS = 'id, workspace_id AS "workspaceId", name, email, role';
+export const USER_COLUMNS = 'id, workspace_id AS "workspaceId", name, email, role, external_id AS "externalId", active';
 
-/** Signs and checks bearer tokens (HS256, `sub` = user id) and loads the user they name. */
+/**
+ * Signs and checks bearer tokens (HS256, `sub` = user id) and loads the user they name; with an
+ * issuer (AUTH_ISSUER), its asymmetric tokens go to `issuer` (issuer-auth.ts).
+ */
 export class AuthService {
   /**
    * The secret as a KeyObject, made once: given a string, jsonwebtoken builds a new KeyObject on
    * every call, which costs about 50 times the HMAC itself (~0.4 ms against ~8 µs per verify).
    */
-  private readonly key: KeyObject;
+  private readonly key: KeyObject | undefined;
 
   constructor(
     db: Sql,
     secret: string,
     /** Shared with UserService.current in the wiring, so both batch into one read. */
     private readonly currentUsers = new CurrentUserReader((ids) => usersByIds(db, ids)),
+    readonly issuer?: IssuerAuthenticator,
   ) {
-    this.key = createSecretKey(Buffer.from(secret));
+    // No secret (production with only AUTH_ISSUER): HS256 tokens are refused, never checked with an empty key.
+    this.key = secret ? createSecretKey(Buffer.from(secret)) : undefined;
   }
 
   /** Mints a token for a user id; used by `npm run token` and the tests. */
   sign(userId: string, expiresInSeconds = 7 * 24 * 3600): string {
+    if (!this.key) throw new Error('No JWT_SECRET: HS256 tokens are off; sign in through AUTH_ISSUER.');
     return jwt.sign({}, this.key, { algorithm: 'HS256', subject: userId, expiresIn: expiresInSeconds });
   }
 
@@ -38,6 +45,8 @@ export class AuthService {
     if (!authorization) return { user: null, tokenExpiresAt: null };
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+    if (this.issuer?.handles(match[1])) return this.issuer.authenticate(match[1]);
+    if (!this.key) throw unauthenticated('The token is invalid.');
     let claims: jwt.JwtPayload;
     try {
       const decoded = jwt.verify(match[1], this.key, { algorithms: ['HS256'] });
@@ -49,7 +58,8 @@ export class AuthService {
     }
     if (!isUuid(claims.sub)) throw unauthenticated('The token names no user.');
     const user = await this.currentUsers.read(claims.sub);
-    if (!user) throw unauthenticated('The user of this token no longer exists.');
+    if (!user || user.active === false)
+      throw unauthenticated('The user of this token no longer exists or was deactivated.');
     return { user, tokenExpiresAt: claims.exp ? new Date(claims.exp * 1000) : null };
   }
 }

@@ -1,3 +1,4 @@
+import { heldCountsMatchHolds } from './hold-check';
 import { noStaleTombstones } from './tombstone-check';
 import { VerifyCheck, VerifySources } from './verify-check';
 
@@ -62,6 +63,7 @@ const VERIFY_CHECKS: VerifyCheck[] = [
   attachmentFilesPresent,
   noOrphanFiles,
   noStaleTombstones,
+  heldCountsMatchHolds,
 ];
 
 /** Runs every check; returns each check's problems by name. */

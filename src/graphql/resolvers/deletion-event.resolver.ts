@@ -7,6 +7,7 @@ import { inSubscriberWorkspace } from '../deletion-event-delivery';
 import type { DeletionEventDelivery } from '../deletion-event-delivery';
 import { asDeletion, Deletion } from '../types/deletion.type';
 import { DeletionEvent } from '../types/deletion-event.type';
+import { LegalHold, toLegalHold } from '../types/legal-hold.type';
 import { User } from '../types/user.type';
 
 /**
@@ -25,7 +26,7 @@ export class DeletionEventResolver {
     filter: ({ payload, context }: { payload: DeletionEventDelivery; context: Context }) =>
       inSubscriberWorkspace(context, payload),
     description:
-      'Deletions of your workspace as they are activated, cancelled, progress, complete or fail, and the reminder before one executes. Admins only.',
+      'Deletions of your workspace as they are activated, cancelled, progress, complete or fail, the reminder before one executes, and legal holds placed or released. Admins only.',
   })
   deletionEvents(@Root() delivery: DeletionEventDelivery): DeletionEvent {
     return {
@@ -35,12 +36,20 @@ export class DeletionEventResolver {
     } as DeletionEvent;
   }
 
-  @FieldResolver(() => Deletion)
-  async deletion(@Root() event: DeletionEvent): Promise<Deletion> {
+  @FieldResolver(() => Deletion, { nullable: true })
+  async deletion(@Root() event: DeletionEvent): Promise<Deletion | null> {
+    const { deletionId } = event.delivery.message;
+    // A hold event in a workspace with no active deletion names none (docs/legal-holds.md).
+    if (!deletionId) return null;
     const row = await event.delivery.deletion();
-    if (!row)
-      throw new AppError(ErrorCode.NOT_FOUND, `Deletion ${event.delivery.message.deletionId} no longer exists.`);
+    if (!row) throw new AppError(ErrorCode.NOT_FOUND, `Deletion ${deletionId} no longer exists.`);
     return asDeletion(row);
+  }
+
+  @FieldResolver(() => LegalHold, { nullable: true })
+  async hold(@Root() event: DeletionEvent): Promise<LegalHold | null> {
+    const row = await event.delivery.hold();
+    return row ? toLegalHold(row) : null;
   }
 
   @FieldResolver(() => User, { nullable: true })

@@ -125,5 +125,6 @@ async function overview(context: Context, change: SelectionChange | null): Promi
     canMark: !pending,
     changed: change?.changed ?? null,
     skippedTasks: change?.skippedTasks ?? null,
+    skippedHeld: change?.skippedHeld ?? null,
   };
 }

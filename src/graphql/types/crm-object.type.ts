@@ -56,6 +56,11 @@ export abstract class CrmObject {
   })
   deletionState: DeletionState;
 
+  @Field({
+    description: 'Whether at least one active legal hold covers it: it can then be neither marked nor destroyed.',
+  })
+  onHold: boolean;
+
   /** Ids behind createdBy and archivedBy, resolved through the users loader. */
   createdById: string;
   archivedById: string | null;
@@ -77,6 +82,7 @@ export function toCrmObject(row: ObjectRow): CrmObject {
     archivedById: row.archivedById,
     attachmentBytes: row.attachmentBytes,
     deletionState: row.deletionState,
+    onHold: row.onHold,
   };
 }
 

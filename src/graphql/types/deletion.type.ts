@@ -97,6 +97,11 @@ export class TypeStats {
 
   @Field(() => Volume, { description: 'The ones in the selection: marked and not yet in a deletion.' })
   marked: Volume;
+
+  @Field(() => Volume, {
+    description: 'The ones under at least one active legal hold (active or archived): never marked, never destroyed.',
+  })
+  held: Volume;
 }
 
 @ObjectType({
@@ -123,6 +128,12 @@ export class DeletionOverview {
     description: 'After mark by filter: tasks matched but skipped because they are not REMOVED or VERIFIED.',
   })
   skippedTasks: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'After mark by filter: archived objects matched but skipped because a legal hold covers them.',
+  })
+  skippedHeld: number | null;
 }
 
 /** A stored deletion, and its figures when they were read with it (events), as read by asDeletion. */

@@ -19,4 +19,13 @@ export class User {
     description: 'ADMIN may manage permanent deletion; read from the database, never from the token.',
   })
   role: Role;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Their id at the company’s identity provider (the `sub` of their tokens); null if made here.',
+  })
+  externalId?: string | null;
+
+  @Field({ description: 'False once deactivated by provisioning: their tokens are refused, their rows stay.' })
+  active?: boolean;
 }

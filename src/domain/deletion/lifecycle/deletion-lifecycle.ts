@@ -126,13 +126,21 @@ export class DeletionLifecycle {
   async announce(tx: Sql, event: LifecycleEvent): Promise<void> {
     const kind = NOTIFICATION_OF[event.type];
     if (kind) {
-      await tx.rows(q.NOTIFY_ADMINS_SQL, [event.workspaceId, kind, event.deletionId, event.occurredAt]);
+      await tx.rows(q.NOTIFY_ADMINS_SQL, [
+        event.workspaceId,
+        kind,
+        event.deletionId,
+        event.occurredAt,
+        event.holdId ?? null,
+      ]);
     }
-    if (isSubscriptionEvent(event.type) && event.deletionId) {
+    // A hold event is published with or without a deletion (docs/legal-holds.md).
+    if (isSubscriptionEvent(event.type) && (event.deletionId || event.holdId)) {
       await publishDeletionEvent(tx, {
         type: event.type,
         workspaceId: event.workspaceId,
         deletionId: event.deletionId,
+        ...(event.holdId ? { holdId: event.holdId } : {}),
         actorId: event.actorId,
         occurredAt: event.occurredAt.toISOString(),
       });
@@ -157,6 +165,9 @@ const NOTIFICATION_OF: Partial<Record<LifecycleEventType, NotificationKind>> = {
   [DeletionEventType.FAILED]: NotificationKind.DELETION_FAILED,
   [DeletionEventType.REMINDER]: NotificationKind.DELETION_REMINDER,
   [InternalEventType.SETTINGS_CHANGED]: NotificationKind.DELETION_SETTINGS_CHANGED,
+  [DeletionEventType.HOLD_PLACED]: NotificationKind.HOLD_PLACED,
+  [DeletionEventType.HOLD_RELEASED]: NotificationKind.HOLD_RELEASED,
+  [InternalEventType.WEBHOOK_ENDPOINT_DISABLED]: NotificationKind.WEBHOOK_ENDPOINT_DISABLED,
 };
 
 /** A deletion the scheduler holds (claimed, or due for its reminder). */

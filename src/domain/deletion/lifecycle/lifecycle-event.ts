@@ -10,6 +10,8 @@ export enum InternalEventType {
   /** PENDING → EXECUTING, or a lease taken over (EXECUTING → EXECUTING). */
   CLAIMED = 'CLAIMED',
   SETTINGS_CHANGED = 'SETTINGS_CHANGED',
+  /** A webhook endpoint kept failing and was disabled (src/domain/webhooks); no deletion attached. */
+  WEBHOOK_ENDPOINT_DISABLED = 'WEBHOOK_ENDPOINT_DISABLED',
 }
 
 /** Every event the lifecycle announces: the subscription's types plus the internal ones. */
@@ -21,6 +23,8 @@ export interface LifecycleEvent {
   workspaceId: string;
   /** Null for events about no deletion (a settings change, a legal hold). */
   deletionId: string | null;
+  /** The legal hold of a HOLD_PLACED or HOLD_RELEASED event; absent for the others. */
+  holdId?: string | null;
   /** The user who caused it; null for the scheduler. */
   actorId: string | null;
   /** The transition's "now" (the injected clock), the same instant the row and the notifications carry. */

@@ -101,9 +101,10 @@ export const RECORD_SETTINGS_CHANGE_SQL = `
   VALUES ($1, $2, $3, $4, $5, $6, $7)`;
 
 /**
- * $1 workspace, $2 kind, $3 deletion (or null), $4 now: one notification for every administrator
- * of the workspace, the catch-up path for admins who were offline when the event was published.
+ * $1 workspace, $2 kind, $3 deletion (or null), $4 now, $5 legal hold (or null): one notification
+ * for every administrator of the workspace, the catch-up path for admins who were offline when the
+ * event was published.
  */
 export const NOTIFY_ADMINS_SQL = `
-  INSERT INTO notifications (workspace_id, user_id, kind, deletion_id, created_at)
-  SELECT workspace_id, id, $2, $3, $4 FROM users WHERE workspace_id = $1 AND role = '${deletionAudienceRole()}'`;
+  INSERT INTO notifications (workspace_id, user_id, kind, deletion_id, created_at, hold_id)
+  SELECT workspace_id, id, $2, $3, $4, $5 FROM users WHERE workspace_id = $1 AND role = '${deletionAudienceRole()}'`;
