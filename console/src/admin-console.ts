@@ -37,6 +37,8 @@ const EVENT_SENTENCES: Record<string, string> = {
   COMPLETED: 'The deletion completed: its objects are gone for good',
   FAILED: 'The deletion failed: its objects stay archived and marked',
   REMINDER: 'Reminder: the pending deletion executes soon',
+  HOLD_PLACED: 'A legal hold was placed',
+  HOLD_RELEASED: 'A legal hold was released',
 };
 
 /** The admin's screen: the recycle bin, the per-type overview, the pending deletion, history and notifications. */
@@ -152,7 +154,7 @@ export class AdminConsole {
   /** Runs a mutation, says what it did (or shows its error), then reloads what it may have changed. */
   private async mutate(action: () => Promise<string>): Promise<void> {
     await this.shell.run(action);
-    await this.refresh();
+    await Promise.all([this.refresh(), this.webhooks.load()]);
   }
 
   /** Asks with the counts and bytes of the selection, then activates. */
@@ -216,7 +218,8 @@ export class AdminConsole {
 
   private onEvent(event: DeletionEvent): void {
     this.feed.addEvent(event);
-    if (event.type !== 'PROGRESS') {
+    // The admin's own action already said what it did in the status line.
+    if (event.type !== 'PROGRESS' && event.actor?.id !== this.me.id) {
       const by = event.actor ? ` by ${event.actor.name}` : '';
       render(this.shell.statusLine, `${EVENT_SENTENCES[event.type] ?? event.type}${by}.`);
     }
