@@ -10,6 +10,7 @@ import { h, render } from './dom.js';
 import { formatTime } from './format.js';
 import { typePlural } from './labels.js';
 import { errorText, latestOnly } from './loading.js';
+import { scrollBox } from './object-table.js';
 
 type Ref = { type: ObjectType; id: string };
 /** Where a hold goes: objects by ref, or every archived object of the type (by filter). */
@@ -86,7 +87,9 @@ export class HoldsScreen {
       h(
         'button',
         { type: 'button', id: 'hold-page', disabled: count === 0, onclick: () => place({ refs: shown?.refs ?? [] }) },
-        shown?.selected ? `Hold the ${count} selected object(s)` : `Hold the ${count} archived object(s) shown above`,
+        shown?.selected
+          ? `Hold the ${count} object(s) selected in the recycle bin`
+          : `Hold the ${count} archived object(s) shown above`,
       ),
       ' ',
       shown
@@ -113,7 +116,7 @@ export class HoldsScreen {
 
 function holdsTable(holds: LegalHoldFieldsFragment[], totalCount: number, actions: HoldActions): HTMLElement {
   if (holds.length === 0) return h('p', {}, 'No legal hold has been placed yet.');
-  return h(
+  const table = h(
     'table',
     { id: 'holds-table' },
     h('caption', {}, `Legal holds (${holds.length} newest of ${totalCount})`),
@@ -164,4 +167,5 @@ function holdsTable(holds: LegalHoldFieldsFragment[], totalCount: number, action
       ),
     ),
   );
+  return scrollBox(table, 'Legal holds');
 }
