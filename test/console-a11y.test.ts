@@ -4,7 +4,9 @@ import type { Browser, Page } from 'playwright-core';
 import {
   ActivateDeletionDocument,
   CancelDeletionDocument,
+  CreateWebhookEndpointDocument,
   MarkForDeletionDocument,
+  PlaceLegalHoldDocument,
   UpdateDeletionSettingsDocument,
 } from '../operations/generated';
 import { launchBrowser, withContexts } from './support/browser';
@@ -29,7 +31,8 @@ const AXE_TIMEOUT_MS = 5 * 60_000;
 const DOCS = path.join(__dirname, '../docs');
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // The webhooks screen lists an endpoint on this machine, which production settings would refuse.
+  server = await startTestServer({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
   browser = await launchBrowser();
   ws = await createWorkspace(server.database.db, 2, 1);
   const [alice, bob] = ws.admins;
@@ -108,6 +111,28 @@ it(
       const page = await signInToConsole(context, server.url, ws.members[0].token);
       await page.getByRole('table', { name: /^Archived Contacts: 2 shown of 2/ }).waitFor();
       await checkScreen(page, 'member');
+    });
+  },
+  AXE_TIMEOUT_MS,
+);
+
+it(
+  "an admin's legal holds and webhooks, with a hold and an endpoint, pass axe and fit a phone",
+  async () => {
+    const other = await createWorkspace(server.database.db, 1, 0);
+    const [admin] = other.admins;
+    const refs = await archivedObjects(server.url, admin, 'DEAL', 2);
+    await mustRequest(server.url, PlaceLegalHoldDocument, { reason: 'Case 2026-17', refs }, admin.token);
+    const hook = { url: 'http://127.0.0.1:9/crm-archive-hook', eventTypes: ['hold.placed', 'hold.released'] };
+    await mustRequest(server.url, CreateWebhookEndpointDocument, hook, admin.token);
+    await withContexts(browser, 1, async ([context]) => {
+      const page = await signInToConsole(context, server.url, admin.token);
+      await page.getByRole('button', { name: 'Show archived Deals', exact: true }).click();
+      await page.getByRole('button', { name: 'Hold the 2 archived object(s) shown above' }).waitFor();
+      await page.getByRole('table', { name: /^Legal holds/ }).waitFor();
+      await page.locator('#webhook-endpoints h3').filter({ hasText: hook.url }).waitFor();
+      await checkScreen(page, 'holds-webhooks');
+      for (const section of ['holds', 'webhooks']) await sectionShot(page, section);
     });
   },
   AXE_TIMEOUT_MS,

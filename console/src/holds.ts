@@ -96,7 +96,7 @@ export class HoldsScreen {
         ? h(
             'button',
             { type: 'button', id: 'hold-filter', onclick: () => place({ filter: { type: shown.type } }) },
-            `Hold every archived ${typePlural(shown.type).toLowerCase()}`,
+            `Hold all archived ${typePlural(shown.type).toLowerCase()}`,
           )
         : null,
     );
