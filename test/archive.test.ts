@@ -235,6 +235,30 @@ describe('archivedObjects', () => {
     expect(foreign.archivedObjects.edges.some((e) => e.node.title.startsWith('act '))).toBe(false);
   });
 
+  it('filters by who archived; a member still sees only what they created', async () => {
+    const team = await createWorkspace(db(), 1, 2);
+    const [admin, [m0, m1]] = [team.admins[0], team.members];
+    const archive = async (creator: typeof m0, archiver: typeof m0, title: string) => {
+      const ref = await createObject(server.url, creator, 'CALL', title);
+      await mustRequest(server.url, ArchiveObjectsDocument, { refs: [ref] }, archiver.token);
+    };
+    await archive(m0, m0, 'own by m0');
+    await archive(m0, admin, 'm0 by admin');
+    await archive(m1, admin, 'm1 by admin');
+    await archive(m1, m1, 'own by m1');
+    const titles = async (viewer: typeof m0, archivedBy: string) => {
+      const variables = { type: 'CALL' as const, filter: { archivedBy } };
+      const page = await mustRequest(server.url, ArchivedObjectsDocument, variables, viewer.token);
+      expect(page.archivedObjects.totalCount).toBe(page.archivedObjects.edges.length);
+      return page.archivedObjects.edges.map((edge) => edge.node.title).sort();
+    };
+    expect(await titles(admin, admin.id)).toEqual(['m0 by admin', 'm1 by admin']);
+    expect(await titles(admin, m1.id)).toEqual(['own by m1']);
+    expect(await titles(m0, admin.id)).toEqual(['m0 by admin']);
+    expect(await titles(m0, m1.id)).toEqual([]);
+    expect(await titles(admin, 'not-a-uuid')).toEqual([]);
+  });
+
   it('walks every archived object exactly once, newest first, by cursor', async () => {
     const seen: string[] = [];
     const archivedAt: string[] = [];

@@ -29,7 +29,7 @@ it(
       await page.goto(new URL('/console', server.url).href);
       await page.getByLabel(/Token/).fill(`Bearer ${admin.token}`);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('button', { name: 'Show archived DEAL', exact: true }).click();
+      await page.getByRole('button', { name: 'Show archived Deals', exact: true }).click();
       await page.getByRole('button', { name: 'Hold the 2 archived object(s) shown above' }).waitFor();
 
       await page.getByLabel(/^Reason/).fill('Case 2026-17');

@@ -73,7 +73,7 @@ it(
       await page.locator('input[name=password]').fill('any password');
       await page.getByRole('button', { name: 'Sign-in' }).click();
       const viewer = page.locator('#viewer');
-      await viewer.getByText(`Signed in as Kay Admin (ADMIN) through 127.0.0.1:${issuer.port}`).waitFor();
+      await viewer.getByText(`Signed in as Kay Admin (admin) through 127.0.0.1:${issuer.port}`).waitFor();
       expect(page.url()).toBe(new URL('/console/', server.url).href);
       await page.locator('#overview table').waitFor();
 

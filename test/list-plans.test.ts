@@ -156,6 +156,10 @@ describe('list statements use their index in order', () => {
       () => service.archived(member, ObjectType.CONTACT, 50, after, {}),
       'contacts_archived_by_creator',
     );
+    await expectKeysetPlan(
+      () => service.archived(admin, ObjectType.CONTACT, 50, after, { archivedBy: admin.id }),
+      'contacts_archived_by_archiver',
+    );
   });
 
   it('deletion history: (workspace, activated_at, id), also filtered by status', async () => {

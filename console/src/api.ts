@@ -66,6 +66,21 @@ export class Api {
     return body.data;
   }
 
+  /** Downloads `url` with the token (a plain link cannot send it) and saves the body as `fileName`. */
+  async download(url: string, fileName: string): Promise<void> {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${this.token}` } });
+    if (!response.ok) {
+      const code = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT' }[response.status];
+      throw new ApiError(code ?? `HTTP_${response.status}`, 'The download was refused.');
+    }
+    const href = URL.createObjectURL(await response.blob());
+    const link = Object.assign(document.createElement('a'), { href, download: fileName });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  }
+
   /**
    * Subscribes to `deletionEvents` over graphql-ws, reconnecting for as long as the page is open.
    * `onConnected` runs on every (re)connection: events sent while the socket was down are lost, so

@@ -16,6 +16,18 @@ const TEXT_OF_KIND: Record<string, string> = {
   HOLD_RELEASED: 'Legal hold released',
 };
 
+/** "by <name>" for a notification whose deletion says who acted. */
+function actorOf(notification: StoredNotification): string | undefined {
+  const { deletion, kind } = notification;
+  const actor =
+    kind === 'DELETION_ACTIVATED'
+      ? deletion?.activatedBy
+      : kind === 'DELETION_CANCELLED'
+        ? deletion?.cancelledBy
+        : null;
+  return actor ? `by ${actor.name}` : undefined;
+}
+
 /**
  * The notification feed: live deletion events and the unread notifications fetched after each
  * (re)connection. Both describe the same happenings (an ACTIVATED event is a DELETION_ACTIVATED
@@ -34,11 +46,20 @@ export class Feed {
     this.add(`${event.hold?.id ?? event.deletion?.id}:${kind}`, `${TEXT_OF_KIND[kind] ?? kind}${by}`, event.occurredAt);
   }
 
-  /** Unread notifications from the catch-up query, oldest first so the newest ends on top. */
-  addNotifications(notifications: StoredNotification[]): void {
+  /**
+   * Unread notifications from the catch-up query, oldest first so the newest ends on top. A
+   * notification names no actor, so it is read from its deletion (who activated, who cancelled);
+   * `settingsChange` says what a settings change did and who made it.
+   */
+  addNotifications(notifications: StoredNotification[], settingsChange?: (at: string) => string | undefined): void {
     for (const notification of [...notifications].reverse()) {
       const key = `${notification.deletion?.id ?? notification.id}:${notification.kind}`;
-      this.add(key, TEXT_OF_KIND[notification.kind] ?? notification.kind, notification.createdAt);
+      const text = TEXT_OF_KIND[notification.kind] ?? notification.kind;
+      const detail =
+        notification.kind === 'DELETION_SETTINGS_CHANGED'
+          ? settingsChange?.(notification.createdAt)
+          : actorOf(notification);
+      this.add(key, `${text}${detail ? ` ${detail}` : ''}`, notification.createdAt);
     }
   }
 

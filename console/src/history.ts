@@ -1,23 +1,71 @@
-import type { DeletionHistoryQuery } from '../../operations/generated.js';
-import { h } from './dom.js';
+import { DeletionHistoryDocument, type DeletionHistoryQuery } from '../../operations/generated.js';
+import type { Api } from './api.js';
+import { h, render } from './dom.js';
 import { formatTime, formatVolume } from './format.js';
+import { typePlural } from './labels.js';
+import { errorText, latestOnly } from './loading.js';
+import { pagingButtons, scrollBox } from './object-table.js';
+
+const STATUS_LABELS: Record<string, string> = {
+  PENDING: 'Pending',
+  EXECUTING: 'Executing',
+  COMPLETED: 'Completed',
+  CANCELLED: 'Cancelled',
+  FAILED: 'Failed',
+};
+
+/** The history of deletions, newest activated first, a page at a time, with what each held per type and its receipt. */
+export class History {
+  readonly box = h('div');
+  private after: string | undefined;
+
+  constructor(
+    private readonly api: Api,
+    private readonly pageSize: number,
+  ) {}
+
+  readonly load = latestOnly(
+    () => this.api.request(DeletionHistoryDocument, { first: this.pageSize, after: this.after }),
+    ({ deletions }) => {
+      const rows = deletions.edges.map((edge) => edge.node);
+      if (rows.length === 0 && !this.after) return render(this.box, h('p', {}, 'No deletion has been activated yet.'));
+      render(
+        this.box,
+        historyTable(rows, deletions.totalCount),
+        h(
+          'p',
+          {},
+          pagingButtons('history', 'the history of deletions', deletions, this.after === undefined, {
+            nextPage: (cursor) => this.page(cursor),
+            firstPage: () => this.page(undefined),
+          }),
+        ),
+      );
+    },
+    (error) => render(this.box, errorText(error)),
+  );
+
+  private page(after: string | undefined): void {
+    this.after = after;
+    void this.load();
+  }
+}
 
 type HistoryDeletion = DeletionHistoryQuery['deletions']['edges'][number]['node'];
 
-/** The history of deletions, newest activated first, each ended one with its signed receipt. */
-export function historyTable(deletions: HistoryDeletion[], totalCount: number): HTMLElement {
-  if (deletions.length === 0) return h('p', {}, 'No deletion has been activated yet.');
-  return h(
+/** One page of deletions with their totals, per-type volumes, ends and receipts. */
+function historyTable(deletions: HistoryDeletion[], totalCount: number): HTMLElement {
+  const table = h(
     'table',
     { id: 'history-table' },
-    h('caption', {}, `Deletions (${deletions.length} newest of ${totalCount})`),
+    h('caption', {}, `Deletions: ${deletions.length} shown of ${totalCount}`),
     h(
       'thead',
       {},
       h(
         'tr',
         {},
-        ['Activated', 'By', 'Status', 'Objects · volume', 'Ended', 'Receipt', 'Verified'].map((title) =>
+        ['Activated', 'By', 'Status', 'Objects · volume', 'Per type', 'Ended', 'Receipt', 'Verified'].map((title) =>
           h('th', { scope: 'col' }, title),
         ),
       ),
@@ -31,8 +79,13 @@ export function historyTable(deletions: HistoryDeletion[], totalCount: number): 
           { class: deletion.status === 'PENDING' ? 'state-pending' : undefined },
           h('th', { scope: 'row' }, formatTime(deletion.activatedAt)),
           h('td', {}, deletion.activatedBy.name),
-          h('td', {}, deletion.status),
+          h('td', {}, STATUS_LABELS[deletion.status] ?? deletion.status),
           h('td', {}, formatVolume(deletion.total)),
+          h(
+            'td',
+            {},
+            deletion.byType.map(({ type, volume }) => `${typePlural(type)}: ${formatVolume(volume)}`).join('; '),
+          ),
           h('td', {}, endOf(deletion)),
           h('td', {}, receiptLink(deletion)),
           h('td', { class: 'receipt-verified' }, verifiedText(deletion)),
@@ -40,6 +93,7 @@ export function historyTable(deletions: HistoryDeletion[], totalCount: number): 
       ),
     ),
   );
+  return scrollBox(table, 'History of deletions');
 }
 
 /**

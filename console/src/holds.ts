@@ -1,62 +1,122 @@
-import type { LegalHoldFieldsFragment, ObjectType } from '../../operations/generated.js';
-import { h } from './dom.js';
+import {
+  LegalHoldsDocument,
+  PlaceLegalHoldDocument,
+  ReleaseLegalHoldDocument,
+  type LegalHoldFieldsFragment,
+  type ObjectType,
+} from '../../operations/generated.js';
+import type { Api } from './api.js';
+import { h, render } from './dom.js';
 import { formatTime } from './format.js';
+import { typePlural } from './labels.js';
+import { errorText, latestOnly } from './loading.js';
+import { scrollBox } from './object-table.js';
 
-/** Where a hold goes: the archived objects on screen (by ref), or every archived object of the type (by filter). */
-export type HoldTarget = { refs: { type: ObjectType; id: string }[] } | { filter: { type: ObjectType } };
+type Ref = { type: ObjectType; id: string };
+/** Where a hold goes: objects by ref, or every archived object of the type (by filter). */
+type HoldTarget = { refs: Ref[] } | { filter: { type: ObjectType } };
 
-export interface HoldActions {
-  place(reason: string, target: HoldTarget): void;
+interface HoldActions {
   release(id: string): void;
 }
 
-/** The legal holds page: a form to place one on what the archived table shows, and every hold with Release. */
-export function holdsView(
-  holds: LegalHoldFieldsFragment[],
-  totalCount: number,
-  shown: { type: ObjectType | undefined; refs: { type: ObjectType; id: string }[] },
-  actions: HoldActions,
-): HTMLElement {
-  return h('div', {}, placeForm(shown, actions), holdsTable(holds, totalCount, actions));
+/** What the recycle bin offers to hold: its selection if any, else the objects it shows. */
+export interface HoldCandidates {
+  type: ObjectType;
+  refs: Ref[];
+  selected: boolean;
 }
 
-function placeForm(
-  shown: { type: ObjectType | undefined; refs: { type: ObjectType; id: string }[] },
-  actions: HoldActions,
-): HTMLElement {
-  const reason = h('input', { type: 'text', id: 'hold-reason', name: 'reason', maxlength: 1000, required: true });
-  const type = shown.type;
-  return h(
-    'fieldset',
-    {},
-    h('legend', {}, 'Place a legal hold: held objects can be neither marked nor permanently deleted'),
-    h('label', { for: 'hold-reason' }, 'Reason (e.g. a case reference) '),
-    reason,
-    ' ',
-    h(
-      'button',
-      {
-        type: 'button',
-        id: 'hold-page',
-        disabled: shown.refs.length === 0,
-        onclick: () => actions.place(reason.value, { refs: shown.refs }),
-      },
-      `Hold the ${shown.refs.length} archived object(s) shown above`,
-    ),
-    ' ',
-    type
-      ? h(
-          'button',
-          { type: 'button', id: 'hold-filter', onclick: () => actions.place(reason.value, { filter: { type } }) },
-          `Hold every archived ${type}`,
-        )
-      : null,
+/**
+ * The legal holds page: a form to place one on the recycle bin's selection (or what it shows, or the
+ * whole type), and the newest holds with Release. The reason field survives re-renders.
+ */
+export class HoldsScreen {
+  readonly box = h('div');
+  private readonly reason = h('input', {
+    type: 'text',
+    id: 'hold-reason',
+    name: 'reason',
+    maxlength: 1000,
+    required: true,
+  }) as HTMLInputElement;
+  private candidates: HoldCandidates | undefined;
+  private holds: { nodes: LegalHoldFieldsFragment[]; totalCount: number } | undefined;
+
+  constructor(
+    private readonly api: Api,
+    private readonly pageSize: number,
+    private readonly mutate: (action: () => Promise<string>) => void,
+  ) {}
+
+  readonly load = latestOnly(
+    () => this.api.request(LegalHoldsDocument, { first: this.pageSize }),
+    ({ legalHolds }) => {
+      this.holds = { nodes: legalHolds.edges.map((edge) => edge.node), totalCount: legalHolds.totalCount };
+      this.show();
+    },
+    (error) => render(this.box, errorText(error)),
   );
+
+  /** Follows the recycle bin: what a hold would be placed on. */
+  follow(candidates: HoldCandidates): void {
+    this.candidates = candidates;
+    this.show();
+  }
+
+  private show(): void {
+    const actions = { release: (id: string) => this.mutate(() => this.release(id)) };
+    render(
+      this.box,
+      this.placeForm(),
+      this.holds ? holdsTable(this.holds.nodes, this.holds.totalCount, actions) : h('p', {}, 'Loading legal holds…'),
+    );
+  }
+
+  private placeForm(): HTMLElement {
+    const shown = this.candidates;
+    const count = shown?.refs.length ?? 0;
+    const place = (target: HoldTarget) => this.mutate(() => this.place(this.reason.value, target));
+    return h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Place a legal hold: held objects can be neither marked nor permanently deleted'),
+      h('label', { for: 'hold-reason' }, 'Reason (e.g. a case reference) '),
+      this.reason,
+      ' ',
+      h(
+        'button',
+        { type: 'button', id: 'hold-page', disabled: count === 0, onclick: () => place({ refs: shown?.refs ?? [] }) },
+        shown?.selected
+          ? `Hold the ${count} object(s) selected in the recycle bin`
+          : `Hold the ${count} archived object(s) shown above`,
+      ),
+      ' ',
+      shown
+        ? h(
+            'button',
+            { type: 'button', id: 'hold-filter', onclick: () => place({ filter: { type: shown.type } }) },
+            `Hold all archived ${typePlural(shown.type).toLowerCase()}`,
+          )
+        : null,
+    );
+  }
+
+  private async place(reason: string, target: HoldTarget): Promise<string> {
+    const { placeLegalHold } = await this.api.request(PlaceLegalHoldDocument, { reason, ...target });
+    this.reason.value = '';
+    return `Legal hold placed on ${placeLegalHold.objectCount} object(s): they left the selection and any pending deletion.`;
+  }
+
+  private async release(id: string): Promise<string> {
+    const { releaseLegalHold } = await this.api.request(ReleaseLegalHoldDocument, { id });
+    return `Legal hold "${releaseLegalHold.reason}" released.`;
+  }
 }
 
 function holdsTable(holds: LegalHoldFieldsFragment[], totalCount: number, actions: HoldActions): HTMLElement {
   if (holds.length === 0) return h('p', {}, 'No legal hold has been placed yet.');
-  return h(
+  const table = h(
     'table',
     { id: 'holds-table' },
     h('caption', {}, `Legal holds (${holds.length} newest of ${totalCount})`),
@@ -107,4 +167,5 @@ function holdsTable(holds: LegalHoldFieldsFragment[], totalCount: number, action
       ),
     ),
   );
+  return scrollBox(table, 'Legal holds');
 }

@@ -1,10 +1,11 @@
 import { asApiError } from './api.js';
 import { h } from './dom.js';
+import { errorSentence } from './labels.js';
 
-/** A section's own failure (e.g. FORBIDDEN for a member), shown in place of its content. */
+/** A section's own failure, in a sentence (the code in small print), shown in place of its content. */
 export function errorText(error: unknown): HTMLElement {
-  const { code, message } = asApiError(error);
-  return h('p', { class: 'error' }, h('strong', {}, code), `: ${message}`);
+  const { code } = asApiError(error);
+  return h('p', { class: 'error' }, `${errorSentence(code)} `, h('small', {}, `(${code})`));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ObjectFieldsFragment } from '../../operations/generated.js';
 import { h } from './dom.js';
 import { formatBytes, formatTime } from './format.js';
+import { STATE_LABELS } from './labels.js';
 
 /** One page of a list of objects, as every list query of the API returns it. */
 export interface ObjectPage {
@@ -16,18 +17,21 @@ export interface PagingActions {
 
 const STATE_CLASS = { MARKED: 'state-marked', PENDING: 'state-pending', NONE: undefined } as const;
 
+/** Extra columns of a table of objects: a leading selection cell, a last action cell. */
+export interface ObjectColumns {
+  action?: (object: ObjectFieldsFragment) => Node | string;
+  select?: { header: Node; cell: (object: ObjectFieldsFragment) => Node };
+}
+
 /**
- * A table of objects. MARKED and PENDING rows are red and say so in a column of their own, so
- * the state does not depend on seeing the colour. `action` adds a last column (e.g. a Mark button).
+ * A table of objects, in its own scrolling box so a narrow screen scrolls the table, not the page.
+ * MARKED and PENDING rows are red and say so in a column of their own, so the state does not
+ * depend on seeing the colour. `columns` adds a selection column and an action column.
  */
-export function objectTable(
-  id: string,
-  caption: string,
-  page: ObjectPage,
-  action?: (object: ObjectFieldsFragment) => Node | string,
-): HTMLElement {
-  const columns = ['Title', 'Archived', 'Attachments', 'Deletion state', ...(action ? ['Action'] : [])];
-  return h(
+export function objectTable(id: string, caption: string, page: ObjectPage, columns: ObjectColumns = {}): HTMLElement {
+  const { action, select } = columns;
+  const titles = ['Title', 'Archived', 'Archived by', 'Attachments', 'Deletion state', ...(action ? ['Action'] : [])];
+  const table = h(
     'table',
     { id },
     h('caption', {}, `${caption}: ${page.edges.length} shown of ${page.totalCount}`),
@@ -37,7 +41,8 @@ export function objectTable(
       h(
         'tr',
         {},
-        columns.map((title) => h('th', { scope: 'col' }, title)),
+        select ? h('th', { scope: 'col' }, select.header) : null,
+        titles.map((title) => h('th', { scope: 'col' }, title)),
       ),
     ),
     h(
@@ -47,22 +52,30 @@ export function objectTable(
         h(
           'tr',
           { class: STATE_CLASS[object.deletionState], 'data-state': object.deletionState },
+          select ? h('td', {}, select.cell(object)) : null,
           h('th', { scope: 'row' }, object.title),
           h('td', {}, formatTime(object.archivedAt)),
+          h('td', {}, object.archivedBy?.name ?? '—'),
           h('td', {}, formatBytes(object.attachmentBytes)),
-          h('td', {}, object.deletionState === 'NONE' ? 'not marked' : object.deletionState),
+          h('td', {}, STATE_LABELS[object.deletionState]),
           action ? h('td', {}, action(object)) : null,
         ),
       ),
     ),
   );
+  return scrollBox(table, caption);
+}
+
+/** A box that scrolls its table sideways on a narrow screen; focusable, so the keyboard can scroll it too. */
+export function scrollBox(table: HTMLElement, label: string): HTMLElement {
+  return h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': label }, table);
 }
 
 /** "First page" and "Next page" buttons; `what` names the list for screen readers when a screen has two. */
 export function pagingButtons(
   idPrefix: string,
   what: string,
-  page: ObjectPage,
+  page: { pageInfo: ObjectPage['pageInfo'] },
   isFirstPage: boolean,
   actions: PagingActions,
 ): (HTMLElement | string)[] {

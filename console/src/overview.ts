@@ -1,5 +1,8 @@
 import type { DeletionFieldsFragment, ObjectType, OverviewFieldsFragment } from '../../operations/generated.js';
 import { h } from './dom.js';
+import { typePlural } from './labels.js';
+import { scrollBox } from './object-table.js';
+import { MARKING_CLOSED } from './recycle-bin.js';
 import { formatCountdown, formatTime, formatVolume } from './format.js';
 
 /** What the overview's buttons do; the controller (main.ts) runs the mutations. */
@@ -7,54 +10,56 @@ export interface OverviewActions {
   showArchived(type: ObjectType): void;
   activate(): void;
   cancel(deletionId: string): void;
+  exportZip(deletionId: string): void;
 }
 
 /** The seed's consolidated table: per type, all / archived / marked objects with their attachment volume. */
 export function overviewTable(overview: OverviewFieldsFragment, actions: OverviewActions): HTMLElement {
   const markedTotal = overview.types.reduce((sum, row) => sum + row.marked.count, 0);
   const canActivate = markedTotal > 0 && !overview.pending;
-  return h(
-    'div',
-    {},
+  const table = h(
+    'table',
+    { id: 'overview-table' },
+    h('caption', {}, 'Objects per type: count · attachment volume'),
     h(
-      'table',
-      { id: 'overview-table' },
-      h('caption', {}, 'Objects per type: count · attachment volume'),
+      'thead',
+      {},
       h(
-        'thead',
+        'tr',
         {},
-        h(
-          'tr',
-          {},
-          ['Type', 'All objects', 'Archived', 'Marked for deletion', 'Actions'].map((title) =>
-            h('th', { scope: 'col' }, title),
-          ),
+        ['Type', 'All objects', 'Archived', 'Marked for deletion', 'Actions'].map((title) =>
+          h('th', { scope: 'col' }, title),
         ),
       ),
-      h(
-        'tbody',
-        {},
-        overview.types.map((row) =>
+    ),
+    h(
+      'tbody',
+      {},
+      overview.types.map((row) =>
+        h(
+          'tr',
+          { class: row.marked.count > 0 ? 'state-marked' : undefined },
+          h('th', { scope: 'row' }, typePlural(row.type)),
+          h('td', {}, formatVolume(row.all)),
+          h('td', {}, formatVolume(row.archived)),
+          h('td', {}, formatVolume(row.marked)),
           h(
-            'tr',
-            { class: row.marked.count > 0 ? 'state-marked' : undefined },
-            h('th', { scope: 'row' }, row.type),
-            h('td', {}, formatVolume(row.all)),
-            h('td', {}, formatVolume(row.archived)),
-            h('td', {}, formatVolume(row.marked)),
+            'td',
+            {},
             h(
-              'td',
-              {},
-              h(
-                'button',
-                { id: `show-${row.type}`, type: 'button', onclick: () => actions.showArchived(row.type) },
-                `Show archived ${row.type}`,
-              ),
+              'button',
+              { id: `show-${row.type}`, type: 'button', onclick: () => actions.showArchived(row.type) },
+              `Show archived ${typePlural(row.type)}`,
             ),
           ),
         ),
       ),
     ),
+  );
+  return h(
+    'div',
+    {},
+    scrollBox(table, 'Objects per type'),
     h(
       'p',
       {},
@@ -63,7 +68,7 @@ export function overviewTable(overview: OverviewFieldsFragment, actions: Overvie
         { id: 'activate', type: 'button', disabled: !canActivate, onclick: () => actions.activate() },
         `Activate permanent deletion of ${markedTotal} marked object${markedTotal === 1 ? '' : 's'}`,
       ),
-      overview.pending ? ' Marking is closed while a deletion is pending: cancel it to change the selection.' : null,
+      overview.pending ? ` ${MARKING_CLOSED}` : null,
     ),
   );
 }
@@ -88,12 +93,18 @@ export function pendingPanel(pending: DeletionFieldsFragment, actions: OverviewA
     h(
       'ul',
       {},
-      pending.byType.map(({ type, volume }) => h('li', {}, `${type}: ${formatVolume(volume)}`)),
+      pending.byType.map(({ type, volume }) => h('li', {}, `${typePlural(type)}: ${formatVolume(volume)}`)),
     ),
     h(
       'button',
       { id: 'cancel-deletion', type: 'button', onclick: () => actions.cancel(pending.id) },
       'Cancel this deletion',
+    ),
+    ' ',
+    h(
+      'button',
+      { id: 'export-deletion', type: 'button', onclick: () => actions.exportZip(pending.id) },
+      'Download export (ZIP)',
     ),
   );
 }

@@ -3,6 +3,7 @@ import type { Api } from './api.js';
 import { h, render } from './dom.js';
 import { errorText, latestOnly } from './loading.js';
 import { formatVolume } from './format.js';
+import { typePlural } from './labels.js';
 import { objectTable, type ObjectPage, pagingButtons, type PagingActions } from './object-table.js';
 
 interface PendingObjectsActions extends PagingActions {
@@ -33,15 +34,15 @@ function pendingObjectsView(
           'aria-pressed': String(shown === type),
           onclick: () => actions.showType(shown),
         },
-        `${shown} (${formatVolume(volume)})`,
+        `${typePlural(shown)} (${formatVolume(volume)})`,
       ),
     );
   return h(
     'div',
     { id: 'pending-objects' },
     h('p', {}, 'Its objects: ', typeButtons),
-    objectTable('pending-objects-table', `${type} in the pending deletion`, page),
-    h('p', {}, pagingButtons('pending', `${type} in the pending deletion`, page, isFirstPage, actions)),
+    objectTable('pending-objects-table', `${typePlural(type)} in the pending deletion`, page),
+    h('p', {}, pagingButtons('pending', `${typePlural(type)} in the pending deletion`, page, isFirstPage, actions)),
   );
 }
 

@@ -14,6 +14,8 @@ export interface ArchivedFilter {
   archivedBefore?: Date | null;
   archivedAfter?: Date | null;
   createdBy?: string | null;
+  /** Only objects this user archived (`<table>_archived_by_archiver`). */
+  archivedBy?: string | null;
   titleContains?: string | null;
   /** Only objects in these deletion states; all when omitted or empty. */
   deletionState?: readonly DeletionState[] | null;
@@ -84,6 +86,7 @@ export class ObjectListService {
     const condition = inStates(states, user.workspaceId, params);
     const { createdBy, titleContains, archivedBefore: before, archivedAfter: since } = filter;
     const narrowing = narrowingOf({ createdBy, titleContains, before, after: since }, 'archived_at', params);
+    if (filter.archivedBy) narrowing.push(`archived_by = ${params.add(uuidOrNothing(filter.archivedBy))}`);
     const unnarrowed = visible.length === 1 && narrowing.length === 0;
     const counter = !unnarrowed ? undefined : condition ? STATE_COUNTERS[states.join()] : 'archived';
     return this.read(

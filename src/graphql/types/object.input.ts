@@ -78,6 +78,9 @@ export class ArchivedFilter {
   @Field(() => String, { nullable: true, description: 'Only objects created by this user (ID).' })
   createdBy?: string;
 
+  @Field(() => ID, { nullable: true, description: 'Only objects archived by this user.' })
+  archivedBy?: string;
+
   @Field({ nullable: true, description: 'Only objects whose title contains this text (case-insensitive).' })
   titleContains?: string;
 

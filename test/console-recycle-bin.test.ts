@@ -1,0 +1,143 @@
+import type { Browser } from 'playwright-core';
+import { ActivateDeletionDocument, ArchiveObjectsDocument, MarkForDeletionDocument } from '../operations/generated';
+import { launchBrowser, withContexts } from './support/browser';
+import { mustRequest } from './support/clients';
+import { binRows, signInToConsole } from './support/console-page';
+import { createWorkspace, TestUser } from './support/fixtures';
+import { createObject, snapshot } from './support/objects';
+import { startTestServer, TestServer } from './support/servers';
+
+/** The console's recycle bin in Chromium: search, filters, bulk restore, and confirmations that can be declined. */
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Creates and archives contacts titled `titles`, created and archived by `user`. */
+async function archiveContacts(user: TestUser, titles: string[]) {
+  const refs = [];
+  for (const title of titles) refs.push(await createObject(server.url, user, 'CONTACT', title));
+  await mustRequest(server.url, ArchiveObjectsDocument, { refs }, user.token);
+  return refs;
+}
+
+it('searches by title, date, state and who archived, and restores a selection in bulk', async () => {
+  const ws = await createWorkspace(server.database.db, 2, 0);
+  const [alice, bob] = ws.admins;
+  await archiveContacts(alice, ['Acme lead 1', 'Acme lead 2', 'Acme lead 3']);
+  const bobs = await archiveContacts(bob, ['Beta one', 'Beta two']);
+
+  await withContexts(browser, 1, async ([context]) => {
+    const page = await signInToConsole(context, server.url, alice.token);
+    await page.getByRole('table', { name: /^Archived Contacts: 5 shown of 5/ }).waitFor();
+    expect(await binRows(page).first().innerText()).toContain('ADMIN 1');
+
+    await page.getByLabel('Title contains').fill('acme');
+    await page.getByLabel('Title contains').press('Enter');
+    await page.getByRole('table', { name: /^Archived Contacts: 3 shown of 3/ }).waitFor();
+    // The date inputs take the browser's local day; the tests run in the same time zone.
+    const today = new Date().toLocaleDateString('sv');
+    await page.getByLabel('Archived until').fill(new Date(Date.now() - 86_400_000).toLocaleDateString('sv'));
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByText('No archived contacts match these filters.').waitFor();
+    await page.getByLabel('Archived until').fill(today);
+    await page.getByLabel('Archived from').fill(today);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('table', { name: /^Archived Contacts: 3 shown of 3/ }).waitFor();
+
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByLabel('Archived by').selectOption({ label: 'ADMIN 1' });
+    await page.getByRole('table', { name: /^Archived Contacts: 2 shown/ }).waitFor();
+    await page.getByLabel('Deletion state').selectOption('MARKED');
+    await page.getByText('No archived contacts match these filters.').waitFor();
+    await page.getByLabel('Deletion state').selectOption('');
+    await page.getByRole('table', { name: /^Archived Contacts: 2 shown/ }).waitFor();
+
+    await page.getByLabel('Select Beta one').check();
+    await page.getByLabel('Select Beta two').check();
+    await page.getByText('2 selected').waitFor();
+    await page.getByRole('button', { name: 'Restore selected' }).click();
+    await page.getByRole('status').filter({ hasText: 'Restored 2 object(s)' }).waitFor();
+    await page.getByText('No archived contacts match these filters.').waitFor();
+  });
+  const rows = await server.database.db.rows<{ archived_at: Date | null }>(
+    'SELECT archived_at FROM contacts WHERE id = ANY($1::uuid[])',
+    [bobs.map((ref) => ref.id)],
+  );
+  expect(rows).toEqual([{ archived_at: null }, { archived_at: null }]);
+});
+
+it('declining the Activate or Cancel confirmation (button or Escape) changes nothing', async () => {
+  const admin = (await createWorkspace(server.database.db, 1, 0)).admins[0];
+  const refs = await archiveContacts(admin, ['Keep me']);
+  await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
+  const deletions = () => server.database.db.rows('SELECT id, status FROM deletions ORDER BY id');
+
+  await withContexts(browser, 1, async ([context]) => {
+    const page = await signInToConsole(context, server.url, admin.token);
+    const activate = page.getByRole('button', { name: 'Activate permanent deletion of 1 marked object' });
+    const before = [await snapshot(server.database.db), JSON.stringify(await deletions())];
+    for (const decline of ['button', 'Escape']) {
+      await activate.click();
+      const dialog = page.getByRole('dialog', { name: 'Activate permanent deletion?' });
+      await dialog.waitFor();
+      expect(await page.evaluate('document.activeElement.textContent')).toBe('Keep as is');
+      if (decline === 'Escape') await page.keyboard.press('Escape');
+      else await dialog.getByRole('button', { name: 'Keep as is' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      expect(await page.evaluate('document.activeElement.id')).toBe('activate');
+    }
+    expect([await snapshot(server.database.db), JSON.stringify(await deletions())]).toEqual(before);
+
+    await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token);
+    await page.reload();
+    await page.getByRole('button', { name: 'Cancel this deletion' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel the pending deletion?' });
+    expect(await dialog.innerText()).toContain('1 object(s)');
+    await dialog.getByRole('button', { name: 'Keep as is' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('#pending').waitFor();
+  });
+  const [deletion] = await server.database.db.rows<{ status: string }>(
+    `SELECT status FROM deletions d JOIN contacts c ON c.deletion_id = d.id WHERE c.id = $1`,
+    [refs[0].id],
+  );
+  expect(deletion.status).toBe('PENDING');
+});
+
+it('a member sees and restores their own archived objects, without admin queries or the event socket', async () => {
+  const ws = await createWorkspace(server.database.db, 1, 2);
+  const [member, other] = ws.members;
+  await archiveContacts(member, ['Mine 1', 'Mine 2']);
+  await archiveContacts(other, ['Not mine']);
+
+  await withContexts(browser, 1, async ([context]) => {
+    const queries: string[] = [];
+    const sockets: string[] = [];
+    context.on('request', (request) => {
+      if (request.url().endsWith('/graphql') && request.method() === 'POST') queries.push(request.postData() ?? '');
+    });
+    context.on('page', (opened) => opened.on('websocket', (socket) => sockets.push(socket.url())));
+    const page = await signInToConsole(context, server.url, member.token);
+    await page.getByText('Signed in as MEMBER 0 (member)').waitFor();
+    await page.getByRole('table', { name: /^Archived Contacts: 2 shown of 2/ }).waitFor();
+    expect(await page.getByText('Not mine').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^Mark/ }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Restore Mine 1' }).click();
+    await page.getByRole('status').filter({ hasText: 'Restored 1 object(s)' }).waitFor();
+    await page.getByRole('table', { name: /^Archived Contacts: 1 shown of 1/ }).waitFor();
+
+    expect(await page.getByText(/FORBIDDEN|reconnecting/).count()).toBe(0);
+    expect(sockets).toEqual([]);
+    const operations = queries.map((body) => (JSON.parse(body) as { query: string }).query.match(/^\w+ (\w+)/)?.[1]);
+    expect(new Set(operations)).toEqual(new Set(['Me', 'ArchivedObjects', 'RestoreObjects']));
+  });
+});
