@@ -84,7 +84,13 @@ describe('connecting with a valid token', () => {
       const ref = await createObject(server.url, user, 'TASK');
       const archived = await executeWs(socket.client, ArchiveObjectsDocument, { refs: [ref] });
       expect(archived).toEqual({
-        result: { data: { archiveObjects: [expect.objectContaining({ id: ref.id, archivedBy: { id: user.id } })] } },
+        result: {
+          data: {
+            archiveObjects: [
+              expect.objectContaining({ id: ref.id, archivedBy: expect.objectContaining({ id: user.id }) }),
+            ],
+          },
+        },
       });
       expect(socket.closes).toEqual([]);
       await socket.client.dispose();
