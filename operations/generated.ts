@@ -153,8 +153,8 @@ export type TaskStatus =
 
 /** A user as the CRM’s backend has them; upserted by (workspace, externalId). */
 export type UserProvisionInput = {
-  /** False deactivates them: their tokens are refused, their rows stay. */
-  active?: boolean;
+  /** False deactivates them: their tokens are refused, their rows stay. Omitted or null: active. */
+  active?: boolean | null | undefined;
   /** E-mail address, unique within the workspace. */
   email: string;
   /** Their id at the identity provider: the `sub` of their tokens. */

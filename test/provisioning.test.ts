@@ -104,6 +104,14 @@ describe('provisionUsers', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('provisions a user whose active is omitted or null as active', async () => {
+    const { org } = await provisionedWorkspace(0, 0);
+    const { active: _active, ...omitted } = userInput(org, 'omitted', 'MEMBER');
+    const response = await provisionUsers([omitted, { ...userInput(org, 'null', 'MEMBER'), active: null }]);
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.provisionUsers.map((user) => user.active)).toEqual([true, true]);
+  });
+
   it('lets one person (one e-mail address) belong to two workspaces', async () => {
     const [a, b] = [await provisionedWorkspace(0, 0), await provisionedWorkspace(0, 0)];
     const person = (org: string) => ({ ...userInput(org, 'shared', 'MEMBER'), email: 'shared.person@example.test' });

@@ -20,7 +20,8 @@ export interface UserProvision {
   email: string;
   name: string;
   role: Role;
-  active: boolean;
+  /** Omitted or null: active (the schema's `active: Boolean = true`). */
+  active?: boolean | null;
 }
 
 export interface WorkspaceRow {
@@ -93,7 +94,7 @@ export class ProvisioningService {
       const changes = values.flatMap((input) => {
         const row = byKey.get(key(input.workspaceId, input.externalId))!;
         const was = before.get(key(input.workspaceId, input.externalId));
-        const fields = (user: Pick<UserRow, 'email' | 'name' | 'role' | 'active'>) => ({
+        const fields = (user: Pick<UserRow, 'email' | 'name' | 'role'> & { active?: boolean | null }) => ({
           email: user.email,
           name: user.name,
           role: user.role,
@@ -142,7 +143,7 @@ async function upsertUsers(tx: Sql, values: (UserProvision & { workspaceId: stri
         values.map((v) => v.email),
         values.map((v) => v.name),
         values.map((v) => v.role),
-        values.map((v) => v.active),
+        values.map((v) => v.active !== false),
       ],
     );
   } catch (error) {

@@ -44,8 +44,12 @@ export class UserProvisionInput {
   @Field(() => Role, { description: 'What they may do in the workspace.' })
   role: Role;
 
-  @Field({ defaultValue: true, description: 'False deactivates them: their tokens are refused, their rows stay.' })
-  active: boolean;
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: true,
+    description: 'False deactivates them: their tokens are refused, their rows stay. Omitted or null: active.',
+  })
+  active?: boolean | null;
 }
 
 @ObjectType({ ...PLAIN_FIELDS, description: 'One change the CRM’s backend made to a workspace or its users.' })
