@@ -2,13 +2,16 @@ import { LogCapture } from './support/log-capture';
 import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
-import { DeletionDocument } from '../operations/generated';
+import { DeletionDocument, DeletionReceiptDocument } from '../operations/generated';
+import { ReceiptPayload } from '../src/domain/receipts/receipt-payload';
+import { ObjectType, tableOf } from '../src/database/object-tables';
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
 import { SchedulerOptions } from '../src/scheduler/deletion-scheduler';
 import { LocalFileStore } from '../src/domain/files/file-store';
 import { mustRequest } from './support/clients';
 import { verifyProblems } from './support/deletion';
-import { createDueDeletion, leaseLapsed, seedArchivedObjects, testScheduler } from './support/executor-fixtures';
+import { createDueDeletion, leaseLapsed, Ref, seedArchivedObjects, testScheduler } from './support/executor-fixtures';
+import { receiptProblems } from './support/receipt-checks';
 import { waitFor } from './support/wait-for';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { startTestServer, TestServer } from './support/servers';
@@ -31,7 +34,7 @@ const files = () => server.app.services.files as LocalFileStore;
 const scheduler = (options: Partial<SchedulerOptions> = {}) => testScheduler(server.app.services, options);
 
 /** A fresh workspace with one archived object of each type, each with a file, in a deletion due now. */
-async function dueDeletion(): Promise<{ ws: TestWorkspace; deletionId: string; keys: string[] }> {
+async function dueDeletion(): Promise<{ ws: TestWorkspace; deletionId: string; keys: string[]; refs: Ref[] }> {
   const ws = await createWorkspace(db(), 1, 0);
   const options = { workspaceId: ws.id, userId: ws.admins[0].id, perType: 1, fileEvery: 1, fileBytes: 50 };
   const refs = await seedArchivedObjects(db(), files(), options);
@@ -40,7 +43,7 @@ async function dueDeletion(): Promise<{ ws: TestWorkspace; deletionId: string; k
     'SELECT storage_key AS key FROM attachments WHERE object_id = ANY($1::uuid[]) ORDER BY storage_key',
     [refs.map((r) => r.id)],
   );
-  return { ws, deletionId, keys: rows.map((row) => row.key) };
+  return { ws, deletionId, keys: rows.map((row) => row.key), refs };
 }
 
 async function tombstoneKeys(deletionId: string): Promise<string[]> {
@@ -121,6 +124,43 @@ describe('executor faults', () => {
     expect(log.lines().filter((line) => JSON.stringify(line).includes(secret))).toHaveLength(2);
     // Nothing was removed: every object is back in the selection, still marked.
     expect(failed.done.count).toBe(0);
+    expect(await verifyProblems(server.app.services)).toEqual([]);
+  });
+
+  it('gives a FAILED run one receipt, status FAILED, for exactly what it removed before failing, and none of the rest', async () => {
+    const { ws, deletionId, refs } = await dueDeletion();
+    // One object a chunk: contacts, activities and objects go first, then every chunk of deals fails in the database.
+    await db().rows(`CREATE FUNCTION refuse_deal_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'deals stay'; END $$;
+      CREATE TRIGGER refuse_deal_delete BEFORE DELETE ON deals FOR EACH ROW EXECUTE FUNCTION refuse_deal_delete()`);
+    try {
+      const failing = scheduler({ chunkSize: 1, maxAttempts: 2, leaseMs: 1_000 });
+      // The first run made progress, so its failure is the first of two attempts without progress.
+      expect(await failing.tick(new Date())).toEqual([{ deletionId, outcome: ExecutionOutcome.RETRY }]);
+      await waitFor(() => leaseLapsed(db(), deletionId));
+      expect(await failing.tick(new Date())).toEqual([{ deletionId, outcome: ExecutionOutcome.FAILED }]);
+    } finally {
+      await db().rows('DROP TRIGGER refuse_deal_delete ON deals; DROP FUNCTION refuse_deal_delete()');
+    }
+    const failed = await deletionAsAdmin(ws, deletionId);
+    expect(failed).toMatchObject({ status: 'FAILED', done: { count: 3, bytes: 150 } });
+    const removed = refs.filter((ref) => ['CONTACT', 'ACTIVITY', 'OBJECT'].includes(ref.type));
+    const kept = refs.filter((ref) => !removed.includes(ref));
+    const exists = async (ref: Ref) =>
+      (await db().one(`SELECT 1 FROM ${tableOf(ref.type as ObjectType).table} WHERE id = $1`, [ref.id])) !== undefined;
+    for (const ref of refs) expect({ ref, exists: await exists(ref) }).toEqual({ ref, exists: kept.includes(ref) });
+    // Verified too: the last removed chunk's file tombstone, kept by the failed chunk's rollback, was drained first.
+    const admin = (await server.app.services.users.byIds([ws.admins[0].id]))[0]!;
+    expect(
+      await receiptProblems(server.app.services, admin, deletionId, { refs: removed, bytes: 150, files: 3 }),
+    ).toEqual([]);
+    const receipt = (await mustRequest(server.url, DeletionReceiptDocument, { id: deletionId }, ws.admins[0].token))
+      .deletion!.receipt!;
+    const payload = JSON.parse(Buffer.from(receipt.jws.split('.')[1], 'base64url').toString()) as ReceiptPayload;
+    expect(payload.status).toBe('FAILED');
+    expect(payload.byType.map((entry) => entry.type)).toEqual(['CONTACT', 'ACTIVITY', 'OBJECT']);
+    for (const ref of kept)
+      expect(await server.app.services.receipts.inclusionProof(admin, deletionId, ref)).toBeNull();
     expect(await verifyProblems(server.app.services)).toEqual([]);
   });
 

@@ -225,6 +225,9 @@ export class DeletionExecutor {
       if (!row) return ExecutionOutcome.LEASE_LOST;
       this.options.logger.warn(`deletion ${deletion.id}: run ${row.attempts} without progress ended on ${cause}`);
       if (row.attempts < this.maxAttempts) return ExecutionOutcome.RETRY;
+      // Files of removed objects whose tombstones a failed chunk could not forget (its rollback kept
+      // them) go first, as before COMPLETED: else the FAILED receipt counts them as pending, unverified.
+      await this.drainTombstones(deletion.id);
       return await this.fail(deletion, at, givenUpReason(row.attempts, cause));
     } catch (error) {
       // Not even the attempt could be recorded (the database is away): the lease expires, a claim retries.
