@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { S3Settings } from './domain/files/s3-file-store';
 import { OidcSettings, readOidcSettings } from './domain/identity/oidc-settings';
+import { readKeyFile } from './domain/receipts/receipt-keys';
 
 /** Everything the process reads from its environment, validated once at start. */
 export interface Config {
@@ -174,11 +174,17 @@ function hostileClientLimits(
   return { exportsMax, exportsPerWorkspace, transferIdleTimeoutMs, metricsToken };
 }
 
-/** RECEIPT_KEY_FILE, resolved, when set; a file that cannot be read is a problem now rather than at the first receipt. */
+/** RECEIPT_KEY_FILE, resolved, when set; a file that cannot sign is a problem now rather than at the first receipt. */
 function receiptKeyFile(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
   const file = env.RECEIPT_KEY_FILE || undefined;
   if (!file) return undefined;
-  if (!existsSync(file)) problems.push(`RECEIPT_KEY_FILE ${file} does not exist: give a PKCS#8 PEM private key file`);
+  try {
+    readKeyFile(file);
+  } catch (error) {
+    problems.push(
+      `RECEIPT_KEY_FILE ${file} ${(error as Error).message}: give a PKCS#8 PEM private key file, Ed25519 or P-256`,
+    );
+  }
   return path.resolve(file);
 }
 

@@ -13,7 +13,7 @@ import { warmUpSubscriptions } from './support/warm-up';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { ServerProcess, startServerProcess, TEST_JWT_SECRET } from './support/servers';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-import { runVerifyCommand } from './support/verify-command';
+import { runVerifyCommand } from './support/cli-command';
 
 const PER_TYPE = 20;
 const CHUNK = 5;

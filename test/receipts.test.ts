@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  ActivateDeletionDocument,
-  DeletionInclusionProofDocument,
-  DeletionReceiptDocument,
-  MarkForDeletionDocument,
-} from '../operations/generated';
+import { DeletionInclusionProofDocument, DeletionReceiptDocument } from '../operations/generated';
 import { jose } from '../src/domain/jose';
 import type { JSONWebKeySet } from '../src/domain/jose';
 import { leafData, leafHash, rootFromPath, StreamingMerkle } from '../src/domain/receipts/merkle';
@@ -18,9 +13,10 @@ import { RemovedFold } from '../src/domain/receipts/removed-fold';
 import { ReceiptPayload } from '../src/domain/receipts/receipt-payload';
 import { verifyReceipt } from '../src/domain/receipts/receipt-verifier';
 import { errorCode, mustRequest, request } from './support/clients';
-import { archivedObjects, Ref } from './support/deletion';
+import { archivedObjects, deleteNow, Ref } from './support/deletion';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
-import { startTestServer, TestServer } from './support/servers';
+import { runCliCommand } from './support/cli-command';
+import { startTestServer, TEST_JWT_SECRET, TestServer } from './support/servers';
 
 let server: TestServer;
 let base: string;
@@ -34,14 +30,6 @@ beforeAll(async () => {
   other = await createWorkspace(server.database.db, 1, 0);
 });
 afterAll(() => server.close());
-
-/** Marks and activates `refs` as `admin`, then runs the deletion to its end with a tick past its grace period. */
-async function deleteNow(admin: TestUser, refs: Ref[]): Promise<string> {
-  await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
-  const activated = (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion;
-  await server.app.scheduler.tick(new Date(new Date(activated.executeAfter as string).getTime() + 1_000));
-  return activated.id;
-}
 
 async function receiptOf(admin: TestUser, id: string) {
   return (await mustRequest(server.url, DeletionReceiptDocument, { id }, admin.token)).deletion?.receipt ?? null;
@@ -78,7 +66,7 @@ describe('deletion receipts', () => {
     const contacts = await archivedObjects(server.url, admin, 'CONTACT', 3, { bytes: 300 });
     const deals = await archivedObjects(server.url, admin, 'DEAL', 2);
     const [survivor] = await archivedObjects(server.url, admin, 'CONTACT', 1);
-    const id = await deleteNow(admin, [...contacts, ...deals]);
+    const id = await deleteNow(server, admin, [...contacts, ...deals]);
     const receipt = await receiptOf(admin, id);
     first = { id, jws: receipt!.jws, erased: [...contacts, ...deals], survivor };
   });
@@ -224,12 +212,20 @@ describe('deletion receipts', () => {
 
   it('chains the workspace’s receipts: the next names the hash of the previous, and a dropped receipt breaks the chain', async () => {
     const [admin] = ws.admins;
-    const second = await deleteNow(admin, await archivedObjects(server.url, admin, 'TASK', 2, { status: 'REMOVED' }));
+    const second = await deleteNow(
+      server,
+      admin,
+      await archivedObjects(server.url, admin, 'TASK', 2, { status: 'REMOVED' }),
+    );
     const secondJws = (await receiptOf(admin, second))!.jws;
     // Another workspace's first receipt starts its own chain.
-    const foreign = await deleteNow(other.admins[0], await archivedObjects(server.url, other.admins[0], 'CALL', 1));
+    const foreign = await deleteNow(
+      server,
+      other.admins[0],
+      await archivedObjects(server.url, other.admins[0], 'CALL', 1),
+    );
     expect((await receiptOf(other.admins[0], foreign))!.previousReceiptHash).toBeNull();
-    const third = await deleteNow(admin, await archivedObjects(server.url, admin, 'EMAIL', 1));
+    const third = await deleteNow(server, admin, await archivedObjects(server.url, admin, 'EMAIL', 1));
     const thirdJws = (await receiptOf(admin, third))!.jws;
 
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -244,13 +240,23 @@ describe('deletion receipts', () => {
     expect(dropped.checks.find((check) => check.what === 'chain link')?.ok).toBe(false);
   });
 
-  it('keeps old receipts verifiable after the signing key is rotated', async () => {
+  it('rotates the signing key with `npm run rotate-receipt-key`: new receipts carry the new kid, old ones still verify', async () => {
     const [admin] = ws.admins;
     const oldKid = jose.decodeProtectedHeader(first.jws).kid;
-    const newKid = await server.database.db.transaction((tx) =>
-      server.app.services.receipts.keys.rotate(tx, new Date()),
+    const rotation = await runCliCommand('rotate-receipt-key', {
+      DATABASE_URL: server.database.url,
+      DATA_DIR: server.dataDir,
+      JWT_SECRET: TEST_JWT_SECRET,
+    });
+    expect(rotation).toMatchObject({ code: 0, stderr: '' });
+    const newKid = /^new receipt signing key: (\S+)$/m.exec(rotation.stdout)?.[1];
+    expect(rotation.stdout).toContain('the receipts they signed still verify');
+    const active = await server.database.db.rows<{ kid: string }>(
+      'SELECT kid FROM receipt_keys WHERE retired_at IS NULL AND private_key_pem IS NOT NULL',
     );
-    const id = await deleteNow(admin, await archivedObjects(server.url, admin, 'ACTIVITY', 1));
+    expect(active).toEqual([{ kid: newKid }]);
+    expect(newKid).not.toBe(oldKid);
+    const id = await deleteNow(server, admin, await archivedObjects(server.url, admin, 'ACTIVITY', 1));
     const jws = (await receiptOf(admin, id))!.jws;
     expect(jose.decodeProtectedHeader(jws).kid).toBe(newKid);
     const keys = await fetchJwks();

@@ -20,7 +20,7 @@ import { createObject, snapshot, upload } from './support/objects';
 import { startTestS3, TestS3 } from './support/s3-server';
 import { startServerProcess, startTestServer, TEST_JWT_SECRET, TestServer } from './support/servers';
 import { unzip } from './support/unzip';
-import { runVerifyCommand } from './support/verify-command';
+import { runVerifyCommand } from './support/cli-command';
 
 /**
  * Every path that touches files, with the files in a bucket (s3rver over HTTP): upload, download,

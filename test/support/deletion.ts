@@ -12,6 +12,7 @@ import { runVerifyChecks } from '../../src/domain/verify/verify-checks';
 import { mustRequest } from './clients';
 import { TestUser } from './fixtures';
 import { upload } from './objects';
+import type { TestServer } from './servers';
 
 export type Ref = { type: ObjectTypeEnum & ObjectType; id: string };
 
@@ -39,6 +40,18 @@ export async function activateOne(url: string, admin: TestUser): Promise<string>
   const refs = await archivedObjects(url, admin, 'CONTACT', 1);
   await mustRequest(url, MarkForDeletionDocument, { refs }, admin.token);
   return (await mustRequest(url, ActivateDeletionDocument, {}, admin.token)).activateDeletion.id;
+}
+
+/** Marks and activates `refs` as `admin`, then runs the deletion to its end with a tick past its grace period; returns its id. */
+export async function deleteNow(
+  server: Pick<TestServer, 'url' | 'app'>,
+  admin: TestUser,
+  refs: Ref[],
+): Promise<string> {
+  await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
+  const activated = (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion;
+  await server.app.scheduler.tick(new Date(new Date(activated.executeAfter as string).getTime() + 1_000));
+  return activated.id;
 }
 
 /** Every verify check's problems, flattened: [] when counters equal a recount and files match rows. */

@@ -1,9 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { createPrivateKey, KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { Sql } from '../../database/database';
 import { CryptoKey, jose, JWK, JSONWebKeySet } from '../jose';
 
 /** The algorithm of keys the server makes itself: Ed25519 signatures (RFC 8037), small and fast. */
 const RECEIPT_ALG = 'EdDSA';
+
+/** Why a server with RECEIPT_KEY_FILE rotates no stored key, and how its operator rotates instead (docs/receipts.md). */
+const KEY_FILE_ROTATION =
+  'RECEIPT_KEY_FILE is set: its key signs the receipts, so there is no stored key to rotate. To rotate, ' +
+  'replace that file with a new PKCS#8 key (write it beside the old one, then rename it over); each receipt ' +
+  'reads the file when it is signed, and the old key stays in the JWKS, so old receipts still verify.';
 
 /** A key that signs receipts: its id (the RFC 7638 thumbprint of its public JWK), algorithm and private half. */
 export interface SigningKey {
@@ -42,8 +49,12 @@ export class ReceiptKeys {
     return { kid: row.kid, alg: row.alg, privateKey: await jose.importPKCS8(row.privateKeyPem, row.alg) };
   }
 
-  /** Retires the active stored key and makes a new one; old receipts keep verifying against the JWKS. */
+  /**
+   * Retires the active stored key and makes a new one; old receipts keep verifying against the JWKS.
+   * Refused with a key file: that file's key signs, so a new stored key would sign nothing.
+   */
   async rotate(sql: Sql, at: Date): Promise<string> {
+    if (this.keyFile) throw new Error(KEY_FILE_ROTATION);
     await sql.rows('UPDATE receipt_keys SET retired_at = $1 WHERE retired_at IS NULL AND private_key_pem IS NOT NULL', [
       at,
     ]);
@@ -69,8 +80,7 @@ export class ReceiptKeys {
   }
 
   private async fromFile(sql: Sql, file: string): Promise<SigningKey> {
-    const pem = readFileSync(file, 'utf8');
-    const alg = pem.includes('BEGIN PRIVATE KEY') && isEcKey(pem) ? 'ES256' : RECEIPT_ALG;
+    const { pem, alg } = readKeyFile(file);
     const privateKey = await jose.importPKCS8(pem, alg, { extractable: true });
     const publicJwk = publicHalf(await jose.exportJWK(privateKey));
     const kid = await jose.calculateJwkThumbprint(publicJwk);
@@ -110,8 +120,27 @@ function publicHalf(jwk: JWK): JWK {
   return y ? { kty, crv, x, y } : { kty, crv, x };
 }
 
-/** Whether a PKCS#8 PEM holds an EC key (its algorithm OID 1.2.840.10045.2.1), which signs as ES256. */
-function isEcKey(pem: string): boolean {
-  const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
-  return der.includes(Buffer.from('2a8648ce3d0201', 'hex'));
+/**
+ * A key file's PEM and the algorithm its key signs with: EdDSA for Ed25519, ES256 for P-256. Throws,
+ * saying what is wrong with the file, for anything else; the config checks it at start, so a bad
+ * file stops the server there rather than failing the first receipt.
+ */
+export function readKeyFile(file: string): { pem: string; alg: 'EdDSA' | 'ES256' } {
+  if (!existsSync(file)) throw new Error('does not exist');
+  const pem = readFileSync(file, 'utf8');
+  // jose reads PKCS#8 only; node:crypto would also take PKCS#1 and SEC1 files, which it refuses.
+  if (!pem.includes('-----BEGIN PRIVATE KEY-----'))
+    throw new Error('is not a PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)');
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new Error('holds no readable PKCS#8 private key');
+  }
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  if (key.asymmetricKeyType === 'ed25519') return { pem, alg: RECEIPT_ALG };
+  if (key.asymmetricKeyType === 'ec' && curve === 'prime256v1') return { pem, alg: 'ES256' };
+  throw new Error(
+    `holds an ${key.asymmetricKeyType ?? 'unknown'}${curve ? ` ${curve}` : ''} key, not Ed25519 or P-256`,
+  );
 }
