@@ -61,10 +61,11 @@ export class AuthService {
       throw unauthenticated(expired ? 'The token has expired; get a new one.' : 'The token is invalid.');
     }
     if (!isUuid(claims.sub)) throw unauthenticated('The token names no user.');
-    const user = await this.users.get(claims.sub);
+    const cached = this.users.cached(claims.sub);
+    const user = cached ?? (await this.users.get(claims.sub));
     if (!user || user.active === false)
       throw unauthenticated('The user of this token no longer exists or was deactivated.');
-    return { user, tokenExpiresAt: claims.exp ? new Date(claims.exp * 1000) : null };
+    return { user, tokenExpiresAt: claims.exp ? new Date(claims.exp * 1000) : null, fromCache: !!cached };
   }
 }
 

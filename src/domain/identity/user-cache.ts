@@ -22,6 +22,11 @@ export class UserCache {
 
   constructor(private readonly read: (id: string) => Promise<UserRow | null>) {}
 
+  /** The user `id` if the cache holds them; nothing is read. */
+  cached(id: string): UserRow | undefined {
+    return this.rows.get(id);
+  }
+
   /** The user `id`, from the cache or read (and kept while live); null when there is none. */
   async get(id: string): Promise<UserRow | null> {
     const cached = this.rows.get(id);

@@ -6,7 +6,7 @@ import { Page, toPage } from '../types/connection';
 import { CrmObject, CrmObjectConnection, toCrmObject } from '../types/crm-object.type';
 import { ArchivedObjectsArgs, objectPage } from '../types/object-page.args';
 import { ObjectRefInput } from '../types/object-ref.input';
-import { asCurrentUser } from '../current-viewer';
+import { asCurrentUser } from '../context';
 import { relatedOf } from '../selection';
 
 @Resolver()

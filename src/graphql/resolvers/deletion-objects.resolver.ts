@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Args, Authorized, Ctx, FieldResolver, Info, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { asCurrentUser } from '../current-viewer';
+import { asCurrentUser } from '../context';
 import { relatedOf } from '../selection';
 import { Operation } from '../../domain/policy';
 import { Page, toPage } from '../types/connection';

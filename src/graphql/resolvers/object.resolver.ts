@@ -8,7 +8,7 @@ import { Task } from '../types/crm-objects.type';
 import { CrmObjectType, TaskStatus } from '../types/enums';
 import { CreateObjectInput } from '../types/object.input';
 import { objectPage, ObjectsArgs } from '../types/object-page.args';
-import { asCurrentUser } from '../current-viewer';
+import { asCurrentUser } from '../context';
 import { relatedOf } from '../selection';
 
 @Resolver()
