@@ -105,7 +105,7 @@ export async function peerBench(_fresh: BenchDatabase, { large }: BenchShared): 
         name: 'server CPU per page (20 clients), ours',
         ms: oursLoad.cpuMsPerRequest,
         unit: 'ms CPU',
-        baselineName: 'the minimal graphql-js server, today\'s SQL',
+        baselineName: "the minimal graphql-js server, today's SQL",
         baselineMs: minimalLoad.cpuMsPerRequest,
         goal: { atMost: 1 },
       },

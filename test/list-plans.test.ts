@@ -163,12 +163,10 @@ describe('list statements use their index in order', () => {
 
   it('deletion history: (workspace, activated_at, id), also filtered by status', async () => {
     const service = new DeletionHistoryService(db);
-    const after = await keyAfter((key) => service.page(workspace.id, 50, key, null));
-    await expectKeysetPlan(() => service.page(workspace.id, 50, after, null), 'deletions_history');
-    await expectKeysetPlan(
-      () => service.page(workspace.id, 50, after, [DeletionStatus.COMPLETED]),
-      'deletions_history',
-    );
+    const admin = { ...workspace.admins[0], workspaceId: workspace.id, name: 'a' };
+    const after = await keyAfter((key) => service.page(admin, 50, key, null));
+    await expectKeysetPlan(() => service.page(admin, 50, after, null), 'deletions_history');
+    await expectKeysetPlan(() => service.page(admin, 50, after, [DeletionStatus.COMPLETED]), 'deletions_history');
   });
 
   it('notifications: (user, created_at, id), also unread only', async () => {

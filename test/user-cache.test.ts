@@ -1,4 +1,10 @@
-import { ArchivedObjectsDocument, ArchiveObjectsDocument, DeletionOverviewDocument } from '../operations/generated';
+import {
+  ArchivedObjectsDocument,
+  ArchiveObjectsDocument,
+  DeletionOverviewDocument,
+  DeletionsDocument,
+  LegalHoldsDocument,
+} from '../operations/generated';
 import { errorCode, mustRequest, request } from './support/clients';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { createObject } from './support/objects';
@@ -10,7 +16,7 @@ let ws: TestWorkspace;
 
 beforeAll(async () => {
   server = await startTestServer({ SCHEDULER_INTERVAL: '1h' });
-  ws = await createWorkspace(server.database.db, 3, 1);
+  ws = await createWorkspace(server.database.db, 4, 1);
   // One deal archived by its creator, a member: every admin sees it, another member would not.
   const ref = await createObject(server.url, ws.members[0], 'DEAL');
   await mustRequest(server.url, ArchiveObjectsDocument, { refs: [ref] }, ws.members[0].token);
@@ -57,6 +63,15 @@ describe('the signed-in user, cached between requests', () => {
     // As a member now: the member's deal is hidden, and the cache holds the new row from then on.
     expect(await dealsSeenBy(admin)).toBe(0);
     expect(errorCode(await request(server.url, DeletionOverviewDocument, {}, admin.token))).toBe('FORBIDDEN');
+  });
+
+  it('an admin-only list refuses a demoted admin on the next request, even before its NOTIFY', async () => {
+    const admin = ws.admins[3];
+    expect(errorCode(await request(server.url, DeletionsDocument, {}, admin.token))).toBeUndefined();
+    expect(errorCode(await request(server.url, LegalHoldsDocument, {}, admin.token))).toBeUndefined();
+    await changeUnheard(admin, "role = 'MEMBER'");
+    expect(errorCode(await request(server.url, DeletionsDocument, {}, admin.token))).toBe('FORBIDDEN');
+    expect(errorCode(await request(server.url, LegalHoldsDocument, {}, admin.token))).toBe('FORBIDDEN');
   });
 
   it('a deactivation refuses the next page, even before its NOTIFY', async () => {
