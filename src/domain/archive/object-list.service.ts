@@ -199,12 +199,11 @@ export class ObjectListService {
       page.limit,
       page.after,
     );
-    const rows = read.rows.map((row) => {
-      const object: ListedObject & { cursorKey: TimeIdKey } = { ...withDeletionState(row), cursorKey: row.cursorKey };
-      if (related) object.related = relatedRows(row.related as RelatedRows);
-      return object;
-    });
-    return { ...read, rows };
+    for (const row of read.rows) {
+      withDeletionState(row);
+      if (related) row.related = relatedRows(row.related as RelatedRows);
+    }
+    return read as KeysetPage<ListedObject>;
   }
 
   /**
