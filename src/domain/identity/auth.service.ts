@@ -43,9 +43,11 @@ export class AuthService {
 
   /**
    * Resolves an `Authorization` value ("Bearer <jwt>") to a viewer. No header: anonymous.
-   * A header that is malformed, badly signed, expired or names no user: UNAUTHENTICATED.
+   * A header that is malformed, badly signed, expired or names no user: UNAUTHENTICATED. The user
+   * comes from the user cache unless `fresh` (routes outside GraphQL, whose statements do not
+   * check the user again: downloads, uploads, exports).
    */
-  async authenticate(authorization: string | undefined | null): Promise<Viewer> {
+  async authenticate(authorization: string | undefined | null, { fresh = false } = {}): Promise<Viewer> {
     if (!authorization) return { user: null, tokenExpiresAt: null };
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
@@ -61,8 +63,8 @@ export class AuthService {
       throw unauthenticated(expired ? 'The token has expired; get a new one.' : 'The token is invalid.');
     }
     if (!isUuid(claims.sub)) throw unauthenticated('The token names no user.');
-    const cached = this.users.cached(claims.sub);
-    const user = cached ?? (await this.users.get(claims.sub));
+    const cached = fresh ? undefined : this.users.cached(claims.sub);
+    const user = cached ?? (await (fresh ? this.users.refresh(claims.sub) : this.users.get(claims.sub)));
     if (!user || user.active === false)
       throw unauthenticated('The user of this token no longer exists or was deactivated.');
     return { user, tokenExpiresAt: claims.exp ? new Date(claims.exp * 1000) : null, fromCache: !!cached };
