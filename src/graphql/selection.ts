@@ -26,7 +26,7 @@ function fieldsOf(sets: readonly SelectionSetNode[], fragments: Record<string, F
  * through fragments, aliases and every node of `info.fieldNodes` (a field may be asked twice).
  * `@skip`/`@include` are not read: a skipped field is read for nothing, never missed.
  */
-export function selectedFields(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {
+function selectedFields(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {
   let sets = info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
   for (const name of path) {
     sets = fieldsOf(sets, info.fragments).flatMap((field) =>
