@@ -7,8 +7,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * without a read per request (src/domain/identity/user-cache.ts). Inserts need no notice: nothing
  * is cached for a row that did not exist.
  */
-export class UserChanges1765800000000 implements MigrationInterface {
-  name = 'UserChanges1765800000000';
+export class UserChanges1765900000000 implements MigrationInterface {
+  name = 'UserChanges1765900000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE FUNCTION notify_user_change() RETURNS trigger LANGUAGE plpgsql AS $$
