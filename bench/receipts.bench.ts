@@ -12,7 +12,8 @@ import { defaultReceiptIssuer, receiptEffect } from '../src/domain/receipts/rece
 import { SelectionService } from '../src/domain/deletion/selection.service';
 import { systemClock } from '../src/domain/clock';
 import { createLogger } from '../src/log';
-import { summariseRemoved } from '../src/domain/receipts/removed-scan';
+import { summariseRemoved } from '../src/domain/receipts/removed-batches';
+import { RemovedFold } from '../src/domain/receipts/removed-fold';
 import { DeletionScheduler } from '../src/scheduler/deletion-scheduler';
 import { createDueDeletion, seedArchivedObjects } from '../test/support/executor-fixtures';
 import { BenchDatabase } from './bench-database';
@@ -89,12 +90,15 @@ async function executeOnce(db: Database, files: FileStore, receipts: boolean, la
   const refs = await seedArchivedObjects(db, files, options);
   await createDueDeletion(db, workspace!.id, user!.id, refs, new Date(Date.now() - 1_000));
   await db.rows(`ANALYZE ${OBJECT_TABLES.map((t) => t.table).join(', ')}, attachments, deletion_removed`);
+  // With receipts: as the app runs (each chunk records its refs, the executor folds them, the effect issues the
+  // receipt in the COMPLETED transaction); without: no effect, nothing recorded.
+  const fold = receipts ? new RemovedFold(db) : undefined;
   const scheduler = new DeletionScheduler({
     db,
     files,
-    // With receipts: the app's effect issues one in the COMPLETED transaction; without: no effect, nothing recorded.
-    lifecycle: new DeletionLifecycle(receipts ? [receiptEffect(defaultReceiptIssuer(files))] : []),
+    lifecycle: new DeletionLifecycle(receipts ? [receiptEffect(defaultReceiptIssuer(files, undefined, fold))] : []),
     recordRemoved: receipts,
+    removedFold: fold,
     selection: new SelectionService(db, systemClock),
     clock: systemClock,
     logger: createLogger('warn'),
@@ -111,16 +115,18 @@ async function executeOnce(db: Database, files: FileStore, receipts: boolean, la
 }
 
 /**
- * Records `n` removed refs for a made-up deletion (ids of no row, so the survivor check looks each
- * up and finds nothing), builds the receipt's summary over them and returns the live heap's peak
- * growth in MB (collected and sampled every 100 ms); a full list of ids would grow with n (1M uuids ≈ 100 MB as strings).
+ * Records `n` removed refs for a made-up deletion in batches of 1,000 as the executor does (ids of
+ * no row, so the survivor check looks each up and finds nothing), rebuilds the receipt's summary
+ * over them (the path after a crash) and returns the live heap's peak growth in MB (collected and
+ * sampled every 100 ms); a full list of ids would grow with n (1M uuids ≈ 100 MB as strings).
  */
 async function receiptHeapPeak(db: Database, n: number): Promise<number> {
   const deletionId = randomUUID();
   await db.rows(
-    `INSERT INTO deletion_removed (deletion_id, object_type, object_id, bytes, files)
-     SELECT $1, (ARRAY['CONTACT','ACTIVITY','OBJECT','DEAL','TASK','EMAIL','CALL'])[1 + g % 7], gen_random_uuid(), 0, 0
-     FROM generate_series(1, $2) g`,
+    `INSERT INTO deletion_removed (deletion_id, object_type, ids, bytes, files)
+     SELECT $1, (ARRAY['CONTACT','ACTIVITY','OBJECT','DEAL','TASK','EMAIL','CALL'])[1 + b % 7],
+       ARRAY(SELECT gen_random_uuid() FROM generate_series(1, least(1000, $2 - b * 1000)) WHERE b >= 0), 0, 0
+     FROM generate_series(0, ($2 - 1) / 1000) b`,
     [deletionId, n],
   );
   await db.rows('ANALYZE deletion_removed');

@@ -25,14 +25,15 @@ import { Metrics } from './http/metrics';
 import { createSchema } from './graphql/schema';
 import { WsCloseCode } from './ws/ws-close-codes';
 import { defaultReceiptIssuer, receiptEffect } from './domain/receipts/receipt-issuer';
+import { RemovedFold } from './domain/receipts/removed-fold';
 
 /**
  * What runs inside every deletion transition's transaction, after its row, notifications and
  * event (docs/deletion-lifecycle.md): the proof-of-erasure receipts (on COMPLETED and FAILED) and
  * the webhook outbox (one INSERT of the event's deliveries, src/domain/webhooks/webhook-events.ts).
  */
-function transitionEffects(config: Config, files: FileStore): TransitionEffect[] {
-  return [receiptEffect(defaultReceiptIssuer(files, config.receiptKeyFile)), enqueueWebhookEvent];
+function transitionEffects(config: Config, files: FileStore, fold: RemovedFold): TransitionEffect[] {
+  return [receiptEffect(defaultReceiptIssuer(files, config.receiptKeyFile, fold)), enqueueWebhookEvent];
 }
 
 /** The topics of this process's pub/sub and what each carries. */
@@ -67,7 +68,9 @@ async function startParts(loaded: Config, logger: Logger, stack: StopStack): Pro
   const { url, db } = await openDatabase(config, logger, stack);
   const files = await openFileStore(config);
   stack.push(() => files.close());
-  const { services, seeded } = await createAppServices(config, db, files);
+  // The executor folds what each chunk removed into the receipt the lifecycle issues at the end.
+  const removedFold = new RemovedFold(db);
+  const { services, seeded } = await createAppServices(config, db, files, removedFold);
   // The issuer's keys are fetched in the background: an issuer down at start delays only its tokens.
   const issuerKeys = services.auth.issuer?.verifier.keys;
   issuerKeys?.start(logger);
@@ -90,7 +93,7 @@ async function startParts(loaded: Config, logger: Logger, stack: StopStack): Pro
   });
   // removedUrl names this server: PUBLIC_URL when set, else where it now listens.
   if (!config.webhooks.publicUrl) services.publicUrl.origin = new URL(server.url).origin;
-  const scheduler = startScheduler(config, services, files, logger, metrics);
+  const scheduler = startScheduler(config, services, { files, removedFold }, logger, metrics);
   stack.push(drainTogether(server, scheduler));
   return { server, services, pubSub, listener, scheduler, seeded, stop: () => stack.unwind() };
 }
@@ -111,8 +114,9 @@ async function createAppServices(
   config: Config,
   db: Database,
   files: FileStore,
+  removedFold: RemovedFold,
 ): Promise<{ services: Services; seeded: boolean }> {
-  const services = createServices(config, db, files, systemClock, transitionEffects(config, files));
+  const services = createServices(config, db, files, systemClock, transitionEffects(config, files, removedFold));
   // The receipt signing key exists from the first start on, so the JWKS lists it before any receipt.
   await services.receipts.ensureKey();
   // Only the embedded database is seeded by itself: a server named by DATABASE_URL is the operator's.
@@ -154,7 +158,7 @@ async function startEvents(
 function startScheduler(
   config: Config,
   services: Services,
-  files: FileStore,
+  { files, removedFold }: { files: FileStore; removedFold: RemovedFold },
   logger: Logger,
   metrics: Metrics,
 ): DeletionScheduler {
@@ -170,6 +174,7 @@ function startScheduler(
     leaseMs: config.deletionLeaseMs,
     afterChunk: (progress) => metrics.recordChunk(progress),
     webhooks: createWebhookDelivery(services, logger),
+    removedFold,
   });
   scheduler.start();
   return scheduler;

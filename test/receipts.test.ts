@@ -7,8 +7,14 @@ import {
 } from '../operations/generated';
 import { jose } from '../src/domain/jose';
 import type { JSONWebKeySet } from '../src/domain/jose';
-import { rootFromPath } from '../src/domain/receipts/merkle';
-import { removedPages, summariseRemoved } from '../src/domain/receipts/removed-scan';
+import { leafData, leafHash, rootFromPath, StreamingMerkle } from '../src/domain/receipts/merkle';
+import {
+  recordedBatchSet,
+  RemovedBatch,
+  removedBatches,
+  summariseRemoved,
+} from '../src/domain/receipts/removed-batches';
+import { RemovedFold } from '../src/domain/receipts/removed-fold';
 import { ReceiptPayload } from '../src/domain/receipts/receipt-payload';
 import { verifyReceipt } from '../src/domain/receipts/receipt-verifier';
 import { errorCode, mustRequest, request } from './support/clients';
@@ -109,12 +115,16 @@ describe('deletion receipts', () => {
       verified: true,
     });
     expect(typeof claims.filesRemoved).toBe('number');
-    // Each chunk computed its leaves in PostgreSQL (the workspace's salt was made at the claim).
-    const unhashed = await server.database.db.one<{ n: number }>(
-      'SELECT count(*)::int AS n FROM deletion_removed WHERE deletion_id = $1 AND leaf IS NULL',
-      [first.id],
-    );
-    expect(unhashed?.n).toBe(0);
+    // The executor folded each chunk as it went (two objects a chunk here); rebuilt from the table, the figures are the same.
+    const salt = await saltOf(ws.id);
+    const rebuilt = await summariseRemoved(server.database.db, first.id, salt);
+    expect(rebuilt).toEqual({
+      objectsRoot: claims.objectsRoot,
+      leafCount: 5,
+      byType: claims.byType,
+      filesRemoved: 1,
+      survivors: 0,
+    });
   });
 
   it('downloads as application/jose for an admin of the workspace only: 401 without a token, 403 for a member, 404 for another workspace', async () => {
@@ -249,31 +259,63 @@ describe('deletion receipts', () => {
     expect((await verifyReceipt(jws, keys)).ok).toBe(true);
   });
 
-  it('streams a deletion’s removed refs in removal order across pages, also when their numbers grow a digit', async () => {
+  it('streams a deletion’s removed batches in removal order across pages, also when their numbers grow a digit', async () => {
     const deletionId = '00000000-0000-4000-8000-0000000000aa';
-    await server.database.db.rows(
-      `INSERT INTO deletion_removed (deletion_id, seq, object_type, object_id, bytes, files) OVERRIDING SYSTEM VALUE
-       SELECT $1, 1000000 - 3 + g, 'CONTACT', gen_random_uuid(), g, 0 FROM generate_series(1, 12) g`,
-      [deletionId],
-    );
+    await insertBatches(deletionId, 12, 1_000_000 - 3);
     try {
       const seen: number[] = [];
-      for await (const rows of removedPages(server.database.db, deletionId, 5))
-        seen.push(...rows.map((row) => row.bytes));
+      for await (const batch of removedBatches(server.database.db, deletionId, 5)) seen.push(batch.bytes);
       expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-      // Rows without a leaf (no salt at their chunk) get theirs computed: the same root as PostgreSQL's leaves.
+      // The root is RFC 6962's over every id, batch after batch, in each batch's order.
       const salt = Buffer.alloc(32, 7);
+      const tree = new StreamingMerkle();
+      for await (const batch of removedBatches(server.database.db, deletionId))
+        for (const id of batch.ids) tree.push(leafHash(leafData(salt, batch.type, id)));
       const summary = await summariseRemoved(server.database.db, deletionId, salt);
-      await server.database.db.rows(
-        `UPDATE deletion_removed SET leaf = digest('\\x00'::bytea || hmac(convert_to(object_type || ':' || object_id, 'UTF8'), $2, 'sha256'), 'sha256')
-         WHERE deletion_id = $1`,
-        [deletionId, salt],
-      );
-      expect((await summariseRemoved(server.database.db, deletionId, Buffer.alloc(32))).objectsRoot).toBe(
-        summary.objectsRoot,
-      );
+      expect(summary).toMatchObject({ objectsRoot: tree.root().toString('hex'), leafCount: 24, filesRemoved: 12 });
+    } finally {
+      await server.database.db.rows('DELETE FROM deletion_removed WHERE deletion_id = $1', [deletionId]);
+    }
+  });
+
+  it('uses a fold only when it saw exactly the recorded batches; otherwise the issuer rebuilds from the table', async () => {
+    const deletionId = '00000000-0000-4000-8000-0000000000ab';
+    await insertBatches(deletionId, 3, 1);
+    try {
+      const db = server.database.db;
+      const batches: RemovedBatch[] = [];
+      for await (const batch of removedBatches(db, deletionId)) batches.push(batch);
+      const recorded = await recordedBatchSet(db, deletionId);
+      const fold = new RemovedFold(db);
+      // Saw the first two chunks only (as after a takeover): not used.
+      await fold.add(deletionId, ws.id, batches.slice(0, 2));
+      expect(await fold.take(deletionId, recorded)).toBeUndefined();
+      // Saw all three, one chunk at a time: the same figures as the rebuild.
+      for (const batch of batches) await fold.add(deletionId, ws.id, [batch]);
+      const folded = await fold.take(deletionId, recorded);
+      expect(folded).toEqual(await summariseRemoved(db, deletionId, await saltOf(ws.id)));
+      // Taken once: a second take has nothing.
+      expect(await fold.take(deletionId, recorded)).toBeUndefined();
     } finally {
       await server.database.db.rows('DELETE FROM deletion_removed WHERE deletion_id = $1', [deletionId]);
     }
   });
 });
+
+/** Records `n` batches of two made-up CONTACT ids for `deletionId` from seq `firstSeq` on; batch g has g bytes and one file. */
+async function insertBatches(deletionId: string, n: number, firstSeq: number): Promise<void> {
+  await server.database.db.rows(
+    `INSERT INTO deletion_removed (deletion_id, seq, object_type, ids, bytes, files) OVERRIDING SYSTEM VALUE
+     SELECT $1, $2 - 1 + g, 'CONTACT', ARRAY[gen_random_uuid(), gen_random_uuid()], g, 1 FROM generate_series(1, $3) g`,
+    [deletionId, firstSeq, n],
+  );
+}
+
+/** The workspace's receipt salt. */
+async function saltOf(workspaceId: string): Promise<Buffer> {
+  const row = await server.database.db.one<{ salt: Buffer }>(
+    'SELECT salt FROM receipt_chains WHERE workspace_id = $1',
+    [workspaceId],
+  );
+  return row!.salt;
+}

@@ -3,6 +3,7 @@ import { Logger } from '../log';
 import { DeletionStatus } from '../domain/deletion/deletion-status';
 import { ClaimedDeletion, DeletionLifecycle, Run } from '../domain/deletion/lifecycle/deletion-lifecycle';
 import { FileStore } from '../domain/files/file-store';
+import { RemovedFold } from '../domain/receipts/removed-fold';
 import { ChunkResult, ObjectRef, objectsLeft, removeChunk } from './deletion-chunk';
 import { LeaseHeartbeat } from './deletion-lease';
 import { errorReason, givenUpReason, lockedRowsReason, NAMED_LOCKED_OBJECTS } from './failure-reason';
@@ -53,6 +54,8 @@ export interface ExecutorOptions {
    * src/domain/receipts). On unless turned off, which only the benchmark's baseline does.
    */
   recordRemoved?: boolean;
+  /** Folds each chunk's recorded refs into the receipt while the next chunk runs (none: the issuer reads them all). */
+  removedFold?: RemovedFold;
 }
 
 /** Runs in a row that may end without progress before a deletion is given up as FAILED. */
@@ -95,6 +98,8 @@ export class DeletionExecutor {
       logger.error(`deletion ${deletion.id}: run failed`, error);
       return await this.endAttempt(deletion, now(), errorReason(error));
     } finally {
+      // A receipt took the fold; any other end leaves it to the next run to rebuild.
+      this.options.removedFold?.forget(deletion.id);
       await heartbeat.stop();
     }
   }
@@ -114,6 +119,7 @@ export class DeletionExecutor {
       if (chunk === ExecutionOutcome.LEASE_LOST) return chunk;
       if (chunk.objects > 0) {
         lockedRows.reset();
+        await this.options.removedFold?.add(deletion.id, deletion.workspaceId, chunk.removed);
         goneTombstones = await this.deleteFiles(deletion.id, chunk.tombstones);
         await this.options.afterChunk?.({
           deletionId: deletion.id,

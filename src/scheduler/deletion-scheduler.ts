@@ -10,6 +10,7 @@ import { FileSweeper } from './file-sweeper';
 import { sendDueReminders } from './deletion-reminders';
 import { applyRetentionPolicies } from './retention-policy';
 import { ChunkProgress, DeletionExecutor, ExecutionOutcome } from './deletion-executor';
+import { RemovedFold } from '../domain/receipts/removed-fold';
 import { WebhookDelivery } from '../domain/webhooks/webhook-delivery';
 
 export interface SchedulerOptions {
@@ -33,6 +34,8 @@ export interface SchedulerOptions {
   afterChunk?: (progress: ChunkProgress) => Promise<void> | void;
   /** Whether chunks record the refs they remove, for receipts (deletion-executor.ts); on by default. */
   recordRemoved?: boolean;
+  /** Folds the recorded refs into receipts while chunks run (deletion-executor.ts). */
+  removedFold?: RemovedFold;
   /** Sends the webhook outbox's due deliveries each tick (none: webhooks are not sent by this scheduler). */
   webhooks?: WebhookDelivery;
 }

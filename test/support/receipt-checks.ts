@@ -19,7 +19,7 @@ export async function receiptProblems(
   ]);
   if (rows.length !== 1) return [`${rows.length} receipts, not 1`];
   const recorded = await services.db.one<{ n: number }>(
-    'SELECT count(*)::int AS n FROM deletion_removed WHERE deletion_id = $1',
+    'SELECT coalesce(sum(cardinality(ids)), 0)::int AS n FROM deletion_removed WHERE deletion_id = $1',
     [deletionId],
   );
   if (recorded?.n !== removed.refs.length)

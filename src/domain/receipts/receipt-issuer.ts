@@ -7,7 +7,8 @@ import { S3FileStore } from '../files/s3-file-store';
 import { jose } from '../jose';
 import { ReceiptKeys } from './receipt-keys';
 import { LEAF_HASH_DESCRIPTION, RECEIPT_TYP, ReceiptPayload } from './receipt-payload';
-import { RemovedSummary, summariseRemoved } from './removed-scan';
+import { recordedBatchSet, RemovedSummary, summariseRemoved } from './removed-batches';
+import { RemovedFold } from './removed-fold';
 
 /** The ended deletion as the receipt reads it, in the transaction that ended it. */
 interface EndedDeletion {
@@ -37,6 +38,8 @@ export class ReceiptIssuer {
     private readonly keys: ReceiptKeys,
     /** Where the deletion's files were removed from, as the receipt names it. */
     private readonly fileStore: string,
+    /** The executor's fold of the removed batches, when this process ran the chunks (removed-fold.ts). */
+    private readonly fold?: RemovedFold,
   ) {}
 
   /** Issues the receipt of `deletionId` at `at`; a no-op when it already has one. */
@@ -45,7 +48,8 @@ export class ReceiptIssuer {
     if (!deletion) return;
     const chain = await lockChain(tx, deletion.workspaceId);
     if (await tx.one('SELECT 1 FROM deletion_receipts WHERE deletion_id = $1', [deletionId])) return;
-    const removed = await summariseRemoved(tx, deletionId, chain.salt);
+    const folded = await this.fold?.take(deletionId, await recordedBatchSet(tx, deletionId));
+    const removed = folded ?? (await summariseRemoved(tx, deletionId, chain.salt));
     const payload = this.payload(deletionId, deletion, removed, chain.lastReceiptHash, at);
     const key = await this.keys.active(tx);
     const jws = await new jose.CompactSign(Buffer.from(JSON.stringify(payload)))
@@ -140,9 +144,9 @@ function fileStoreName(files: FileStore): string {
   return files instanceof S3FileStore ? 'S3-compatible object storage' : 'local file folder';
 }
 
-/** The issuer an executor uses when none is given: keys in the database, the store named by its kind. */
-export function defaultReceiptIssuer(files: FileStore, keyFile?: string): ReceiptIssuer {
-  return new ReceiptIssuer(new ReceiptKeys(keyFile), fileStoreName(files));
+/** The app's issuer: keys in the database (or the key file), the store named by its kind, the executor's fold. */
+export function defaultReceiptIssuer(files: FileStore, keyFile?: string, fold?: RemovedFold): ReceiptIssuer {
+  return new ReceiptIssuer(new ReceiptKeys(keyFile), fileStoreName(files), fold);
 }
 
 /**
@@ -152,7 +156,7 @@ export function defaultReceiptIssuer(files: FileStore, keyFile?: string): Receip
  */
 export function receiptEffect(issuer: ReceiptIssuer): TransitionEffect {
   return async (tx, event) => {
-    // The salt exists before the first chunk, so each chunk computes its leaves in PostgreSQL.
+    // The salt exists before the first chunk, so the executor's fold can hash each chunk's leaves.
     if (event.type === InternalEventType.CLAIMED) return ensureChain(tx, event.workspaceId);
     const ended = event.type === DeletionEventType.COMPLETED || event.type === DeletionEventType.FAILED;
     if (ended && event.deletionId) await issuer.issue(tx, event.deletionId, event.occurredAt);

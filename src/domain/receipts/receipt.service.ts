@@ -7,7 +7,7 @@ import { isUuid } from '../uuid';
 import { JSONWebKeySet } from '../jose';
 import { leafData, leafHash, rootFromPath, StreamingProof } from './merkle';
 import { ReceiptKeys } from './receipt-keys';
-import { leafOf, removedPages } from './removed-scan';
+import { removedBatches } from './removed-batches';
 
 /** A stored receipt as the API shows it. */
 export interface ReceiptRow {
@@ -73,9 +73,9 @@ export class ReceiptService {
 
   /**
    * The inclusion proof of `ref` in deletion `deletionId`'s receipt, or null when the ref was not
-   * removed by it (or it has no receipt yet). Cost: two index lookups, then one streaming pass over
-   * the deletion's removed refs in pages of 5,000 (about a second per million on this machine),
-   * holding O(log² n) hashes; nothing but the path leaves the server.
+   * removed by it (or it has no receipt yet). Cost: one pass over the deletion's batches to find the
+   * ref, then one streaming pass hashing every leaf, five batches a page (a few seconds per million
+   * on this machine), holding O(log² n) hashes; nothing but the path leaves the server.
    */
   async inclusionProof(
     user: UserRow,
@@ -93,8 +93,8 @@ export class ReceiptService {
         user.workspaceId,
       ]))!.salt;
       const proof = new StreamingProof(found.index, found.count);
-      for await (const rows of removedPages(tx, deletionId)) {
-        for (const row of rows) proof.push(leafOf(row, salt));
+      for await (const batch of removedBatches(tx, deletionId)) {
+        for (const id of batch.ids) proof.push(leafHash(leafData(salt, batch.type, id)));
       }
       const leaf = leafHash(leafData(salt, ref.type, ref.id));
       const path = proof.path();
@@ -114,8 +114,9 @@ function receiptOf(sql: Sql, deletionId: string, workspaceId: string): Promise<R
 }
 
 /**
- * The position of `ref` among the deletion's leaves and their number: its row by the unique
- * (deletion_id, object_type, object_id) index, then two counts over the primary key (index-only scans).
+ * The position of `ref` among the deletion's leaves and their number: the batch holding it (a scan
+ * of the deletion's own batches, by the primary key's deletion_id prefix), then the sizes of the
+ * batches before it and of all of them.
  */
 async function indexOf(
   sql: Sql,
@@ -123,9 +124,13 @@ async function indexOf(
   ref: { type: string; id: string },
 ): Promise<{ index: number; count: number } | undefined> {
   return sql.one<{ index: number; count: number }>(
-    `SELECT (SELECT count(*) FROM deletion_removed b WHERE b.deletion_id = r.deletion_id AND b.seq < r.seq)::int AS index,
-       (SELECT count(*) FROM deletion_removed c WHERE c.deletion_id = r.deletion_id)::int AS count
-     FROM deletion_removed r WHERE r.deletion_id = $1 AND r.object_type = $2 AND r.object_id = $3`,
+    `WITH hit AS (
+       SELECT seq, array_position(ids, $3::uuid) AS position FROM deletion_removed
+       WHERE deletion_id = $1 AND object_type = $2 AND $3::uuid = ANY(ids) LIMIT 1)
+     SELECT ((SELECT coalesce(sum(cardinality(b.ids)), 0) FROM deletion_removed b
+         WHERE b.deletion_id = $1 AND b.seq < hit.seq) + hit.position - 1)::int AS index,
+       (SELECT sum(cardinality(c.ids)) FROM deletion_removed c WHERE c.deletion_id = $1)::int AS count
+     FROM hit`,
     [deletionId, ref.type, ref.id],
   );
 }

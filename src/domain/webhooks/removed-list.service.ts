@@ -23,11 +23,12 @@ export interface RemovedPage {
 export type RemovedListReader = { token: string } | { user: UserRow | null };
 
 /**
- * Where a page starts. Phase `r` walks deletion_removed by (type, id) (its primary key); phase `b`
- * then walks the objects still in the batch, table by table in OBJECT_TABLES order, by the
- * `<table>_pending` index's (archived_at DESC, id DESC), so no page sorts the batch.
+ * Where a page starts. Phase `r` walks deletion_removed (one row per executor chunk and type) by
+ * its primary key (deletion_id, seq) and each row's ids by position `n`; phase `b` then walks the
+ * objects still in the batch, table by table in OBJECT_TABLES order, by the `<table>_pending`
+ * index's (archived_at DESC, id DESC), so no page sorts the batch.
  */
-type Cursor = { p: 'r'; t: string; id: string } | { p: 'b'; t: number; a: string; id: string };
+type Cursor = { p: 'r'; s: string; n: number } | { p: 'b'; t: number; a: string; id: string };
 
 /** Largest page. */
 export const MAX_REMOVED_PAGE = 1000;
@@ -47,21 +48,27 @@ export class RemovedListService {
   /** One page after `after` (a cursor from a previous page), or UNAUTHENTICATED/FORBIDDEN/NOT_FOUND. */
   async page(reader: RemovedListReader, deletionId: string, after: string | null, limit: number): Promise<RemovedPage> {
     await this.authorize(reader, deletionId);
-    let cursor = after ? decodeCursor(after) : { p: 'r' as const, t: '', id: '00000000-0000-0000-0000-000000000000' };
+    let cursor = after ? decodeCursor(after) : { p: 'r' as const, s: '0', n: 0 };
     const refs: RemovedRef[] = [];
     if (cursor.p === 'r') {
-      const rows = await this.db.rows<RemovedRef>(
-        `SELECT object_type AS type, object_id::text AS id FROM deletion_removed
-         WHERE deletion_id = $1 AND (object_type, object_id) > ($2, $3::uuid)
-         ORDER BY object_type, object_id LIMIT $4`,
-        [deletionId, cursor.t, cursor.id, limit + 1],
+      // Rows from the cursor's on by the primary key, unnested one by one (an incremental sort by
+      // position within each row): a page reads the few rows it needs, not the rest of the deletion.
+      const rows = await this.db.rows<RemovedRef & { s: string; n: number }>(
+        `SELECT r.seq::text AS s, u.n::int AS n, r.object_type AS type, u.id::text AS id
+         FROM (SELECT seq, object_type, ids FROM deletion_removed
+               WHERE deletion_id = $1 AND seq >= $2::bigint ORDER BY seq LIMIT $4) r
+           CROSS JOIN LATERAL unnest(r.ids) WITH ORDINALITY u(id, n)
+         WHERE (r.seq, u.n) > ($2::bigint, $3::bigint)
+         ORDER BY r.seq, u.n LIMIT $4`,
+        [deletionId, cursor.s, cursor.n, limit + 1],
       );
+      const page = rows.map(({ type, id }) => ({ type, id }));
       if (rows.length > limit)
         return {
-          refs: rows.slice(0, limit),
-          next: encodeCursor({ p: 'r', t: rows[limit - 1].type, id: rows[limit - 1].id }),
+          refs: page.slice(0, limit),
+          next: encodeCursor({ p: 'r', s: rows[limit - 1].s, n: rows[limit - 1].n }),
         };
-      refs.push(...rows);
+      refs.push(...page);
       cursor = { p: 'b', t: 0, a: 'infinity', id: 'ffffffff-ffff-ffff-ffff-ffffffffffff' };
     }
     return this.batchPage(deletionId, cursor, refs, limit);
@@ -135,8 +142,9 @@ function decodeCursor(text: string): Cursor {
   } catch {
     throw bad;
   }
+  if (value.p === 'r' && typeof value.s === 'string' && /^\d{1,18}$/.test(value.s) && Number.isInteger(value.n))
+    return { p: 'r', s: value.s, n: value.n as number };
   if (!isUuid(value.id)) throw bad;
-  if (value.p === 'r' && typeof value.t === 'string') return { p: 'r', t: value.t, id: value.id };
   if (
     value.p === 'b' &&
     Number.isInteger(value.t) &&
