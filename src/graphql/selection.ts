@@ -36,8 +36,22 @@ function selectedFields(info: GraphQLResolveInfo, path: readonly string[]): Set<
   return new Set(fieldsOf(sets, info.fragments).map((field) => field.name.value));
 }
 
-/** Which of a node's related rows a connection of CrmObjects selects, to read them in the page's statement. */
+/** The row key behind each Attachment field that is not a key of its own (a URL from the id; the uploader by id). */
+const ATTACHMENT_KEYS: Record<string, string> = { url: 'id', createdBy: 'createdById' };
+
+/**
+ * Which of a node's related rows a connection of CrmObjects selects, with the keys each needs, to
+ * read them in the page's statement: only the columns the query asks for.
+ */
 export function relatedOf(info: GraphQLResolveInfo): RelatedSelection {
-  const node = selectedFields(info, ['edges', 'node']);
-  return { createdBy: node.has('createdBy'), archivedBy: node.has('archivedBy'), attachments: node.has('attachments') };
+  const node = ['edges', 'node'];
+  const fields = selectedFields(info, node);
+  const keysOf = (field: string) => [...selectedFields(info, [...node, field])];
+  return {
+    createdBy: fields.has('createdBy') ? keysOf('createdBy') : undefined,
+    archivedBy: fields.has('archivedBy') ? keysOf('archivedBy') : undefined,
+    attachments: fields.has('attachments')
+      ? keysOf('attachments').map((field) => ATTACHMENT_KEYS[field] ?? field)
+      : undefined,
+  };
 }
