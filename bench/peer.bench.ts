@@ -60,6 +60,9 @@ export async function peerBench(_fresh: BenchDatabase, { large }: BenchShared): 
   try {
     for (const kind of ['ours', 'minimal', 'postgraphile'] as const) started.push((await startServer(kind, data.url))!);
     const [ours, minimal, peer] = started;
+    // BENCH_BEFORE (a built checkout of main): its server runs in the same rounds, for before/after.
+    const before = await startServer('before', data.url);
+    if (before) started.push(before);
     const requestFor = (server: ServerProcess) =>
       server === peer
         ? { url: peer.url, query: PEER_QUERY, variables: { ws: workspace.id, first: 50 } }
@@ -69,6 +72,7 @@ export async function peerBench(_fresh: BenchDatabase, { large }: BenchShared): 
     const oursLoad = load.get(ours)!;
     const minimalLoad = load.get(minimal)!;
     const peerLoad = load.get(peer)!;
+    const beforeLoad = before && load.get(before);
     const scale = `${Math.round(large.objects / 1000)}k objects, page in a workspace of ${Math.round(workspace.objects / 1000)}k`;
     return [
       {
@@ -78,6 +82,32 @@ export async function peerBench(_fresh: BenchDatabase, { large }: BenchShared): 
         baselineName: 'PostGraphile v4, same data and indexes',
         baselineMs: peerLoad.perSecond,
         goal: { atLeast: 1.5 },
+      },
+      ...(beforeLoad
+        ? [
+            {
+              name: 'before (BENCH_BEFORE): 20 clients, pages per second',
+              ms: beforeLoad.perSecond,
+              unit: 'req/s',
+              baselineName: 'PostGraphile v4',
+              baselineMs: peerLoad.perSecond,
+            },
+            {
+              name: 'before (BENCH_BEFORE): server CPU per page',
+              ms: beforeLoad.cpuMsPerRequest,
+              unit: 'ms CPU',
+              baselineName: 'PostGraphile v4',
+              baselineMs: peerLoad.cpuMsPerRequest,
+            },
+          ]
+        : []),
+      {
+        name: 'server CPU per page (20 clients), ours',
+        ms: oursLoad.cpuMsPerRequest,
+        unit: 'ms CPU',
+        baselineName: "the minimal graphql-js server, today's SQL",
+        baselineMs: minimalLoad.cpuMsPerRequest,
+        goal: { atMost: 1 },
       },
       {
         name: 'the minimal graphql-js server (our SQL, 4 statements), pages per second',

@@ -12,6 +12,7 @@ import { ensureDataDir, ensureDevSecret, startOrUnwind, StopStack } from './star
 import { Logger } from './log';
 import { DeletionScheduler } from './scheduler/deletion-scheduler';
 import { DeletionEventListener } from './domain/deletion/deletion-event-listener';
+import { USER_CHANGES_CHANNEL } from './domain/identity/user-cache';
 import { DELETION_EVENTS_TOPIC } from './domain/deletion/deletion-events';
 import { FileStore } from './domain/files/file-store';
 import { openFileStore } from './domain/files/open-file-store';
@@ -143,7 +144,11 @@ async function startEvents(
     logger,
     onMessage: (message) => pubSub.publish(DELETION_EVENTS_TOPIC, createDeletionEventDelivery(services, message)),
     onMissedEvents,
+    channels: { [USER_CHANGES_CHANNEL]: (userId) => services.auth.users.forget(userId) },
   });
+  // The user cache keeps rows only while LISTEN is active: a change made while it is down goes unheard.
+  listener.on('listening', () => services.auth.users.setLive(true));
+  listener.on('disconnected', () => services.auth.users.setLive(false));
   await listener.start();
   stack.push(() => listener.stop());
   return { pubSub, listener };

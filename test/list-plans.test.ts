@@ -6,7 +6,6 @@ import { ObjectListService } from '../src/domain/archive/object-list.service';
 import { AttachmentService } from '../src/domain/files/attachment.service';
 import { DeletionHistoryService } from '../src/domain/deletion/deletion-history.service';
 import { DeletionState, DeletionStatus } from '../src/domain/deletion/deletion-status';
-import { Role } from '../src/domain/domain-types';
 import { TimeIdKey } from '../src/database/keyset';
 import { NotificationInboxService } from '../src/domain/notifications/notification-inbox.service';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
@@ -164,12 +163,10 @@ describe('list statements use their index in order', () => {
 
   it('deletion history: (workspace, activated_at, id), also filtered by status', async () => {
     const service = new DeletionHistoryService(db);
-    const after = await keyAfter((key) => service.page(workspace.id, 50, key, null));
-    await expectKeysetPlan(() => service.page(workspace.id, 50, after, null), 'deletions_history');
-    await expectKeysetPlan(
-      () => service.page(workspace.id, 50, after, [DeletionStatus.COMPLETED]),
-      'deletions_history',
-    );
+    const admin = { ...workspace.admins[0], workspaceId: workspace.id, name: 'a' };
+    const after = await keyAfter((key) => service.page(admin, 50, key, null));
+    await expectKeysetPlan(() => service.page(admin, 50, after, null), 'deletions_history');
+    await expectKeysetPlan(() => service.page(admin, 50, after, [DeletionStatus.COMPLETED]), 'deletions_history');
   });
 
   it('notifications: (user, created_at, id), also unread only', async () => {
@@ -200,6 +197,29 @@ describe('what a page loads beside its rows uses an index', () => {
     const read = nodes.find((node) => node['Index Name']);
     expect(read?.['Index Name']).toBe('attachments_object');
     expect(read?.['Index Cond']).toMatch(/object_type.*object_id/);
+  });
+
+  it("a page's archivers, creators and attachments, read in its statement: by users_pkey and attachments_object", async () => {
+    const service = new ObjectListService(db);
+    const related = { createdBy: ['name'], archivedBy: ['name'], attachments: ['fileName', 'createdAt'] };
+    const statements = await statementsOf(async () => {
+      const page = await service.archived(admin(), ObjectType.CONTACT, 50, null, {}, related);
+      expect(page.rows.every((row) => row.related?.attachments?.length === 1 && row.related.archivedBy)).toBe(true);
+    });
+    expect(statements).toHaveLength(1);
+    // Only the columns asked for: no e-mail address, role, MIME type or storage key.
+    expect(statements[0].text).not.toMatch(/u\.email|u\.role|a\.mime_type|storage_key/);
+    const nodes = await planOf(statements[0]);
+    expect(nodes.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+    expect(nodes.map((node) => node['Node Type'])).not.toContain('Sort');
+    const indexes = nodes.flatMap((node) => (node['Index Name'] ? [node['Index Name']] : []));
+    // The page's walk, its archivers and creators by primary key, its attachments; the viewer's row
+    // (the rights check) by primary key or (workspace, role), as the planner likes.
+    expect(indexes).toEqual(expect.arrayContaining(['contacts_archived', 'users_pkey', 'attachments_object']));
+    const allowed = ['contacts_archived', 'users_pkey', 'attachments_object', 'users_workspace_role'];
+    expect(indexes.filter((index) => !allowed.includes(index))).toEqual([]);
+    const attachments = nodes.find((node) => node['Index Name'] === 'attachments_object');
+    expect(attachments?.['Index Cond']).toMatch(/object_type.*object_id/);
   });
 
   it("totalCount runs nothing until asked; an admin's unfiltered total is a counter read by primary key", async () => {
@@ -237,7 +257,7 @@ describe('review lists use their index in order', () => {
   const member = () => ({ ...workspace.members[0], workspaceId: workspace.id, name: 'm' });
 
   it('the selection, the pending deletion and Deletion.objects: by marked objects, or by deletion', async () => {
-    const marking = await createWorkspace(db, 1, 0);
+    const marking = await createWorkspace(db, 1, 1);
     const user = { ...marking.admins[0], workspaceId: marking.id, name: 'a' };
     await db.rows(
       `INSERT INTO contacts (workspace_id, title, created_by, archived_at, archived_by, marked_at, marked_by)
@@ -251,7 +271,7 @@ describe('review lists use their index in order', () => {
     const after = await keyAfter(selection);
     await expectKeysetPlan(() => selection(after), 'contacts_marked');
     // A member's, or a createdBy filter: only that creator's marked objects, whatever others marked.
-    const creator = { ...user, role: Role.MEMBER };
+    const creator = { ...marking.members[0], workspaceId: marking.id, name: 'm' };
     await expectKeysetPlan(
       () => service.archived(creator, ObjectType.CONTACT, 50, after, { deletionState: [DeletionState.MARKED] }),
       'contacts_marked_by_creator',

@@ -1,5 +1,5 @@
 import { Sql } from './database';
-import { SqlFilter, whereOf } from './sql';
+import { SqlFilter, SqlParams, whereOf } from './sql';
 
 /** Position after which a page starts: the sort instant in microseconds since the epoch (exact), and the id. */
 export type TimeIdKey = [micros: string, id: string];
@@ -17,6 +17,16 @@ export interface KeysetPage<T> {
   totalCount: () => Promise<number>;
 }
 
+/**
+ * A condition the page's statement checks beside its rows (the caller's rights as the request saw
+ * them): when false the page is refused with `refused()`, so no second statement checks it.
+ */
+export interface PageGuard {
+  /** A boolean SQL expression over the filter's parameters. */
+  condition: string;
+  refused: () => Error;
+}
+
 /** A list ordered newest first by a timestamp column and then by id. */
 export interface TimeIdList {
   /** The table, as it stands after FROM. */
@@ -32,6 +42,8 @@ export interface TimeIdList {
    * where the list has one for this filter; otherwise the total is `count(*)` over the filter.
    */
   count?: () => Promise<number>;
+  /** Checked in the page's own statement (its parameters added to the page's, not the count's); refuses the page when false. */
+  guard?: (params: SqlParams) => PageGuard;
 }
 
 /**
@@ -52,12 +64,12 @@ export async function readTimeIdPage<T extends { id: string }>(
     const since = `'epoch'::timestamptz + ${params.add(after[0])}::bigint * interval '1 microsecond'`;
     conditions.push(`(${timeColumn}, id) < (${since}, ${params.add(after[1])}::uuid)`);
   }
-  const rows = await db.rows<T & { cursorMicros: string }>(
-    `SELECT ${columns}, (extract(epoch FROM ${timeColumn}) * 1000000)::bigint::text AS "cursorMicros"
+  const page = `SELECT ${columns}, (extract(epoch FROM ${timeColumn}) * 1000000)::bigint::text AS "cursorMicros"
      FROM ${table} WHERE ${conditions.join(' AND ')}
-     ORDER BY ${timeColumn} DESC, id DESC LIMIT ${params.add(limit + 1)}`,
-    params.values,
-  );
+     ORDER BY ${timeColumn} DESC, id DESC LIMIT ${params.add(limit + 1)}`;
+  const rows = list.guard
+    ? await guardedRows<T & { cursorMicros: string }>(db, list.guard(params), page, params)
+    : await db.rows<T & { cursorMicros: string }>(page, params.values);
   const count =
     list.count ??
     (async () => {
@@ -67,10 +79,28 @@ export async function readTimeIdPage<T extends { id: string }>(
       );
       return counted!.n;
     });
-  return {
-    rows: rows.map((row) => ({ ...row, cursorKey: [row.cursorMicros, row.id] })),
-    totalCount: once(count),
-  };
+  // Keyed in place: the rows are this call's own, and a page is not copied for one field.
+  for (const row of rows) (row as unknown as KeyedRow<T>).cursorKey = [row.cursorMicros, row.id];
+  return { rows: rows as unknown as KeyedRow<T>[], totalCount: once(count) };
+}
+
+/**
+ * The page's rows and its guard in one statement: the guard's one row joined to the page, so an
+ * empty page still answers whether the guard held (one row of nulls). A nested loop over that one
+ * row returns the page in the page's own order.
+ */
+async function guardedRows<R extends { id: string }>(
+  db: Sql,
+  guard: PageGuard,
+  page: string,
+  params: SqlParams,
+): Promise<R[]> {
+  const rows = await db.rows<R & { guardHeld: boolean }>(
+    `SELECT g.held AS "guardHeld", p.* FROM (SELECT ${guard.condition} AS held) g LEFT JOIN LATERAL (${page}) p ON true`,
+    params.values,
+  );
+  if (!rows[0]?.guardHeld) throw guard.refused();
+  return rows[0].id === null ? [] : rows.map(({ guardHeld: _held, ...row }) => row as unknown as R);
 }
 
 /** `work`, run on the first call only; later calls share its promise. */

@@ -28,6 +28,8 @@ export interface Viewer {
   tokenExpiresAt: Date | null;
   /** Why a token sent with the request was refused; raised by the first field that needs a user. */
   authError?: AppError;
+  /** Whether `user` came from the user cache rather than a read of this request (identity/user-cache.ts). */
+  fromCache?: boolean;
   /** Set for a provisioning token (client credentials): no user, may call only the provision mutations. */
   provisioner?: { clientId: string };
 }

@@ -3,6 +3,7 @@ import { AppError, ErrorCode } from '../errors';
 import { UserRow, Viewer } from '../domain/domain-types';
 import { Operation, requireMayAttempt } from '../domain/policy';
 import { Services } from '../domain/services';
+import { StaleViewerError } from '../domain/identity/viewer-guard';
 import { createLoaders, Loaders } from './loaders';
 import { newRequestId } from './operation-report';
 
@@ -18,6 +19,8 @@ export interface Context {
    * while connected. Absent over HTTP, where every request authenticates afresh.
    */
   endSession?: () => void;
+  /** Set once a mutation has read the signed-in user afresh (see `authChecker`). */
+  userReadAgain?: Promise<void>;
 }
 
 /**
@@ -77,10 +80,40 @@ export function requireUser(context: Context): UserRow {
 
 /**
  * `@Authorized()` needs a user; `@Authorized(Operation.X)` also one the policy lets attempt X (for
- * the admin operations, an administrator of the user's workspace), before anything is read.
+ * the admin operations, an administrator of the user's workspace), before anything is read. A
+ * mutation whose user came from the user cache reads them afresh first (once per request): the
+ * cache hears of a demotion by NOTIFY, and a write must not slip into the instant before it.
  */
-export const authChecker: AuthChecker<Context, Operation> = ({ context }, operations) => {
+export const authChecker: AuthChecker<Context, Operation> = async ({ context, info }, operations) => {
+  if (info.operation.operation === 'mutation' && context.viewer.fromCache) {
+    await (context.userReadAgain ??= readUserAgain(context));
+  }
   const user = requireUser(context);
   for (const operation of operations) requireMayAttempt(user, operation);
   return true;
 };
+
+/** Replaces the request's user with their row as it is now; refuses one deactivated, deleted or moved. */
+async function readUserAgain(context: Context): Promise<void> {
+  const user = requireUser(context);
+  const now = await context.services.auth.users.refresh(user.id);
+  if (!isStillMember(user, now)) throw noLongerMember();
+  context.viewer.user = now;
+  context.viewer.fromCache = false;
+}
+
+/**
+ * Runs `read` as the request's user. The user came from the user cache; a list checks in its own
+ * statement that the row is unchanged and throws StaleViewerError if not (a demotion a moment
+ * before its NOTIFY arrived). The user is then read afresh, replaces the request's viewer, and the
+ * read runs again with the rights they have now; a user deactivated, deleted or moved is refused.
+ */
+export async function asCurrentUser<T>(context: Context, read: (user: UserRow) => Promise<T>): Promise<T> {
+  try {
+    return await read(requireUser(context));
+  } catch (error) {
+    if (!(error instanceof StaleViewerError)) throw error;
+    await readUserAgain(context);
+    return read(requireUser(context));
+  }
+}

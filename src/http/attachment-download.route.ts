@@ -19,7 +19,7 @@ import { idleTimeout } from './idle-timeout';
 export function attachmentDownloadRoute(services: Services, logger: Logger): RequestHandler {
   return async (req, res) => {
     try {
-      const { user } = await services.auth.authenticate(req.headers.authorization);
+      const { user } = await services.auth.authenticate(req.headers.authorization, { fresh: true });
       if (!user) throw signInFirst();
       const attachment = await services.attachments.visible(user, String(req.params.id));
       const range = requestedRange(req, attachment.sizeBytes);

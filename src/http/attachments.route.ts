@@ -17,7 +17,7 @@ export const ATTACHMENTS_PATH = '/attachments';
 export function attachmentsRoute(services: Services, logger: Logger): RequestHandler {
   return async (req, res) => {
     try {
-      const { user } = await services.auth.authenticate(req.headers.authorization);
+      const { user } = await services.auth.authenticate(req.headers.authorization, { fresh: true });
       if (!user) throw signInFirst();
       const type = String(req.query.type ?? '');
       if (!(Object.values(ObjectType) as string[]).includes(type)) {

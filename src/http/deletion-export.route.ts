@@ -25,7 +25,7 @@ export function deletionExportRoute(services: Services, logger: Logger): Request
     // Settles with the error that ended sending the ZIP, if any; never rejects, so it may wait unawaited.
     let sent: Promise<unknown> = Promise.resolve();
     try {
-      const { user } = await services.auth.authenticate(req.headers.authorization);
+      const { user } = await services.auth.authenticate(req.headers.authorization, { fresh: true });
       if (!user) throw signInFirst();
       await services.deletionExport.export(
         user,
@@ -62,7 +62,7 @@ export function deletionExportRoute(services: Services, logger: Logger): Request
 export function deletionExportHeadRoute(services: Services, logger: Logger): RequestHandler {
   return async (req, res) => {
     try {
-      const { user } = await services.auth.authenticate(req.headers.authorization);
+      const { user } = await services.auth.authenticate(req.headers.authorization, { fresh: true });
       if (!user) throw signInFirst();
       const deletion = await services.deletionExport.exportable(user, String(req.params.id));
       res.writeHead(200, zipHeaders(deletion)).end();

@@ -13,7 +13,7 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 export function deletionReceiptRoute(services: Services, logger: Logger): RequestHandler {
   return async (req, res) => {
     try {
-      const { user } = await services.auth.authenticate(req.headers.authorization);
+      const { user } = await services.auth.authenticate(req.headers.authorization, { fresh: true });
       if (!user) throw signInFirst();
       const receipt = await services.receipts.download(user, String(req.params.id));
       res.writeHead(200, {

@@ -20,7 +20,9 @@ export function removedListRoute(services: Services, logger: Logger): RequestHan
       const token = typeof req.query.token === 'string' ? req.query.token : undefined;
       const after = typeof req.query.after === 'string' ? req.query.after : null;
       const limit = Math.min(Math.max(Number(req.query.limit) || 500, 1), MAX_REMOVED_PAGE);
-      const reader = token ? { token } : { user: (await viewerOf(services, req.headers.authorization)).user };
+      const reader = token
+        ? { token }
+        : { user: (await viewerOf(services, req.headers.authorization, { fresh: true })).user };
       const page = await services.removedList.page(reader, deletionId, after, limit);
       const next = page.next ? new URL(`${services.publicUrl.origin}/deletions/${deletionId}/removed`) : null;
       if (next) {

@@ -8,6 +8,8 @@ import { KeysetPage, readTimeIdPage, TimeIdKey } from '../../database/keyset';
 import { objectColumns, ObjectRow, withDeletionState } from './object-rows';
 import { uuidOrNothing } from '../uuid';
 import { visibleObject, visibleTo } from './visibility';
+import { ListedObject, RelatedRows, RelatedSelection, relatedColumn, relatedRows } from './related-rows';
+import { viewerGuard } from '../identity/viewer-guard';
 
 /** Narrows the archive list; every part is optional. */
 export interface ArchivedFilter {
@@ -33,6 +35,13 @@ export interface ActiveFilter {
 export interface DeletionRef {
   id: string;
   status: DeletionStatus;
+}
+
+/** Which page of a list to read, and which related rows with it. */
+interface PageWindow {
+  limit: number;
+  after: TimeIdKey | null;
+  related: RelatedSelection;
 }
 
 /** What a list reads: its conditions, the column it is ordered by, and a counter where one exists. */
@@ -78,7 +87,8 @@ export class ObjectListService {
     limit: number,
     after: TimeIdKey | null,
     filter: ArchivedFilter,
-  ): Promise<KeysetPage<ObjectRow>> {
+    related: RelatedSelection = {},
+  ): Promise<KeysetPage<ListedObject>> {
     const table = tableOf(type);
     const params = new SqlParams();
     const visible = visibleTo(user, 'archived', params);
@@ -90,6 +100,7 @@ export class ObjectListService {
     const unnarrowed = visible.length === 1 && narrowing.length === 0;
     const counter = !unnarrowed ? undefined : condition ? STATE_COUNTERS[states.join()] : 'archived';
     return this.read(
+      user,
       table,
       {
         timeColumn: 'archived_at',
@@ -97,8 +108,7 @@ export class ObjectListService {
         params,
         count: counter ? () => this.counted(user.workspaceId, type, counter) : undefined,
       },
-      limit,
-      after,
+      { limit, after, related },
     );
   }
 
@@ -109,7 +119,8 @@ export class ObjectListService {
     limit: number,
     after: TimeIdKey | null,
     filter: ActiveFilter,
-  ): Promise<KeysetPage<ObjectRow>> {
+    related: RelatedSelection = {},
+  ): Promise<KeysetPage<ListedObject>> {
     const table = tableOf(type);
     const params = new SqlParams();
     const visible = visibleTo(user, 'active', params);
@@ -117,6 +128,7 @@ export class ObjectListService {
     const narrowing = narrowingOf({ createdBy, titleContains, before, after: since }, 'created_at', params);
     const unnarrowed = visible.length === 1 && narrowing.length === 0;
     return this.read(
+      user,
       table,
       {
         timeColumn: 'created_at',
@@ -124,8 +136,7 @@ export class ObjectListService {
         params,
         count: unnarrowed ? () => this.counted(user.workspaceId, type, 'active') : undefined,
       },
-      limit,
-      after,
+      { limit, after, related },
     );
   }
 
@@ -140,12 +151,14 @@ export class ObjectListService {
     type: ObjectType,
     limit: number,
     after: TimeIdKey | null,
-  ): Promise<KeysetPage<ObjectRow>> {
+    related: RelatedSelection = {},
+  ): Promise<KeysetPage<ListedObject>> {
     requireMayAttempt(user, Operation.VIEW_DELETION_OBJECTS, 'list the objects of a deletion');
     if (!ACTIVE_DELETION_STATUSES.includes(deletion.status)) return { rows: [], totalCount: async () => 0 };
     const params = new SqlParams();
     const conditions = [`deletion_id = ${params.add(deletion.id)}`, ...visibleTo(user, 'archived', params)];
     return this.read(
+      user,
       tableOf(type),
       {
         timeColumn: 'archived_at',
@@ -153,8 +166,7 @@ export class ObjectListService {
         params,
         count: () => this.remaining(user.workspaceId, deletion.id, type),
       },
-      limit,
-      after,
+      { limit, after, related },
     );
   }
 
@@ -163,25 +175,35 @@ export class ObjectListService {
     return visibleObject(this.db, user, { type, id });
   }
 
+  /**
+   * One statement per page: the rows, the related rows the query selected (related-rows.ts) and the
+   * check that `user` (from the user cache) still has the rights the page is filtered with.
+   */
   private async read(
+    user: UserRow,
     table: ObjectTable,
     list: ListQuery,
-    limit: number,
-    after: TimeIdKey | null,
-  ): Promise<KeysetPage<ObjectRow>> {
-    const page = await readTimeIdPage<ObjectRow>(
+    page: PageWindow,
+  ): Promise<KeysetPage<ListedObject>> {
+    const related = relatedColumn(table, page.related);
+    const read = await readTimeIdPage<ObjectRow>(
       this.db,
       {
         table: table.table,
-        columns: objectColumns(table),
+        columns: related ? `${objectColumns(table, table.table)}, ${related}` : objectColumns(table, table.table),
         timeColumn: list.timeColumn,
         filter: { conditions: list.conditions, params: list.params },
         count: list.count,
+        guard: (params) => viewerGuard(user, params),
       },
-      limit,
-      after,
+      page.limit,
+      page.after,
     );
-    return { ...page, rows: page.rows.map((row) => ({ ...withDeletionState(row), cursorKey: row.cursorKey })) };
+    for (const row of read.rows) {
+      withDeletionState(row);
+      if (related) row.related = relatedRows(row.related as RelatedRows);
+    }
+    return read as KeysetPage<ListedObject>;
   }
 
   /**

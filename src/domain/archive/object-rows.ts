@@ -54,11 +54,15 @@ export function objectColumns(table: ObjectTable, alias = ''): string {
   ].join(', ');
 }
 
-/** Adds the derived deletionState: deletion_id ? PENDING : marked_at ? MARKED : NONE. */
+/**
+ * Adds the derived deletionState (deletion_id ? PENDING : marked_at ? MARKED : NONE) to a row just
+ * read, in place: a page's rows are not copied once more for one field.
+ */
 export function withDeletionState(row: Omit<ObjectRow, 'deletionState'>): ObjectRow {
   const { NONE, MARKED, PENDING } = DeletionState;
-  const deletionState = row.deletionId ? PENDING : row.markedAt ? MARKED : NONE;
-  return { ...row, deletionState } as ObjectRow;
+  const object = row as ObjectRow;
+  object.deletionState = row.deletionId ? PENDING : row.markedAt ? MARKED : NONE;
+  return object;
 }
 
 /** `TYPE:id`, the key of a ref in maps and error details. */

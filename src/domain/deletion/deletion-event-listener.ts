@@ -14,6 +14,11 @@ export interface DeletionEventListenerOptions {
   onMessage(message: DeletionEventMessage): void;
   /** Called after a reconnect: messages sent while the connection was down are lost for good. */
   onMissedEvents(): void;
+  /**
+   * Other channels heard on the same connection, each with what receives its payloads (the user
+   * cache's changes): one LISTEN connection per process, whatever it listens for.
+   */
+  channels?: Record<string, (payload: string) => void>;
   /** First reconnect delay; doubles on each failed attempt up to `maxBackoffMs`. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -92,7 +97,9 @@ export class DeletionEventListener extends EventEmitter {
     client.on('notification', (notification) => this.deliver(notification));
     try {
       await client.connect();
-      await client.query(`LISTEN ${DELETION_EVENTS_CHANNEL}`);
+      for (const channel of [DELETION_EVENTS_CHANNEL, ...Object.keys(this.options.channels ?? {})]) {
+        await client.query(`LISTEN ${channel}`);
+      }
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
@@ -101,6 +108,8 @@ export class DeletionEventListener extends EventEmitter {
   }
 
   private deliver(notification: Notification): void {
+    const other = this.options.channels?.[notification.channel];
+    if (other) return other(notification.payload ?? '');
     if (notification.channel !== DELETION_EVENTS_CHANNEL) return;
     const message = parseDeletionEventMessage(notification.payload);
     if (!message) {

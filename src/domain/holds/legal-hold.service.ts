@@ -11,6 +11,7 @@ import { filterCondition, SelectionInput } from '../deletion/selection.service';
 import { holdWorkspaceLock, lockWorkspace } from '../deletion/workspace-lock';
 import { UserRow } from '../domain-types';
 import { Operation, requireMayAttempt } from '../policy';
+import { viewerGuard } from '../identity/viewer-guard';
 import { isUuid } from '../uuid';
 import { coverRows, HOLD_CHUNK_ROWS, HoldCursor, lockActiveDeletion, refsFilter, uncoverRows } from './hold-cover';
 import { LEGAL_HOLD_COLUMNS, LegalHoldRow, MAX_REASON_LENGTH } from './legal-hold-row';
@@ -106,21 +107,31 @@ export class LegalHoldService {
     );
   }
 
-  /** A page of the workspace's holds, newest placed first (`limit + 1` rows), all or only active / only released. */
+  /**
+   * A page of the user's workspace's holds, newest placed first (`limit + 1` rows), all or only
+   * active / only released; admins only, checked again in the page's statement (viewer-guard.ts).
+   */
   page(
-    workspaceId: string,
+    user: UserRow,
     limit: number,
     after: TimeIdKey | null,
     active: boolean | null,
   ): Promise<KeysetPage<LegalHoldRow>> {
+    requireMayAttempt(user, Operation.VIEW_LEGAL_HOLDS);
     const params = new SqlParams();
-    const conditions = [`workspace_id = ${params.add(workspaceId)}`];
+    const conditions = [`workspace_id = ${params.add(user.workspaceId)}`];
     if (active === true) conditions.push('released_at IS NULL');
     if (active === false) conditions.push('released_at IS NOT NULL');
     // A workspace has few holds: counting them is cheap (the `legal_holds_list` index).
     return readTimeIdPage<LegalHoldRow>(
       this.db,
-      { table: 'legal_holds', columns: LEGAL_HOLD_COLUMNS, timeColumn: 'placed_at', filter: { conditions, params } },
+      {
+        table: 'legal_holds',
+        columns: LEGAL_HOLD_COLUMNS,
+        timeColumn: 'placed_at',
+        filter: { conditions, params },
+        guard: (pageParams) => viewerGuard(user, pageParams),
+      },
       limit,
       after,
     );

@@ -5,6 +5,7 @@ import { UserRow } from '../domain-types';
 import { notificationRecipient } from '../policy';
 import { KeysetPage, readTimeIdPage, TimeIdKey } from '../../database/keyset';
 import { isUuid } from '../uuid';
+import { viewerGuard } from '../identity/viewer-guard';
 
 /** One persistent notification of one user. */
 export interface NotificationRow {
@@ -41,6 +42,7 @@ export class NotificationInboxService {
         columns: NOTIFICATION_COLUMNS,
         timeColumn: 'created_at',
         filter: { conditions, params },
+        guard: (pageParams) => viewerGuard(user, pageParams),
       },
       limit,
       after,

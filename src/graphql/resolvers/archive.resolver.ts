@@ -1,10 +1,13 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, Info, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { requireUser } from '../context';
 import { Page, toPage } from '../types/connection';
 import { CrmObject, CrmObjectConnection, toCrmObject } from '../types/crm-object.type';
 import { ArchivedObjectsArgs, objectPage } from '../types/object-page.args';
 import { ObjectRefInput } from '../types/object-ref.input';
+import { asCurrentUser } from '../context';
+import { relatedOf } from '../selection';
 
 @Resolver()
 export class ArchiveResolver {
@@ -13,10 +16,16 @@ export class ArchiveResolver {
     description:
       'Archived objects of one type, newest archived first; filter.deletionState lists the selection or the pending deletion. Members see only those they created.',
   })
-  async archivedObjects(@Args() args: ArchivedObjectsArgs, @Ctx() context: Context): Promise<Page<CrmObject>> {
+  async archivedObjects(
+    @Args() args: ArchivedObjectsArgs,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<CrmObject>> {
     const { limit, key } = objectPage(args);
-    const user = requireUser(context);
-    const page = await context.services.objectLists.archived(user, args.type, limit, key, args.filter ?? {});
+    const related = relatedOf(info);
+    const page = await asCurrentUser(context, (user) =>
+      context.services.objectLists.archived(user, args.type, limit, key, args.filter ?? {}, related),
+    );
     return toPage(page, limit, toCrmObject);
   }
 

@@ -10,25 +10,33 @@ import { User } from '../types/user.type';
  * copies a @Root() typed by a class into a new instance of it on every call (twice per node of a
  * page); the value itself is what a resolver returned, a plain object.
  */
-type ObjectValue = Pick<CrmObject, 'type' | 'id' | 'createdById' | 'archivedById'>;
+type ObjectValue = Pick<CrmObject, 'type' | 'id' | 'createdById' | 'archivedById' | 'related'>;
 type AttachmentValue = Pick<Attachment, 'createdById'>;
 
-/** Fields every CrmObject resolves through the request's loaders: a fixed number of statements per page. */
+/**
+ * Fields every CrmObject resolves: from what the list's statement read beside it when it did
+ * (`related`, see relatedOf), else through the request's loaders: a fixed number of statements per page.
+ */
 @Resolver(() => CrmObject)
 export class CrmObjectResolver {
   @FieldResolver(() => User)
   async createdBy(@Root() object: ObjectValue, @Ctx() context: Context): Promise<User> {
+    const related = object.related;
+    if (related && 'createdBy' in related) return related.createdBy!;
     return (await context.loaders.users.load(object.createdById))!;
   }
 
   @FieldResolver(() => User, { nullable: true })
   async archivedBy(@Root() object: ObjectValue, @Ctx() context: Context): Promise<User | null> {
+    const related = object.related;
+    if (related && 'archivedBy' in related) return related.archivedBy ?? null;
     return object.archivedById ? context.loaders.users.load(object.archivedById) : null;
   }
 
   @FieldResolver(() => [Attachment])
   async attachments(@Root() object: ObjectValue, @Ctx() context: Context): Promise<Attachment[]> {
-    return (await context.loaders.attachments.load(refKey(object))).map(toAttachment);
+    const rows = object.related?.attachments ?? (await context.loaders.attachments.load(refKey(object)));
+    return rows.map(toAttachment);
   }
 }
 

@@ -1,6 +1,8 @@
-import { Args, Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, Authorized, Ctx, FieldResolver, Info, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { requireUser } from '../context';
+import { asCurrentUser } from '../context';
+import { relatedOf } from '../selection';
 import { Operation } from '../../domain/policy';
 import { Page, toPage } from '../types/connection';
 import { CrmObject, CrmObjectConnection, toCrmObject } from '../types/crm-object.type';
@@ -22,9 +24,13 @@ export class DeletionObjectsResolver {
     @Root() deletion: DeletionValue,
     @Args() args: ObjectPageArgs,
     @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Page<CrmObject>> {
     const { limit, key } = objectPage(args);
-    const page = await context.services.objectLists.inDeletion(requireUser(context), deletion, args.type, limit, key);
+    const related = relatedOf(info);
+    const page = await asCurrentUser(context, (user) =>
+      context.services.objectLists.inDeletion(user, deletion, args.type, limit, key, related),
+    );
     return toPage(page, limit, toCrmObject);
   }
 }

@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
-import { requireUser } from '../context';
+import { asCurrentUser, requireUser } from '../context';
 import { Operation } from '../../domain/policy';
 import { SelectionChange } from '../../domain/deletion/selection.service';
 import { Connection, decodeTimeIdCursor, Page, pageSize, toPage } from '../types/connection';
@@ -89,11 +89,8 @@ export class DeletionResolver {
   async deletions(@Args() { first, after, status }: DeletionsArgs, @Ctx() context: Context): Promise<Page<Deletion>> {
     const limit = pageSize(first ?? 20);
     const key = after ? decodeTimeIdCursor(after) : null;
-    const page = await context.services.deletionHistory.page(
-      requireUser(context).workspaceId,
-      limit,
-      key,
-      status ?? null,
+    const page = await asCurrentUser(context, (user) =>
+      context.services.deletionHistory.page(user, limit, key, status ?? null),
     );
     return toPage(page, limit, (row) => asDeletion(row));
   }

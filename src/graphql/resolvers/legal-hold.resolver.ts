@@ -14,7 +14,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { Context } from '../context';
-import { requireUser } from '../context';
+import { asCurrentUser, requireUser } from '../context';
 import { Operation } from '../../domain/policy';
 import { decodeTimeIdCursor, Page, pageSize, toPage } from '../types/connection';
 import { LegalHold, LegalHoldConnection, toLegalHold } from '../types/legal-hold.type';
@@ -93,7 +93,7 @@ export class LegalHoldResolver {
   ): Promise<Page<LegalHold>> {
     const limit = pageSize(first ?? 20);
     const key = after ? decodeTimeIdCursor(after) : null;
-    const page = await context.services.holds.page(requireUser(context).workspaceId, limit, key, active ?? null);
+    const page = await asCurrentUser(context, (user) => context.services.holds.page(user, limit, key, active ?? null));
     return toPage(page, limit, toLegalHold);
   }
 

@@ -14,7 +14,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { Context } from '../context';
-import { requireUser } from '../context';
+import { asCurrentUser, requireUser } from '../context';
 import { mayAttempt, Operation } from '../../domain/policy';
 import { Connection, decodeTimeIdCursor, Page, pageSize, toPage } from '../types/connection';
 import { asDeletion, Deletion } from '../types/deletion.type';
@@ -45,7 +45,9 @@ export class NotificationResolver {
   ): Promise<Page<Notification>> {
     const limit = pageSize(first ?? 20);
     const key = after ? decodeTimeIdCursor(after) : null;
-    const page = await context.services.inbox.page(requireUser(context), unreadOnly ?? false, limit, key);
+    const page = await asCurrentUser(context, (user) =>
+      context.services.inbox.page(user, unreadOnly ?? false, limit, key),
+    );
     return toPage(page, limit, toNotification);
   }
 

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, ID, Info, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { requireUser } from '../context';
 import { Page, toPage } from '../types/connection';
@@ -7,6 +8,8 @@ import { Task } from '../types/crm-objects.type';
 import { CrmObjectType, TaskStatus } from '../types/enums';
 import { CreateObjectInput } from '../types/object.input';
 import { objectPage, ObjectsArgs } from '../types/object-page.args';
+import { asCurrentUser } from '../context';
+import { relatedOf } from '../selection';
 
 @Resolver()
 export class ObjectResolver {
@@ -15,14 +18,15 @@ export class ObjectResolver {
     description:
       'Active (not archived) objects of one type, newest created first; everyone in the workspace sees them.',
   })
-  async objects(@Args() args: ObjectsArgs, @Ctx() context: Context): Promise<Page<CrmObject>> {
+  async objects(
+    @Args() args: ObjectsArgs,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<CrmObject>> {
     const { limit, key } = objectPage(args);
-    const page = await context.services.objectLists.active(
-      requireUser(context),
-      args.type,
-      limit,
-      key,
-      args.filter ?? {},
+    const related = relatedOf(info);
+    const page = await asCurrentUser(context, (user) =>
+      context.services.objectLists.active(user, args.type, limit, key, args.filter ?? {}, related),
     );
     return toPage(page, limit, toCrmObject);
   }

@@ -1,6 +1,7 @@
 import { SafeIntResolver } from 'graphql-scalars';
 import { Field, ID, InterfaceType } from 'type-graphql';
 import { ObjectRow } from '../../domain/archive/object-rows';
+import { RelatedRows } from '../../domain/archive/related-rows';
 import { Attachment } from './attachment.type';
 import { Connection } from './connection';
 import { CrmObjectType, DeletionState } from './enums';
@@ -64,6 +65,8 @@ export abstract class CrmObject {
   /** Ids behind createdBy and archivedBy, resolved through the users loader. */
   createdById: string;
   archivedById: string | null;
+  /** What a list's statement read beside the object (createdBy, archivedBy, attachments); the loaders do the rest. */
+  related?: RelatedRows;
 }
 
 /**
