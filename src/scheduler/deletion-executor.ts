@@ -102,8 +102,8 @@ export class DeletionExecutor {
   private async run(deletion: ClaimedDeletion, now: () => Date, shouldStop: () => boolean): Promise<ExecutionOutcome> {
     const lockedRows = new LockedRowsWait(this.options.lockedRowsGiveUpMs ?? LOCKED_ROWS_GIVE_UP_MS);
     // A chunk's files are deleted while the next chunk's transaction runs: the store waits on the disk
-    // or the network, the database on its own work, and overlapping the two took the purge from 0.69× to
-    // ≥ 1× raw chunked deletes (BENCHMARKS.md, goal 4). Only committed tombstones' files are ever deleted.
+    // or the network, the database on its own work, so the file deletes (a fifth of a purge's time when
+    // profiled) hide behind the next chunk (BENCHMARKS.md, issue 25). Only committed tombstones' files go.
     let unlinking: Promise<string[]> = Promise.resolve([]);
     // Tombstones whose files are gone, forgotten by the next chunk's first statement (no round trip of their own).
     let goneTombstones: string[] = [];
