@@ -107,7 +107,7 @@ async function comparePurges(db: Database, files: FileStore, objects: number, de
 }
 
 /** `count` workspaces of `objects` archived objects each, every fifth with a real file. */
-export async function purgeableWorkspaces(
+async function purgeableWorkspaces(
   db: Database,
   files: FileStore,
   count: number,
