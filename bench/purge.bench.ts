@@ -26,10 +26,12 @@ const PURGE_ROUNDS = 3;
 /** Objects per transaction, the executor's default (DELETION_CHUNK_SIZE). */
 const CHUNK = loadConfig({}).deletionChunkSize;
 
-/** What is timed against the raw deletes: the executor as shipped, and without receipts' records (like with like). */
-const SIDES = ['receipts', 'bare', 'raw'] as const;
-type Side = (typeof SIDES)[number];
-
+/**
+ * What is timed against the raw deletes: the executor as shipped, and without receipts' records
+ * (like with like); with BENCH_BEFORE (a built checkout, see BENCHMARKS.md's method), that build's
+ * executor too, both ways, on the same data in the same rounds.
+ */
+type Side = 'receipts' | 'bare' | 'raw' | 'before receipts' | 'before bare';
 /**
  * Goal 4: the executor (scheduler tick: claim, chunks with tombstones, progress, events, file
  * deletes, completion) against raw chunked deletes of the same kind of batch (objects and their
@@ -70,40 +72,72 @@ export async function purgeS3Bench({ db }: BenchDatabase): Promise<BenchResult[]
 
 /** PURGE_ROUNDS rounds of the three sides, each on a fresh workspace of `objects`; medians per 10,000 objects. */
 async function comparePurges(db: Database, files: FileStore, objects: number, deletes: string): Promise<BenchResult[]> {
-  const workspaces = await purgeableWorkspaces(db, files, SIDES.length * PURGE_ROUNDS, objects);
-  const schedulers = {
+  const schedulers: Partial<Record<Side, DeletionScheduler>> = {
     receipts: benchScheduler(db, files),
     bare: benchScheduler(db, files, CHUNK, { recordRemoved: false }),
+    ...(await beforeSchedulers(db, files)),
   };
-  const times: Record<Side, number[]> = { receipts: [], bare: [], raw: [] };
+  const sides: Side[] = ['raw', ...(Object.keys(schedulers) as Side[])];
+  const workspaces = await purgeableWorkspaces(db, files, sides.length * PURGE_ROUNDS, objects);
+  const times = new Map<Side, number[]>(sides.map((side) => [side, []]));
   for (let round = 0; round < PURGE_ROUNDS; round++) {
-    for (let i = 0; i < SIDES.length; i++) {
-      const side = SIDES[(round + i) % SIDES.length];
+    for (let i = 0; i < sides.length; i++) {
+      const side = sides[(round + i) % sides.length];
       const { objects: removed, deletionId } = await activateAll(db, workspaces.pop()!);
       const start = performance.now();
       if (side === 'raw') await rawPurge(db, files, deletionId);
       else {
-        const results = await schedulers[side].tick(new Date());
+        const results = await schedulers[side]!.tick(new Date());
         if (results[0]?.outcome !== 'COMPLETED') throw new Error(`purge ended ${JSON.stringify(results)}`);
       }
-      times[side].push(((performance.now() - start) / removed) * 10_000);
+      times.get(side)!.push(((performance.now() - start) / removed) * 10_000);
     }
   }
   const baseline = {
     baselineName: `raw chunked DELETEs of objects and attachment rows, then ${deletes}`,
-    baselineMs: median(times.raw),
+    baselineMs: median(times.get('raw')!),
     // At least the raw speed: at most its time.
     goal: { atMost: 1 },
   };
   const what = `${objects} objects (20% with a file) in chunks of ${CHUNK}, ms per 10,000 objects, median of ${PURGE_ROUNDS}`;
+  const figure = (side: Side, name: string): BenchResult[] =>
+    times.has(side) ? [{ name: `${name}, ${what}`, ms: median(times.get(side)!), ...baseline }] : [];
   return [
-    { name: `purge: executor as shipped (receipts recorded), ${what}`, ms: median(times.receipts), ...baseline },
-    {
-      name: `purge: executor without receipts' records (like with like), ${what}`,
-      ms: median(times.bare),
-      ...baseline,
-    },
+    ...figure('receipts', 'purge: executor as shipped (receipts recorded)'),
+    ...figure('bare', "purge: executor without receipts' records (like with like)"),
+    ...figure('before receipts', 'before (BENCH_BEFORE): purge: executor as shipped (receipts recorded)'),
+    ...figure('before bare', "before (BENCH_BEFORE): purge: executor without receipts' records"),
   ];
+}
+
+/** The executor of the BENCH_BEFORE build, as shipped and without receipts' records; none without BENCH_BEFORE. */
+async function beforeSchedulers(db: Database, files: FileStore): Promise<Partial<Record<Side, DeletionScheduler>>> {
+  const build = process.env.BENCH_BEFORE;
+  if (!build) return {};
+  const from = (module: string) => path.resolve(build, 'dist', 'src', module);
+  const { DeletionScheduler: Before } = (await import(
+    from('scheduler/deletion-scheduler')
+  )) as typeof import('../src/scheduler/deletion-scheduler');
+  const { DeletionLifecycle: Lifecycle } = (await import(
+    from('domain/deletion/lifecycle/deletion-lifecycle')
+  )) as typeof import('../src/domain/deletion/lifecycle/deletion-lifecycle');
+  const { SelectionService: Selection } = (await import(
+    from('domain/deletion/selection.service')
+  )) as typeof import('../src/domain/deletion/selection.service');
+  const scheduler = (recordRemoved: boolean) =>
+    new Before({
+      db,
+      files,
+      lifecycle: new Lifecycle(),
+      selection: new Selection(db, systemClock),
+      clock: systemClock,
+      logger: createLogger('warn'),
+      intervalMs: 3_600_000,
+      chunkSize: CHUNK,
+      leaseMs: 60_000,
+      recordRemoved,
+    });
+  return { 'before receipts': scheduler(true), 'before bare': scheduler(false) };
 }
 
 /** `count` workspaces of `objects` archived objects each, every fifth with a real file. */
