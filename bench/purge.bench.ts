@@ -114,7 +114,7 @@ async function comparePurges(db: Database, files: FileStore, objects: number, de
 async function beforeSchedulers(db: Database, files: FileStore): Promise<Partial<Record<Side, DeletionScheduler>>> {
   const build = process.env.BENCH_BEFORE;
   if (!build) return {};
-  const from = (module: string) => path.resolve(build, 'dist', 'src', module);
+  const from = (module: string) => path.resolve(build, 'dist', 'src', `${module}.js`);
   const { DeletionScheduler: Before } = (await import(
     from('scheduler/deletion-scheduler')
   )) as typeof import('../src/scheduler/deletion-scheduler');
