@@ -5,97 +5,165 @@ import { BulkWorkspace, generateBulkData } from '../src/cli/bulk-data';
 import { loadConfig } from '../src/config';
 import { Database } from '../src/database/database';
 import { OBJECT_TABLES } from '../src/database/object-tables';
-import { forEachBounded } from '../src/domain/files/bounded-concurrency';
-import { FILE_REMOVALS_IN_FLIGHT, FileStore, LocalFileStore } from '../src/domain/files/file-store';
+import { DELETE_BATCH_MAX, FileStore, LocalFileStore } from '../src/domain/files/file-store';
 import { createLogger } from '../src/log';
-import { DeletionScheduler } from '../src/scheduler/deletion-scheduler';
+import { DeletionScheduler, SchedulerOptions } from '../src/scheduler/deletion-scheduler';
 import { systemClock } from '../src/domain/clock';
 import { DeletionService } from '../src/domain/deletion/deletion.service';
 import { Role, UserRow } from '../src/domain/domain-types';
 import { DeletionLifecycle } from '../src/domain/deletion/lifecycle/deletion-lifecycle';
 import { SelectionService } from '../src/domain/deletion/selection.service';
+import { startTestS3 } from '../test/support/s3-server';
 import { BenchDatabase } from './bench-database';
 import { median } from './million-objects';
 import { BenchResult } from './run';
 
 /** Objects of each purged workspace (20% with a file); one per side and round. */
 const PURGE_OBJECTS = Number(process.env.BENCH_PURGE_OBJECTS ?? 50_000);
+/** On S3 (s3rver on this machine) each file is an HTTP upload to seed: fewer objects per workspace. */
+const PURGE_S3_OBJECTS = Number(process.env.BENCH_PURGE_S3_OBJECTS ?? 10_000);
 const PURGE_ROUNDS = 3;
 /** Objects per transaction, the executor's default (DELETION_CHUNK_SIZE). */
 const CHUNK = loadConfig({}).deletionChunkSize;
 
 /**
- * Goal 5: the executor (scheduler tick: claim, chunks with tombstones, progress, events, file
- * unlinks, completion) against raw chunked deletes of the same kind of batch (objects and their
- * attachment rows, DELETE by chunk of the same size, then the files unlinked as many at once as
- * the executor does), alternating which goes first. Times are per 10,000 objects removed.
+ * What is timed against the raw deletes: the executor as shipped, and without receipts' records
+ * (like with like); with BENCH_BEFORE (a built checkout, see BENCHMARKS.md's method), that build's
+ * executor too, both ways, on the same data in the same rounds.
+ */
+type Side = 'receipts' | 'bare' | 'raw' | 'before receipts' | 'before bare';
+/**
+ * Goal 4: the executor (scheduler tick: claim, chunks with tombstones, progress, events, file
+ * deletes, completion) against raw chunked deletes of the same kind of batch (objects and their
+ * attachment rows, DELETE by chunk of the same size, then the files deleted as the store deletes a
+ * batch: bounded concurrent unlinks, or one DeleteObjects call on S3). The executor runs as shipped
+ * (each chunk records its removed objects for the receipt) and without those records, which the raw
+ * deletes do not write either. Sides rotate which goes first; times are per 10,000 objects removed.
  */
 export async function purgeBench({ db }: BenchDatabase): Promise<BenchResult[]> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-bench-purge-'));
   const files = new LocalFileStore(folder);
   try {
-    const workspaces = await purgeableWorkspaces(db, files, 2 * PURGE_ROUNDS);
-    const scheduler = benchScheduler(db, files);
-    const ours: number[] = [];
-    const raw: number[] = [];
-    for (let round = 0; round < PURGE_ROUNDS; round++) {
-      const [a, b] = workspaces.slice(2 * round, 2 * round + 2);
-      const runOurs = async (ws: BulkWorkspace) => {
-        const { objects } = await activateAll(db, ws);
-        const start = performance.now();
-        const results = await scheduler.tick(new Date());
-        if (results[0]?.outcome !== 'COMPLETED') throw new Error(`purge ended ${JSON.stringify(results)}`);
-        ours.push(((performance.now() - start) / objects) * 10_000);
-      };
-      const runRaw = async (ws: BulkWorkspace) => {
-        const { objects, deletionId } = await activateAll(db, ws);
-        const start = performance.now();
-        await rawPurge(db, files, deletionId);
-        raw.push(((performance.now() - start) / objects) * 10_000);
-      };
-      if (round % 2) {
-        await runRaw(a);
-        await runOurs(b);
-      } else {
-        await runOurs(a);
-        await runRaw(b);
-      }
-    }
+    const results = await comparePurges(db, files, PURGE_OBJECTS, 'unlinks');
     const left = readdirSync(folder).flatMap((shard) => readdirSync(path.join(folder, shard)));
     // Tasks not REMOVED or VERIFIED are never marked, so their files stay; nothing else may.
     const expected = await db.one<{ n: number }>('SELECT count(*)::int AS n FROM attachments');
     if (left.length !== expected!.n) throw new Error(`${left.length} files left, ${expected!.n} expected`);
-    return [
-      {
-        name: `purge: executor, ${PURGE_OBJECTS} objects (20% with a file) in chunks of ${CHUNK}, ms per 10,000 objects, median of ${PURGE_ROUNDS}`,
-        ms: median(ours),
-        baselineName: 'raw chunked DELETEs of objects and attachment rows, then the unlinks',
-        baselineMs: median(raw),
-        // At least 0.8× the raw speed: at most 1 / 0.8 = 1.25× its time.
-        goal: { atMost: 1.25 },
-      },
-    ];
+    return results;
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
 }
 
-/** `count` workspaces of PURGE_OBJECTS archived objects each, every fifth with a real file. */
-export async function purgeableWorkspaces(db: Database, files: FileStore, count: number): Promise<BulkWorkspace[]> {
+/** Goal 4 on S3 (s3rver over HTTP): the same three sides, the raw side calling DeleteObjects itself. */
+export async function purgeS3Bench({ db }: BenchDatabase): Promise<BenchResult[]> {
+  const s3 = await startTestS3();
+  try {
+    const files = await s3.store();
+    const results = await comparePurges(db, files, PURGE_S3_OBJECTS, 'DeleteObjects calls of up to 1,000 keys');
+    const expected = await db.one<{ n: number }>('SELECT count(*)::int AS n FROM attachments');
+    const left = (await s3.keys()).length;
+    if (left !== expected!.n) throw new Error(`${left} objects left in the bucket, ${expected!.n} expected`);
+    return results;
+  } finally {
+    await s3.stop();
+  }
+}
+
+/** PURGE_ROUNDS rounds of the three sides, each on a fresh workspace of `objects`; medians per 10,000 objects. */
+async function comparePurges(db: Database, files: FileStore, objects: number, deletes: string): Promise<BenchResult[]> {
+  const schedulers: Partial<Record<Side, DeletionScheduler>> = {
+    receipts: benchScheduler(db, files),
+    bare: benchScheduler(db, files, CHUNK, { recordRemoved: false }),
+    ...(await beforeSchedulers(db, files)),
+  };
+  const sides: Side[] = ['raw', ...(Object.keys(schedulers) as Side[])];
+  const workspaces = await purgeableWorkspaces(db, files, sides.length * PURGE_ROUNDS, objects);
+  const times = new Map<Side, number[]>(sides.map((side) => [side, []]));
+  for (let round = 0; round < PURGE_ROUNDS; round++) {
+    for (let i = 0; i < sides.length; i++) {
+      const side = sides[(round + i) % sides.length];
+      const { objects: removed, deletionId } = await activateAll(db, workspaces.pop()!);
+      const start = performance.now();
+      if (side === 'raw') await rawPurge(db, files, deletionId);
+      else {
+        const results = await schedulers[side]!.tick(new Date());
+        if (results[0]?.outcome !== 'COMPLETED') throw new Error(`purge ended ${JSON.stringify(results)}`);
+      }
+      times.get(side)!.push(((performance.now() - start) / removed) * 10_000);
+    }
+  }
+  const baseline = {
+    baselineName: `raw chunked DELETEs of objects and attachment rows, then ${deletes}`,
+    baselineMs: median(times.get('raw')!),
+    // At least the raw speed: at most its time.
+    goal: { atMost: 1 },
+  };
+  const what = `${objects} objects (20% with a file) in chunks of ${CHUNK}, ms per 10,000 objects, median of ${PURGE_ROUNDS}`;
+  const figure = (side: Side, name: string): BenchResult[] =>
+    times.has(side) ? [{ name: `${name}, ${what}`, ms: median(times.get(side)!), ...baseline }] : [];
+  return [
+    ...figure('receipts', 'purge: executor as shipped (receipts recorded)'),
+    ...figure('bare', "purge: executor without receipts' records (like with like)"),
+    ...figure('before receipts', 'before (BENCH_BEFORE): purge: executor as shipped (receipts recorded)'),
+    ...figure('before bare', "before (BENCH_BEFORE): purge: executor without receipts' records"),
+  ];
+}
+
+/** The executor of the BENCH_BEFORE build, as shipped and without receipts' records; none without BENCH_BEFORE. */
+async function beforeSchedulers(db: Database, files: FileStore): Promise<Partial<Record<Side, DeletionScheduler>>> {
+  const build = process.env.BENCH_BEFORE;
+  if (!build) return {};
+  const from = (module: string) => path.resolve(build, 'dist', 'src', `${module}.js`);
+  const { DeletionScheduler: Before } = (await import(
+    from('scheduler/deletion-scheduler')
+  )) as typeof import('../src/scheduler/deletion-scheduler');
+  const { DeletionLifecycle: Lifecycle } = (await import(
+    from('domain/deletion/lifecycle/deletion-lifecycle')
+  )) as typeof import('../src/domain/deletion/lifecycle/deletion-lifecycle');
+  const { SelectionService: Selection } = (await import(
+    from('domain/deletion/selection.service')
+  )) as typeof import('../src/domain/deletion/selection.service');
+  const scheduler = (recordRemoved: boolean) =>
+    new Before({
+      db,
+      files,
+      lifecycle: new Lifecycle(),
+      selection: new Selection(db, systemClock),
+      clock: systemClock,
+      logger: createLogger('warn'),
+      intervalMs: 3_600_000,
+      chunkSize: CHUNK,
+      leaseMs: 60_000,
+      recordRemoved,
+    });
+  return { 'before receipts': scheduler(true), 'before bare': scheduler(false) };
+}
+
+/** `count` workspaces of `objects` archived objects each, every fifth with a real file. */
+async function purgeableWorkspaces(
+  db: Database,
+  files: FileStore,
+  count: number,
+  objects = PURGE_OBJECTS,
+): Promise<BulkWorkspace[]> {
   const started = Date.now();
   const workspaces = await generateBulkData(db, files, {
-    objects: PURGE_OBJECTS * count,
+    objects: objects * count,
     workspaces: count,
     largeShare: 1 / count,
   });
-  process.stderr.write(
-    `generated ${count} × ${PURGE_OBJECTS} objects in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
-  );
+  process.stderr.write(`generated ${count} × ${objects} objects in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   return workspaces;
 }
 
 /** A scheduler as the server runs it, ticked by hand. */
-export function benchScheduler(db: Database, files: FileStore, chunkSize = CHUNK): DeletionScheduler {
+export function benchScheduler(
+  db: Database,
+  files: FileStore,
+  chunkSize = CHUNK,
+  options: Partial<SchedulerOptions> = {},
+): DeletionScheduler {
   return new DeletionScheduler({
     db,
     files,
@@ -106,6 +174,7 @@ export function benchScheduler(db: Database, files: FileStore, chunkSize = CHUNK
     intervalMs: 3_600_000,
     chunkSize,
     leaseMs: 60_000,
+    ...options,
   });
 }
 
@@ -138,7 +207,10 @@ async function rawPurge(db: Database, files: FileStore, deletionId: string): Pro
         [deletionId, CHUNK, type],
       );
       removed = row!.removed;
-      await forEachBounded(row!.keys, FILE_REMOVALS_IN_FLIGHT, (key) => files.delete(key));
+      for (let start = 0; start < row!.keys.length; start += DELETE_BATCH_MAX) {
+        const failed = await files.deleteMany(row!.keys.slice(start, start + DELETE_BATCH_MAX));
+        if (failed.length > 0) throw new Error(`the store refused ${failed.length} deletes`);
+      }
     }
   }
   await db.rows(`UPDATE deletions SET status = 'COMPLETED', completed_at = now() WHERE id = $1`, [deletionId]);

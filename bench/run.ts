@@ -18,7 +18,7 @@ import { executorS3Bench } from './executor-s3.bench';
 import { activate1mBench } from './activate-1m.bench';
 import { mark1mBench } from './mark-1m.bench';
 import { purgeBrowseBench } from './purge-browse.bench';
-import { purgeBench } from './purge.bench';
+import { purgeBench, purgeS3Bench } from './purge.bench';
 import { receiptsBench } from './receipts.bench';
 import { webhooksBench } from './webhooks.bench';
 
@@ -61,6 +61,7 @@ const BENCHES: Record<string, Bench> = {
   'mark-1m': mark1mBench,
   'activate-1m': activate1mBench,
   purge: purgeBench,
+  'purge-s3': purgeS3Bench,
   'purge-browse': purgeBrowseBench,
   export: exportBench,
   identity: identityBench,

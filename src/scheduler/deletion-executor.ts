@@ -30,7 +30,7 @@ export interface ChunkProgress {
   objects: number;
   bytes: number;
   files: number;
-  /** The chunk's transaction and file removal, in milliseconds (for metrics). */
+  /** The chunk's transaction, in milliseconds (for metrics); its files are deleted while the next chunk runs. */
   durationMs: number;
 }
 
@@ -47,7 +47,7 @@ export interface ExecutorOptions {
   maxAttempts?: number;
   /** How long a run waits for rows other transactions keep locked before it gives up (default 5 s). */
   lockedRowsGiveUpMs?: number;
-  /** Called after each committed chunk and its file removal (tests act between chunks here). */
+  /** Called after each committed chunk, as its file removal starts (tests act between chunks here). */
   afterChunk?: (progress: ChunkProgress) => Promise<void> | void;
   /**
    * Whether each chunk records the refs it removed (`deletion_removed`, what receipts are built from:
@@ -71,8 +71,8 @@ type ChunkOutcome = ChunkResult & { locked: ObjectRef[] };
  * Executes one claimed deletion (docs/rules.md, rule 8) in short transactions of at most `chunkSize`
  * objects. Each chunk locks the deletion row first and the object rows second (restore's order),
  * stops if another instance holds the lease, and commits whole: objects, attachment rows, the
- * files' tombstones, progress and the lifecycle's PROGRESS together. Files are deleted after the commit;
- * a crash in between leaves tombstones, which the resumed run drains before completing. A heartbeat
+ * files' tombstones, progress and the lifecycle's PROGRESS together. Files are deleted after the commit,
+ * while the next chunk runs; a crash in between leaves tombstones, which the resumed run drains before completing. A heartbeat
  * renews the lease for the whole run (see deletion-lease.ts).
  *
  * Only a run that ends without progress counts as an attempt; a claim whose process dies before
@@ -106,34 +106,44 @@ export class DeletionExecutor {
 
   private async run(deletion: ClaimedDeletion, now: () => Date, shouldStop: () => boolean): Promise<ExecutionOutcome> {
     const lockedRows = new LockedRowsWait(this.options.lockedRowsGiveUpMs ?? LOCKED_ROWS_GIVE_UP_MS);
+    // A chunk's files are deleted while the next chunk's transaction runs: the store waits on the disk
+    // or the network, the database on its own work, so the file deletes (a fifth of a purge's time when
+    // profiled) hide behind the next chunk (BENCHMARKS.md, issue 25). Only committed tombstones' files go.
+    let unlinking: Promise<string[]> = Promise.resolve([]);
     // Tombstones whose files are gone, forgotten by the next chunk's first statement (no round trip of their own).
     let goneTombstones: string[] = [];
-    for (;;) {
-      if (shouldStop()) {
-        await this.release(deletion.id, goneTombstones);
-        return ExecutionOutcome.STOPPED;
+    try {
+      for (;;) {
+        if (shouldStop()) {
+          await this.release(deletion.id, [...goneTombstones, ...(await unlinking)]);
+          return ExecutionOutcome.STOPPED;
+        }
+        const started = performance.now();
+        const chunk = await this.runChunk(deletion, now(), goneTombstones);
+        if (chunk === ExecutionOutcome.LEASE_LOST) return chunk;
+        goneTombstones = await unlinking;
+        unlinking = Promise.resolve([]);
+        if (chunk.objects > 0) {
+          lockedRows.reset();
+          unlinking = this.deleteFiles(deletion.id, chunk.tombstones);
+          await this.options.removedFold?.add(deletion.id, deletion.workspaceId, chunk.removed);
+          await this.options.afterChunk?.({
+            deletionId: deletion.id,
+            objects: chunk.objects,
+            bytes: chunk.bytes,
+            files: chunk.tombstones.length,
+            durationMs: performance.now() - started,
+          });
+        } else if (chunk.locked.length > 0) {
+          if (!(await lockedRows.pause())) return this.endAttempt(deletion, now(), lockedRowsReason(chunk.locked));
+        } else {
+          await this.drainTombstones(deletion.id, goneTombstones);
+          return this.complete(deletion, now());
+        }
       }
-      const started = performance.now();
-      const chunk = await this.runChunk(deletion, now(), goneTombstones);
-      goneTombstones = [];
-      if (chunk === ExecutionOutcome.LEASE_LOST) return chunk;
-      if (chunk.objects > 0) {
-        lockedRows.reset();
-        await this.options.removedFold?.add(deletion.id, deletion.workspaceId, chunk.removed);
-        goneTombstones = await this.deleteFiles(deletion.id, chunk.tombstones);
-        await this.options.afterChunk?.({
-          deletionId: deletion.id,
-          objects: chunk.objects,
-          bytes: chunk.bytes,
-          files: chunk.tombstones.length,
-          durationMs: performance.now() - started,
-        });
-      } else if (chunk.locked.length > 0) {
-        if (!(await lockedRows.pause())) return this.endAttempt(deletion, now(), lockedRowsReason(chunk.locked));
-      } else {
-        await this.drainTombstones(deletion.id);
-        return this.complete(deletion, now());
-      }
+    } finally {
+      // However the run ends, no file delete outlives it; tombstones not forgotten are deleted again later (harmless).
+      await unlinking;
     }
   }
 
@@ -201,11 +211,17 @@ export class DeletionExecutor {
       this.options.logger.error(`deletion ${deletionId}: the file store refused ${failed} file deletes`, firstError);
   }
 
-  /** Removes files a previous run committed as tombstones but died before deleting. */
-  private async drainTombstones(deletionId: string): Promise<void> {
+  /**
+   * Forgets `goneTombstones` (the last chunk's files, deleted since) and removes the files left
+   * tombstoned: a previous run's, committed before it died, and any the store refused in this run.
+   */
+  private async drainTombstones(deletionId: string, goneTombstones: readonly string[]): Promise<void> {
+    // The SELECT reads the snapshot before the DELETE, hence it leaves the forgotten ones out itself.
     const rows = await this.options.db.rows<Tombstone>(
-      'SELECT id::text, storage_key AS key FROM file_tombstones WHERE deletion_id = $1 ORDER BY id',
-      [deletionId],
+      `WITH forgotten AS (DELETE FROM file_tombstones WHERE id = ANY($2::bigint[]))
+       SELECT id::text, storage_key AS key FROM file_tombstones
+       WHERE deletion_id = $1 AND id <> ALL($2::bigint[]) ORDER BY id`,
+      [deletionId, goneTombstones],
     );
     const failed = await this.removeFiles(deletionId, rows);
     if (failed > 0) this.options.logger.warn(`deletion ${deletionId}: ${failed} files left to the file sweeper`);
@@ -227,7 +243,7 @@ export class DeletionExecutor {
       if (row.attempts < this.maxAttempts) return ExecutionOutcome.RETRY;
       // Files of removed objects whose tombstones a failed chunk could not forget (its rollback kept
       // them) go first, as before COMPLETED: else the FAILED receipt counts them as pending, unverified.
-      await this.drainTombstones(deletion.id);
+      await this.drainTombstones(deletion.id, []);
       return await this.fail(deletion, at, givenUpReason(row.attempts, cause));
     } catch (error) {
       // Not even the attempt could be recorded (the database is away): the lease expires, a claim retries.

@@ -49,7 +49,7 @@ export interface FailedDelete {
  * File deletes in flight at once where a store removes files one by one: an unlink waits mostly
  * on the file system, so overlapping them removes a batch several times faster.
  */
-export const FILE_REMOVALS_IN_FLIGHT = 16;
+const FILE_REMOVALS_IN_FLIGHT = 16;
 
 /** A range of bytes, both ends inclusive (as in an HTTP Range header). */
 export interface ByteRange {
