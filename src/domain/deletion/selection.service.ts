@@ -1,4 +1,5 @@
 import { Database, Sql } from '../../database/database';
+import { keyInstant, keyMicros, TimeIdKey } from '../../database/keyset';
 import { SqlFilter, SqlParams, sqlLiterals, whereOf } from '../../database/sql';
 import { OBJECT_TABLES, ObjectTable, ObjectType, REMOVABLE_TASK_STATUSES, tableOf } from '../../database/object-tables';
 import { AppError, ErrorCode } from '../../errors';
@@ -37,10 +38,12 @@ export interface SelectionChange {
 
 type Action = 'mark' | 'unmark';
 
-/** The last row of a chunk, where the next one's pick starts: archived_at as PostgreSQL's text, to the microsecond. */
-interface ChunkKey {
-  archivedAt: string;
-  id: string;
+/** What one chunk did: rows changed and picked, held rows counted (when asked), the key after its last row. */
+interface ChunkResult {
+  changed: number;
+  picked: number;
+  held: number | null;
+  last: TimeIdKey | null;
 }
 
 /** Who changes the selection, and when: an admin, or the retention policy (`id` null, stored as `marked_by`). */
@@ -202,7 +205,7 @@ export class SelectionService {
       // An admin's mark counts the held objects it skips in its first chunk of each table (the held
       // set cannot change meanwhile: placing a hold takes the workspace lock too).
       let countHeld = action === 'mark' && !by.policy;
-      let after: ChunkKey | null = null;
+      let after: TimeIdKey | null = null;
       for (let chunk = MARK_CHUNK_ROWS; chunk === MARK_CHUNK_ROWS;) {
         const row = await this.changeChunk(session, by, table, filtered, action, countHeld, after);
         changed += row.changed;
@@ -226,14 +229,14 @@ export class SelectionService {
 
   /**
    * One chunk: locks the next MARK_CHUNK_ROWS rows that still need the change, oldest archived
-   * first after `after` (a keyset), and changes them by primary key. The order is that of the
-   * partial index of the rows still to change (`<table>_unmarked_archived` for a mark, `_marked`
-   * read backwards for an unmark), so the plan walks it from the key on and stops at the chunk
-   * whatever the statistics say: right after a large mark they still count no marked rows, and a
-   * pick without an order then read every marked row of the workspace into a sort, each chunk.
-   * The pick locks what it takes (re-checking each row, like an UPDATE), so the UPDATE names only
-   * ids: with the conditions repeated the planner, trusting those stale counts, walked
-   * `_marked_by_creator` and tested each marked row against the 10,000 ids (8 s a chunk, not 0.3).
+   * first after `after` (a keyset), and changes them by primary key. That order is the one of the
+   * partial indexes of the rows still to change (`<table>_unmarked_archived` for a mark, `_marked`
+   * read backwards for an unmark) and of `_archived` read backwards, and the key is an index
+   * condition, so with fresh or stale statistics the pick reads from the key on and stops at the
+   * chunk (docs/write-paths.md). Locking the pick re-checks each row as an UPDATE would, so the
+   * UPDATE names only ids: with the conditions repeated there, statistics still counting no marked
+   * rows right after a large mark made the planner walk `_marked_by_creator` against the chunk's
+   * ids (51 s a chunk at 300k marked deals, 2 s by primary key).
    * The removable statuses are written into the text, so the planner can match the tasks' partial
    * index, which holds removable ones only.
    */
@@ -244,8 +247,8 @@ export class SelectionService {
     filtered: SqlFilter,
     action: Action,
     countHeld: boolean,
-    after: ChunkKey | null,
-  ): Promise<{ changed: number; picked: number; held: number | null; last: ChunkKey | null }> {
+    after: TimeIdKey | null,
+  ): Promise<ChunkResult> {
     const params = filtered.params.copy();
     // Evaluated only when asked for (a CASE runs the subquery of the branch taken only), through the
     // partial index `<table>_held`, which holds only held rows.
@@ -253,18 +256,14 @@ export class SelectionService {
       (SELECT count(*) FROM ${table.table} WHERE ${whereOf(filtered)} AND held_count > 0)::int END`;
     const conditions = [...filtered.conditions, rowsToChangeCondition(action)];
     if (isTaskMark(table, action)) conditions.push(`status IN (${sqlLiterals(REMOVABLE)})`);
-    // archived_at goes back as text: a Date would round its microseconds and skip or repeat rows.
-    if (after)
-      conditions.push(
-        `(archived_at, id) > (${params.add(after.archivedAt)}::timestamptz, ${params.add(after.id)}::uuid)`,
-      );
-    const row = await session.one<{ changed: number; picked: number; held: number | null; last: ChunkKey | null }>(
+    if (after) conditions.push(`(archived_at, id) > (${keyInstant(params, after[0])}, ${params.add(after[1])}::uuid)`);
+    const row = await session.one<ChunkResult>(
       `WITH picked AS (SELECT id, archived_at FROM ${table.table} WHERE ${conditions.join(' AND ')}
                        ORDER BY archived_at, id LIMIT ${params.add(MARK_CHUNK_ROWS)} FOR NO KEY UPDATE),
        u AS (UPDATE ${table.table} SET ${this.assignment(params, by, action)}
              WHERE id = ANY(ARRAY(SELECT id FROM picked)) RETURNING 1)
        SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT count(*) FROM picked)::int AS picked,
-         (SELECT json_build_object('archivedAt', archived_at::text, 'id', id) FROM picked
+         (SELECT json_build_array(${keyMicros('archived_at')}, id) FROM picked
           ORDER BY archived_at DESC, id DESC LIMIT 1) AS last,
          ${held} AS held`,
       params.values,
