@@ -51,7 +51,10 @@ interface Marker {
   workspaceId: string;
   id: string | null;
   at: Date;
-  /** The retention policy, which runs every tick, mostly to find nothing: it counts no skipped objects, which nobody reads. */
+  /**
+   * The retention policy, which runs every tick, mostly to find nothing: it counts no skipped
+   * objects, which nobody reads.
+   */
   policy: boolean;
 }
 
@@ -236,8 +239,8 @@ export class SelectionService {
    * Locking the pick re-checks each row as an UPDATE would, so the UPDATE names only ids: with the
    * conditions repeated there, statistics still counting no marked rows right after a large mark
    * made the planner walk `_marked_by_creator` against the chunk's ids (51 s a chunk at 300k
-   * marked deals, 2 s by primary key). The removable statuses are written into the text, so the planner can match the tasks' partial
-   * index, which holds removable ones only.
+   * marked deals, 2 s by primary key). The removable statuses are written into the text, so the
+   * planner can match the tasks' partial index, which holds removable ones only.
    */
   private async changeChunk(
     session: Sql,
@@ -288,15 +291,23 @@ function isTaskMark(table: ObjectTable, action: Action): boolean {
   return action === 'mark' && table.type === ObjectType.TASK;
 }
 
+/** How a change walks its chunks: their order, the same backwards, and the rows after a key (SQL). */
+interface ChunkWalk {
+  order: string;
+  backwards: string;
+  after: string | null;
+}
+
 /**
  * The order of a change's chunks, oldest archived first, and the condition of the rows after the
  * key `after` in it. Among equal times an unmark goes by id, the order of `_marked` read backwards;
  * a mark by id descending, which no index gives whole, so the planner walks `_unmarked_archived`
- * by time and sorts each time's few rows: in the order `_archived` gives, statistics that still
- * counted as unmarked the rows a mark had just changed made it walk `_archived` past every one of
- * them to find nothing (4.8 s for a retention tick over 300k tasks, 24 ms now).
+ * by time and sorts each time's few rows (an archive call stamps at most 1,000 with one time): in
+ * the order `_archived` gives, statistics that still counted as unmarked the rows a mark had just
+ * changed made it walk `_archived` past every one of them to find nothing (4.8 s for a retention
+ * tick over 300k tasks, 24 ms now).
  */
-function chunkWalk(action: Action, params: SqlParams, after: TimeIdKey | null) {
+function chunkWalk(action: Action, params: SqlParams, after: TimeIdKey | null): ChunkWalk {
   const time = after && keyInstant(params, after[0]);
   const id = after && `${params.add(after[1])}::uuid`;
   return action === 'mark'
