@@ -2,6 +2,7 @@ import {
   ActivateDeletionDocument,
   CancelDeletionDocument,
   MarkForDeletionDocument,
+  PlaceLegalHoldDocument,
   UnmarkForDeletionDocument,
 } from '../operations/generated';
 import { errorCode, mustRequest, request } from './support/clients';
@@ -258,6 +259,46 @@ describe('mark by filter in chunks', () => {
     expect(server.app.services.db.statementCount - before).toBe(8);
     const unmarked = await mustRequest(server.url, UnmarkForDeletionDocument, { filter: {} }, admin.token);
     expect(unmarked.unmarkForDeletion.changed).toBe(rows);
+  });
+
+  it('walks chunk boundaries by archive time and id, skipping open and held tasks on either side', async () => {
+    const ws = await createWorkspace(db(), 1, 0);
+    const [admin] = ws.admins;
+    const rows = 2 * MARK_CHUNK_ROWS + 3;
+    // Seven archive times a microsecond apart, each shared by thousands of tasks: a chunk ends inside
+    // a group of equal times, and the next one must go on after its last id, skipping none of them.
+    await db().rows(
+      `INSERT INTO tasks (workspace_id, title, created_by, archived_at, archived_by, status)
+       SELECT $1, 'task ' || n, $2, timestamptz '2026-01-01 00:00:00.000001' + (n % 7) * interval '1 microsecond', $2,
+         CASE WHEN n % 1000 = 0 THEN 'OPEN' ELSE 'REMOVED' END
+       FROM generate_series(1, $3) n`,
+      [ws.id, admin.id, rows],
+    );
+    const open = Math.floor(rows / 1000);
+    // Three removable tasks where the first chunk ends, in the chunks' order.
+    const held = await db().rows<{ id: string }>(
+      `SELECT id FROM tasks WHERE workspace_id = $1 AND status = 'REMOVED' ORDER BY archived_at, id OFFSET $2 LIMIT 3`,
+      [ws.id, MARK_CHUNK_ROWS - 2],
+    );
+    const refs = held.map(({ id }) => ({ type: 'TASK' as const, id }));
+    await mustRequest(server.url, PlaceLegalHoldDocument, { reason: 'chunk boundary', refs }, admin.token);
+    const markable = rows - open - held.length;
+
+    const { markForDeletion } = await mustRequest(server.url, MarkForDeletionDocument, { filter: {} }, admin.token);
+    expect(markForDeletion).toMatchObject({ changed: markable, skippedTasks: open, skippedHeld: held.length });
+    expect(markForDeletion.types.find((t) => t.type === 'TASK')!.marked.count).toBe(markable);
+    const marked = `SELECT count(*)::int AS n FROM tasks WHERE workspace_id = $1 AND marked_at IS NOT NULL`;
+    expect((await db().one<{ n: number }>(marked, [ws.id]))!.n).toBe(markable);
+
+    const { unmarkForDeletion } = await mustRequest(
+      server.url,
+      UnmarkForDeletionDocument,
+      { filter: { type: 'TASK' } },
+      admin.token,
+    );
+    expect(unmarkForDeletion.changed).toBe(markable);
+    expect(unmarkForDeletion.types.find((t) => t.type === 'TASK')!.marked.count).toBe(0);
+    expect((await db().one<{ n: number }>(marked, [ws.id]))!.n).toBe(0);
   });
 
   it('commits chunk by chunk but keeps an activation out until the whole filter is marked', async () => {

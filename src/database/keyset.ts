@@ -4,6 +4,19 @@ import { SqlFilter, SqlParams, whereOf } from './sql';
 /** Position after which a page starts: the sort instant in microseconds since the epoch (exact), and the id. */
 export type TimeIdKey = [micros: string, id: string];
 
+/**
+ * SQL reading timestamp `column` as a key's instant: exact microseconds since the epoch, as text
+ * (a JS Date would round them away, and a number past 2^53 would too).
+ */
+export function keyMicros(column: string): string {
+  return `(extract(epoch FROM ${column}) * 1000000)::bigint::text`;
+}
+
+/** SQL of a key's instant (from `keyMicros`) as a timestamptz, its value added to `params`. */
+export function keyInstant(params: SqlParams, micros: string): string {
+  return `('epoch'::timestamptz + ${params.add(micros)}::bigint * interval '1 microsecond')`;
+}
+
 /** A row of a page, with the key its cursor encodes. */
 type KeyedRow<T> = T & { cursorKey: TimeIdKey };
 
@@ -60,11 +73,8 @@ export async function readTimeIdPage<T extends { id: string }>(
   const { table, columns, timeColumn, filter } = list;
   const params = filter.params.copy();
   const conditions = [...filter.conditions];
-  if (after) {
-    const since = `'epoch'::timestamptz + ${params.add(after[0])}::bigint * interval '1 microsecond'`;
-    conditions.push(`(${timeColumn}, id) < (${since}, ${params.add(after[1])}::uuid)`);
-  }
-  const page = `SELECT ${columns}, (extract(epoch FROM ${timeColumn}) * 1000000)::bigint::text AS "cursorMicros"
+  if (after) conditions.push(`(${timeColumn}, id) < (${keyInstant(params, after[0])}, ${params.add(after[1])}::uuid)`);
+  const page = `SELECT ${columns}, ${keyMicros(timeColumn)} AS "cursorMicros"
      FROM ${table} WHERE ${conditions.join(' AND ')}
      ORDER BY ${timeColumn} DESC, id DESC LIMIT ${params.add(limit + 1)}`;
   const rows = list.guard

@@ -1,4 +1,5 @@
 import { Sql } from '../../database/database';
+import { keyInstant, keyMicros } from '../../database/keyset';
 import { SqlFilter, SqlParams } from '../../database/sql';
 import { ObjectTable } from '../../database/object-tables';
 import { ACTIVE_DELETION_STATUSES } from '../deletion/deletion-status';
@@ -38,10 +39,10 @@ export async function coverRows(
 ): Promise<CoverResult> {
   const params = filter.params.copy();
   const conditions = [...filter.conditions];
-  if (options.after) {
-    const since = `'epoch'::timestamptz + ${params.add(options.after[0])}::bigint * interval '1 microsecond'`;
-    conditions.push(`(archived_at, id) < (${since}, ${params.add(options.after[1])}::uuid)`);
-  }
+  if (options.after)
+    conditions.push(
+      `(archived_at, id) < (${keyInstant(params, options.after[0])}, ${params.add(options.after[1])}::uuid)`,
+    );
   // A walk by filter goes newest archived first, along the `<table>_archived` index, and resumes after its cursor.
   const order = options.returnIds ? '' : 'ORDER BY archived_at DESC, id DESC';
   const hold = params.add(holdId);
@@ -67,7 +68,7 @@ export async function coverRows(
      SELECT (SELECT count(*) FROM upd)::int AS covered,
        (SELECT count(*) FROM picked WHERE marked_at IS NOT NULL)::int AS unmarked,
        CASE WHEN ${params.add(options.returnIds)}::boolean THEN ARRAY(SELECT id::text FROM picked) END AS ids,
-       (SELECT json_build_array((extract(epoch FROM archived_at) * 1000000)::bigint::text, id) FROM last
+       (SELECT json_build_array(${keyMicros('archived_at')}, id) FROM last
         WHERE archived_at IS NOT NULL) AS last`,
     params.values,
   );
