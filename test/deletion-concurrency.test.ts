@@ -23,6 +23,7 @@ import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject } from './support/objects';
 import { openTransaction, OpenTransaction, waitUntilBlockedBy } from './support/row-locks';
 import { startTestServer, TestServer } from './support/servers';
+import { batchDeletionIdSql } from '../src/domain/deletion/batch-membership';
 
 const DAY_MS = 86_400_000;
 let server: TestServer;
@@ -135,9 +136,9 @@ describe('two scheduler instances', () => {
   /** The objects' marks and deletion ids, in `refs` order. */
   function marks(refs: readonly Ref[]) {
     return db().rows<{ marked: boolean; deletionId: string | null }>(
-      `SELECT marked_at IS NOT NULL AS marked, deletion_id AS "deletionId" FROM contacts WHERE id = $1
-       UNION ALL SELECT marked_at IS NOT NULL, deletion_id FROM deals WHERE id = $2
-       UNION ALL SELECT marked_at IS NOT NULL, deletion_id FROM calls WHERE id = $3`,
+      `SELECT marked_at IS NOT NULL AS marked, ${batchDeletionIdSql('contacts')} AS "deletionId" FROM contacts WHERE id = $1
+       UNION ALL SELECT marked_at IS NOT NULL, ${batchDeletionIdSql('deals')} FROM deals WHERE id = $2
+       UNION ALL SELECT marked_at IS NOT NULL, ${batchDeletionIdSql('calls')} FROM calls WHERE id = $3`,
       refs.map((r) => r.id),
     );
   }

@@ -1,5 +1,6 @@
 import { Sql } from '../database/database';
 import { OBJECT_TABLES, ObjectTable } from '../database/object-tables';
+import { batchOfSql, deletionGenerationSql, inBatchSql } from '../domain/deletion/batch-membership';
 
 /** What one committed chunk removed; its tombstones name the files to delete after the commit. */
 export interface ChunkResult {
@@ -24,7 +25,8 @@ const RECORD_REMOVED = `
 /**
  * Removes up to `limit` objects of one type from the deletion, with their attachment rows, in one
  * statement. The WHERE clause is the re-check at delete time: a restored object has lost its
- * deletion_id (and its archived_at), so it is never touched; so has an object a legal hold took
+ * mark (and its archived_at), so it is no longer in the batch (its mark's generation up to the one
+ * the deletion froze: batch-membership.ts) and never touched; so has an object a legal hold took
  * out, and `held_count = 0` re-checks the hold itself on the very row version it locks (a hold
  * committed after this statement's snapshot is seen: FOR UPDATE re-reads the row). Rows locked by someone else (an
  * archive call, a restore waiting for the deletion row) are skipped, not waited for, so this
@@ -36,7 +38,8 @@ function chunkSql({ table }: ObjectTable, record: boolean): string {
   return `
     WITH picked AS (
       SELECT id FROM ${table}
-      WHERE deletion_id = $1 AND workspace_id = $2 AND archived_at IS NOT NULL AND held_count = 0
+      WHERE workspace_id = $2 AND ${inBatchSql(deletionGenerationSql('$1::uuid'))}
+        AND archived_at IS NOT NULL AND held_count = 0
       LIMIT $3 FOR UPDATE SKIP LOCKED),
     tombs AS (
       INSERT INTO file_tombstones (storage_key, deletion_id)
@@ -115,7 +118,7 @@ export interface ObjectRef {
  */
 export async function objectsLeft(tx: Sql, deletionId: string, limit: number): Promise<ObjectRef[]> {
   const selects = OBJECT_TABLES.map(
-    ({ table, type }) => `(SELECT '${type}' AS type, id FROM ${table} WHERE deletion_id = $1 LIMIT $2)`,
+    ({ table, type }) => `(SELECT '${type}' AS type, id FROM ${table} WHERE ${batchOfSql('$1::uuid')} LIMIT $2)`,
   );
   return tx.rows<ObjectRef>(`${selects.join(' UNION ALL ')} LIMIT $2`, [deletionId, limit]);
 }
