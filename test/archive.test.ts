@@ -141,9 +141,7 @@ describe('archiveObjects / restoreObjects', () => {
       'SELECT id, archived_at IS NULL AS active, marked_at IS NULL AS unmarked FROM contacts WHERE id = ANY($1::uuid[]) ORDER BY id',
       [[pending.id, marked.id]],
     );
-    expect(rows).toEqual(
-      expect.arrayContaining([expect.objectContaining({ active: true, unmarked: true })]),
-    );
+    expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ active: true, unmarked: true })]));
     expect(await server.app.services.stats.recount()).toEqual([]);
   });
 });

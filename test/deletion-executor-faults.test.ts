@@ -146,7 +146,9 @@ describe('executor faults', () => {
 
   it('gives up on rows that stay locked after the configured delay, and the reason names them', async () => {
     const { ws, deletionId } = await dueDeletion();
-    const [held] = await db().rows<{ id: string }>(`SELECT id FROM deals WHERE ${batchOfSql('$1::uuid')}`, [deletionId]);
+    const [held] = await db().rows<{ id: string }>(`SELECT id FROM deals WHERE ${batchOfSql('$1::uuid')}`, [
+      deletionId,
+    ]);
     const holder = new Client({ connectionString: server.database.url });
     await holder.connect();
     try {

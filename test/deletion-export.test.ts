@@ -87,9 +87,10 @@ async function expectExportMatches(deletionId: string, entries: ZipEntry[]): Pro
     (
       await Promise.all(
         OBJECT_TABLES.map(({ table }) =>
-          db.rows(`SELECT a.* FROM attachments a JOIN ${table} o ON o.id = a.object_id WHERE ${batchOfSql('$1::uuid', 'o')}`, [
-            deletionId,
-          ]),
+          db.rows(
+            `SELECT a.* FROM attachments a JOIN ${table} o ON o.id = a.object_id WHERE ${batchOfSql('$1::uuid', 'o')}`,
+            [deletionId],
+          ),
         ),
       )
     ).flat(),

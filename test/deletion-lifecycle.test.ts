@@ -53,9 +53,10 @@ async function notificationKinds(user: TestUser) {
 async function batchOf(deletionId: string) {
   const refs: { type: ObjectType; id: string }[] = [];
   for (const { table, type } of OBJECT_TABLES) {
-    const rows = await server.database.db.rows<{ id: string }>(`SELECT id FROM ${table} WHERE ${batchOfSql('$1::uuid')}`, [
-      deletionId,
-    ]);
+    const rows = await server.database.db.rows<{ id: string }>(
+      `SELECT id FROM ${table} WHERE ${batchOfSql('$1::uuid')}`,
+      [deletionId],
+    );
     refs.push(...rows.map(({ id }) => ({ type, id })));
   }
   const keys = await server.database.db.rows<{ key: string }>(

@@ -287,7 +287,9 @@ function isTaskMark(table: ObjectTable, action: Action): boolean {
  * that activation takes too (rule 4).
  */
 function rowsToChangeCondition(action: Action): string {
-  return action === 'mark' ? 'archived_at IS NOT NULL AND marked_at IS NULL AND held_count = 0' : 'marked_at IS NOT NULL';
+  return action === 'mark'
+    ? 'archived_at IS NOT NULL AND marked_at IS NULL AND held_count = 0'
+    : 'marked_at IS NOT NULL';
 }
 
 /** The CONFLICT of a mark naming held objects: which holds, with their reasons, and what to do. */

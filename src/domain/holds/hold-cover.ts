@@ -115,7 +115,6 @@ export async function uncoverRows(
  * executor's order (and restore's), so a hold and an executing chunk never deadlock. Returns its id.
  */
 
-
 /** The WHERE of the rows of one table a hold by refs names. */
 export function refsFilter(workspaceId: string, ids: readonly string[]): SqlFilter {
   const params = new SqlParams();
