@@ -110,11 +110,6 @@ export async function uncoverRows(
   return row!;
 }
 
-/**
- * Locks the workspace's PENDING or EXECUTING deletion row, if any, before any object row: the
- * executor's order (and restore's), so a hold and an executing chunk never deadlock. Returns its id.
- */
-
 /** The WHERE of the rows of one table a hold by refs names. */
 export function refsFilter(workspaceId: string, ids: readonly string[]): SqlFilter {
   const params = new SqlParams();
