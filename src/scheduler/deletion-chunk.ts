@@ -33,6 +33,8 @@ const RECORD_REMOVED = `
  * never deadlocks; a later chunk takes them. The files' keys go to the tombstone table in the
  * same statement, so no file ever loses its row without being queued for removal. A chunk that
  * removes something also resets the deletion's count of runs without progress, in the same statement.
+ * The ORDER BY is that of `<table>_marked` (workspace, archived_at, id): it keeps the pick on that
+ * index where the workspace is most of the table (without it, a sequential scan at 1M rows).
  */
 function chunkSql({ table }: ObjectTable, record: boolean): string {
   return `
@@ -40,7 +42,7 @@ function chunkSql({ table }: ObjectTable, record: boolean): string {
       SELECT id FROM ${table}
       WHERE workspace_id = $2 AND ${inBatchSql(deletionGenerationSql('$1::uuid'))}
         AND archived_at IS NOT NULL AND held_count = 0
-      LIMIT $3 FOR UPDATE SKIP LOCKED),
+      ORDER BY archived_at DESC, id DESC LIMIT $3 FOR UPDATE SKIP LOCKED),
     tombs AS (
       INSERT INTO file_tombstones (storage_key, deletion_id)
       SELECT a.storage_key, $1 FROM attachments a JOIN picked p ON a.object_id = p.id AND a.object_type = $4
@@ -118,7 +120,9 @@ export interface ObjectRef {
  */
 export async function objectsLeft(tx: Sql, deletionId: string, limit: number): Promise<ObjectRef[]> {
   const selects = OBJECT_TABLES.map(
-    ({ table, type }) => `(SELECT '${type}' AS type, id FROM ${table} WHERE ${batchOfSql('$1::uuid')} LIMIT $2)`,
+    ({ table, type }) =>
+      `(SELECT '${type}' AS type, id FROM ${table} WHERE ${batchOfSql('$1::uuid')}
+        ORDER BY archived_at DESC, id DESC LIMIT $2)`,
   );
   return tx.rows<ObjectRef>(`${selects.join(' UNION ALL ')} LIMIT $2`, [deletionId, limit]);
 }

@@ -33,7 +33,8 @@ export async function* cursorBatches(
 
 /** Every column of the objects of one type in the deletion ($1 deletion id, $2 workspace id). */
 export function objectsQuery({ table }: ObjectTable): string {
-  return `SELECT * FROM ${table} WHERE workspace_id = $2 AND ${inBatchSql(deletionGenerationSql('$1::uuid'))}`;
+  return `SELECT * FROM ${table} WHERE workspace_id = $2 AND ${inBatchSql(deletionGenerationSql('$1::uuid'))}
+    ORDER BY archived_at DESC, id DESC`;
 }
 
 /**
