@@ -40,11 +40,6 @@ export function inBatchSql(generation: string, alias = ''): string {
   return `${a}marked_at IS NOT NULL AND ${a}mark_generation <= ${generation}`;
 }
 
-/** Rows of workspace `workspace` (of `alias`, if given) in its selection: marked, not in its active deletion. */
-export function inSelectionSql(workspace: string, alias = ''): string {
-  return outsideBatchSql(activeGenerationSql(workspace), alias);
-}
-
 /** Marked rows (of `alias`, if given) outside the batch that froze `generation` (NULL: no batch). */
 export function outsideBatchSql(generation: string, alias = ''): string {
   const a = alias ? `${alias}.` : '';
