@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => test?.drop());
 
 /*
- * Migration 1765900000000 converts existing data in O(workspaces): data written as before it (a
+ * Migration 1766000000000 converts existing data in O(workspaces): data written as before it (a
  * pending deletion's objects carrying its deletion_id, a selection beside it in another workspace)
  * keeps every object's state and every counter after it.
  */
@@ -46,7 +46,7 @@ it('keeps each object’s deletion state and the counters exact across the migra
     [deletion.id],
   );
 
-  expect(await migrate(db.dataSource)).toEqual(['SelectionGenerations1765900000000']);
+  expect(await migrate(db.dataSource)).toEqual(['SelectionGenerations1766000000000']);
   const states = await db.rows<{ id: string; deletionId: string | null; marked: boolean }>(
     `SELECT id, ${batchDeletionIdSql('contacts')} AS "deletionId", marked_at IS NOT NULL AS marked FROM contacts`,
   );

@@ -10,7 +10,7 @@ import { LegalHolds1765400000000 } from './migrations/1765400000000-legal-holds'
 import { Receipts1765500000000 } from './migrations/1765500000000-receipts';
 import { Webhooks1765600000000 } from './migrations/1765600000000-webhooks';
 import { ArchivedByIndex1765700000000 } from './migrations/1765700000000-archived-by-index';
-import { SelectionGenerations1765900000000 } from './migrations/1765900000000-selection-generations';
+import { SelectionGenerations1766000000000 } from './migrations/1766000000000-selection-generations';
 
 /**
  * The TypeORM DataSource of the app and of the TypeORM migration CLI (through `ormconfig.ts`). The schema is owned by
@@ -34,7 +34,7 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
       Receipts1765500000000,
       Webhooks1765600000000,
       ArchivedByIndex1765700000000,
-      SelectionGenerations1765900000000,
+      SelectionGenerations1766000000000,
     ],
     extra: { max: poolSize, application_name: 'crm-archive' },
     logging: false,

@@ -77,8 +77,8 @@ function statsFunction(selected: string, join: string): string {
  * `deletion_id` goes: membership is the generation now, and `<table>_marked` serves the batch's
  * reads in the order `<table>_pending` did.
  */
-export class SelectionGenerations1765900000000 implements MigrationInterface {
-  name = 'SelectionGenerations1765900000000';
+export class SelectionGenerations1766000000000 implements MigrationInterface {
+  name = 'SelectionGenerations1766000000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
