@@ -72,7 +72,7 @@ export async function rawMark(db: Database, admin: UserRow): Promise<void> {
       const removable = type === ObjectType.TASK ? ' AND status = ANY($3::text[])' : '';
       await tx.rows(
         `UPDATE ${table} SET marked_at = now(), marked_by = $2
-         WHERE workspace_id = $1 AND archived_at IS NOT NULL AND marked_at IS NULL AND deletion_id IS NULL${removable}`,
+         WHERE workspace_id = $1 AND archived_at IS NOT NULL AND marked_at IS NULL${removable}`,
         [admin.workspaceId, admin.id, ...(removable ? [REMOVABLE_TASK_STATUSES] : [])],
       );
     }

@@ -17,6 +17,7 @@ import { startTestS3 } from '../test/support/s3-server';
 import { BenchDatabase } from './bench-database';
 import { median } from './million-objects';
 import { BenchResult } from './run';
+import { batchOfSql } from '../src/domain/deletion/batch-membership';
 
 /** Objects of each purged workspace (20% with a file); one per side and round. */
 const PURGE_OBJECTS = Number(process.env.BENCH_PURGE_OBJECTS ?? 50_000);
@@ -198,7 +199,7 @@ async function rawPurge(db: Database, files: FileStore, deletionId: string): Pro
   for (const { table, type } of OBJECT_TABLES) {
     for (let removed = CHUNK; removed === CHUNK;) {
       const row = await db.one<{ removed: number; keys: string[] }>(
-        `WITH picked AS (SELECT id FROM ${table} WHERE deletion_id = $1 LIMIT $2),
+        `WITH picked AS (SELECT id FROM ${table} WHERE ${batchOfSql('$1::uuid')} LIMIT $2),
          gone_files AS (DELETE FROM attachments a USING picked p WHERE a.object_id = p.id AND a.object_type = $3
                         RETURNING a.storage_key),
          gone AS (DELETE FROM ${table} t USING picked p WHERE t.id = p.id RETURNING 1)

@@ -109,22 +109,27 @@ describe('archiveObjects / restoreObjects', () => {
     await upload(server.url, admin.token, pending, Buffer.alloc(300));
     await upload(server.url, admin.token, stays, Buffer.alloc(200));
     await mustRequest(server.url, ArchiveObjectsDocument, { refs: [pending, stays, marked] }, admin.token);
-    const deletion = await db().one<{ id: string }>(
-      `INSERT INTO deletions (workspace_id, status, activated_at, activated_by, execute_after)
-       VALUES ($1, 'PENDING', now(), $2, now() + interval '7 days') RETURNING id`,
+    // A deletion freezing the workspace's current generation, two marks of that generation in it and
+    // one of the next in the selection.
+    const deletion = await db().one<{ id: string; generation: string }>(
+      `WITH g AS (UPDATE workspaces SET selection_generation = selection_generation + 1 WHERE id = $1
+                  RETURNING selection_generation - 1 AS generation)
+       INSERT INTO deletions (workspace_id, status, activated_at, activated_by, execute_after, generation)
+       SELECT $1, 'PENDING', now(), $2, now() + interval '7 days', generation FROM g RETURNING id, generation::text`,
       [ws.id, admin.id],
     );
     await db().rows(
       `INSERT INTO deletion_type_volumes (deletion_id, object_type, count, bytes) VALUES ($1, 'CONTACT', 2, 500)`,
       [deletion!.id],
     );
-    await db().rows('UPDATE contacts SET marked_at = now(), marked_by = $2 WHERE id = ANY($1::uuid[])', [
-      [pending.id, stays.id, marked.id],
+    await db().rows(
+      'UPDATE contacts SET marked_at = now(), marked_by = $2, mark_generation = $3 WHERE id = ANY($1::uuid[])',
+      [[pending.id, stays.id], admin.id, deletion!.generation],
+    );
+    await db().rows('UPDATE contacts SET marked_at = now(), marked_by = $2, mark_generation = $3 + 1 WHERE id = $1', [
+      marked.id,
       admin.id,
-    ]);
-    await db().rows('UPDATE contacts SET deletion_id = $2 WHERE id = ANY($1::uuid[])', [
-      [pending.id, stays.id],
-      deletion!.id,
+      deletion!.generation,
     ]);
     const restored = await mustRequest(server.url, RestoreObjectsDocument, { refs: [pending, marked] }, admin.token);
     expect(restored.restoreObjects.map((o) => o.deletionState)).toEqual(['NONE', 'NONE']);
@@ -133,12 +138,10 @@ describe('archiveObjects / restoreObjects', () => {
     ]);
     expect(volumes).toEqual({ count: 1, bytes: 200 });
     const rows = await db().rows(
-      'SELECT id, archived_at IS NULL AS active, marked_at IS NULL AS unmarked, deletion_id FROM contacts WHERE id = ANY($1::uuid[]) ORDER BY id',
+      'SELECT id, archived_at IS NULL AS active, marked_at IS NULL AS unmarked FROM contacts WHERE id = ANY($1::uuid[]) ORDER BY id',
       [[pending.id, marked.id]],
     );
-    expect(rows).toEqual(
-      expect.arrayContaining([expect.objectContaining({ active: true, unmarked: true, deletion_id: null })]),
-    );
+    expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ active: true, unmarked: true })]));
     expect(await server.app.services.stats.recount()).toEqual([]);
   });
 });

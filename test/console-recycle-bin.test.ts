@@ -6,6 +6,7 @@ import { binRows, signInToConsole } from './support/console-page';
 import { createWorkspace, TestUser } from './support/fixtures';
 import { createObject, snapshot } from './support/objects';
 import { startTestServer, TestServer } from './support/servers';
+import { batchDeletionIdSql } from '../src/domain/deletion/batch-membership';
 
 /** The console's recycle bin in Chromium: search, filters, bulk restore, and confirmations that can be declined. */
 let server: TestServer;
@@ -106,7 +107,7 @@ it('declining the Activate or Cancel confirmation (button or Escape) changes not
     await page.locator('#pending').waitFor();
   });
   const [deletion] = await server.database.db.rows<{ status: string }>(
-    `SELECT status FROM deletions d JOIN contacts c ON c.deletion_id = d.id WHERE c.id = $1`,
+    `SELECT status FROM deletions d JOIN contacts c ON d.id = ${batchDeletionIdSql('c')} WHERE c.id = $1`,
     [refs[0].id],
   );
   expect(deletion.status).toBe('PENDING');

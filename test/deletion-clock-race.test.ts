@@ -8,6 +8,8 @@ import { archivedObjects, verifyProblems } from './support/deletion';
 import { createWorkspace, TestUser } from './support/fixtures';
 import { openTransaction, OpenTransaction, waitUntilBlockedBy } from './support/row-locks';
 import { startTestServer, TestServer } from './support/servers';
+import { batchOfSql } from '../src/domain/deletion/batch-membership';
+import { returnToSelection } from '../src/domain/deletion/lifecycle/object-moves';
 
 let server: TestServer;
 
@@ -102,12 +104,12 @@ describe('cancel racing the executor’s claim', () => {
     expect(errorCode(refused)).toBe('CONFLICT');
     expect(refused.errors?.[0].extensions?.status).toBe('EXECUTING');
     const row = await server.database.db.one<{ n: number }>(
-      'SELECT count(*)::int AS n FROM contacts WHERE deletion_id = $1',
+      `SELECT count(*)::int AS n FROM contacts WHERE ${batchOfSql('$1::uuid')}`,
       [deletion.id],
     );
     expect(row!.n).toBe(1);
     await server.database.db.rows(`UPDATE deletions SET status = 'FAILED' WHERE id = $1`, [deletion.id]);
-    await server.database.db.rows('UPDATE contacts SET deletion_id = NULL WHERE deletion_id = $1', [deletion.id]);
+    await returnToSelection(server.database.db, deletion.id);
   });
 
   it('a cancel that commits first wins: the claim updates nothing', async () => {

@@ -23,6 +23,7 @@ import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject } from './support/objects';
 import { openTransaction, OpenTransaction, waitUntilBlockedBy } from './support/row-locks';
 import { startTestServer, TestServer } from './support/servers';
+import { batchDeletionIdSql } from '../src/domain/deletion/batch-membership';
 
 const DAY_MS = 86_400_000;
 let server: TestServer;
@@ -135,9 +136,9 @@ describe('two scheduler instances', () => {
   /** The objects' marks and deletion ids, in `refs` order. */
   function marks(refs: readonly Ref[]) {
     return db().rows<{ marked: boolean; deletionId: string | null }>(
-      `SELECT marked_at IS NOT NULL AS marked, deletion_id AS "deletionId" FROM contacts WHERE id = $1
-       UNION ALL SELECT marked_at IS NOT NULL, deletion_id FROM deals WHERE id = $2
-       UNION ALL SELECT marked_at IS NOT NULL, deletion_id FROM calls WHERE id = $3`,
+      `SELECT marked_at IS NOT NULL AS marked, ${batchDeletionIdSql('contacts')} AS "deletionId" FROM contacts WHERE id = $1
+       UNION ALL SELECT marked_at IS NOT NULL, ${batchDeletionIdSql('deals')} FROM deals WHERE id = $2
+       UNION ALL SELECT marked_at IS NOT NULL, ${batchDeletionIdSql('calls')} FROM calls WHERE id = $3`,
       refs.map((r) => r.id),
     );
   }
@@ -180,17 +181,29 @@ describe('two scheduler instances', () => {
     await listener.close();
   });
 
-  /** Opens a transaction holding the row lock of the batch's contact: the cancel and the executor both need it. */
+  /** Opens a transaction holding the row lock of the batch's contact, which the executor needs. */
   async function lockContact(refs: readonly Ref[]): Promise<OpenTransaction> {
     rowLock = await openTransaction(server.database.url);
     await rowLock.sql.rows('SELECT id FROM contacts WHERE id = $1 FOR UPDATE', [refs[0].id]);
     return rowLock;
   }
 
+  /**
+   * Opens a transaction holding the workspace's CONTACT counter row: a cancel, which hands the batch's
+   * figures back to the selection's counters after its conditional UPDATE, waits there.
+   */
+  async function lockCounters(): Promise<OpenTransaction> {
+    rowLock = await openTransaction(server.database.url);
+    await rowLock.sql.rows(`SELECT 1 FROM type_stats WHERE workspace_id = $1 AND object_type = 'CONTACT' FOR UPDATE`, [
+      ws.id,
+    ]);
+    return rowLock;
+  }
+
   it('cancel first: a claim while the cancel is uncommitted skips the deletion, and the cancel wins', async () => {
     const { refs, deletionId } = await pendingDeletion();
-    const lock = await lockContact(refs);
-    // The real mutation over HTTP: it updates the deletion row, then waits on the contact's row lock.
+    const lock = await lockCounters();
+    // The real mutation over HTTP: it updates the deletion row, then waits on the counter's row lock.
     const cancel = request(server.url, CancelDeletionDocument, { id: deletionId }, ws.admins[0].token);
     await waitUntilBlockedBy(db(), lock, 'the cancel to hold the deletion row');
     const ticked = await instance(db(), 60_000, 2).tick(later());

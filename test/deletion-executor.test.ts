@@ -27,6 +27,7 @@ import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';
 import { STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';
 import { startTestServer, TestServer } from './support/servers';
+import { batchDeletionIdSql } from '../src/domain/deletion/batch-membership';
 
 const DAY_MS = 86_400_000;
 let server: TestServer;
@@ -201,7 +202,7 @@ describe('deletion executor', () => {
     expect(chunks).toBe(3);
     expect(await remainingObjects(batch.refs)).toEqual([spared.id]);
     const survivor = await db().one(
-      'SELECT archived_at, deletion_id, attachment_bytes::int AS b FROM calls WHERE id = $1',
+      `SELECT archived_at, ${batchDeletionIdSql('calls')} AS deletion_id, attachment_bytes::int AS b FROM calls WHERE id = $1`,
       [spared.id],
     );
     expect(survivor).toEqual({ archived_at: null, deletion_id: null, b: sparedBytes });

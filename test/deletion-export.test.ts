@@ -20,6 +20,7 @@ import { createObject, snapshot, upload } from './support/objects';
 import { startTestServer, TestServer } from './support/servers';
 import { unzip, ZipEntry } from './support/unzip';
 import { waitFor } from './support/wait-for';
+import { batchOfSql } from '../src/domain/deletion/batch-membership';
 
 let server: TestServer;
 let base: string;
@@ -72,7 +73,7 @@ async function expectExportMatches(deletionId: string, entries: ZipEntry[]): Pro
   expect(entries.at(-1)!.name).toBe('manifest.json');
   expect(manifest).toMatchObject({ deletionId, status: 'PENDING' });
   for (const { table, type } of OBJECT_TABLES) {
-    const rows = asJson(await db.rows(`SELECT * FROM ${table} WHERE deletion_id = $1`, [deletionId]));
+    const rows = asJson(await db.rows(`SELECT * FROM ${table} WHERE ${batchOfSql('$1::uuid')}`, [deletionId]));
     expect(ndjson(byName.get(`${type.toLowerCase()}.ndjson`))).toEqual(rows);
     const bytes = rows.reduce((sum, row) => sum + Number(row.attachment_bytes), 0);
     expect(manifest.types.find((t) => t.type === type)).toEqual({
@@ -86,9 +87,10 @@ async function expectExportMatches(deletionId: string, entries: ZipEntry[]): Pro
     (
       await Promise.all(
         OBJECT_TABLES.map(({ table }) =>
-          db.rows(`SELECT a.* FROM attachments a JOIN ${table} o ON o.id = a.object_id WHERE o.deletion_id = $1`, [
-            deletionId,
-          ]),
+          db.rows(
+            `SELECT a.* FROM attachments a JOIN ${table} o ON o.id = a.object_id WHERE ${batchOfSql('$1::uuid', 'o')}`,
+            [deletionId],
+          ),
         ),
       )
     ).flat(),

@@ -18,6 +18,7 @@ import { listenDeletionEvents, testScheduler } from './support/executor-fixtures
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { snapshot } from './support/objects';
 import { startTestServer, TestServer } from './support/servers';
+import { batchDeletionIdSql } from '../src/domain/deletion/batch-membership';
 
 const HOUR_MS = 3_600_000;
 
@@ -190,7 +191,7 @@ describe('transition effects', () => {
     expect(await heard(ws)).toEqual([DeletionEventType.ACTIVATED, DeletionEventType.FAILED]);
     const left = await server.database.db.one<{ marked: number; pending: number }>(
       `SELECT count(*) FILTER (WHERE marked_at IS NOT NULL)::int AS marked,
-              count(*) FILTER (WHERE deletion_id IS NOT NULL)::int AS pending
+              count(*) FILTER (WHERE ${batchDeletionIdSql('contacts')} IS NOT NULL)::int AS pending
        FROM contacts WHERE workspace_id = $1`,
       [ws.id],
     );

@@ -18,6 +18,7 @@ import { untouchedChecksum } from './support/executor-fixtures';
 import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { OpenTransaction, openTransaction, waitForWaiterOf } from './support/row-locks';
 import { startTestServer, TestServer } from './support/servers';
+import { batchOfSql } from '../src/domain/deletion/batch-membership';
 
 let server: TestServer;
 let ws: TestWorkspace;
@@ -52,9 +53,10 @@ async function notificationKinds(user: TestUser) {
 async function batchOf(deletionId: string) {
   const refs: { type: ObjectType; id: string }[] = [];
   for (const { table, type } of OBJECT_TABLES) {
-    const rows = await server.database.db.rows<{ id: string }>(`SELECT id FROM ${table} WHERE deletion_id = $1`, [
-      deletionId,
-    ]);
+    const rows = await server.database.db.rows<{ id: string }>(
+      `SELECT id FROM ${table} WHERE ${batchOfSql('$1::uuid')}`,
+      [deletionId],
+    );
     refs.push(...rows.map(({ id }) => ({ type, id })));
   }
   const keys = await server.database.db.rows<{ key: string }>(

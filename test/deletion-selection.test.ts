@@ -152,6 +152,8 @@ describe('mark / unmark / activate / cancel refusals (each changes nothing)', ()
       request(server.url, CancelDeletionDocument, { id: deletion.id }, admin.token),
     );
     expect(executing.message).toContain('EXECUTING');
+    // Completed as the executor would: its object removed while EXECUTING, then the status.
+    await db().rows('DELETE FROM contacts WHERE id = $1', [refs[0].id]);
     await db().rows(`UPDATE deletions SET status = 'COMPLETED' WHERE id = $1`, [deletion.id]);
     const completed = await refused('CONFLICT', () =>
       request(server.url, CancelDeletionDocument, { id: deletion.id }, admin.token),

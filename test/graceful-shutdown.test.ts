@@ -14,6 +14,7 @@ import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { ServerProcess, startServerProcess, TEST_JWT_SECRET } from './support/servers';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { runVerifyCommand } from './support/cli-command';
+import { batchOfSql } from '../src/domain/deletion/batch-membership';
 
 const PER_TYPE = 20;
 const CHUNK = 5;
@@ -73,7 +74,7 @@ async function batchState(deletionId: string): Promise<Record<string, { left: nu
   const state: Record<string, { left: number; count: number; done: number }> = {};
   for (const { table, type } of OBJECT_TABLES) {
     const row = await db().one<{ left: number; count: number; done: number }>(
-      `SELECT (SELECT count(*)::int FROM ${table} WHERE deletion_id = $1) AS left, v.count::int, v.done_count::int AS done
+      `SELECT (SELECT count(*)::int FROM ${table} WHERE ${batchOfSql('$1::uuid')}) AS left, v.count::int, v.done_count::int AS done
        FROM deletion_type_volumes v WHERE v.deletion_id = $1 AND v.object_type = $2`,
       [deletionId, type],
     );

@@ -16,6 +16,7 @@ import { archivedObjects, deletionSnapshot, Ref, verifyProblems } from './suppor
 import { createWorkspace, TestUser } from './support/fixtures';
 import { createObject, snapshot } from './support/objects';
 import { startTestServer, TestServer } from './support/servers';
+import { batchDeletionIdSql } from '../src/domain/deletion/batch-membership';
 
 let server: TestServer;
 
@@ -146,7 +147,7 @@ describe('legal holds: placing takes objects out of the selection and the pendin
     );
     expect(await onHold(admin, contacts[0])).toMatchObject({ onHold: true, deletionState: 'NONE' });
     const row = await db().one<{ deletion_id: string | null; marked_at: Date | null; held_count: number }>(
-      'SELECT deletion_id, marked_at, held_count FROM contacts WHERE id = $1',
+      `SELECT ${batchDeletionIdSql('contacts')} AS deletion_id, marked_at, held_count FROM contacts WHERE id = $1`,
       [contacts[0].id],
     );
     expect(row).toEqual({ deletion_id: null, marked_at: null, held_count: 1 });

@@ -14,6 +14,7 @@ import {
 import { VerifyCheck } from '../src/domain/verify/verify-check';
 import { createWorkspace } from './support/fixtures';
 import { startTestServer, TestServer } from './support/servers';
+import { batchVolumesMatchRecount } from '../src/domain/verify/batch-check';
 
 let server: TestServer;
 
@@ -143,6 +144,13 @@ describe('stats', () => {
     );
     // A held_count no legal hold stands behind.
     await services.db.rows('UPDATE deals SET held_count = 1 WHERE id = $1', [a.id]);
+    // A pending deletion (in a workspace of its own) whose figures left no longer match its batch.
+    const [other] = await usersOf([(await createWorkspace(server.database.db, 1, 0)).admins[0].id]);
+    const b = await services.objects.create(other, { type: ObjectType.DEAL, title: 'b' });
+    await services.archiving.archive(other, [{ type: ObjectType.DEAL, id: b.id }]);
+    await services.selection.mark(other, { refs: [{ type: ObjectType.DEAL, id: b.id }] });
+    const pending = await services.deletions.activate(other);
+    await services.db.rows('UPDATE deletion_type_volumes SET count = count + 1 WHERE deletion_id = $1', [pending.id]);
     const results = await runVerifyChecks(services);
     expect(results.every((r) => r.problems.length > 0)).toBe(true);
     expect(results.find((r) => r.name === heldCountsMatchHolds.name)?.problems).toEqual([
@@ -155,6 +163,9 @@ describe('stats', () => {
       expect.arrayContaining([expect.stringMatching(/is missing/), expect.stringMatching(/has 20 bytes, row says 21/)]),
     );
     expect(problemsOf(noOrphanFiles)).toEqual(['file zz/orphan has no attachment row']);
+    expect(problemsOf(batchVolumesMatchRecount)).toEqual([
+      `deletion ${pending.id} DEAL: 2 objects / 0 bytes left, batch holds 1 / 0`,
+    ]);
     expect(problemsOf(noStaleTombstones)).toEqual([
       expect.stringMatching(/^file zz\/stuck \(deletion none\) awaits removal/),
     ]);

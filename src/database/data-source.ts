@@ -12,6 +12,7 @@ import { Webhooks1765600000000 } from './migrations/1765600000000-webhooks';
 import { ArchivedByIndex1765700000000 } from './migrations/1765700000000-archived-by-index';
 import { RemovedBatches1765800000000 } from './migrations/1765800000000-removed-batches';
 import { UserChanges1765900000000 } from './migrations/1765900000000-user-changes';
+import { SelectionGenerations1766000000000 } from './migrations/1766000000000-selection-generations';
 
 /**
  * The TypeORM DataSource of the app and of the TypeORM migration CLI (through `ormconfig.ts`). The schema is owned by
@@ -37,6 +38,7 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
       ArchivedByIndex1765700000000,
       RemovedBatches1765800000000,
       UserChanges1765900000000,
+      SelectionGenerations1766000000000,
     ],
     extra: { max: poolSize, application_name: 'crm-archive' },
     logging: false,

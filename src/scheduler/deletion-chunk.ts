@@ -1,5 +1,6 @@
 import { Sql } from '../database/database';
 import { OBJECT_TABLES, ObjectTable } from '../database/object-tables';
+import { batchOfSql, deletionGenerationSql, inBatchSql } from '../domain/deletion/batch-membership';
 import { RemovedBatch } from '../domain/receipts/removed-batches';
 
 /** What one committed chunk removed; its tombstones name the files to delete after the commit. */
@@ -27,20 +28,24 @@ const RECORD_REMOVED = `
 /**
  * Removes up to `limit` objects of one type from the deletion, with their attachment rows, in one
  * statement. The WHERE clause is the re-check at delete time: a restored object has lost its
- * deletion_id (and its archived_at), so it is never touched; so has an object a legal hold took
+ * mark (and its archived_at), so it is no longer in the batch (its mark's generation up to the one
+ * the deletion froze: batch-membership.ts) and never touched; so has an object a legal hold took
  * out, and `held_count = 0` re-checks the hold itself on the very row version it locks (a hold
  * committed after this statement's snapshot is seen: FOR UPDATE re-reads the row). Rows locked by someone else (an
  * archive call, a restore waiting for the deletion row) are skipped, not waited for, so this
  * never deadlocks; a later chunk takes them. The files' keys go to the tombstone table in the
  * same statement, so no file ever loses its row without being queued for removal. A chunk that
  * removes something also resets the deletion's count of runs without progress, in the same statement.
+ * The ORDER BY is that of `<table>_marked` (workspace, archived_at, id): it keeps the pick on that
+ * index where the workspace is most of the table (without it, a sequential scan at 1M rows).
  */
 function chunkSql({ table }: ObjectTable, record: boolean): string {
   return `
     WITH picked AS (
       SELECT id FROM ${table}
-      WHERE deletion_id = $1 AND workspace_id = $2 AND archived_at IS NOT NULL AND held_count = 0
-      LIMIT $3 FOR UPDATE SKIP LOCKED),
+      WHERE workspace_id = $2 AND ${inBatchSql(deletionGenerationSql('$1::uuid'))}
+        AND archived_at IS NOT NULL AND held_count = 0
+      ORDER BY archived_at DESC, id DESC LIMIT $3 FOR UPDATE SKIP LOCKED),
     tombs AS (
       INSERT INTO file_tombstones (storage_key, deletion_id)
       SELECT a.storage_key, $1 FROM attachments a JOIN picked p ON a.object_id = p.id AND a.object_type = $4
@@ -120,7 +125,9 @@ export interface ObjectRef {
  */
 export async function objectsLeft(tx: Sql, deletionId: string, limit: number): Promise<ObjectRef[]> {
   const selects = OBJECT_TABLES.map(
-    ({ table, type }) => `(SELECT '${type}' AS type, id FROM ${table} WHERE deletion_id = $1 LIMIT $2)`,
+    ({ table, type }) =>
+      `(SELECT '${type}' AS type, id FROM ${table} WHERE ${batchOfSql('$1::uuid')}
+        ORDER BY archived_at DESC, id DESC LIMIT $2)`,
   );
   return tx.rows<ObjectRef>(`${selects.join(' UNION ALL ')} LIMIT $2`, [deletionId, limit]);
 }

@@ -5,6 +5,7 @@ import { createWorkspace } from './fixtures';
 import { receiptProblems } from './receipt-checks';
 import { ServerEnv, ServerProcess, startServerProcess, startTestServer, TestServer } from './servers';
 import { STALL_GUARDED_TIMEOUT_MS, waitFor } from './wait-for';
+import { batchOfSql } from '../../src/domain/deletion/batch-membership';
 
 const CHUNK_SIZE = 5;
 const FILE_BYTES = 200;
@@ -99,9 +100,10 @@ export function crashTest({ kills, perType, storage }: { kills: number; perType:
       expect(doneAtKill.every((done, i) => i === 0 || done > doneAtKill[i - 1])).toBe(true);
       let left = 0;
       for (const { table } of OBJECT_TABLES)
-        left += (await db().one<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE deletion_id = $1`, [
-          deletionId,
-        ]))!.n;
+        left += (await db().one<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${table} WHERE ${batchOfSql('$1::uuid')}`,
+          [deletionId],
+        ))!.n;
       expect(left).toBe(0);
       const volumes = await db().rows<{ count: number; done: number }>(
         'SELECT count::int, done_count::int AS done FROM deletion_type_volumes WHERE deletion_id = $1',

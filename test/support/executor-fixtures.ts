@@ -15,8 +15,11 @@ import {
 } from '../../src/domain/deletion/deletion-events';
 import { FileStore, newStorageKey } from '../../src/domain/files/file-store';
 import { SelectionService } from '../../src/domain/deletion/selection.service';
+import { ACTIVATE_SQL } from '../../src/domain/deletion/lifecycle/lifecycle-sql';
+import { freezeSelection } from '../../src/domain/deletion/lifecycle/object-moves';
 import { Services } from '../../src/domain/services';
 import { waitFor } from './wait-for';
+import { selectionGenerationSql } from '../../src/domain/deletion/batch-membership';
 
 export interface Ref {
   type: ObjectType | `${ObjectType}`;
@@ -35,7 +38,8 @@ function byType(refs: readonly Ref[]): Map<ObjectType, string[]> {
 export async function markObjects(db: Sql, adminId: string, refs: readonly Ref[]): Promise<void> {
   for (const [type, ids] of byType(refs)) {
     await db.rows(
-      `UPDATE ${tableOf(type).table} SET marked_at = now(), marked_by = $2
+      `UPDATE ${tableOf(type).table} SET marked_at = now(), marked_by = $2,
+         mark_generation = ${selectionGenerationSql(`${tableOf(type).table}.workspace_id`)}
        WHERE id = ANY($1::uuid[]) AND archived_at IS NOT NULL AND marked_at IS NULL`,
       [ids, adminId],
     );
@@ -43,8 +47,9 @@ export async function markObjects(db: Sql, adminId: string, refs: readonly Ref[]
 }
 
 /**
- * Marks the (archived) objects and freezes them into a PENDING deletion, as activation will: the
- * deletion row, deletion_id on the objects and the per-type counts and bytes, in one transaction.
+ * Marks the (archived) objects and freezes the workspace's selection into a PENDING deletion with
+ * activation's own statements: the deletion row with the selection's generation, and the per-type
+ * counts and bytes moved from the counters, in one transaction.
  * Due at `executeAfter` (default: 7 days from now, so tests tick with a moved clock).
  */
 export async function createDueDeletion(
@@ -56,24 +61,8 @@ export async function createDueDeletion(
 ): Promise<string> {
   return db.transaction(async (tx) => {
     await markObjects(tx, adminId, refs);
-    const deletion = await tx.one<{ id: string }>(
-      `INSERT INTO deletions (workspace_id, status, activated_at, activated_by, execute_after)
-       VALUES ($1, 'PENDING', now(), $2, $3) RETURNING id`,
-      [workspaceId, adminId, executeAfter],
-    );
-    for (const [type, ids] of byType(refs)) {
-      const { table } = tableOf(type);
-      await tx.rows(`UPDATE ${table} SET deletion_id = $2 WHERE id = ANY($1::uuid[]) AND workspace_id = $3`, [
-        ids,
-        deletion!.id,
-        workspaceId,
-      ]);
-      await tx.rows(
-        `INSERT INTO deletion_type_volumes (deletion_id, object_type, count, bytes)
-         SELECT $1, $2, count(*), coalesce(sum(attachment_bytes), 0) FROM ${table} WHERE deletion_id = $1`,
-        [deletion!.id, type],
-      );
-    }
+    const deletion = await tx.one<{ id: string }>(ACTIVATE_SQL, [workspaceId, new Date(), adminId, executeAfter]);
+    await freezeSelection(tx, workspaceId, deletion!.id);
     return deletion!.id;
   });
 }

@@ -6,12 +6,12 @@ import { can, Operation } from '../policy';
 import { checkRefBatch, notFound, ObjectRef, ObjectRow, RefGroup } from './object-rows';
 import { ObjectService } from './object.service';
 import { lockWorkspace } from '../deletion/workspace-lock';
+import { inBatchSql, lockActiveDeletion } from '../deletion/batch-membership';
 
 interface CurrentRow {
   id: string;
   workspaceId: string;
   createdBy: string;
-  deletionId: string | null;
 }
 
 /**
@@ -48,31 +48,30 @@ export class ArchiveService {
   /**
    * Restores the objects (creator or admin), at any time: also while marked or pending. A
    * restored object leaves the selection or its deletion, whose frozen counts shrink in the same
-   * transaction. The workspace lock keeps activation (which takes it too) from freezing these
-   * objects between the read and the row locks; deletion rows are locked before object rows, the
-   * executor's order, so the two never deadlock.
+   * transaction. The workspace lock keeps activation and cancel (which take it too) from moving
+   * these objects in or out of a deletion before the commit, and the active deletion's row, locked
+   * before any object row (the executor's order, so the two never deadlock), keeps the executor
+   * from ending it; so the stats triggers and the deletion's figures see the same membership.
    */
   async restore(user: UserRow, refs: readonly ObjectRef[]): Promise<ObjectRow[]> {
     const groups = checkRefBatch(refs);
     return this.db.transaction(async (tx) => {
       await lockWorkspace(tx, user.workspaceId);
-      const current = await this.readAndAuthorize(tx, user, groups, 'restore');
-      const deletionIds = [...new Set(current.map((row) => row.deletionId).filter((id): id is string => id !== null))];
-      if (deletionIds.length > 0) {
-        await tx.rows('SELECT id FROM deletions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [deletionIds]);
-      }
+      await this.readAndAuthorize(tx, user, groups, 'restore');
+      // The only deletion objects can be in; locked, so it neither starts nor ends before the commit.
+      const active = await lockActiveDeletion(tx, user.workspaceId);
       for (const { table, ids } of groups) {
         const locked = await tx.rows<{ id: string; deletionId: string | null; bytes: number; changed: boolean }>(
           `WITH old AS (
-             SELECT id, archived_at, deletion_id, attachment_bytes FROM ${table.table}
-             WHERE workspace_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE),
+             SELECT id, archived_at, coalesce(${inBatchSql('$4::bigint')}, false) AS in_batch, attachment_bytes
+             FROM ${table.table} WHERE workspace_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE),
            upd AS (
-             UPDATE ${table.table} t SET archived_at = NULL, archived_by = NULL, marked_at = NULL, marked_by = NULL,
-               deletion_id = NULL
+             UPDATE ${table.table} t SET archived_at = NULL, archived_by = NULL, marked_at = NULL, marked_by = NULL
              FROM old WHERE t.id = old.id AND old.archived_at IS NOT NULL RETURNING t.id)
-           SELECT old.id, old.deletion_id AS "deletionId", old.attachment_bytes::float8 AS bytes, upd.id IS NOT NULL AS changed
+           SELECT old.id, CASE WHEN old.in_batch THEN $3::uuid END AS "deletionId", old.attachment_bytes::float8 AS bytes,
+             upd.id IS NOT NULL AS changed
            FROM old LEFT JOIN upd ON upd.id = old.id`,
-          [user.workspaceId, ids],
+          [user.workspaceId, ids, active?.id ?? null, active?.generation ?? null],
         );
         this.checkAllLocked(table.type, ids, locked);
         await this.shrinkDeletions(tx, table.type, locked);
@@ -111,7 +110,7 @@ export class ArchiveService {
     const operation = action === 'archive' ? Operation.ARCHIVE : Operation.RESTORE;
     for (const { table, ids } of groups) {
       const rows = await tx.rows<CurrentRow>(
-        `SELECT id, workspace_id AS "workspaceId", created_by AS "createdBy", deletion_id AS "deletionId" FROM ${table.table}
+        `SELECT id, workspace_id AS "workspaceId", created_by AS "createdBy" FROM ${table.table}
          WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
         [user.workspaceId, ids],
       );

@@ -1,5 +1,6 @@
 import { OBJECT_TABLES, ObjectTable, ObjectType, tableOf } from '../../database/object-tables';
 import { AppError, ErrorCode } from '../../errors';
+import { batchDeletionIdSql } from '../deletion/batch-membership';
 import { DeletionState } from '../deletion/deletion-status';
 import { isUuid } from '../uuid';
 
@@ -15,6 +16,7 @@ export interface ObjectRow {
   archivedById: string | null;
   attachmentBytes: number;
   markedAt: Date | null;
+  /** The pending or executing deletion it is in (its mark's generation: batch-membership.ts), else null. */
   deletionId: string | null;
   deletionState: DeletionState;
   /** Whether at least one active legal hold covers it (the row's held_count). */
@@ -48,15 +50,15 @@ export function objectColumns(table: ObjectTable, alias = ''): string {
     `${a}archived_by AS "archivedById"`,
     `${a}attachment_bytes::float8 AS "attachmentBytes"`,
     `${a}marked_at AS "markedAt"`,
-    `${a}deletion_id AS "deletionId"`,
+    `${batchDeletionIdSql(alias || table.table)} AS "deletionId"`,
     `${a}held_count > 0 AS "onHold"`,
     ...own,
   ].join(', ');
 }
 
 /**
- * Adds the derived deletionState (deletion_id ? PENDING : marked_at ? MARKED : NONE) to a row just
- * read, in place: a page's rows are not copied once more for one field.
+ * Adds the derived deletionState (in an active deletion ? PENDING : marked_at ? MARKED : NONE) to a
+ * row just read, in place: a page's rows are not copied once more for one field.
  */
 export function withDeletionState(row: Omit<ObjectRow, 'deletionState'>): ObjectRow {
   const { NONE, MARKED, PENDING } = DeletionState;

@@ -1,5 +1,6 @@
 import { Database } from '../../database/database';
 import { OBJECT_TABLES, OBJECT_TYPES, ObjectType } from '../../database/object-tables';
+import { activeDeletionJoinSql, outsideBatchSql } from '../deletion/batch-membership';
 
 /** How many objects, and how many attachment bytes they carry. */
 interface VolumeFigure {
@@ -68,16 +69,16 @@ export class StatsService {
     const actual = await this.db.rows<CounterRow>(
       OBJECT_TABLES.map(
         ({ table, type }) => `
-        SELECT workspace_id AS "workspaceId", '${type}' AS type,
+        SELECT o.workspace_id AS "workspaceId", '${type}' AS type,
           count(*)::float8 AS all_count, coalesce(sum(attachment_bytes), 0)::float8 AS all_bytes,
           (count(*) FILTER (WHERE archived_at IS NOT NULL))::float8 AS archived_count,
           coalesce(sum(attachment_bytes) FILTER (WHERE archived_at IS NOT NULL), 0)::float8 AS archived_bytes,
-          (count(*) FILTER (WHERE marked_at IS NOT NULL AND deletion_id IS NULL))::float8 AS marked_count,
-          coalesce(sum(attachment_bytes) FILTER (WHERE marked_at IS NOT NULL AND deletion_id IS NULL), 0)::float8
+          (count(*) FILTER (WHERE ${outsideBatchSql('a.generation', 'o')}))::float8 AS marked_count,
+          coalesce(sum(attachment_bytes) FILTER (WHERE ${outsideBatchSql('a.generation', 'o')}), 0)::float8
             AS marked_bytes,
           (count(*) FILTER (WHERE held_count > 0))::float8 AS held_count,
           coalesce(sum(attachment_bytes) FILTER (WHERE held_count > 0), 0)::float8 AS held_bytes
-        FROM ${table} GROUP BY workspace_id`,
+        FROM ${table} o ${activeDeletionJoinSql('o', 'a')} GROUP BY o.workspace_id`,
       ).join(' UNION ALL '),
     );
     const stored = await this.db.rows<CounterRow>(

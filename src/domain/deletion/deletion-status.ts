@@ -1,5 +1,5 @@
 /**
- * Per object: where it stands in permanent deletion (derived from marked_at and deletion_id);
+ * Per object: where it stands in permanent deletion (derived from marked_at and the mark's generation);
  * the GraphQL `DeletionState`. The UI paints MARKED and PENDING red.
  */
 export enum DeletionState {

@@ -59,6 +59,9 @@ export class DeletionService {
     requireMayAttempt(user, Operation.CANCEL, 'cancel a deletion');
     if (!isUuid(id)) throw deletionNotFound(id);
     return this.db.transaction(async (tx) => {
+      // Handing the objects back to the selection moves the counters only: no restore or hold of
+      // this workspace may be half-way through meanwhile (they take the same lock).
+      await lockWorkspace(tx, user.workspaceId);
       const deletion = await this.lifecycle.cancel(tx, {
         deletionId: id,
         workspaceId: user.workspaceId,

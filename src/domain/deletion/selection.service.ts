@@ -9,6 +9,7 @@ import { Operation, refuseWhileActive, requireMayAttempt } from '../policy';
 import { checkRefBatch, groupRefs, notFound, ObjectRef, RefGroup } from '../archive/object-rows';
 import { uuidOrNothing } from '../uuid';
 import { activeDeletion } from './deletion-row';
+import { selectionGenerationSql } from './batch-membership';
 import { holdsCovering } from '../holds/legal-hold-row';
 import { holdWorkspaceLock, lockWorkspace, tryHoldWorkspaceLock } from './workspace-lock';
 
@@ -274,10 +275,14 @@ export class SelectionService {
     return row!;
   }
 
-  /** The SET list of `action`; a mark's time and marker are added to `params`. */
+  /**
+   * The SET list of `action`; a mark's time and marker are added to `params`. A mark carries the
+   * workspace's current selection generation, which the next activation freezes (batch-membership.ts).
+   */
   private assignment(params: SqlParams, by: Marker, action: Action): string {
     return action === 'mark'
-      ? `marked_at = ${params.add(by.at)}, marked_by = ${params.add(by.id)}::uuid`
+      ? `marked_at = ${params.add(by.at)}, marked_by = ${params.add(by.id)}::uuid,
+         mark_generation = ${selectionGenerationSql(`${params.add(by.workspaceId)}::uuid`)}`
       : 'marked_at = NULL, marked_by = NULL';
   }
 }
@@ -325,12 +330,14 @@ function chunkWalk(action: Action, params: SqlParams, after: TimeIdKey | null): 
 
 /**
  * The WHERE of the rows a call changes: unmarked archived ones no legal hold covers for mark (the
- * tables' CHECK refuses a marked held row anyway), marked ones (not frozen in a deletion) for unmark.
+ * tables' CHECK refuses a marked held row anyway), marked ones for unmark. Every marked row is in
+ * the selection here: a change is refused while a deletion is active, under the workspace lock
+ * that activation takes too (rule 4).
  */
 function rowsToChangeCondition(action: Action): string {
   return action === 'mark'
-    ? 'archived_at IS NOT NULL AND marked_at IS NULL AND deletion_id IS NULL AND held_count = 0'
-    : 'marked_at IS NOT NULL AND deletion_id IS NULL';
+    ? 'archived_at IS NOT NULL AND marked_at IS NULL AND held_count = 0'
+    : 'marked_at IS NOT NULL';
 }
 
 /** The CONFLICT of a mark naming held objects: which holds, with their reasons, and what to do. */

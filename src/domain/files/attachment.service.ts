@@ -144,7 +144,7 @@ export class AttachmentService {
     return row;
   }
 
-  /** Whether the deletion holding an object is executing (only pending objects carry a deletion_id). */
+  /** Whether the deletion holding an object (its derived deletionId) is executing. */
   private async executing(deletionId: string): Promise<boolean> {
     const row = await this.db.one('SELECT 1 FROM deletions WHERE id = $1 AND status = $2', [
       deletionId,

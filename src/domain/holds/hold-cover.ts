@@ -2,7 +2,7 @@ import { Sql } from '../../database/database';
 import { keyInstant, keyMicros } from '../../database/keyset';
 import { SqlFilter, SqlParams } from '../../database/sql';
 import { ObjectTable } from '../../database/object-tables';
-import { ACTIVE_DELETION_STATUSES } from '../deletion/deletion-status';
+import { deletionGenerationSql, inBatchSql } from '../deletion/batch-membership';
 
 /** Rows per chunk of a hold placed or released by filter: the size bulk marking uses (MARK_CHUNK_ROWS). */
 export const HOLD_CHUNK_ROWS = 10_000;
@@ -49,20 +49,21 @@ export async function coverRows(
   const deletion = params.add(options.deletionId);
   const row = await tx.one<CoverResult>(
     `WITH picked AS (
-       SELECT id, workspace_id, archived_at, marked_at, deletion_id, attachment_bytes FROM ${table.table}
+       SELECT id, workspace_id, archived_at, marked_at, attachment_bytes,
+         coalesce(${inBatchSql(deletionGenerationSql(`${deletion}::uuid`))}, false) AS in_batch FROM ${table.table}
        WHERE ${conditions.join(' AND ')} ${order} LIMIT ${params.add(options.limit)} FOR UPDATE),
      members AS (
        INSERT INTO legal_hold_objects (hold_id, workspace_id, object_type, object_id)
        SELECT ${hold}, workspace_id, '${table.type}', id FROM picked),
      upd AS (
-       UPDATE ${table.table} t SET held_count = t.held_count + 1, marked_at = NULL, marked_by = NULL, deletion_id = NULL
+       UPDATE ${table.table} t SET held_count = t.held_count + 1, marked_at = NULL, marked_by = NULL
        WHERE t.id = ANY(ARRAY(SELECT id FROM picked)) RETURNING 1),
      -- The workspace's one active deletion (locked by the caller) is the only one objects can be
      -- in: its figures row is found by primary key (a join let the planner scan every deletion's).
      shrink AS (
        UPDATE deletion_type_volumes v SET count = v.count - d.n, bytes = v.bytes - d.b
        FROM (SELECT count(*) AS n, coalesce(sum(attachment_bytes), 0) AS b FROM picked
-             WHERE deletion_id = ${deletion}::uuid) d
+             WHERE in_batch) d
        WHERE v.deletion_id = ${deletion}::uuid AND v.object_type = '${table.type}' AND d.n > 0),
      last AS (SELECT archived_at, id FROM picked ORDER BY archived_at, id LIMIT 1)
      SELECT (SELECT count(*) FROM upd)::int AS covered,
@@ -108,18 +109,6 @@ export async function uncoverRows(
     [holdId, table.type, limit, after ?? FIRST_UUID],
   );
   return row!;
-}
-
-/**
- * Locks the workspace's PENDING or EXECUTING deletion row, if any, before any object row: the
- * executor's order (and restore's), so a hold and an executing chunk never deadlock. Returns its id.
- */
-export async function lockActiveDeletion(tx: Sql, workspaceId: string): Promise<string | null> {
-  const row = await tx.one<{ id: string }>(
-    'SELECT id FROM deletions WHERE workspace_id = $1 AND status = ANY($2::text[]) FOR UPDATE',
-    [workspaceId, ACTIVE_DELETION_STATUSES],
-  );
-  return row?.id ?? null;
 }
 
 /** The WHERE of the rows of one table a hold by refs names. */

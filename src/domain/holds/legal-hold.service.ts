@@ -13,7 +13,8 @@ import { UserRow } from '../domain-types';
 import { Operation, requireMayAttempt } from '../policy';
 import { viewerGuard } from '../identity/viewer-guard';
 import { isUuid } from '../uuid';
-import { coverRows, HOLD_CHUNK_ROWS, HoldCursor, lockActiveDeletion, refsFilter, uncoverRows } from './hold-cover';
+import { coverRows, HOLD_CHUNK_ROWS, HoldCursor, refsFilter, uncoverRows } from './hold-cover';
+import { lockActiveDeletion } from '../deletion/batch-membership';
 import { LEGAL_HOLD_COLUMNS, LegalHoldRow, MAX_REASON_LENGTH } from './legal-hold-row';
 import { sessionTransaction } from './session-transaction';
 
@@ -52,7 +53,7 @@ export class LegalHoldService {
           let after: HoldCursor | null = null;
           for (let covered = HOLD_CHUNK_ROWS; covered === HOLD_CHUNK_ROWS;) {
             const chunk = await sessionTransaction(session, async (tx) => {
-              const deletionId = await lockActiveDeletion(tx, user.workspaceId);
+              const deletionId = await activeDeletionId(tx, user.workspaceId);
               const where = filterCondition(user.workspaceId, filter!);
               const options = { limit: HOLD_CHUNK_ROWS, after, returnIds: false, deletionId };
               return coverRows(tx, table, hold.id, where, options);
@@ -63,7 +64,7 @@ export class LegalHoldService {
           }
         }
         return sessionTransaction(session, async (tx) =>
-          this.announcePlaced(tx, user, hold.id, count, await lockActiveDeletion(tx, user.workspaceId)),
+          this.announcePlaced(tx, user, hold.id, count, await activeDeletionId(tx, user.workspaceId)),
         );
       }),
     );
@@ -99,7 +100,7 @@ export class LegalHoldService {
             `UPDATE legal_holds SET released_at = $2, released_by = $3 WHERE id = $1 RETURNING ${LEGAL_HOLD_COLUMNS}`,
             [id, now, user.id],
           );
-          const deletionId = await lockActiveDeletion(tx, user.workspaceId);
+          const deletionId = await activeDeletionId(tx, user.workspaceId);
           await this.announce(tx, DeletionEventType.HOLD_RELEASED, user, released!, deletionId);
           return released!;
         });
@@ -161,7 +162,7 @@ export class LegalHoldService {
     }
     return this.db.transaction(async (tx) => {
       await lockWorkspace(tx, user.workspaceId);
-      const deletionId = await lockActiveDeletion(tx, user.workspaceId);
+      const deletionId = await activeDeletionId(tx, user.workspaceId);
       const hold = await this.insertHold(tx, user, reason);
       const missing: ObjectRef[] = [];
       let count = 0;
@@ -242,4 +243,9 @@ function checkReason(reason: string): string {
 
 function holdNotFound(id: string): AppError {
   return new AppError(ErrorCode.NOT_FOUND, `No legal hold ${id} in your workspace.`, { holdId: id });
+}
+
+/** The id of the workspace's active deletion, locked (see lockActiveDeletion), or null. */
+async function activeDeletionId(tx: Sql, workspaceId: string): Promise<string | null> {
+  return (await lockActiveDeletion(tx, workspaceId))?.id ?? null;
 }

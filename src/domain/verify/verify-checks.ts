@@ -1,3 +1,4 @@
+import { batchVolumesMatchRecount } from './batch-check';
 import { heldCountsMatchHolds } from './hold-check';
 import { noStaleTombstones } from './tombstone-check';
 import { VerifyCheck, VerifySources } from './verify-check';
@@ -64,6 +65,7 @@ const VERIFY_CHECKS: VerifyCheck[] = [
   noOrphanFiles,
   noStaleTombstones,
   heldCountsMatchHolds,
+  batchVolumesMatchRecount,
 ];
 
 /** Runs every check; returns each check's problems by name. */

@@ -5,6 +5,7 @@ import { Clock } from '../clock';
 import { UserRow } from '../domain-types';
 import { Operation, requireMayAttempt } from '../policy';
 import { isUuid } from '../uuid';
+import { batchOfSql } from '../deletion/batch-membership';
 import { LinkTokens } from './link-token';
 
 /** One object named by type and id: all a downstream system needs to erase its copy. */
@@ -87,7 +88,7 @@ export class RemovedListService {
       const left = limit - refs.length;
       const rows = await this.db.rows<{ id: string; a: string }>(
         `SELECT id::text, archived_at::text AS a FROM ${table}
-         WHERE deletion_id = $1 AND (archived_at, id) < ($2::timestamptz, $3::uuid)
+         WHERE ${batchOfSql('$1::uuid')} AND (archived_at, id) < ($2::timestamptz, $3::uuid)
          ORDER BY archived_at DESC, id DESC LIMIT $4`,
         [deletionId, a, id, left + 1],
       );

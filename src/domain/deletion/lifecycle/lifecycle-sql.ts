@@ -22,10 +22,18 @@ const CLAIM = statusTransition([PENDING, EXECUTING], EXECUTING);
 const COMPLETE = statusTransition([EXECUTING], COMPLETED);
 const FAIL = statusTransition([EXECUTING], FAILED);
 
-/** $1 workspace, $2 now, $3 actor, $4 execute_after. Guarded by `deletions_one_active` (rule 5). */
+/**
+ * $1 workspace, $2 now, $3 actor, $4 execute_after. Guarded by `deletions_one_active` (rule 5).
+ * Freezes the workspace's current selection generation into the deletion and moves the workspace
+ * on to the next, so marks made from now on are not in this batch (batch-membership.ts): one row
+ * each, whatever the selection's size.
+ */
 export const ACTIVATE_SQL = `
-  INSERT INTO deletions (workspace_id, status, activated_at, activated_by, execute_after)
-  VALUES ($1, '${ACTIVATE.to}', $2, $3, $4) RETURNING ${DELETION_COLUMNS}`;
+  WITH frozen AS (
+    UPDATE workspaces SET selection_generation = selection_generation + 1 WHERE id = $1
+    RETURNING selection_generation - 1 AS generation)
+  INSERT INTO deletions (workspace_id, status, activated_at, activated_by, execute_after, generation)
+  SELECT $1, '${ACTIVATE.to}', $2, $3, $4, generation FROM frozen RETURNING ${DELETION_COLUMNS}`;
 
 /**
  * $1 id, $2 workspace, $3 now, $4 actor. The conditional UPDATE is the race guard against the

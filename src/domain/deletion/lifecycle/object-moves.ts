@@ -1,29 +1,40 @@
 import { Sql } from '../../../database/database';
-import { OBJECT_TABLES } from '../../../database/object-tables';
 
 /**
- * Freezes the selection into the deletion (activate): per table one UPDATE that also writes the
- * type's count and bytes from the very rows it changed, so the figures cannot drift from the set.
+ * Freezes the selection's figures into the deletion (activate): the workspace's counters of marked
+ * objects (type_stats, kept exact by the triggers) become the deletion's per-type volumes and drop
+ * to zero, one statement over at most seven rows, whatever the selection's size. The objects
+ * themselves are not written: the deletion's generation makes them its batch (batch-membership.ts).
+ * The counter rows are locked and subtracted, not zeroed, so the figures moved are the ones removed.
  */
 export async function freezeSelection(tx: Sql, workspaceId: string, deletionId: string): Promise<void> {
-  for (const { table, type } of OBJECT_TABLES) {
-    await tx.rows(
-      `WITH u AS (UPDATE ${table} SET deletion_id = $2
-                  WHERE workspace_id = $1 AND marked_at IS NOT NULL AND deletion_id IS NULL
-                  RETURNING attachment_bytes)
-       INSERT INTO deletion_type_volumes (deletion_id, object_type, count, bytes)
-       SELECT $2, $3, count(*), coalesce(sum(attachment_bytes), 0) FROM u HAVING count(*) > 0`,
-      [workspaceId, deletionId, type],
-    );
-  }
+  await tx.rows(
+    `WITH marked AS (
+       SELECT object_type, marked_count, marked_bytes FROM type_stats
+       WHERE workspace_id = $1 AND (marked_count <> 0 OR marked_bytes <> 0) FOR UPDATE),
+     emptied AS (
+       UPDATE type_stats s SET marked_count = s.marked_count - m.marked_count, marked_bytes = s.marked_bytes - m.marked_bytes
+       FROM marked m WHERE s.workspace_id = $1 AND s.object_type = m.object_type)
+     INSERT INTO deletion_type_volumes (deletion_id, object_type, count, bytes)
+     SELECT $2, object_type, marked_count, marked_bytes FROM marked WHERE marked_count > 0`,
+    [workspaceId, deletionId],
+  );
 }
 
 /**
- * Puts a deletion's remaining objects back into the selection, still marked (cancel, or a run
- * given up as FAILED), so admins can add more and activate again; the triggers move the counters.
+ * Hands a deletion's remaining objects back to the selection, still marked (cancel, or a run given
+ * up as FAILED), so admins can add more and activate again: once the deletion is no longer active
+ * its generation no longer claims them, so only the counters move, what is left of each type's
+ * volume (frozen figures less what restores, holds and the executor took) back to type_stats.
  */
 export async function returnToSelection(tx: Sql, deletionId: string): Promise<void> {
-  for (const { table } of OBJECT_TABLES) {
-    await tx.rows(`UPDATE ${table} SET deletion_id = NULL WHERE deletion_id = $1`, [deletionId]);
-  }
+  await tx.rows(
+    `INSERT INTO type_stats AS s (workspace_id, object_type, marked_count, marked_bytes)
+     SELECT d.workspace_id, v.object_type, v.count - v.done_count, v.bytes - v.done_bytes
+     FROM deletion_type_volumes v JOIN deletions d ON d.id = v.deletion_id
+     WHERE v.deletion_id = $1 AND (v.count <> v.done_count OR v.bytes <> v.done_bytes)
+     ON CONFLICT (workspace_id, object_type) DO UPDATE SET marked_count = s.marked_count + excluded.marked_count,
+       marked_bytes = s.marked_bytes + excluded.marked_bytes`,
+    [deletionId],
+  );
 }
