@@ -14,6 +14,7 @@ import { systemClock } from '../src/domain/clock';
 import { createLogger } from '../src/log';
 import { summariseRemoved } from '../src/domain/receipts/removed-batches';
 import { RemovedFold } from '../src/domain/receipts/removed-fold';
+import { LeafHashThread } from '../src/domain/receipts/leaf-hash-thread';
 import { DeletionScheduler } from '../src/scheduler/deletion-scheduler';
 import { createDueDeletion, seedArchivedObjects } from '../test/support/executor-fixtures';
 import { BenchDatabase } from './bench-database';
@@ -92,7 +93,8 @@ async function executeOnce(db: Database, files: FileStore, receipts: boolean, la
   await db.rows(`ANALYZE ${OBJECT_TABLES.map((t) => t.table).join(', ')}, attachments, deletion_removed`);
   // With receipts: as the app runs (each chunk records its refs, the executor folds them, the effect issues the
   // receipt in the COMPLETED transaction); without: no effect, nothing recorded.
-  const fold = receipts ? new RemovedFold(db) : undefined;
+  const hashing = receipts ? LeafHashThread.startIfBuilt() : undefined;
+  const fold = receipts ? new RemovedFold(db, hashing) : undefined;
   const scheduler = new DeletionScheduler({
     db,
     files,
@@ -107,7 +109,7 @@ async function executeOnce(db: Database, files: FileStore, receipts: boolean, la
     leaseMs: 60_000,
   });
   const start = process.hrtime.bigint();
-  const results = await scheduler.tick(new Date());
+  const results = await scheduler.tick(new Date()).finally(() => hashing?.close());
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (results.length !== 1 || results[0].outcome !== 'COMPLETED')
     throw new Error(`unexpected: ${JSON.stringify(results)}`);

@@ -26,6 +26,7 @@ import { createSchema } from './graphql/schema';
 import { WsCloseCode } from './ws/ws-close-codes';
 import { defaultReceiptIssuer, receiptEffect } from './domain/receipts/receipt-issuer';
 import { RemovedFold } from './domain/receipts/removed-fold';
+import { LeafHashThread } from './domain/receipts/leaf-hash-thread';
 
 /**
  * What runs inside every deletion transition's transaction, after its row, notifications and
@@ -68,8 +69,11 @@ async function startParts(loaded: Config, logger: Logger, stack: StopStack): Pro
   const { url, db } = await openDatabase(config, logger, stack);
   const files = await openFileStore(config);
   stack.push(() => files.close());
-  // The executor folds what each chunk removed into the receipt the lifecycle issues at the end.
-  const removedFold = new RemovedFold(db);
+  // The executor folds what each chunk removed into the receipt the lifecycle issues at the end,
+  // hashing on a thread of its own once built.
+  const hashing = LeafHashThread.startIfBuilt();
+  if (hashing) stack.push(() => hashing.close());
+  const removedFold = new RemovedFold(db, hashing);
   const { services, seeded } = await createAppServices(config, db, files, removedFold);
   // The issuer's keys are fetched in the background: an issuer down at start delays only its tokens.
   const issuerKeys = services.auth.issuer?.verifier.keys;

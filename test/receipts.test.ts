@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DeletionInclusionProofDocument, DeletionReceiptDocument } from '../operations/generated';
 import { jose } from '../src/domain/jose';
@@ -10,6 +11,7 @@ import {
   summariseRemoved,
 } from '../src/domain/receipts/removed-batches';
 import { RemovedFold } from '../src/domain/receipts/removed-fold';
+import { LeafHashThread } from '../src/domain/receipts/leaf-hash-thread';
 import { ReceiptPayload } from '../src/domain/receipts/receipt-payload';
 import { verifyReceipt } from '../src/domain/receipts/receipt-verifier';
 import { errorCode, mustRequest, request } from './support/clients';
@@ -280,6 +282,32 @@ describe('deletion receipts', () => {
       const summary = await summariseRemoved(server.database.db, deletionId, salt);
       expect(summary).toMatchObject({ objectsRoot: tree.root().toString('hex'), leafCount: 24, filesRemoved: 12 });
     } finally {
+      await server.database.db.rows('DELETE FROM deletion_removed WHERE deletion_id = $1', [deletionId]);
+    }
+  });
+
+  it('hashes on the compiled worker thread exactly as in this thread, and a fold whose thread died is dropped', async () => {
+    const deletionId = '00000000-0000-4000-8000-0000000000ac';
+    await insertBatches(deletionId, 4, 1);
+    // The thread runs the built worker (npm test builds first), as a built server does.
+    const hashing = new LeafHashThread(path.resolve(__dirname, '../dist/src/domain/receipts/leaf-hash-worker.js'));
+    try {
+      const db = server.database.db;
+      const batches: RemovedBatch[] = [];
+      for await (const batch of removedBatches(db, deletionId)) batches.push(batch);
+      const recorded = await recordedBatchSet(db, deletionId);
+      const fold = new RemovedFold(db, hashing);
+      for (const batch of batches) await fold.add(deletionId, ws.id, [batch]);
+      expect(await fold.take(deletionId, recorded)).toEqual(
+        await summariseRemoved(db, deletionId, await saltOf(ws.id)),
+      );
+      // The thread gone mid-way: the fold is not used (the issuer then rebuilds from the table).
+      await fold.add(deletionId, ws.id, batches.slice(0, 1));
+      await hashing.close();
+      await fold.add(deletionId, ws.id, batches.slice(1));
+      expect(await fold.take(deletionId, recorded)).toBeUndefined();
+    } finally {
+      await hashing.close();
       await server.database.db.rows('DELETE FROM deletion_removed WHERE deletion_id = $1', [deletionId]);
     }
   });

@@ -25,6 +25,8 @@ export class RemovedBatches1765800000000 implements MigrationInterface {
         files int NOT NULL,
         PRIMARY KEY (deletion_id, seq)
       );
+      -- Random ids do not compress: out of line without trying, which saves the chunk the attempt.
+      ALTER TABLE deletion_removed_batches ALTER COLUMN ids SET STORAGE EXTERNAL;
       INSERT INTO deletion_removed_batches (deletion_id, object_type, ids, bytes, files)
       SELECT deletion_id, object_type, array_agg(object_id ORDER BY seq), sum(bytes), sum(files)
       FROM (

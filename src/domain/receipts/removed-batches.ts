@@ -1,7 +1,6 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Sql } from '../../database/database';
 import { OBJECT_TABLES } from '../../database/object-tables';
-import { leafData, leafHash, StreamingMerkle } from './merkle';
+import { InlineLeafSink, LeafSink } from './leaf-sink';
 
 /**
  * One row of `deletion_removed`: the objects of one type one executor chunk removed, in the order
@@ -66,29 +65,22 @@ export interface RemovedSummary {
   survivors: number;
 }
 
-/** Leaves hashed between two yields to the event loop, so folding never holds up a request for long. */
-const LEAVES_PER_TURN = 250;
-
 /**
- * The receipt's figures built one batch at a time, in `seq` order: the RFC 6962 root of the salted
- * leaves (O(log n) hashes held), per-type counts and bytes, files, and survivors. Memory stays flat
- * whatever the deletion's size: a batch is dropped once added.
+ * The receipt's figures built one batch at a time, in `seq` order: the leaves go to `leaves` (an
+ * RFC 6962 tree of O(log n) hashes, here or on the hashing thread), with per-type counts and bytes,
+ * files and survivors. Memory stays flat whatever the deletion's size: a batch is dropped once added.
  */
 export class RemovedTally {
-  private readonly tree = new StreamingMerkle();
   private readonly byType = new Map<string, { count: number; bytes: number }>();
   private filesRemoved = 0;
   private survivors = 0;
   private readonly seen: BatchSet = { batches: 0, seqSum: '0' };
 
-  constructor(private readonly salt: Buffer) {}
+  constructor(private readonly leaves: LeafSink) {}
 
-  /** Adds a batch's leaves, yielding to the event loop every few hundred hashes. */
+  /** Adds a batch; resolves once its leaves are in the tree. */
   async add(batch: RemovedBatch): Promise<void> {
-    for (let i = 0; i < batch.ids.length; i++) {
-      if (i > 0 && i % LEAVES_PER_TURN === 0) await nextTurn();
-      this.tree.push(leafHash(leafData(this.salt, batch.type, batch.ids[i])));
-    }
+    await this.leaves.push(batch.type, batch.ids);
     const tally = this.byType.get(batch.type) ?? { count: 0, bytes: 0 };
     this.byType.set(batch.type, { count: tally.count + batch.ids.length, bytes: tally.bytes + batch.bytes });
     this.filesRemoved += batch.files;
@@ -106,10 +98,12 @@ export class RemovedTally {
     return this.seen.batches === set.batches && this.seen.seqSum === set.seqSum;
   }
 
-  summary(): RemovedSummary {
+  /** The figures; the tally is done with after this. */
+  async summary(): Promise<RemovedSummary> {
+    const { root, size } = await this.leaves.root();
     return {
-      objectsRoot: this.tree.root().toString('hex'),
-      leafCount: this.tree.size,
+      objectsRoot: root.toString('hex'),
+      leafCount: size,
       byType: OBJECT_TABLES.filter((t) => this.byType.has(t.type)).map((t) => ({
         type: t.type,
         ...this.byType.get(t.type)!,
@@ -117,6 +111,11 @@ export class RemovedTally {
       filesRemoved: this.filesRemoved,
       survivors: this.survivors,
     };
+  }
+
+  /** Gives the tally up without figures. */
+  discard(): void {
+    this.leaves.discard();
   }
 }
 
@@ -139,7 +138,7 @@ export async function countSurvivors(sql: Sql, batch: Pick<RemovedBatch, 'type' 
  * takeover, when no fold saw every chunk): each batch's leaves and its survivor check.
  */
 export async function summariseRemoved(sql: Sql, deletionId: string, salt: Buffer): Promise<RemovedSummary> {
-  const tally = new RemovedTally(salt);
+  const tally = new RemovedTally(new InlineLeafSink(salt));
   for await (const batch of removedBatches(sql, deletionId)) {
     await tally.add(batch);
     tally.addSurvivors(await countSurvivors(sql, batch));

@@ -1,4 +1,6 @@
 import { Database } from '../../database/database';
+import { LeafHashThread } from './leaf-hash-thread';
+import { InlineLeafSink } from './leaf-sink';
 import { BatchSet, countSurvivors, RemovedBatch, RemovedSummary, RemovedTally } from './removed-batches';
 
 /** One deletion's fold: the tally so far, once every batch handed over before is in it. */
@@ -7,9 +9,11 @@ type FoldRun = Promise<RemovedTally>;
 /**
  * Builds a deletion's receipt figures while it executes, so the receipt costs the executor almost
  * nothing (issue 23: ≤ 5% at 100k objects, bench/receipts.bench.ts). Each committed chunk hands
- * over the batches it recorded; their leaves are hashed and their survivors checked in the
- * background, while the database removes the next chunk — the two run on different cores. The
- * issuer then takes the finished tally instead of reading everything again.
+ * over the batches it recorded; their leaves are hashed on the hashing thread (leaf-hash-thread.ts)
+ * and their survivors checked on another connection while the database removes the next chunk, so
+ * the work runs on the core the executor leaves idle. The issuer then takes the finished tally
+ * instead of reading everything again. Without a hashing thread, the leaves are hashed in this
+ * thread, between the executor's statements.
  *
  * Only an optimisation: a fold that did not see exactly the recorded batches (a crash, a takeover
  * by another instance, a failed check) is dropped, and the issuer rebuilds the figures from
@@ -18,7 +22,10 @@ type FoldRun = Promise<RemovedTally>;
 export class RemovedFold {
   private readonly runs = new Map<string, FoldRun>();
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly hashing?: LeafHashThread,
+  ) {}
 
   /**
    * Folds a committed chunk's batches. Resolves once the previous chunk's batches are folded, so
@@ -49,12 +56,16 @@ export class RemovedFold {
     const run = this.runs.get(deletionId);
     this.runs.delete(deletionId);
     const tally = await run?.catch(() => undefined);
-    return tally?.covers(recorded) ? tally.summary() : undefined;
+    if (tally?.covers(recorded)) return tally.summary().catch(() => undefined);
+    tally?.discard();
+    return undefined;
   }
 
   /** Drops a deletion's fold (its run ended without a receipt: another run will rebuild or refold). */
   forget(deletionId: string): void {
+    const run = this.runs.get(deletionId);
     this.runs.delete(deletionId);
+    run?.then((tally) => tally.discard()).catch(() => undefined);
   }
 
   private async start(workspaceId: string): Promise<RemovedTally> {
@@ -63,6 +74,6 @@ export class RemovedFold {
       workspaceId,
     ]);
     if (!row) throw new Error(`workspace ${workspaceId} has no receipt salt yet`);
-    return new RemovedTally(row.salt);
+    return new RemovedTally(this.hashing ? this.hashing.sink(row.salt) : new InlineLeafSink(row.salt));
   }
 }
