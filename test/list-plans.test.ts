@@ -211,7 +211,13 @@ describe('what a page loads beside its rows uses an index', () => {
     expect(statements[0].text).not.toMatch(/u\.email|u\.role|a\.mime_type|storage_key/);
     const nodes = await planOf(statements[0]);
     expect(nodes.map((node) => node['Node Type'])).not.toContain('Seq Scan');
-    expect(nodes.map((node) => node['Node Type'])).not.toContain('Sort');
+    // No sort of the page; an object's attachments in order (json_agg … ORDER BY) may sort its few rows:
+    // PostgreSQL 16 and later plan that as a Sort under the Aggregate, 15 inside the Aggregate itself.
+    const sortedAggregates = nodes
+      .filter((node) => node['Node Type'] === 'Aggregate')
+      .flatMap((node) => node.Plans ?? []);
+    const sorts = nodes.filter((node) => node['Node Type'] === 'Sort' && !sortedAggregates.includes(node));
+    expect(sorts).toEqual([]);
     const indexes = nodes.flatMap((node) => (node['Index Name'] ? [node['Index Name']] : []));
     // The page's walk, its archivers and creators by primary key, its attachments; the viewer's row
     // (the rights check) by primary key or (workspace, role), as the planner likes.
