@@ -20,6 +20,7 @@ import { mark1mBench } from './mark-1m.bench';
 import { purgeBrowseBench } from './purge-browse.bench';
 import { purgeBench, purgeS3Bench } from './purge.bench';
 import { receiptsBench } from './receipts.bench';
+import { startTimeBench } from './start-time.bench';
 import { webhooksBench } from './webhooks.bench';
 
 /**
@@ -54,6 +55,7 @@ const BENCHES: Record<string, Bench> = {
   events: eventsBench,
   fanout: fanoutBench,
   mark: markBench,
+  'start-time': startTimeBench,
   executor: executorBench,
   'executor-s3': executorS3Bench,
   browse: browseBench,
