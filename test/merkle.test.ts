@@ -1,14 +1,16 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import {
   EMPTY_ROOT,
   leafData,
   leafHash,
   nodeHash,
   rootFromPath,
+  SaltedLeaves,
   splitPoint,
   StreamingMerkle,
   StreamingProof,
 } from '../src/domain/receipts/merkle';
+import { hmacStates, sha256, sha256From } from '../src/domain/receipts/sha256';
 
 /** RFC 6962 §2.1 MTH written as the RFC states it, recursively: the reference the streaming builder must match. */
 function referenceRoot(leaves: Buffer[]): Buffer {
@@ -95,5 +97,44 @@ describe('Merkle tree (RFC 6962)', () => {
     expect(leafData(Buffer.alloc(32, 1), 'CONTACT', id)).toEqual(a);
     expect(leafData(Buffer.alloc(32, 2), 'CONTACT', id)).not.toEqual(a);
     expect(leafData(Buffer.alloc(32, 1), 'DEAL', id)).not.toEqual(a);
+  });
+
+  it('hashes as node:crypto does: SHA-256 of every length up to 119 bytes, HMAC under short and long keys, leaves and nodes', () => {
+    const out = Buffer.alloc(32);
+    for (let length = 0; length <= 119; length++) {
+      const message = randomBytes(length);
+      sha256(message, length, out);
+      expect(out.toString('hex')).toBe(createHash('sha256').update(message).digest('hex'));
+    }
+    for (const keyLength of [0, 16, 32, 64, 65, 100]) {
+      const key = randomBytes(keyLength);
+      const message = randomBytes(45);
+      sha256From(hmacStates(key).inner, 1, message, 45, out);
+      const inner = Buffer.from(out);
+      sha256From(hmacStates(key).outer, 1, inner, 32, out);
+      expect(out.toString('hex')).toBe(createHmac('sha256', key).update(message).digest('hex'));
+    }
+    const salt = randomBytes(32);
+    const leaves = new SaltedLeaves(salt);
+    for (const type of ['CONTACT', 'ACTIVITY', 'OBJECT', 'DEAL', 'TASK', 'EMAIL', 'CALL', 'Ünïcode', 'X'.repeat(200)]) {
+      const id = randomUUID();
+      const data = createHmac('sha256', salt).update(`${type}:${id}`).digest();
+      expect(leaves.data(type, id)).toEqual(data);
+      expect(leaves.leaf(type, id)).toEqual(
+        createHash('sha256')
+          .update(Buffer.from([0]))
+          .update(data)
+          .digest(),
+      );
+    }
+    const [left, right] = [randomBytes(32), randomBytes(32)];
+    expect(nodeHash(left, right)).toEqual(
+      createHash('sha256')
+        .update(Buffer.from([1]))
+        .update(left)
+        .update(right)
+        .digest(),
+    );
+    expect(() => nodeHash(left, randomBytes(31))).toThrow('32-byte');
   });
 });

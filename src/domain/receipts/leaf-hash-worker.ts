@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { leafData, leafHash, StreamingMerkle } from './merkle';
+import { SaltedLeaves, StreamingMerkle } from './merkle';
 
 /*
  * The worker thread of LeafHashWorker (leaf-hash-thread.ts): keeps one streaming tree per sink and
@@ -20,17 +20,19 @@ export interface LeafHashReply {
   size?: number;
 }
 
-const trees = new Map<number, StreamingMerkle>();
+const trees = new Map<number, { tree: StreamingMerkle; leaves: SaltedLeaves }>();
 
 parentPort?.on('message', (request: LeafHashRequest) => {
   const answer: LeafHashReply = { reply: request.reply };
   if (request.op === 'push') {
-    const tree = trees.get(request.sink) ?? new StreamingMerkle();
-    trees.set(request.sink, tree);
-    const salt = Buffer.from(request.salt);
-    for (const id of request.ids) tree.push(leafHash(leafData(salt, request.type, id)));
+    const sink = trees.get(request.sink) ?? {
+      tree: new StreamingMerkle(),
+      leaves: new SaltedLeaves(Buffer.from(request.salt)),
+    };
+    trees.set(request.sink, sink);
+    for (const id of request.ids) sink.tree.push(sink.leaves.leaf(request.type, id));
   } else if (request.op === 'root') {
-    const tree = trees.get(request.sink) ?? new StreamingMerkle();
+    const tree = trees.get(request.sink)?.tree ?? new StreamingMerkle();
     trees.delete(request.sink);
     Object.assign(answer, { root: tree.root().toString('hex'), size: tree.size });
   } else {

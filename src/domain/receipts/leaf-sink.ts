@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { leafData, leafHash, StreamingMerkle } from './merkle';
+import { SaltedLeaves, StreamingMerkle } from './merkle';
 
 /** Where a receipt's leaves go: hashed, in the order pushed, into one RFC 6962 tree. */
 export interface LeafSink {
@@ -17,13 +17,16 @@ const LEAVES_PER_TURN = 250;
 /** Hashes in this thread (the rebuild after a crash, and wherever no worker runs): O(log n) hashes held. */
 export class InlineLeafSink implements LeafSink {
   private readonly tree = new StreamingMerkle();
+  private readonly leaves: SaltedLeaves;
 
-  constructor(private readonly salt: Buffer) {}
+  constructor(salt: Buffer) {
+    this.leaves = new SaltedLeaves(salt);
+  }
 
   async push(type: string, ids: readonly string[]): Promise<void> {
     for (let i = 0; i < ids.length; i++) {
       if (i > 0 && i % LEAVES_PER_TURN === 0) await nextTurn();
-      this.tree.push(leafHash(leafData(this.salt, type, ids[i])));
+      this.tree.push(this.leaves.leaf(type, ids[i]));
     }
   }
 

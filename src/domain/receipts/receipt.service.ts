@@ -5,7 +5,7 @@ import { UserRow } from '../domain-types';
 import { requireAdmin } from '../policy';
 import { isUuid } from '../uuid';
 import { JSONWebKeySet } from '../jose';
-import { leafData, leafHash, rootFromPath, StreamingProof } from './merkle';
+import { rootFromPath, SaltedLeaves, StreamingProof } from './merkle';
 import { ReceiptKeys } from './receipt-keys';
 import { removedBatches } from './removed-batches';
 
@@ -93,10 +93,11 @@ export class ReceiptService {
         user.workspaceId,
       ]))!.salt;
       const proof = new StreamingProof(found.index, found.count);
+      const leaves = new SaltedLeaves(salt);
       for await (const batch of removedBatches(tx, deletionId)) {
-        for (const id of batch.ids) proof.push(leafHash(leafData(salt, batch.type, id)));
+        for (const id of batch.ids) proof.push(leaves.leaf(batch.type, id));
       }
-      const leaf = leafHash(leafData(salt, ref.type, ref.id));
+      const leaf = leaves.leaf(ref.type, ref.id);
       const path = proof.path();
       if (rootFromPath(leaf, path).toString('hex') !== receipt.objectsRoot) {
         throw new Error(`deletion ${deletionId}: the recorded removals no longer match the receipt's root`);
