@@ -108,3 +108,43 @@ test('a link token expires after WEBHOOK_LINK_TTL', async () => {
     (await fetch(url.replace(shortLinks.url.replace(/\/graphql$/, ''), server.url.replace(/\/graphql$/, '')))).status,
   ).toBe(401);
 });
+
+test('refuses an `after` that is not a cursor this list gave out with 400 BAD_USER_INPUT, for either phase', async () => {
+  const ws = await createWorkspace(server.database.db, 1, 0);
+  const admin = ws.admins[0];
+  const refs = await archivedObjects(server.url, admin, 'CONTACT', 3);
+  await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
+  const deletion = (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion;
+  await server.app.scheduler.tick(new Date(new Date(deletion.executeAfter).getTime() + 1_000));
+  const plain = `${server.url.replace(/\/graphql$/, '')}/deletions/${deletion.id}/removed`;
+  const read = async (after: string) => {
+    const response = await fetch(`${plain}?limit=1&after=${encodeURIComponent(after)}`, {
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    return { status: response.status, body: (await response.json()) as { error?: { code: string }; refs?: unknown[] } };
+  };
+  const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  // A cursor it gave out works (the first page's `next`), so the refusals below are about the cursors alone.
+  const first = await fetch(`${plain}?limit=1`, { headers: { authorization: `Bearer ${admin.token}` } });
+  const next = new URL(((await first.json()) as Page).next!).searchParams.get('after')!;
+  expect((await read(next)).body.refs).toHaveLength(1);
+  for (const after of [
+    'not base64 json!',
+    cursor(null),
+    cursor(7),
+    cursor(['r', '1', 0]),
+    cursor({ p: 'r', s: '1' }), // the list's cursor before batches (one row per object) had no position
+    cursor({ p: 'r', s: '1', n: -1 }),
+    cursor({ p: 'r', s: '1', n: 0.5 }),
+    cursor({ p: 'r', s: "1' OR 1=1", n: 0 }),
+    cursor({ p: 'b', t: 99, a: 'infinity', id: refs[0].id }),
+    cursor({ p: 'b', t: 0, a: 'yesterday', id: refs[0].id }),
+    cursor({ p: 'x', s: '1', n: 0 }),
+  ]) {
+    const { status, body } = await read(after);
+    expect({ after, status, code: body.error?.code }).toEqual({ after, status: 400, code: 'BAD_USER_INPUT' });
+  }
+  // Refusals read nothing and leave the list as it was: all three refs, still.
+  const all = await fetch(`${plain}?limit=10`, { headers: { authorization: `Bearer ${admin.token}` } });
+  expect(((await all.json()) as Page).refs).toHaveLength(3);
+});

@@ -143,8 +143,11 @@ function decodeCursor(text: string): Cursor {
   } catch {
     throw bad;
   }
-  if (value.p === 'r' && typeof value.s === 'string' && /^\d{1,18}$/.test(value.s) && Number.isInteger(value.n))
-    return { p: 'r', s: value.s, n: value.n as number };
+  // Any JSON decodes: `null`, a number or an array is no cursor either (and must not fail as a TypeError, a 500).
+  if (typeof value !== 'object' || value === null) throw bad;
+  const position = value.n;
+  if (value.p === 'r' && typeof value.s === 'string' && /^\d{1,18}$/.test(value.s) && isCount(position))
+    return { p: 'r', s: value.s, n: position };
   if (!isUuid(value.id)) throw bad;
   if (
     value.p === 'b' &&
@@ -156,4 +159,9 @@ function decodeCursor(text: string): Cursor {
   )
     return { p: 'b', t: value.t as number, a: value.a, id: value.id };
   throw bad;
+}
+
+/** A position within a batch: a whole number from 0 to the largest array PostgreSQL indexes. */
+function isCount(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 2_147_483_647;
 }
