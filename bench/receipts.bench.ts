@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { Worker } from 'node:worker_threads';
 import { Database } from '../src/database/database';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { FileStore, LocalFileStore } from '../src/domain/files/file-store';
@@ -15,6 +16,7 @@ import { createLogger } from '../src/log';
 import { summariseRemoved } from '../src/domain/receipts/removed-batches';
 import { RemovedFold } from '../src/domain/receipts/removed-fold';
 import { LeafHashThread } from '../src/domain/receipts/leaf-hash-thread';
+import { LeafSink } from '../src/domain/receipts/leaf-sink';
 import { DeletionScheduler } from '../src/scheduler/deletion-scheduler';
 import { createDueDeletion, seedArchivedObjects } from '../test/support/executor-fixtures';
 import { BenchDatabase } from './bench-database';
@@ -31,43 +33,42 @@ const MEMORY_SIZES = (process.env.RECEIPTS_BENCH_SIZES ?? '100000,300000,1000000
 /**
  * Issue 23's budget: a receipt adds ≤ 5% to the executor's time at 100k objects, and its memory
  * stays flat from 100k to 1M. Executes a ~100k-object deletion with receipts (the removed refs
- * recorded by each chunk, the receipt built and signed at the end) and without, alternating, best
- * of ROUNDS each; then builds receipts over 100k, 300k and 1M recorded refs and samples the heap.
+ * recorded by each chunk, the receipt built and signed at the end) and without, in ROUNDS rounds
+ * (medians); then builds receipts over 100k, 300k and 1M recorded refs and samples the heap.
  */
 export async function receiptsBench({ db }: BenchDatabase): Promise<BenchResult[]> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'crm-archive-bench-files-'));
   const files = new LocalFileStore(folder);
   try {
-    const ratios: number[] = [];
-    const times = { with: [] as number[], without: [] as number[] };
+    const sides: Side[] = process.env.RECEIPTS_BENCH_PARTS ? [...SIDES, ...PARTS] : [...SIDES];
+    const times = new Map<Side, number[]>(sides.map((side) => [side, []]));
+    const ratios = new Map<Side, number[]>(sides.map((side) => [side, []]));
     let objects = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      // Which side goes first alternates, so a machine that slows down or speeds up favours neither.
-      const order = round % 2 === 0 ? [true, false] : [false, true];
-      const ms = { with: 0, without: 0 };
-      for (const receipts of order) {
-        const run = await executeOnce(db, files, receipts, `r${round}-${receipts}`);
+      // Which side goes first rotates, so a machine that slows down or speeds up favours none.
+      const ms = new Map<Side, number>();
+      for (let i = 0; i < sides.length; i++) {
+        const side = sides[(round + i) % sides.length];
+        const run = await executeOnce(db, files, side, `r${round}-${i}`);
         objects = run.count;
-        const key = receipts ? 'with' : 'without';
-        ms[key] = run.ms;
-        times[key].push(run.ms);
-        process.stderr.write(`  ${run.count} objects ${key} receipts: ${Math.round(run.ms)} ms\n`);
+        ms.set(side, run.ms);
+        times.get(side)!.push(run.ms);
+        process.stderr.write(`  ${run.count} objects, ${side}: ${Math.round(run.ms)} ms\n`);
       }
-      ratios.push(ms.with / ms.without);
+      for (const side of sides) ratios.get(side)!.push(ms.get(side)! / ms.get('without receipts')!);
     }
-    process.stderr.write(`  ratios per round: ${ratios.map((r) => r.toFixed(2)).join(' ')}\n`);
-    const results: BenchResult[] =
-      ROUNDS === 0
-        ? []
-        : [
-            {
-              name: `execute ${objects} objects with receipts (median of ${ROUNDS}; ratio: median of the rounds' own)`,
-              ms: median(times.with),
-              baselineName: 'without receipts',
-              baselineMs: median(times.with) / median(ratios),
-              goal: { atMost: 1.05 },
-            },
-          ];
+    const results: BenchResult[] = [];
+    for (const side of ROUNDS === 0 ? [] : sides.filter((side) => side !== 'without receipts')) {
+      const own = ratios.get(side)!;
+      process.stderr.write(`  ${side} ÷ without, per round: ${own.map((r) => r.toFixed(2)).join(' ')}\n`);
+      results.push({
+        name: `execute ${objects} objects, ${side} (median of ${ROUNDS}; ratio: median of the rounds' own)`,
+        ms: median(times.get(side)!),
+        baselineName: 'without receipts',
+        baselineMs: median(times.get(side)!) / median(own),
+        ...(side === 'with receipts' ? { goal: { atMost: 1.05 } } : {}),
+      });
+    }
     const peaks: number[] = [];
     for (const n of MEMORY_SIZES) {
       const peak = await receiptHeapPeak(db, n);
@@ -88,8 +89,31 @@ export async function receiptsBench({ db }: BenchDatabase): Promise<BenchResult[
   }
 }
 
+/** The executor as shipped, and without receipts (nothing recorded, nothing folded): the goal's two sides. */
+const SIDES = ['with receipts', 'without receipts'] as const;
+/**
+ * With RECEIPTS_BENCH_PARTS set, where the difference goes: recording the ids alone (no fold, no
+ * receipt); everything but the hashing (the fold's thread replaced by one that only counts); and
+ * the executor without receipts beside a thread of this process that hashes something else all
+ * the time: what any CPU work beside the executor costs it on this machine.
+ */
+const PARTS = ['records only', 'receipts without hashing', 'without receipts, beside a busy thread'] as const;
+type Side = (typeof SIDES)[number] | (typeof PARTS)[number];
+
+/** A stand-in for the hashing thread that hashes nothing: its root is no root, only its leaf count is right. */
+const countingThread = {
+  sink(): LeafSink {
+    let size = 0;
+    return {
+      push: async (_type, ids) => void (size += ids.length),
+      root: async () => ({ root: Buffer.alloc(32), size }),
+      discard: () => undefined,
+    };
+  },
+} as unknown as LeafHashThread;
+
 /** Seeds a ~100k-object deletion (one file per hundredth object) and executes it; the execution's time. */
-async function executeOnce(db: Database, files: FileStore, receipts: boolean, label: string) {
+async function executeOnce(db: Database, files: FileStore, side: Side, label: string) {
   const workspace = await db.one<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('bench') RETURNING id`);
   const user = await db.one<{ id: string }>(
     `INSERT INTO users (workspace_id, name, email, role) VALUES ($1, 'bench', $2, 'ADMIN') RETURNING id`,
@@ -103,13 +127,17 @@ async function executeOnce(db: Database, files: FileStore, receipts: boolean, la
   await db.rows(`VACUUM (ANALYZE) ${OBJECT_TABLES.map((t) => t.table).join(', ')}, attachments, deletion_removed`);
   // With receipts: as the app runs (each chunk records its refs, the executor folds them, the effect issues the
   // receipt in the COMPLETED transaction); without: no effect, nothing recorded.
-  const hashing = receipts ? LeafHashThread.startIfBuilt() : undefined;
-  const fold = receipts ? new RemovedFold(db, hashing) : undefined;
+  const receipts = side === 'with receipts' || side === 'receipts without hashing';
+  const hashing = side === 'with receipts' ? LeafHashThread.startIfBuilt() : undefined;
+  const fold = receipts
+    ? new RemovedFold(db, side === 'receipts without hashing' ? countingThread : hashing)
+    : undefined;
+  const busy = side === 'without receipts, beside a busy thread' ? busyThread() : undefined;
   const scheduler = new DeletionScheduler({
     db,
     files,
     lifecycle: new DeletionLifecycle(receipts ? [receiptEffect(defaultReceiptIssuer(files, undefined, fold))] : []),
-    recordRemoved: receipts,
+    recordRemoved: receipts || side === 'records only',
     removedFold: fold,
     selection: new SelectionService(db, systemClock),
     clock: systemClock,
@@ -119,11 +147,17 @@ async function executeOnce(db: Database, files: FileStore, receipts: boolean, la
     leaseMs: 60_000,
   });
   const start = process.hrtime.bigint();
-  const results = await scheduler.tick(new Date()).finally(() => hashing?.close());
+  const results = await scheduler.tick(new Date()).finally(() => Promise.all([hashing?.close(), busy?.terminate()]));
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (results.length !== 1 || results[0].outcome !== 'COMPLETED')
     throw new Error(`unexpected: ${JSON.stringify(results)}`);
   return { ms, count: refs.length };
+}
+
+/** A thread of this process that hashes in a loop until terminated. */
+function busyThread(): Worker {
+  const code = `const { createHash } = require('node:crypto'); for (;;) createHash('sha256').update('busy').digest();`;
+  return new Worker(code, { eval: true });
 }
 
 /**

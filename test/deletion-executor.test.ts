@@ -25,6 +25,7 @@ import {
 } from './support/executor-fixtures';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
 import { createObject, upload } from './support/objects';
+import { openTransaction, waitForWaiterOf } from './support/row-locks';
 import { STALL_GUARDED_TIMEOUT_MS, waitFor } from './support/wait-for';
 import { startTestServer, TestServer } from './support/servers';
 import { batchDeletionIdSql } from '../src/domain/deletion/batch-membership';
@@ -337,6 +338,32 @@ describe('tombstone verify check', () => {
     expect(again.activateDeletion.total.count).toBe(3);
     await scheduler().tick(inDays(16));
     expect(await deletionRow(again.activateDeletion.id)).toMatchObject({ status: 'COMPLETED' });
+    expect(await remainingObjects(batch.refs)).toEqual([]);
+    expect(await verifyProblems()).toEqual([]);
+  });
+
+  it('waits for a row another transaction locks briefly and removes it in the same chunk, skipping nothing', async () => {
+    const batch = await archivedObjects(ws, ['CONTACT'], 3);
+    const deletionId = await createDueDeletion(db(), ws.id, ws.admins[0].id, batch.refs, inDays(7));
+    const holder = await openTransaction(server.database.url);
+    const chunks: number[] = [];
+    try {
+      await holder.sql.rows('SELECT id FROM contacts WHERE id = $1 FOR UPDATE', [batch.refs[0].id]);
+      // A wait far longer than this test: the chunk must still be waiting when the holder lets go.
+      const patient = scheduler({
+        chunkSize: 10,
+        chunkLockWaitMs: 600_000,
+        afterChunk: (c) => void chunks.push(c.objects),
+      });
+      const ticking = patient.tick(inDays(8));
+      await waitForWaiterOf(db(), holder.pid, 'the chunk to wait for the locked contact');
+      await holder.close();
+      expect(await ticking).toEqual([{ deletionId, outcome: ExecutionOutcome.COMPLETED }]);
+    } finally {
+      await holder.close();
+    }
+    // One chunk took all three: the locked one was waited for, not skipped to a later chunk.
+    expect(chunks).toEqual([3]);
     expect(await remainingObjects(batch.refs)).toEqual([]);
     expect(await verifyProblems()).toEqual([]);
   });

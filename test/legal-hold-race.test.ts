@@ -46,6 +46,15 @@ async function deletionOfTwo(): Promise<{ ws: TestWorkspace; admin: TestUser; co
   return { ws, admin, contact, deal, id };
 }
 
+/** A chunk of up to 10 objects of deletion `deletionId`, as the executor runs it first (waiting for locked rows). */
+const chunkOf = (deletionId: string, workspaceId: string) => ({
+  deletionId,
+  workspaceId,
+  limit: 10,
+  record: true,
+  skipLocked: false,
+});
+
 async function exists({ type, id }: Ref): Promise<{ held_count: number } | undefined> {
   return db().one(`SELECT held_count FROM ${tableOf(type as ObjectType).table} WHERE id = $1`, [id]);
 }
@@ -64,7 +73,7 @@ describe('a legal hold racing the executor', () => {
     // An executing chunk's transaction, stopped after removing the deal (it locks the deletion row first).
     open = await openTransaction(server.database.url);
     await open.sql.rows('SELECT id FROM deletions WHERE id = $1 FOR UPDATE', [id]);
-    expect((await removeChunk(open.sql, id, ws.id, 10, [ObjectType.DEAL])).objects).toBe(1);
+    expect((await removeChunk(open.sql, chunkOf(id, ws.id), [ObjectType.DEAL])).objects).toBe(1);
 
     const placing = request(server.url, PlaceLegalHoldDocument, { reason: 'raced', refs: [contact] }, admin.token);
     await waitUntilBlockedBy(db(), open, 'the hold to wait for the chunk');
@@ -85,7 +94,7 @@ describe('a legal hold racing the executor', () => {
     const { ws, admin, contact, id } = await deletionOfTwo();
     open = await openTransaction(server.database.url);
     await open.sql.rows('SELECT id FROM deletions WHERE id = $1 FOR UPDATE', [id]);
-    expect((await removeChunk(open.sql, id, ws.id, 10, [ObjectType.CONTACT])).objects).toBe(1);
+    expect((await removeChunk(open.sql, chunkOf(id, ws.id), [ObjectType.CONTACT])).objects).toBe(1);
 
     const placing = request(server.url, PlaceLegalHoldDocument, { reason: 'late', refs: [contact] }, admin.token);
     await waitUntilBlockedBy(db(), open, 'the hold to wait for the chunk');

@@ -47,6 +47,8 @@ export interface ExecutorOptions {
   maxAttempts?: number;
   /** How long a run waits for rows other transactions keep locked before it gives up (default 5 s). */
   lockedRowsGiveUpMs?: number;
+  /** How long a chunk waits for a row others lock before the run skips locked rows (default CHUNK_LOCK_WAIT_MS). */
+  chunkLockWaitMs?: number;
   /** Called after each committed chunk, as its file removal starts (tests act between chunks here). */
   afterChunk?: (progress: ChunkProgress) => Promise<void> | void;
   /**
@@ -63,6 +65,14 @@ const MAX_ATTEMPTS_WITHOUT_PROGRESS = 5;
 // A lock held for good (a stuck transaction) must not keep a run, and its lease, alive for ever:
 // after this long the run ends as a failed attempt and a later claim tries again.
 const LOCKED_ROWS_GIVE_UP_MS = 5_000;
+/**
+ * How long a chunk waits for a row another transaction locks before the run switches to skipping
+ * locked rows (deletion-chunk.ts): long enough for an archive call or an upload to finish, far
+ * below deadlock_timeout (1 s), so should a lock cycle ever form, this timeout breaks it first.
+ */
+const CHUNK_LOCK_WAIT_MS = 100;
+/** SQLSTATE lock_not_available: the transaction's lock_timeout expired. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /** A chunk that removed nothing names (some of) the objects left, which others keep locked. */
 type ChunkOutcome = ChunkResult & { locked: ObjectRef[] };
@@ -106,6 +116,8 @@ export class DeletionExecutor {
 
   private async run(deletion: ClaimedDeletion, now: () => Date, shouldStop: () => boolean): Promise<ExecutionOutcome> {
     const lockedRows = new LockedRowsWait(this.options.lockedRowsGiveUpMs ?? LOCKED_ROWS_GIVE_UP_MS);
+    // Chunks wait briefly for rows others lock until one waits too long; the rest of the run skips them (runChunk).
+    const lockMode = { skipLocked: false };
     // A chunk's files are deleted while the next chunk's transaction runs: the store waits on the disk
     // or the network, the database on its own work, so the file deletes (a fifth of a purge's time when
     // profiled) hide behind the next chunk (BENCHMARKS.md, issue 25). Only committed tombstones' files go.
@@ -119,7 +131,7 @@ export class DeletionExecutor {
           return ExecutionOutcome.STOPPED;
         }
         const started = performance.now();
-        const chunk = await this.runChunk(deletion, now(), goneTombstones);
+        const chunk = await this.runChunk(deletion, now(), goneTombstones, lockMode);
         if (chunk === ExecutionOutcome.LEASE_LOST) return chunk;
         goneTombstones = await unlinking;
         unlinking = Promise.resolve([]);
@@ -155,13 +167,31 @@ export class DeletionExecutor {
     deletion: ClaimedDeletion,
     at: Date,
     goneTombstones: readonly string[],
+    run: { skipLocked: boolean },
   ): Promise<ChunkOutcome | ExecutionOutcome.LEASE_LOST> {
-    const { chunkSize } = this.options;
+    try {
+      return await this.chunkTransaction(deletion, at, goneTombstones, run.skipLocked);
+    } catch (error) {
+      if (run.skipLocked || (error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) throw error;
+      // Another transaction kept a row locked past CHUNK_LOCK_WAIT: this run skips locked rows from now on (chunkSql).
+      run.skipLocked = true;
+      return this.chunkTransaction(deletion, at, goneTombstones, true);
+    }
+  }
+
+  private async chunkTransaction(
+    deletion: ClaimedDeletion,
+    at: Date,
+    goneTombstones: readonly string[],
+    skipLocked: boolean,
+  ): Promise<ChunkOutcome | ExecutionOutcome.LEASE_LOST> {
+    const { chunkSize: limit } = this.options;
     return this.options.db.transaction(async (tx) => {
-      const owned = await this.lockRenewAndForget(tx, deletion.id, goneTombstones);
+      const owned = await this.lockRenewAndForget(tx, deletion.id, goneTombstones, skipLocked);
       if (!owned) return ExecutionOutcome.LEASE_LOST;
       const record = this.options.recordRemoved ?? true;
-      const chunk = await removeChunk(tx, deletion.id, deletion.workspaceId, chunkSize, owned.pendingTypes, record);
+      const scope = { deletionId: deletion.id, workspaceId: deletion.workspaceId, limit, record, skipLocked };
+      const chunk = await removeChunk(tx, scope, owned.pendingTypes);
       if (chunk.objects === 0)
         return { ...chunk, locked: await objectsLeft(tx, deletion.id, NAMED_LOCKED_OBJECTS + 1) };
       await this.options.lifecycle.progress(tx, this.runOf(deletion, at));
@@ -173,12 +203,14 @@ export class DeletionExecutor {
    * Locking the row if it is ours, the lease's renewal and forgetting the tombstones of files already deleted, in one
    * statement (two round trips less per chunk): the UPDATE locks the deletion row, and matches only
    * while the deletion is EXECUTING under this instance's lease. The tombstones go even if it does
-   * not match: their files are gone either way.
+   * not match: their files are gone either way. Unless the chunk skips locked rows, it also bounds
+   * how long the chunk waits for a row lock (the transaction's lock_timeout), in the same statement.
    */
   private async lockRenewAndForget(
     tx: Sql,
     deletionId: string,
     goneTombstones: readonly string[],
+    skipLocked: boolean,
   ): Promise<{ pendingTypes: string[] } | undefined> {
     return tx.one<{ pendingTypes: string[] }>(
       `WITH forgotten AS (DELETE FROM file_tombstones WHERE id = ANY($4::bigint[]))
@@ -186,8 +218,15 @@ export class DeletionExecutor {
        WHERE id = $1 AND status = '${EXECUTING}' AND locked_by = $2
        RETURNING ARRAY(
          SELECT object_type FROM deletion_type_volumes WHERE deletion_id = d.id AND count > done_count
-       ) AS "pendingTypes"`,
-      [deletionId, this.options.instanceId, this.options.leaseMs, goneTombstones],
+       ) AS "pendingTypes",
+       set_config('lock_timeout', coalesce($5, current_setting('lock_timeout')), true) AS "lockTimeout"`,
+      [
+        deletionId,
+        this.options.instanceId,
+        this.options.leaseMs,
+        goneTombstones,
+        skipLocked ? null : `${this.options.chunkLockWaitMs ?? CHUNK_LOCK_WAIT_MS}ms`,
+      ],
     );
   }
 

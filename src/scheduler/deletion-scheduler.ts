@@ -31,6 +31,8 @@ export interface SchedulerOptions {
   maxAttempts?: number;
   /** How long a run waits for rows others keep locked before it ends as a failed attempt. */
   lockedRowsGiveUpMs?: number;
+  /** How long a chunk waits for a row others lock before the run skips locked rows (deletion-executor.ts). */
+  chunkLockWaitMs?: number;
   afterChunk?: (progress: ChunkProgress) => Promise<void> | void;
   /** Whether chunks record the refs they remove, for receipts (deletion-executor.ts); on by default. */
   recordRemoved?: boolean;
