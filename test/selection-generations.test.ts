@@ -80,6 +80,25 @@ async function activate(admin: TestUser) {
 }
 
 describe('selection generations', () => {
+  it('answers the selection list while a deletion is pending from its counter: empty, with no walk of the batch', async () => {
+    const ws = await createWorkspace(db(), 1, 0);
+    const [admin] = ws.admins;
+    const refs = await marked(ws, 3);
+    const deletion = await activate(admin);
+    // Every statement the server runs meanwhile; a walk of the selection filters on the generation it froze.
+    const rows = jest.spyOn(server.app.services.db, 'rows');
+    try {
+      expect(await contactsIn(admin, 'MARKED')).toEqual([]);
+      const walks = rows.mock.calls.map(([sql]) => sql).filter((sql) => /mark_generation >/.test(sql));
+      expect(walks).toEqual([]);
+    } finally {
+      rows.mockRestore();
+    }
+    // Once it is cancelled the marks are the selection again, and the list walks and shows them.
+    await mustRequest(server.url, CancelDeletionDocument, { id: deletion.id }, admin.token);
+    expect(await contactsIn(admin, 'MARKED')).toEqual(ids(refs));
+  });
+
   it('activation and cancel write no object row; the counters move exactly, and cancel returns every mark', async () => {
     const ws = await createWorkspace(db(), 1, 0);
     const [admin] = ws.admins;
