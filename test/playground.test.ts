@@ -49,10 +49,16 @@ const assetPaths = (html: string) =>
 /** What GraphiQL's result pane shows (Monaco draws the visible lines; a result starts at the top). */
 const resultText = async (page: Page) => (await page.locator('.graphiql-response').innerText()).replace(/\u00a0/g, ' ');
 
-/** Runs `operation` of the open tab: the run button lists a tab's operations when it has several. */
+/**
+ * Runs `operation` of the open tab: the run button lists a tab's operations when it has several.
+ * GraphiQL parses a tab's operations a moment after the tab opens, and until then the button runs
+ * the one it parsed before: so it is clicked only once it has become the menu's trigger (as slow
+ * as that is on a loaded machine).
+ */
 async function run(page: Page, operation?: string): Promise<void> {
-  await page.click('.graphiql-execute-button');
-  if (operation) await page.getByRole('menuitem', { name: operation, exact: true }).click();
+  if (!operation) return page.click('.graphiql-execute-button');
+  await page.click('.graphiql-execute-button[aria-haspopup="menu"]');
+  await page.getByRole('menuitem', { name: operation, exact: true }).click();
 }
 
 /** GraphiQL's tabs reorder by dragging, which swallows a synthetic pointer click: click the button itself. */
