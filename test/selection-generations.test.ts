@@ -11,7 +11,7 @@ import {
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
 import { errorCode, mustRequest, request } from './support/clients';
 import { archivedObjects, Ref, verifyProblems } from './support/deletion';
-import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
+import { changeUnheard, createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { startTestServer, TestServer } from './support/servers';
 
 /*
@@ -81,7 +81,7 @@ async function activate(admin: TestUser) {
 
 describe('selection generations', () => {
   it('answers the selection list while a deletion is pending from its counter: empty, with no walk of the batch', async () => {
-    const ws = await createWorkspace(db(), 1, 0);
+    const ws = await createWorkspace(db(), 2, 0);
     const [admin] = ws.admins;
     const refs = await marked(ws, 3);
     const deletion = await activate(admin);
@@ -94,6 +94,21 @@ describe('selection generations', () => {
     } finally {
       rows.mockRestore();
     }
+    // The page's statement still checks the viewer: an admin deactivated a moment ago (the NOTIFY not
+    // heard yet) is refused, not shown an empty selection.
+    const [, deactivated] = ws.admins;
+    expect(await contactsIn(deactivated, 'MARKED')).toEqual([]); // now in the server's user cache
+    await changeUnheard(db(), deactivated, 'active = false');
+    expect(
+      errorCode(
+        await request(
+          server.url,
+          ArchivedObjectsDocument,
+          { type: 'CONTACT', first: 50, filter: { deletionState: ['MARKED'] } },
+          deactivated.token,
+        ),
+      ),
+    ).toBe('UNAUTHENTICATED');
     // Once it is cancelled the marks are the selection again, and the list walks and shows them.
     await mustRequest(server.url, CancelDeletionDocument, { id: deletion.id }, admin.token);
     expect(await contactsIn(admin, 'MARKED')).toEqual(ids(refs));

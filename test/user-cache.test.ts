@@ -6,7 +6,7 @@ import {
   LegalHoldsDocument,
 } from '../operations/generated';
 import { errorCode, mustRequest, request } from './support/clients';
-import { createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
+import { changeUnheard as changeUnheardIn, createWorkspace, TestUser, TestWorkspace } from './support/fixtures';
 import { createObject } from './support/objects';
 import { startTestServer, TestServer } from './support/servers';
 import { waitFor } from './support/wait-for';
@@ -28,12 +28,7 @@ const dealsSeenBy = async (user: TestUser) =>
     .edges.length;
 
 /** Changes a user's row without the trigger's NOTIFY, so the cache still holds the old row. */
-async function changeUnheard(user: TestUser, change: string): Promise<void> {
-  await server.database.db.transaction(async (tx) => {
-    await tx.rows('SET LOCAL session_replication_role = replica');
-    await tx.rows(`UPDATE users SET ${change} WHERE id = $1`, [user.id]);
-  });
-}
+const changeUnheard = (user: TestUser, change: string) => changeUnheardIn(server.database.db, user, change);
 
 describe('the signed-in user, cached between requests', () => {
   it('runs no statement for a user it already knows: a browse page is one statement', async () => {

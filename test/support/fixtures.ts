@@ -1,4 +1,4 @@
-import { Sql } from '../../src/database/database';
+import { Database, Sql } from '../../src/database/database';
 import { Role } from '../../src/domain/domain-types';
 import { AuthService } from '../../src/domain/identity/auth.service';
 import { TEST_JWT_SECRET } from './servers';
@@ -35,4 +35,15 @@ export async function createWorkspace(db: Sql, admins = 2, members = 2): Promise
   const adminUsers = await Promise.all(Array.from({ length: admins }, (_, n) => make(Role.ADMIN, n)));
   const memberUsers = await Promise.all(Array.from({ length: members }, (_, n) => make(Role.MEMBER, n)));
   return { id: workspace!.id, admins: adminUsers, members: memberUsers };
+}
+
+/**
+ * Changes a user's row without the `users_changes` trigger's NOTIFY, so a server's user cache still
+ * holds the old row: what a request sees in the moment before the NOTIFY arrives.
+ */
+export async function changeUnheard(db: Database, user: TestUser, change: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.rows('SET LOCAL session_replication_role = replica');
+    await tx.rows(`UPDATE users SET ${change} WHERE id = $1`, [user.id]);
+  });
 }
