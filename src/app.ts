@@ -19,7 +19,7 @@ import { openFileStore } from './domain/files/open-file-store';
 import { createServices, createWebhookDelivery, Services } from './domain/services';
 import { systemClock } from './domain/clock';
 import { TransitionEffect } from './domain/deletion/lifecycle/lifecycle-event';
-import { enqueueWebhookEvent } from './domain/webhooks/webhook-events';
+import { webhookOutboxEffect } from './domain/webhooks/webhook-events';
 import { RunningServer, startServer } from './http/http-server';
 import { Metrics } from './http/metrics';
 import { createSchema } from './graphql/schema';
@@ -34,7 +34,7 @@ import { LeafHashThread } from './domain/receipts/leaf-hash-thread';
  * the webhook outbox (one INSERT of the event's deliveries, src/domain/webhooks/webhook-events.ts).
  */
 function transitionEffects(config: Config, files: FileStore, fold: RemovedFold): TransitionEffect[] {
-  return [receiptEffect(defaultReceiptIssuer(files, config.receiptKeyFile, fold)), enqueueWebhookEvent];
+  return [receiptEffect(defaultReceiptIssuer(files, config.receiptKeyFile, fold)), webhookOutboxEffect];
 }
 
 /** The topics of this process's pub/sub and what each carries. */

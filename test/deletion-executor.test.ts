@@ -162,8 +162,8 @@ describe('deletion executor', () => {
       );
       await waitFor(() => listener.messages.some((m) => m.type === 'COMPLETED'));
       const events = listener.messages.filter((m) => m.deletionId === deletionId);
-      // 8 objects in chunks of 3: three PROGRESS events, then COMPLETED.
-      expect(events.map((m) => m.type)).toEqual(['PROGRESS', 'PROGRESS', 'PROGRESS', 'COMPLETED']);
+      // 2 objects of each of four types, a chunk removing up to 3 of one type: four PROGRESS events, then COMPLETED.
+      expect(events.map((m) => m.type)).toEqual(['PROGRESS', 'PROGRESS', 'PROGRESS', 'PROGRESS', 'COMPLETED']);
       expect(events.every((m) => m.workspaceId === ws.id && m.actorId === null)).toBe(true);
       expect(await db().rows('SELECT * FROM file_tombstones')).toEqual([]);
       expect(await verifyProblems()).toEqual([]);

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { MarkForDeletionDocument } from '../operations/generated';
 import { Sql } from '../src/database/database';
 import { systemClock } from '../src/domain/clock';
 import { DeletionEventType } from '../src/domain/deletion/deletion-events';
 import { DeletionStatus } from '../src/domain/deletion/deletion-status';
 import {
+  effectOn,
   InternalEventType,
   LifecycleEvent,
   LifecycleEventType,
@@ -197,4 +199,51 @@ describe('transition effects', () => {
     );
     expect(left).toEqual({ marked: 1, pending: 0 });
   });
+
+  it('that do not act on PROGRESS let each chunk announce it in its own statement, outside a transaction', async () => {
+    const ws = await workspaceWithSelection(5);
+    const seen: LifecycleEventType[] = [];
+    const { COMPLETED } = DeletionEventType;
+    const ended = effectOn([COMPLETED], async (_tx, event) => void seen.push(event.type));
+    const { config, db, files } = server.app.services;
+    const services = createServices(config, db, files, systemClock, [ended]);
+    expect(services.lifecycle.progressPayload(aRun())).toBeDefined();
+    const deletion = await services.deletions.activate(adminRow(ws));
+    const transactions = jest.spyOn(db, 'transaction');
+    const progress = jest.spyOn(services.lifecycle, 'progress');
+    try {
+      // How many transactions had begun as each chunk committed: the same for all three (2 + 2 + 1
+      // contacts), so none of them ran in one.
+      const begun: number[] = [];
+      const afterChunk = () => void begun.push(transactions.mock.calls.length);
+      const scheduler = testScheduler(services, { chunkSize: 2, afterChunk });
+      expect(await scheduler.tick(new Date(deletion.executeAfter.getTime() + 1000))).toEqual([
+        { deletionId: deletion.id, outcome: ExecutionOutcome.COMPLETED },
+      ]);
+      expect(begun).toHaveLength(3);
+      expect(new Set(begun).size).toBe(1);
+      expect(progress).not.toHaveBeenCalled();
+    } finally {
+      transactions.mockRestore();
+      progress.mockRestore();
+    }
+    expect(seen).toEqual([COMPLETED]);
+    const { PROGRESS, ACTIVATED } = DeletionEventType;
+    expect(await heard(ws)).toEqual([ACTIVATED, PROGRESS, PROGRESS, PROGRESS, COMPLETED]);
+  });
+
+  it("acting on every event (no `on`) or on PROGRESS keep PROGRESS in its chunk's transaction", async () => {
+    const { config, db, files } = server.app.services;
+    const all: TransitionEffect = async () => undefined;
+    const progress = effectOn([DeletionEventType.PROGRESS], async () => undefined);
+    for (const effects of [[all], [progress]]) {
+      const services = createServices(config, db, files, systemClock, effects);
+      expect(services.lifecycle.progressPayload(aRun())).toBeUndefined();
+    }
+  });
 });
+
+/** A run of the scheduler over a made-up deletion (what progressPayload is asked about). */
+function aRun() {
+  return { deletion: { id: randomUUID(), workspaceId: randomUUID() }, instanceId: 'test', now: new Date() };
+}

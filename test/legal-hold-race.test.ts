@@ -1,7 +1,8 @@
 import { PlaceLegalHoldDocument } from '../operations/generated';
 import { ObjectType, tableOf } from '../src/database/object-tables';
 import { coverRows, refsFilter } from '../src/domain/holds/hold-cover';
-import { removeChunk } from '../src/scheduler/deletion-chunk';
+import { Sql } from '../src/database/database';
+import { ChunkScope, removeChunk } from '../src/scheduler/deletion-chunk';
 import { ExecutionOutcome } from '../src/scheduler/deletion-executor';
 import { errorCode, request } from './support/clients';
 import { verifyProblems } from './support/deletion';
@@ -46,14 +47,32 @@ async function deletionOfTwo(): Promise<{ ws: TestWorkspace; admin: TestUser; co
   return { ws, admin, contact, deal, id };
 }
 
-/** A chunk of up to 10 objects of deletion `deletionId`, as the executor runs it first (waiting for locked rows). */
-const chunkOf = (deletionId: string, workspaceId: string) => ({
+/**
+ * A chunk of up to 10 objects of deletion `deletionId`, as the executor runs it first (waiting for
+ * locked rows), under the lease `takeLease` gives this test: the run's lease ends at once, so the
+ * scheduler's next claim takes the deletion over.
+ */
+const chunkOf = (deletionId: string, workspaceId: string): ChunkScope => ({
   deletionId,
   workspaceId,
   limit: 10,
   record: true,
   skipLocked: false,
+  instanceId: TEST_RUN,
+  leaseMs: 0,
+  lockWaitMs: 100,
+  forget: [],
+  progressPayload: undefined,
 });
+const TEST_RUN = 'legal-hold-race';
+
+/** An executing chunk's first step in `sql`: the deletion row locked, EXECUTING under this test's lease. */
+async function takeLease(sql: Sql, deletionId: string): Promise<void> {
+  await sql.rows(
+    `UPDATE deletions SET status = 'EXECUTING', started_at = now(), locked_by = $2, locked_until = now() WHERE id = $1`,
+    [deletionId, TEST_RUN],
+  );
+}
 
 async function exists({ type, id }: Ref): Promise<{ held_count: number } | undefined> {
   return db().one(`SELECT held_count FROM ${tableOf(type as ObjectType).table} WHERE id = $1`, [id]);
@@ -72,8 +91,8 @@ describe('a legal hold racing the executor', () => {
     const { ws, admin, contact, deal, id } = await deletionOfTwo();
     // An executing chunk's transaction, stopped after removing the deal (it locks the deletion row first).
     open = await openTransaction(server.database.url);
-    await open.sql.rows('SELECT id FROM deletions WHERE id = $1 FOR UPDATE', [id]);
-    expect((await removeChunk(open.sql, chunkOf(id, ws.id), [ObjectType.DEAL])).objects).toBe(1);
+    await takeLease(open.sql, id);
+    expect((await removeChunk(open.sql, chunkOf(id, ws.id), tableOf(ObjectType.DEAL))).objects).toBe(1);
 
     const placing = request(server.url, PlaceLegalHoldDocument, { reason: 'raced', refs: [contact] }, admin.token);
     await waitUntilBlockedBy(db(), open, 'the hold to wait for the chunk');
@@ -93,8 +112,8 @@ describe('a legal hold racing the executor', () => {
   it('refuses a hold on an object an executing chunk removed meanwhile (NOT_FOUND), holding nothing', async () => {
     const { ws, admin, contact, id } = await deletionOfTwo();
     open = await openTransaction(server.database.url);
-    await open.sql.rows('SELECT id FROM deletions WHERE id = $1 FOR UPDATE', [id]);
-    expect((await removeChunk(open.sql, chunkOf(id, ws.id), [ObjectType.CONTACT])).objects).toBe(1);
+    await takeLease(open.sql, id);
+    expect((await removeChunk(open.sql, chunkOf(id, ws.id), tableOf(ObjectType.CONTACT))).objects).toBe(1);
 
     const placing = request(server.url, PlaceLegalHoldDocument, { reason: 'late', refs: [contact] }, admin.token);
     await waitUntilBlockedBy(db(), open, 'the hold to wait for the chunk');

@@ -1,10 +1,19 @@
-import { Database, Sql } from '../database/database';
+import { Database } from '../database/database';
 import { Logger } from '../log';
 import { DeletionStatus } from '../domain/deletion/deletion-status';
 import { ClaimedDeletion, DeletionLifecycle, Run } from '../domain/deletion/lifecycle/deletion-lifecycle';
 import { FileStore } from '../domain/files/file-store';
 import { RemovedFold } from '../domain/receipts/removed-fold';
-import { ChunkResult, ObjectRef, objectsLeft, removeChunk } from './deletion-chunk';
+import { ObjectTable } from '../database/object-tables';
+import {
+  ChunkResult,
+  ChunkScope,
+  ChunkStatementResult,
+  ObjectRef,
+  objectsLeft,
+  removeChunk,
+  typesToVisit,
+} from './deletion-chunk';
 import { LeaseHeartbeat } from './deletion-lease';
 import { errorReason, givenUpReason, lockedRowsReason, NAMED_LOCKED_OBJECTS } from './failure-reason';
 import { deleteTombstonedFiles, removeTombstonedFiles, Tombstone } from './file-removal';
@@ -77,6 +86,14 @@ const LOCK_NOT_AVAILABLE = '55P03';
 /** A chunk that removed nothing names (some of) the objects left, which others keep locked. */
 type ChunkOutcome = ChunkResult & { locked: ObjectRef[] };
 
+/** What a run carries from chunk to chunk. */
+interface RunState {
+  /** Set once a chunk waited too long for a locked row: the run's later chunks skip locked rows. */
+  skipLocked: boolean;
+  /** The types the last chunk said have objects left; undefined before the first chunk. */
+  pendingTypes: string[] | undefined;
+}
+
 /**
  * Executes one claimed deletion (docs/rules.md, rule 8) in short transactions of at most `chunkSize`
  * objects. Each chunk locks the deletion row first and the object rows second (restore's order),
@@ -116,13 +133,14 @@ export class DeletionExecutor {
 
   private async run(deletion: ClaimedDeletion, now: () => Date, shouldStop: () => boolean): Promise<ExecutionOutcome> {
     const lockedRows = new LockedRowsWait(this.options.lockedRowsGiveUpMs ?? LOCKED_ROWS_GIVE_UP_MS);
-    // Chunks wait briefly for rows others lock until one waits too long; the rest of the run skips them (runChunk).
-    const lockMode = { skipLocked: false };
-    // A chunk's files are deleted while the next chunk's transaction runs: the store waits on the disk
-    // or the network, the database on its own work, so the file deletes (a fifth of a purge's time when
+    // What the run learns as it goes: whether chunks skip locked rows (after one waited too long:
+    // chunkOf), and the types with objects left (each chunk's answer).
+    const state: RunState = { skipLocked: false, pendingTypes: undefined };
+    // A chunk's files are deleted while the next chunk runs: the store waits on the disk or the
+    // network, the database on its own work, so the file deletes (a fifth of a purge's time when
     // profiled) hide behind the next chunk (BENCHMARKS.md, issue 25). Only committed tombstones' files go.
     let unlinking: Promise<string[]> = Promise.resolve([]);
-    // Tombstones whose files are gone, forgotten by the next chunk's first statement (no round trip of their own).
+    // Tombstones whose files are gone, forgotten by the next chunk's statement (no round trip of their own).
     let goneTombstones: string[] = [];
     try {
       for (;;) {
@@ -131,7 +149,7 @@ export class DeletionExecutor {
           return ExecutionOutcome.STOPPED;
         }
         const started = performance.now();
-        const chunk = await this.runChunk(deletion, now(), goneTombstones, lockMode);
+        const chunk = await this.runChunk(deletion, now(), goneTombstones, state);
         if (chunk === ExecutionOutcome.LEASE_LOST) return chunk;
         goneTombstones = await unlinking;
         unlinking = Promise.resolve([]);
@@ -160,74 +178,82 @@ export class DeletionExecutor {
   }
 
   /**
-   * One chunk in one transaction, which also forgets `goneTombstones` (the previous chunk's files,
-   * deleted since); when it removes nothing, `locked` names objects left (locked by others).
+   * One chunk: the types in `typesToVisit` order, one statement each, until one removes something;
+   * the first statement also forgets `goneTombstones` (the previous chunk's files, deleted since).
+   * When none removes anything, `locked` names objects left (locked by others), or none are left.
    */
   private async runChunk(
     deletion: ClaimedDeletion,
     at: Date,
     goneTombstones: readonly string[],
-    run: { skipLocked: boolean },
+    state: RunState,
   ): Promise<ChunkOutcome | ExecutionOutcome.LEASE_LOST> {
+    let forget = goneTombstones;
+    for (const table of typesToVisit(state.pendingTypes)) {
+      const chunk = await this.chunkOf(deletion, at, table, forget, state);
+      if (!chunk.owned) return ExecutionOutcome.LEASE_LOST;
+      forget = [];
+      state.pendingTypes = chunk.pendingTypes;
+      if (chunk.objects > 0) return { ...chunk, locked: [] };
+    }
+    return { objects: 0, bytes: 0, tombstones: [], removed: [], locked: await this.objectsLeft(deletion.id) };
+  }
+
+  /** One type's chunk; should a locked row be waited for too long, it and the rest of the run skip locked rows. */
+  private async chunkOf(
+    deletion: ClaimedDeletion,
+    at: Date,
+    table: ObjectTable,
+    forget: readonly string[],
+    state: RunState,
+  ): Promise<ChunkStatementResult> {
     try {
-      return await this.chunkTransaction(deletion, at, goneTombstones, run.skipLocked);
+      return await this.chunkStatement(deletion, at, table, forget, state.skipLocked);
     } catch (error) {
-      if (run.skipLocked || (error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) throw error;
-      // Another transaction kept a row locked past CHUNK_LOCK_WAIT: this run skips locked rows from now on (chunkSql).
-      run.skipLocked = true;
-      return this.chunkTransaction(deletion, at, goneTombstones, true);
+      if (state.skipLocked || (error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) throw error;
+      // Another transaction kept a row locked past the chunk's lock wait: skip locked rows from now on (chunkSql).
+      state.skipLocked = true;
+      return this.chunkStatement(deletion, at, table, forget, true);
     }
   }
 
-  private async chunkTransaction(
+  /**
+   * The chunk's statement, on its own (one round trip) when the lifecycle lets it send PROGRESS
+   * itself; else in a transaction with the lifecycle's `progress`, for the effects that act on it.
+   */
+  private chunkStatement(
     deletion: ClaimedDeletion,
     at: Date,
-    goneTombstones: readonly string[],
+    table: ObjectTable,
+    forget: readonly string[],
     skipLocked: boolean,
-  ): Promise<ChunkOutcome | ExecutionOutcome.LEASE_LOST> {
-    const { chunkSize: limit } = this.options;
-    return this.options.db.transaction(async (tx) => {
-      const owned = await this.lockRenewAndForget(tx, deletion.id, goneTombstones, skipLocked);
-      if (!owned) return ExecutionOutcome.LEASE_LOST;
-      const record = this.options.recordRemoved ?? true;
-      const scope = { deletionId: deletion.id, workspaceId: deletion.workspaceId, limit, record, skipLocked };
-      const chunk = await removeChunk(tx, scope, owned.pendingTypes);
-      if (chunk.objects === 0)
-        return { ...chunk, locked: await objectsLeft(tx, deletion.id, NAMED_LOCKED_OBJECTS + 1) };
-      await this.options.lifecycle.progress(tx, this.runOf(deletion, at));
-      return { ...chunk, locked: [] };
+  ): Promise<ChunkStatementResult> {
+    const { db, lifecycle, chunkSize: limit, instanceId, leaseMs } = this.options;
+    const run = this.runOf(deletion, at);
+    const progressPayload = lifecycle.progressPayload(run);
+    const scope: ChunkScope = {
+      deletionId: deletion.id,
+      workspaceId: deletion.workspaceId,
+      limit,
+      record: this.options.recordRemoved ?? true,
+      skipLocked,
+      instanceId,
+      leaseMs,
+      lockWaitMs: this.options.chunkLockWaitMs ?? CHUNK_LOCK_WAIT_MS,
+      forget,
+      progressPayload,
+    };
+    if (progressPayload) return removeChunk(db, scope, table);
+    return db.transaction(async (tx) => {
+      const chunk = await removeChunk(tx, scope, table);
+      if (chunk.objects > 0) await lifecycle.progress(tx, run);
+      return chunk;
     });
   }
 
-  /**
-   * Locking the row if it is ours, the lease's renewal and forgetting the tombstones of files already deleted, in one
-   * statement (two round trips less per chunk): the UPDATE locks the deletion row, and matches only
-   * while the deletion is EXECUTING under this instance's lease. The tombstones go even if it does
-   * not match: their files are gone either way. Unless the chunk skips locked rows, it also bounds
-   * how long the chunk waits for a row lock (the transaction's lock_timeout), in the same statement.
-   */
-  private async lockRenewAndForget(
-    tx: Sql,
-    deletionId: string,
-    goneTombstones: readonly string[],
-    skipLocked: boolean,
-  ): Promise<{ pendingTypes: string[] } | undefined> {
-    return tx.one<{ pendingTypes: string[] }>(
-      `WITH forgotten AS (DELETE FROM file_tombstones WHERE id = ANY($4::bigint[]))
-       UPDATE deletions d SET locked_until = clock_timestamp() + $3 * interval '1 millisecond'
-       WHERE id = $1 AND status = '${EXECUTING}' AND locked_by = $2
-       RETURNING ARRAY(
-         SELECT object_type FROM deletion_type_volumes WHERE deletion_id = d.id AND count > done_count
-       ) AS "pendingTypes",
-       set_config('lock_timeout', coalesce($5, current_setting('lock_timeout')), true) AS "lockTimeout"`,
-      [
-        deletionId,
-        this.options.instanceId,
-        this.options.leaseMs,
-        goneTombstones,
-        skipLocked ? null : `${this.options.chunkLockWaitMs ?? CHUNK_LOCK_WAIT_MS}ms`,
-      ],
-    );
+  /** Up to NAMED_LOCKED_OBJECTS + 1 objects still in the deletion: after a chunk that removed nothing, those others lock. */
+  private objectsLeft(deletionId: string): Promise<ObjectRef[]> {
+    return objectsLeft(this.options.db, deletionId, NAMED_LOCKED_OBJECTS + 1);
   }
 
   /** Deletes a chunk's files (a missing one is fine); returns the tombstones to forget. A refused file keeps its tombstone. */

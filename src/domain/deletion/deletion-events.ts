@@ -47,7 +47,17 @@ export const DELETION_EVENTS_TOPIC = 'DELETION_EVENTS';
  * The application calls it only from the deletion lifecycle (lifecycle/deletion-lifecycle.ts).
  */
 export async function publishDeletionEvent(tx: Sql, message: DeletionEventMessage): Promise<void> {
-  await tx.rows('SELECT pg_notify($1, $2)', [DELETION_EVENTS_CHANNEL, JSON.stringify(message)]);
+  await tx.rows(`SELECT ${notifyDeletionEventSql('$1')}`, [deletionEventPayload(message)]);
+}
+
+/** A message as NOTIFY carries it (parseDeletionEventMessage reads it back). */
+export function deletionEventPayload(message: DeletionEventMessage): string {
+  return JSON.stringify(message);
+}
+
+/** The SQL expression that queues the NOTIFY of `payload` (a parameter or expression holding deletionEventPayload's text). */
+export function notifyDeletionEventSql(payload: string): string {
+  return `pg_notify('${DELETION_EVENTS_CHANNEL}', ${payload})`;
 }
 
 const EVENT_TYPES = new Set<string>(Object.values(DeletionEventType));

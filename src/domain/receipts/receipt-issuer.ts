@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Sql } from '../../database/database';
 import { DeletionEventType } from '../deletion/deletion-events';
-import { InternalEventType, TransitionEffect } from '../deletion/lifecycle/lifecycle-event';
+import { effectOn, InternalEventType, TransitionEffect } from '../deletion/lifecycle/lifecycle-event';
 import { FileStore } from '../files/file-store';
 import { S3FileStore } from '../files/s3-file-store';
 import { jose } from '../jose';
@@ -155,12 +155,13 @@ export function defaultReceiptIssuer(files: FileStore, keyFile?: string, fold?: 
  * deletion never ends without its receipt.
  */
 export function receiptEffect(issuer: ReceiptIssuer): TransitionEffect {
-  return async (tx, event) => {
+  const { CLAIMED } = InternalEventType;
+  const { COMPLETED, FAILED } = DeletionEventType;
+  return effectOn([CLAIMED, COMPLETED, FAILED], async (tx, event) => {
     // The salt exists before the first chunk, so the executor's fold can hash each chunk's leaves.
-    if (event.type === InternalEventType.CLAIMED) return ensureChain(tx, event.workspaceId);
-    const ended = event.type === DeletionEventType.COMPLETED || event.type === DeletionEventType.FAILED;
-    if (ended && event.deletionId) await issuer.issue(tx, event.deletionId, event.occurredAt);
-  };
+    if (event.type === CLAIMED) return ensureChain(tx, event.workspaceId);
+    if (event.deletionId) await issuer.issue(tx, event.deletionId, event.occurredAt);
+  });
 }
 
 /** Makes the workspace's chain row, with a fresh 32-byte secret salt, unless it exists. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Sql } from '../../database/database';
 import { DeletionEventType } from '../deletion/deletion-events';
+import { effectOn, LifecycleEventType, TransitionEffect } from '../deletion/lifecycle/lifecycle-event';
 
 /** The event types an endpoint may subscribe to (DESIGN.md §6). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -76,3 +77,9 @@ export async function enqueueWebhookEvent(tx: Sql, event: AnnouncedEvent | Webho
     [randomUUID(), webhookEvent.workspaceId, webhookEvent.type, webhookEvent.subjectId, webhookEvent.occurredAt],
   );
 }
+
+/** The outbox as a lifecycle effect: called for the announced types that go out as webhooks only (so never PROGRESS). */
+export const webhookOutboxEffect: TransitionEffect = effectOn(
+  Object.keys(WEBHOOK_TYPE_OF) as LifecycleEventType[],
+  enqueueWebhookEvent,
+);

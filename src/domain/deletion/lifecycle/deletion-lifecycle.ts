@@ -1,6 +1,6 @@
 import { Sql } from '../../../database/database';
 import { NotificationKind } from '../../notifications/notification-kind';
-import { DeletionEventType, publishDeletionEvent } from '../deletion-events';
+import { DeletionEventType, deletionEventPayload, publishDeletionEvent } from '../deletion-events';
 import { DeletionRow } from '../deletion-row';
 import { DeletionSettingsRow } from '../deletion-settings-row';
 import { DeletionStatus } from '../deletion-status';
@@ -24,7 +24,9 @@ import { freezeSelection, returnToSelection } from './object-moves';
  *
  * Extension point: the effects (`TransitionEffect`, lifecycle-event.ts) are passed in by the
  * wiring (`createServices`, whose list `app.ts` gives) and run after every transition and every
- * `announce`, inside the same transaction, in order; a throw rolls the transition back. Receipts
+ * `announce` of a type they act on (`TransitionEffect.on`), inside the same transaction, in order; a
+ * throw rolls the transition back. PROGRESS alone may go out without a transaction of its own when
+ * no effect acts on it (`progressPayload`, docs/deletion-lifecycle.md). Receipts
  * hook COMPLETED/FAILED, the webhook outbox every event; events about no deletion (legal holds)
  * go through `announce`. Refusals and checks (who may, is the selection empty) stay with the
  * callers: a transition returns undefined or false when its row did not match, and then wrote nothing.
@@ -63,6 +65,23 @@ export class DeletionLifecycle {
   /** EXECUTING, a chunk committed: announces PROGRESS (the chunk itself wrote the objects and volumes). */
   async progress(tx: Sql, run: Run): Promise<void> {
     await this.record(tx, DeletionEventType.PROGRESS, scheduled(run.deletion, run.now, DeletionStatus.EXECUTING));
+  }
+
+  /**
+   * PROGRESS as the executor's chunk statement sends it itself (`pg_notify` with this payload, in
+   * autocommit: one round trip per chunk instead of five, BENCHMARKS.md issue 25 goal 4), or
+   * undefined when an effect acts on PROGRESS: that chunk then runs in a transaction and calls
+   * `progress`. PROGRESS writes no row and no notification, so its NOTIFY is all there is to it.
+   */
+  progressPayload(run: Run): string | undefined {
+    if (this.effects.some((effect) => !effect.on || effect.on.has(DeletionEventType.PROGRESS))) return undefined;
+    return deletionEventPayload({
+      type: DeletionEventType.PROGRESS,
+      workspaceId: run.deletion.workspaceId,
+      deletionId: run.deletion.id,
+      actorId: null,
+      occurredAt: run.now.toISOString(),
+    });
   }
 
   /** EXECUTING → COMPLETED while the run is ours; false (nothing written) when the lease was lost. */

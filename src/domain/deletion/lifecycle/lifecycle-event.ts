@@ -38,7 +38,29 @@ export interface LifecycleEvent {
  * a throw rolls the whole transition back (row, notifications and NOTIFY). Effects run in the
  * order they were registered, once per event.
  */
-export type TransitionEffect = (tx: Sql, event: LifecycleEvent) => Promise<void>;
+export interface TransitionEffect {
+  (tx: Sql, event: LifecycleEvent): Promise<void>;
+  /**
+   * The event types it acts on (`effectOn`); absent, every one. Declaring them matters for
+   * PROGRESS, the one event per executor chunk: while no effect acts on it, the chunk announces it
+   * in its own statement and needs no transaction of its own (DeletionLifecycle.progressPayload).
+   */
+  readonly on?: ReadonlySet<LifecycleEventType>;
+}
+
+/** An effect that acts only on `types`: it is called for those alone. */
+export function effectOn(
+  types: Iterable<LifecycleEventType>,
+  effect: (tx: Sql, event: LifecycleEvent) => Promise<void>,
+): TransitionEffect {
+  const on = new Set(types);
+  return Object.assign(
+    (tx: Sql, event: LifecycleEvent) => (on.has(event.type) ? effect(tx, event) : Promise.resolve()),
+    {
+      on,
+    },
+  );
+}
 
 const SUBSCRIPTION_TYPES = new Set<string>(Object.values(DeletionEventType));
 
