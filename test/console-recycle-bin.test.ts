@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { ActivateDeletionDocument, ArchiveObjectsDocument, MarkForDeletionDocument } from '../operations/generated';
 import { launchBrowser, withContexts } from './support/browser';
 import { mustRequest } from './support/clients';
@@ -20,6 +20,28 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
+
+/**
+ * Holds the page's next `ArchivedObjects` request until `release`; `requested` resolves once it was
+ * sent. Every other request passes, then and after (the route stays for the page's life: removing
+ * a route while one of its requests is held fails that request).
+ */
+async function holdNextArchivedObjects(page: Page) {
+  let sent!: () => void;
+  let release!: () => void;
+  const requested = new Promise<void>((resolve) => (sent = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let holding = true;
+  await page.route('**/graphql', async (route: Route) => {
+    if (holding && route.request().postData()?.includes('query ArchivedObjects')) {
+      holding = false;
+      sent();
+      await released;
+    }
+    await route.continue();
+  });
+  return { requested, release };
+}
 
 /** Creates and archives contacts titled `titles`, created and archived by `user`. */
 async function archiveContacts(user: TestUser, titles: string[]) {
@@ -53,8 +75,13 @@ it('searches by title, date, state and who archived, and restores a selection in
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('table', { name: /^Archived Contacts: 3 shown of 3/ }).waitFor();
 
+    // The cleared list is held back until another filter has changed: that change searches with the
+    // filters cleared, not with the ones still drawn (the race a slow answer used to lose).
+    const cleared = await holdNextArchivedObjects(page);
     await page.getByRole('button', { name: 'Clear filters' }).click();
+    await cleared.requested;
     await page.getByLabel('Archived by').selectOption({ label: 'ADMIN 1' });
+    cleared.release();
     await page.getByRole('table', { name: /^Archived Contacts: 2 shown/ }).waitFor();
     await page.getByLabel('Deletion state').selectOption('MARKED');
     await page.getByText('No archived contacts match these filters.').waitFor();

@@ -74,6 +74,17 @@ export function filterForm(
     state: controls.state.value as DeletionState | '',
     archivedBy: controls.archivedBy.value,
   });
+  // The form is drawn again only once results arrive: the cleared filters show at once, so a change
+  // made meanwhile (another select) searches with them, not with the ones just cleared.
+  const clear = () => {
+    const empty = emptyQuery(controls.type.value as ObjectType);
+    controls.titleContains.value = empty.titleContains;
+    controls.archivedFrom.value = empty.archivedFrom;
+    controls.archivedUntil.value = empty.archivedUntil;
+    controls.state.value = empty.state;
+    controls.archivedBy.value = empty.archivedBy;
+    search(read());
+  };
   const form = h(
     'form',
     { id: 'bin-filters', role: 'search', 'aria-label': 'Search archived objects' },
@@ -92,11 +103,7 @@ export function filterForm(
       {},
       h('button', { type: 'submit', id: 'bin-search' }, 'Search'),
       ' ',
-      h(
-        'button',
-        { type: 'button', id: 'bin-clear', onclick: () => search(emptyQuery(controls.type.value as ObjectType)) },
-        'Clear filters',
-      ),
+      h('button', { type: 'button', id: 'bin-clear', onclick: clear }, 'Clear filters'),
     ),
   );
   form.addEventListener('submit', (event) => {
