@@ -89,7 +89,7 @@ function chunkSql({ table }: ObjectTable, record: boolean, skipLocked: boolean):
     progress AS (
       UPDATE deletion_type_volumes v SET done_count = v.done_count + totals.n, done_bytes = v.done_bytes + totals.bytes
       FROM totals WHERE v.deletion_id = $1 AND v.object_type = $4 AND totals.n > 0),
-    -- Progress was made: the count of runs without progress starts again.
+    -- The lease renewed; a chunk that removed something also starts the count of runs without progress again.
     renewed AS (
       UPDATE deletions d SET locked_until = clock_timestamp() + $6 * interval '1 millisecond',
         attempts = CASE WHEN totals.n > 0 THEN 0 ELSE d.attempts END

@@ -26,13 +26,18 @@ import { freezeSelection, returnToSelection } from './object-moves';
  * wiring (`createServices`, whose list `app.ts` gives) and run after every transition and every
  * `announce` of a type they act on (`TransitionEffect.on`), inside the same transaction, in order; a
  * throw rolls the transition back. PROGRESS alone may go out without a transaction of its own when
- * no effect acts on it (`progressPayload`, docs/deletion-lifecycle.md). Receipts
- * hook COMPLETED/FAILED, the webhook outbox every event; events about no deletion (legal holds)
+ * no effect acts on it (`progressPayload`, docs/deletion-lifecycle.md). Receipts hook
+ * CLAIMED/COMPLETED/FAILED, the webhook outbox the types sent as webhooks; events about no deletion (legal holds)
  * go through `announce`. Refusals and checks (who may, is the selection empty) stay with the
  * callers: a transition returns undefined or false when its row did not match, and then wrote nothing.
  */
 export class DeletionLifecycle {
-  constructor(private readonly effects: readonly TransitionEffect[] = []) {}
+  /** Whether no effect acts on PROGRESS, so a chunk may send it itself (`progressPayload`); the effects never change. */
+  private readonly progressInStatement: boolean;
+
+  constructor(private readonly effects: readonly TransitionEffect[] = []) {
+    this.progressInStatement = !effects.some((effect) => !effect.on || effect.on.has(DeletionEventType.PROGRESS));
+  }
 
   /** (none) → PENDING: freezes the workspace's selection into a new deletion that executes at `executeAfter`. */
   async activate(tx: Sql, change: ActorChange & { executeAfter: Date }): Promise<DeletionRow> {
@@ -74,7 +79,7 @@ export class DeletionLifecycle {
    * `progress`. PROGRESS writes no row and no notification, so its NOTIFY is all there is to it.
    */
   progressPayload(run: Run): string | undefined {
-    if (this.effects.some((effect) => !effect.on || effect.on.has(DeletionEventType.PROGRESS))) return undefined;
+    if (!this.progressInStatement) return undefined;
     return deletionEventPayload({
       type: DeletionEventType.PROGRESS,
       workspaceId: run.deletion.workspaceId,

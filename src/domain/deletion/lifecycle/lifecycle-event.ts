@@ -53,13 +53,9 @@ export function effectOn(
   types: Iterable<LifecycleEventType>,
   effect: (tx: Sql, event: LifecycleEvent) => Promise<void>,
 ): TransitionEffect {
-  const on = new Set(types);
-  return Object.assign(
-    (tx: Sql, event: LifecycleEvent) => (on.has(event.type) ? effect(tx, event) : Promise.resolve()),
-    {
-      on,
-    },
-  );
+  const on: ReadonlySet<LifecycleEventType> = new Set(types);
+  const onlyThose = (tx: Sql, event: LifecycleEvent) => (on.has(event.type) ? effect(tx, event) : Promise.resolve());
+  return Object.assign(onlyThose, { on });
 }
 
 const SUBSCRIPTION_TYPES = new Set<string>(Object.values(DeletionEventType));
