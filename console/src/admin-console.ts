@@ -12,7 +12,7 @@ import {
 } from '../../operations/generated.js';
 import type { Api, DeletionEvent } from './api.js';
 import { confirmDialog } from './confirm.js';
-import { h, render, section } from './dom.js';
+import { h, render, renderOnChange, section } from './dom.js';
 import { Feed } from './feed.js';
 import { formatBytes, formatTime, formatVolume } from './format.js';
 import { History } from './history.js';
@@ -143,9 +143,8 @@ export class AdminConsole {
       cancel: () => void this.cancel(),
       exportZip: (id: string) => void this.exportZip(id),
     };
-    render(this.overviewBox, overviewTable(overview, actions));
-    render(
-      this.pendingBox,
+    renderOnChange(this.overviewBox, overview, () => overviewTable(overview, actions));
+    renderOnChange(this.pendingBox, overview.pending, () =>
       overview.pending ? pendingPanel(overview.pending, actions) : h('p', {}, 'No deletion is pending.'),
     );
     this.pendingObjects.follow(overview.pending);

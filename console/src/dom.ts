@@ -24,9 +24,25 @@ export function h<K extends keyof HTMLElementTagNameMap>(
  * back to the element with the same id: a keyboard user stays where they were.
  */
 export function render(container: HTMLElement, ...children: (Child | Child[])[]): void {
+  renderedFrom.delete(container);
   const focusedId = container.contains(document.activeElement) ? document.activeElement?.id : undefined;
   container.replaceChildren(...(children.flat().filter(Boolean) as (Node | string)[]));
   if (focusedId) document.getElementById(focusedId)?.focus();
+}
+
+/** What each container's content was last built from, for renderOnChange. */
+const renderedFrom = new WeakMap<HTMLElement, string>();
+
+/**
+ * Renders what `build` returns unless `source` (the JSON of everything the content and its handlers
+ * are built from) is the same as last time. Events reload views that often have not changed, and
+ * replacing a button between the mousedown and the mouseup of a click swallows that click.
+ */
+export function renderOnChange(container: HTMLElement, source: unknown, build: () => Child | Child[]): void {
+  const key = JSON.stringify([source]);
+  if (renderedFrom.get(container) === key) return;
+  render(container, build());
+  renderedFrom.set(container, key);
 }
 
 /** A `<section>` with a heading that labels it for screen readers. */

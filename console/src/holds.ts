@@ -6,7 +6,7 @@ import {
   type ObjectType,
 } from '../../operations/generated.js';
 import type { Api } from './api.js';
-import { h, render } from './dom.js';
+import { h, render, renderOnChange } from './dom.js';
 import { formatTime } from './format.js';
 import { typePlural } from './labels.js';
 import { errorText, latestOnly } from './loading.js';
@@ -66,11 +66,10 @@ export class HoldsScreen {
 
   private show(): void {
     const actions = { release: (id: string) => this.mutate(() => this.release(id)) };
-    render(
-      this.box,
+    renderOnChange(this.box, [this.candidates, this.holds], () => [
       this.placeForm(),
       this.holds ? holdsTable(this.holds.nodes, this.holds.totalCount, actions) : h('p', {}, 'Loading legal holds…'),
-    );
+    ]);
   }
 
   private placeForm(): HTMLElement {

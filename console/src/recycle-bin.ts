@@ -9,7 +9,7 @@ import {
 } from '../../operations/generated.js';
 import type { Api } from './api.js';
 import { archivedFilter, emptyQuery, filterForm, isNarrowed, type BinQuery } from './bin-filters.js';
-import { h, render } from './dom.js';
+import { h, render, renderOnChange } from './dom.js';
 import type { HoldCandidates } from './holds.js';
 import { typePlural } from './labels.js';
 import { errorText, latestOnly } from './loading.js';
@@ -103,8 +103,8 @@ export class RecycleBin {
       ? [...this.selected.values()]
       : page.edges.map(({ node }) => ({ type: node.type, id: node.id }));
     this.host.shown?.({ type: this.query.type, refs, selected });
-    render(
-      this.box,
+    const source = [page, this.query, this.after, [...this.selected.keys()], this.markingClosed, [...this.archivers]];
+    renderOnChange(this.box, source, () => [
       filterForm(this.query, this.archivers, (query) => this.search(query)),
       this.bulkBar(),
       page.edges.length === 0 ? this.emptyState() : this.table(page),
@@ -117,7 +117,7 @@ export class RecycleBin {
         }),
       ),
       this.host.isAdmin ? this.byDateForm() : null,
-    );
+    ]);
   }
 
   private emptyState(): HTMLElement {
