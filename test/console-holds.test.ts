@@ -1,32 +1,20 @@
-import type { Browser } from 'playwright-core';
-import { launchBrowser, withContexts } from './support/browser';
+import { consoleSuite, withContexts } from './support/browser';
 import { archivedObjects } from './support/deletion';
 import { createWorkspace } from './support/fixtures';
-import { startTestServer, TestServer } from './support/servers';
 import { STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
 
 /** The console's Legal holds section in Chromium against a real server: place on what is shown, list, release. */
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = consoleSuite();
 
 it(
   'places a legal hold on the archived objects shown, which then cannot be marked, and releases it',
   async () => {
-    const admin = (await createWorkspace(server.database.db, 1, 0)).admins[0];
-    const deals = await archivedObjects(server.url, admin, 'DEAL', 2);
+    const admin = (await createWorkspace(suite.server.database.db, 1, 0)).admins[0];
+    const deals = await archivedObjects(suite.server.url, admin, 'DEAL', 2);
 
-    await withContexts(browser, 1, async ([context]) => {
+    await withContexts(suite.browser, 1, async ([context]) => {
       const page = await context.newPage();
-      await page.goto(new URL('/console', server.url).href);
+      await page.goto(new URL('/console', suite.server.url).href);
       await page.getByLabel(/Token/).fill(`Bearer ${admin.token}`);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('button', { name: 'Show archived Deals', exact: true }).click();
@@ -54,9 +42,10 @@ it(
         .nth(1)
         .waitFor();
     });
-    const held = await server.database.db.rows('SELECT 1 FROM deals WHERE id = ANY($1::uuid[]) AND held_count > 0', [
-      deals.map((d) => d.id),
-    ]);
+    const held = await suite.server.database.db.rows(
+      'SELECT 1 FROM deals WHERE id = ANY($1::uuid[]) AND held_count > 0',
+      [deals.map((d) => d.id)],
+    );
     expect(held).toEqual([]);
   },
   STALL_GUARDED_TIMEOUT_MS,

@@ -1,25 +1,14 @@
-import type { Browser, Page, Route } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { ActivateDeletionDocument, ArchiveObjectsDocument, MarkForDeletionDocument } from '../operations/generated';
-import { launchBrowser, withContexts } from './support/browser';
+import { consoleSuite, withContexts } from './support/browser';
 import { mustRequest } from './support/clients';
 import { binRows, signInToConsole } from './support/console-page';
 import { createWorkspace, TestUser } from './support/fixtures';
 import { createObject, snapshot } from './support/objects';
-import { startTestServer, TestServer } from './support/servers';
 import { batchDeletionIdSql } from '../src/domain/deletion/batch-membership';
 
 /** The console's recycle bin in Chromium: search, filters, bulk restore, and confirmations that can be declined. */
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = consoleSuite();
 
 /**
  * Holds the page's next `ArchivedObjects` request until `release`; `requested` resolves once it was
@@ -46,19 +35,19 @@ async function holdNextArchivedObjects(page: Page) {
 /** Creates and archives contacts titled `titles`, created and archived by `user`. */
 async function archiveContacts(user: TestUser, titles: string[]) {
   const refs = [];
-  for (const title of titles) refs.push(await createObject(server.url, user, 'CONTACT', title));
-  await mustRequest(server.url, ArchiveObjectsDocument, { refs }, user.token);
+  for (const title of titles) refs.push(await createObject(suite.server.url, user, 'CONTACT', title));
+  await mustRequest(suite.server.url, ArchiveObjectsDocument, { refs }, user.token);
   return refs;
 }
 
 it('searches by title, date, state and who archived, and restores a selection in bulk', async () => {
-  const ws = await createWorkspace(server.database.db, 2, 0);
+  const ws = await createWorkspace(suite.server.database.db, 2, 0);
   const [alice, bob] = ws.admins;
   await archiveContacts(alice, ['Acme lead 1', 'Acme lead 2', 'Acme lead 3']);
   const bobs = await archiveContacts(bob, ['Beta one', 'Beta two']);
 
-  await withContexts(browser, 1, async ([context]) => {
-    const page = await signInToConsole(context, server.url, alice.token);
+  await withContexts(suite.browser, 1, async ([context]) => {
+    const page = await signInToConsole(context, suite.server.url, alice.token);
     await page.getByRole('table', { name: /^Archived Contacts: 5 shown of 5/ }).waitFor();
     expect(await binRows(page).first().innerText()).toContain('ADMIN 1');
 
@@ -95,7 +84,7 @@ it('searches by title, date, state and who archived, and restores a selection in
     await page.getByRole('status').filter({ hasText: 'Restored 2 object(s)' }).waitFor();
     await page.getByText('No archived contacts match these filters.').waitFor();
   });
-  const rows = await server.database.db.rows<{ archived_at: Date | null }>(
+  const rows = await suite.server.database.db.rows<{ archived_at: Date | null }>(
     'SELECT archived_at FROM contacts WHERE id = ANY($1::uuid[])',
     [bobs.map((ref) => ref.id)],
   );
@@ -103,15 +92,15 @@ it('searches by title, date, state and who archived, and restores a selection in
 });
 
 it('declining the Activate or Cancel confirmation (button or Escape) changes nothing', async () => {
-  const admin = (await createWorkspace(server.database.db, 1, 0)).admins[0];
+  const admin = (await createWorkspace(suite.server.database.db, 1, 0)).admins[0];
   const refs = await archiveContacts(admin, ['Keep me']);
-  await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
-  const deletions = () => server.database.db.rows('SELECT id, status FROM deletions ORDER BY id');
+  await mustRequest(suite.server.url, MarkForDeletionDocument, { refs }, admin.token);
+  const deletions = () => suite.server.database.db.rows('SELECT id, status FROM deletions ORDER BY id');
 
-  await withContexts(browser, 1, async ([context]) => {
-    const page = await signInToConsole(context, server.url, admin.token);
+  await withContexts(suite.browser, 1, async ([context]) => {
+    const page = await signInToConsole(context, suite.server.url, admin.token);
     const activate = page.getByRole('button', { name: 'Activate permanent deletion of 1 marked object' });
-    const before = [await snapshot(server.database.db), JSON.stringify(await deletions())];
+    const before = [await snapshot(suite.server.database.db), JSON.stringify(await deletions())];
     for (const decline of ['button', 'Escape']) {
       await activate.click();
       const dialog = page.getByRole('dialog', { name: 'Activate permanent deletion?' });
@@ -122,9 +111,9 @@ it('declining the Activate or Cancel confirmation (button or Escape) changes not
       await dialog.waitFor({ state: 'detached' });
       expect(await page.evaluate('document.activeElement.id')).toBe('activate');
     }
-    expect([await snapshot(server.database.db), JSON.stringify(await deletions())]).toEqual(before);
+    expect([await snapshot(suite.server.database.db), JSON.stringify(await deletions())]).toEqual(before);
 
-    await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token);
+    await mustRequest(suite.server.url, ActivateDeletionDocument, {}, admin.token);
     await page.reload();
     await page.getByRole('button', { name: 'Cancel this deletion' }).click();
     const dialog = page.getByRole('dialog', { name: 'Cancel the pending deletion?' });
@@ -133,7 +122,7 @@ it('declining the Activate or Cancel confirmation (button or Escape) changes not
     await dialog.waitFor({ state: 'detached' });
     await page.locator('#pending').waitFor();
   });
-  const [deletion] = await server.database.db.rows<{ status: string }>(
+  const [deletion] = await suite.server.database.db.rows<{ status: string }>(
     `SELECT status FROM deletions d JOIN contacts c ON d.id = ${batchDeletionIdSql('c')} WHERE c.id = $1`,
     [refs[0].id],
   );
@@ -141,19 +130,19 @@ it('declining the Activate or Cancel confirmation (button or Escape) changes not
 });
 
 it('a member sees and restores their own archived objects, without admin queries or the event socket', async () => {
-  const ws = await createWorkspace(server.database.db, 1, 2);
+  const ws = await createWorkspace(suite.server.database.db, 1, 2);
   const [member, other] = ws.members;
   await archiveContacts(member, ['Mine 1', 'Mine 2']);
   await archiveContacts(other, ['Not mine']);
 
-  await withContexts(browser, 1, async ([context]) => {
+  await withContexts(suite.browser, 1, async ([context]) => {
     const queries: string[] = [];
     const sockets: string[] = [];
     context.on('request', (request) => {
       if (request.url().endsWith('/graphql') && request.method() === 'POST') queries.push(request.postData() ?? '');
     });
     context.on('page', (opened) => opened.on('websocket', (socket) => sockets.push(socket.url())));
-    const page = await signInToConsole(context, server.url, member.token);
+    const page = await signInToConsole(context, suite.server.url, member.token);
     await page.getByText('Signed in as MEMBER 0 (member)').waitFor();
     await page.getByRole('table', { name: /^Archived Contacts: 2 shown of 2/ }).waitFor();
     expect(await page.getByText('Not mine').count()).toBe(0);

@@ -1,37 +1,25 @@
-import type { Browser } from 'playwright-core';
 import {
   ActivateDeletionDocument,
   CancelDeletionDocument,
   MarkForDeletionDocument,
   UpdateDeletionSettingsDocument,
 } from '../operations/generated';
-import { launchBrowser, withContexts } from './support/browser';
+import { consoleSuite, withContexts } from './support/browser';
 import { mustRequest } from './support/clients';
 import { signInToConsole } from './support/console-page';
 import { archivedObjects } from './support/deletion';
 import { createWorkspace } from './support/fixtures';
-import { startTestServer, TestServer } from './support/servers';
 
 /** The console's retention settings, history and notification feed in Chromium. */
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = consoleSuite();
 
 it('saves the retention settings and lists each change with who made it and what changed', async () => {
-  const [alice, bob] = (await createWorkspace(server.database.db, 2, 0)).admins;
+  const [alice, bob] = (await createWorkspace(suite.server.database.db, 2, 0)).admins;
   const input = { autoMarkAfterDays: 90, reminderHoursBefore: 24 };
-  await mustRequest(server.url, UpdateDeletionSettingsDocument, { input }, bob.token);
+  await mustRequest(suite.server.url, UpdateDeletionSettingsDocument, { input }, bob.token);
 
-  await withContexts(browser, 1, async ([context]) => {
-    const page = await signInToConsole(context, server.url, alice.token);
+  await withContexts(suite.browser, 1, async ([context]) => {
+    const page = await signInToConsole(context, suite.server.url, alice.token);
     // Bob's change arrived as an unread notification: the feed says who and what.
     await page
       .getByRole('listitem')
@@ -50,7 +38,10 @@ it('saves the retention settings and lists each change with who made it and what
       /ADMIN 0\s+auto-mark after 90 days → off; reminder 24 hours → 48 hours before execution/,
     );
   });
-  const [row] = await server.database.db.rows<{ auto_mark_after_days: number | null; reminder_hours_before: number }>(
+  const [row] = await suite.server.database.db.rows<{
+    auto_mark_after_days: number | null;
+    reminder_hours_before: number;
+  }>(
     `SELECT auto_mark_after_days, reminder_hours_before FROM deletion_settings WHERE workspace_id = (SELECT workspace_id FROM users WHERE id = $1)`,
     [alice.id],
   );
@@ -58,16 +49,16 @@ it('saves the retention settings and lists each change with who made it and what
 });
 
 it('shows the history of deletions with what each held per type; caught-up notifications keep their actor', async () => {
-  const [alice, bob] = (await createWorkspace(server.database.db, 2, 0)).admins;
+  const [alice, bob] = (await createWorkspace(suite.server.database.db, 2, 0)).admins;
   for (let i = 0; i < 3; i++) {
-    const refs = await archivedObjects(server.url, bob, i === 0 ? 'DEAL' : 'CALL', 1);
-    await mustRequest(server.url, MarkForDeletionDocument, { refs }, bob.token);
-    const { activateDeletion } = await mustRequest(server.url, ActivateDeletionDocument, {}, bob.token);
-    await mustRequest(server.url, CancelDeletionDocument, { id: activateDeletion.id }, bob.token);
+    const refs = await archivedObjects(suite.server.url, bob, i === 0 ? 'DEAL' : 'CALL', 1);
+    await mustRequest(suite.server.url, MarkForDeletionDocument, { refs }, bob.token);
+    const { activateDeletion } = await mustRequest(suite.server.url, ActivateDeletionDocument, {}, bob.token);
+    await mustRequest(suite.server.url, CancelDeletionDocument, { id: activateDeletion.id }, bob.token);
   }
 
-  await withContexts(browser, 1, async ([context]) => {
-    const page = await signInToConsole(context, server.url, alice.token);
+  await withContexts(suite.browser, 1, async ([context]) => {
+    const page = await signInToConsole(context, suite.server.url, alice.token);
     await page.getByRole('listitem').filter({ hasText: 'Deletion activated by ADMIN 1' }).first().waitFor();
     await page.getByRole('listitem').filter({ hasText: 'Deletion cancelled by ADMIN 1' }).first().waitFor();
     const history = page.getByRole('table', { name: /^Deletions: 3 shown of 3/ });

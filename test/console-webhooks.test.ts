@@ -1,32 +1,20 @@
-import type { Browser } from 'playwright-core';
-import { launchBrowser, withContexts } from './support/browser';
+import { consoleSuite, withContexts } from './support/browser';
 import { createWorkspace } from './support/fixtures';
-import { startTestServer, TestServer } from './support/servers';
 import { STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
 import { startReceiver } from './support/webhook-receiver';
 
 /** The console's webhooks page in Chromium: add an endpoint (secret shown once), ping it, rotate, delete. */
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startTestServer({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = consoleSuite({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
 
 it(
   'an admin adds an endpoint, pings it, rotates its secret and deletes it from the console',
   async () => {
-    const ws = await createWorkspace(server.database.db, 1, 0);
+    const ws = await createWorkspace(suite.server.database.db, 1, 0);
     const receiver = await startReceiver();
-    await withContexts(browser, 1, async ([context]) => {
+    await withContexts(suite.browser, 1, async ([context]) => {
       const page = await context.newPage();
       page.on('dialog', (dialog) => void dialog.accept());
-      await page.goto(new URL('/console', server.url).href);
+      await page.goto(new URL('/console', suite.server.url).href);
       await page.getByLabel(/Token/).fill(`Bearer ${ws.admins[0].token}`);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByLabel('Endpoint URL').fill(receiver.url);
@@ -45,9 +33,9 @@ it(
       await page.getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByText('No webhook endpoint yet.').waitFor();
     });
-    expect(await server.database.db.rows('SELECT 1 FROM webhook_endpoints WHERE workspace_id = $1', [ws.id])).toEqual(
-      [],
-    );
+    expect(
+      await suite.server.database.db.rows('SELECT 1 FROM webhook_endpoints WHERE workspace_id = $1', [ws.id]),
+    ).toEqual([]);
   },
   STALL_GUARDED_TIMEOUT_MS,
 );

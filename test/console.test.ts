@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page, WebSocket as PageSocket } from 'playwright-core';
+import type { BrowserContext, Page, WebSocket as PageSocket } from 'playwright-core';
 import {
   ActivateDeletionDocument,
   CancelDeletionDocument,
@@ -8,12 +8,11 @@ import {
   MarkForDeletionDocument,
   UnmarkForDeletionDocument,
 } from '../operations/generated';
-import { launchBrowser, withContexts } from './support/browser';
+import { consoleSuite, withContexts } from './support/browser';
 import { mustRequest } from './support/clients';
 import { archivedObjects } from './support/deletion';
 import { createWorkspace } from './support/fixtures';
 import { WsCloseCode } from '../src/ws/ws-close-codes';
-import { startTestServer, TestServer } from './support/servers';
 import { STALL_GUARDED_TIMEOUT_MS } from './support/wait-for';
 import { warmUpSubscriptions } from './support/warm-up';
 
@@ -21,19 +20,9 @@ import { warmUpSubscriptions } from './support/warm-up';
  * The reference admin console (console/) in Debian's Chromium against a real server: what an
  * admin clicks, what another admin's open console shows live, and how refusals are shown.
  */
-let server: TestServer;
-let browser: Browser;
+const suite = consoleSuite();
 
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const consoleUrl = () => new URL('/console', server.url).href;
+const consoleUrl = () => new URL('/console', suite.server.url).href;
 
 /** The deletion events a page received over its graphql-ws socket, as they crossed the wire. */
 class EventFrames {
@@ -70,18 +59,18 @@ const rowsIn = (page: Page, state: string) => page.locator(`#archived-table tbod
 it(
   'admin A marks and activates, admin B sees it live; B cancels, A sees that live',
   async () => {
-    const ws = await createWorkspace(server.database.db, 2, 0);
+    const ws = await createWorkspace(suite.server.database.db, 2, 0);
     const [alice, bob] = ws.admins;
     // An old, cancelled deletion: the target of the warm-ups that prove B's subscription is live.
-    const call = await archivedObjects(server.url, bob, 'CALL', 1);
-    await mustRequest(server.url, MarkForDeletionDocument, { refs: call }, bob.token);
-    const old = (await mustRequest(server.url, ActivateDeletionDocument, {}, bob.token)).activateDeletion;
-    await mustRequest(server.url, CancelDeletionDocument, { id: old.id }, bob.token);
+    const call = await archivedObjects(suite.server.url, bob, 'CALL', 1);
+    await mustRequest(suite.server.url, MarkForDeletionDocument, { refs: call }, bob.token);
+    const old = (await mustRequest(suite.server.url, ActivateDeletionDocument, {}, bob.token)).activateDeletion;
+    await mustRequest(suite.server.url, CancelDeletionDocument, { id: old.id }, bob.token);
     // A cancelled deletion's objects stay marked: unmarked here, so A's selection is only its contacts.
-    await mustRequest(server.url, UnmarkForDeletionDocument, { refs: call }, bob.token);
-    await archivedObjects(server.url, alice, 'CONTACT', 3);
+    await mustRequest(suite.server.url, UnmarkForDeletionDocument, { refs: call }, bob.token);
+    await archivedObjects(suite.server.url, alice, 'CONTACT', 3);
 
-    await withContexts(browser, 2, async ([contextA, contextB]) => {
+    await withContexts(suite.browser, 2, async ([contextA, contextB]) => {
       const a = await openConsole(contextA, alice.token);
       const b = await openConsole(contextB, bob.token);
       for (const { page } of [a, b]) {
@@ -89,7 +78,7 @@ it(
         await page.getByRole('button', { name: 'Show archived Contacts', exact: true }).click();
         await rowsIn(page, 'NONE').nth(2).waitFor();
       }
-      await warmUpSubscriptions(server.database.db, [
+      await warmUpSubscriptions(suite.server.database.db, [
         { target: { workspaceId: ws.id, deletionId: old.id }, heard: () => b.frames.warmUps(old.id) },
       ]);
 
@@ -132,7 +121,12 @@ it(
       await a.page.getByRole('listitem').filter({ hasText: 'Deletion cancelled by ADMIN 1' }).nth(1).waitFor();
       await a.page.getByText('No deletion is pending.').waitFor();
       await rowsIn(a.page, 'MARKED').nth(2).waitFor();
-      const { deletion } = await mustRequest(server.url, DeletionDocument, { id: activated!.deletion.id }, alice.token);
+      const { deletion } = await mustRequest(
+        suite.server.url,
+        DeletionDocument,
+        { id: activated!.deletion.id },
+        alice.token,
+      );
       expect(deletion).toMatchObject({ status: 'CANCELLED', cancelledBy: { id: bob.id } });
     });
   },
@@ -140,11 +134,11 @@ it(
 );
 
 it('marks by filter (skipping tasks not yet Removed or Verified), filters to the marked, unmarks one row, then all', async () => {
-  const admin = (await createWorkspace(server.database.db, 1, 0)).admins[0];
-  await archivedObjects(server.url, admin, 'TASK', 2, { status: 'REMOVED' });
-  await archivedObjects(server.url, admin, 'TASK', 1, { status: 'OPEN' });
+  const admin = (await createWorkspace(suite.server.database.db, 1, 0)).admins[0];
+  await archivedObjects(suite.server.url, admin, 'TASK', 2, { status: 'REMOVED' });
+  await archivedObjects(suite.server.url, admin, 'TASK', 1, { status: 'OPEN' });
 
-  await withContexts(browser, 1, async ([context]) => {
+  await withContexts(suite.browser, 1, async ([context]) => {
     const { page } = await openConsole(context, admin.token);
     await page.getByRole('button', { name: 'Show archived Tasks', exact: true }).click();
     await rowsIn(page, 'NONE').nth(2).waitFor();
@@ -182,17 +176,17 @@ it('marks by filter (skipping tasks not yet Removed or Verified), filters to the
 });
 
 it('catches up on unread notifications when it connects', async () => {
-  const ws = await createWorkspace(server.database.db, 2, 0);
+  const ws = await createWorkspace(suite.server.database.db, 2, 0);
   const [alice, bob] = ws.admins;
   await mustRequest(
-    server.url,
+    suite.server.url,
     MarkForDeletionDocument,
-    { refs: await archivedObjects(server.url, bob, 'DEAL', 1) },
+    { refs: await archivedObjects(suite.server.url, bob, 'DEAL', 1) },
     bob.token,
   );
-  await mustRequest(server.url, ActivateDeletionDocument, {}, bob.token);
+  await mustRequest(suite.server.url, ActivateDeletionDocument, {}, bob.token);
 
-  await withContexts(browser, 1, async ([context]) => {
+  await withContexts(suite.browser, 1, async ([context]) => {
     const { page, frames } = await openConsole(context, alice.token);
     await page.getByRole('listitem').filter({ hasText: 'Deletion activated' }).waitFor();
     expect(frames.events).toEqual([]);
@@ -200,19 +194,19 @@ it('catches up on unread notifications when it connects', async () => {
 });
 
 it('catches up after a reconnection on what it missed while disconnected', async () => {
-  const ws = await createWorkspace(server.database.db, 2, 0);
+  const ws = await createWorkspace(suite.server.database.db, 2, 0);
   const [alice, bob] = ws.admins;
-  const refs = await archivedObjects(server.url, bob, 'EMAIL', 1);
-  await mustRequest(server.url, MarkForDeletionDocument, { refs }, bob.token);
+  const refs = await archivedObjects(suite.server.url, bob, 'EMAIL', 1);
+  await mustRequest(suite.server.url, MarkForDeletionDocument, { refs }, bob.token);
 
-  await withContexts(browser, 1, async ([context]) => {
+  await withContexts(suite.browser, 1, async ([context]) => {
     const { page, frames } = await openConsole(context, alice.token);
     await page.getByText('Live updates: connected').waitFor();
     // Offline, the browser cannot reconnect: the activation happens while the console has no socket.
     await context.setOffline(true);
-    server.app.server.closeSockets(WsCloseCode.EventsMissed);
+    suite.server.app.server.closeSockets(WsCloseCode.EventsMissed);
     await page.getByText('Live updates: reconnecting…').waitFor();
-    await mustRequest(server.url, ActivateDeletionDocument, {}, bob.token);
+    await mustRequest(suite.server.url, ActivateDeletionDocument, {}, bob.token);
     await context.setOffline(false);
 
     await page.getByText('Live updates: connected').waitFor();
@@ -223,7 +217,7 @@ it('catches up after a reconnection on what it missed while disconnected', async
 });
 
 it('refuses a bad token with UNAUTHENTICATED and keeps the sign-in form', async () => {
-  await withContexts(browser, 1, async ([context]) => {
+  await withContexts(suite.browser, 1, async ([context]) => {
     const { page } = await openConsole(context, 'not-a-token');
     await page.getByRole('alert').filter({ hasText: 'UNAUTHENTICATED' }).waitFor();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -233,16 +227,16 @@ it('refuses a bad token with UNAUTHENTICATED and keeps the sign-in form', async 
 });
 
 it('shows each ended deletion’s receipt in the history: a download of the signed JWS and whether erasure was verified', async () => {
-  const ws = await createWorkspace(server.database.db, 1, 0);
+  const ws = await createWorkspace(suite.server.database.db, 1, 0);
   const [admin] = ws.admins;
-  const refs = await archivedObjects(server.url, admin, 'DEAL', 2);
-  await mustRequest(server.url, MarkForDeletionDocument, { refs }, admin.token);
-  const activated = (await mustRequest(server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion;
-  await server.app.scheduler.tick(new Date(new Date(activated.executeAfter as string).getTime() + 1_000));
-  const { deletion } = await mustRequest(server.url, DeletionReceiptDocument, { id: activated.id }, admin.token);
+  const refs = await archivedObjects(suite.server.url, admin, 'DEAL', 2);
+  await mustRequest(suite.server.url, MarkForDeletionDocument, { refs }, admin.token);
+  const activated = (await mustRequest(suite.server.url, ActivateDeletionDocument, {}, admin.token)).activateDeletion;
+  await suite.server.app.scheduler.tick(new Date(new Date(activated.executeAfter as string).getTime() + 1_000));
+  const { deletion } = await mustRequest(suite.server.url, DeletionReceiptDocument, { id: activated.id }, admin.token);
   const jws = deletion!.receipt!.jws;
 
-  await withContexts(browser, 1, async ([context]) => {
+  await withContexts(suite.browser, 1, async ([context]) => {
     const { page } = await openConsole(context, admin.token);
     const row = page.locator('#history-table tbody tr').filter({ hasText: 'Completed' });
     await row.waitFor();

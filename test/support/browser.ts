@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { ServerEnv, startTestServer, TestServer } from './servers';
 
 /**
  * Real-browser tests: Debian's Chromium (`apt-get install -y chromium`), driven by playwright-core.
@@ -70,4 +71,21 @@ async function screenshotPages(pages: Page[]): Promise<void> {
         .catch(() => undefined),
     ),
   );
+}
+
+/**
+ * A test server (with `env`) and one Chromium for a console test file: started before its tests,
+ * closed after them. Read `suite.server` and `suite.browser` inside the tests.
+ */
+export function consoleSuite(env: ServerEnv = {}): { server: TestServer; browser: Browser } {
+  const suite = {} as { server: TestServer; browser: Browser };
+  beforeAll(async () => {
+    suite.server = await startTestServer(env);
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
 }
