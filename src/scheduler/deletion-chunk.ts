@@ -130,20 +130,28 @@ export interface ChunkStatementResult extends ChunkResult {
   pendingTypes: string[];
 }
 
-/** Runs one chunk of `table` (chunkSql) on `sql`: autocommit on the pool, or inside a caller's transaction. */
+/** One chunk of `table` as a statement and its parameters (chunkSql); test/deletion-chunk-plan.test.ts checks its plan. */
+export function chunkStatement(scope: ChunkScope, table: ObjectTable): { text: string; params: unknown[] } {
+  return {
+    text: chunkSql(table, scope.record, scope.skipLocked),
+    params: [
+      scope.deletionId,
+      scope.workspaceId,
+      scope.limit,
+      table.type,
+      scope.instanceId,
+      scope.leaseMs,
+      scope.skipLocked ? null : `${scope.lockWaitMs}ms`,
+      scope.forget,
+      scope.progressPayload ?? null,
+    ],
+  };
+}
+
+/** Runs one chunk of `table` on `sql`: autocommit on the pool, or inside a caller's transaction. */
 export async function removeChunk(sql: Sql, scope: ChunkScope, table: ObjectTable): Promise<ChunkStatementResult> {
-  const row = await sql.one<ChunkStatementResult>(chunkSql(table, scope.record, scope.skipLocked), [
-    scope.deletionId,
-    scope.workspaceId,
-    scope.limit,
-    table.type,
-    scope.instanceId,
-    scope.leaseMs,
-    scope.skipLocked ? null : `${scope.lockWaitMs}ms`,
-    scope.forget,
-    scope.progressPayload ?? null,
-  ]);
-  return row!;
+  const { text, params } = chunkStatement(scope, table);
+  return (await sql.one<ChunkStatementResult>(text, params))!;
 }
 
 /**
