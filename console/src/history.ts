@@ -1,6 +1,6 @@
 import { DeletionHistoryDocument, type DeletionHistoryQuery } from '../../operations/generated.js';
 import type { Api } from './api.js';
-import { h, render } from './dom.js';
+import { h, render, renderOnChange } from './dom.js';
 import { formatTime, formatVolume } from './format.js';
 import { typePlural } from './labels.js';
 import { errorText, latestOnly } from './loading.js';
@@ -28,18 +28,20 @@ export class History {
     () => this.api.request(DeletionHistoryDocument, { first: this.pageSize, after: this.after }),
     ({ deletions }) => {
       const rows = deletions.edges.map((edge) => edge.node);
-      if (rows.length === 0 && !this.after) return render(this.box, h('p', {}, 'No deletion has been activated yet.'));
-      render(
-        this.box,
-        historyTable(rows, deletions.totalCount),
-        h(
-          'p',
-          {},
-          pagingButtons('history', 'the history of deletions', deletions, this.after === undefined, {
-            nextPage: (cursor) => this.page(cursor),
-            firstPage: () => this.page(undefined),
-          }),
-        ),
+      renderOnChange(this.box, [deletions, this.after], () =>
+        rows.length === 0 && !this.after
+          ? h('p', {}, 'No deletion has been activated yet.')
+          : [
+              historyTable(rows, deletions.totalCount),
+              h(
+                'p',
+                {},
+                pagingButtons('history', 'the history of deletions', deletions, this.after === undefined, {
+                  nextPage: (cursor) => this.page(cursor),
+                  firstPage: () => this.page(undefined),
+                }),
+              ),
+            ],
       );
     },
     (error) => render(this.box, errorText(error)),

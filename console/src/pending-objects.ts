@@ -1,6 +1,6 @@
 import { DeletionObjectsDocument, type DeletionFieldsFragment, type ObjectType } from '../../operations/generated.js';
 import type { Api } from './api.js';
-import { h, render } from './dom.js';
+import { h, render, renderOnChange } from './dom.js';
 import { errorText, latestOnly } from './loading.js';
 import { formatVolume } from './format.js';
 import { typePlural } from './labels.js';
@@ -90,7 +90,9 @@ export class PendingObjects {
         nextPage: (cursor: string) => this.showAndLoad(result.type, cursor),
         firstPage: () => this.showAndLoad(result.type),
       };
-      render(this.box, pendingObjectsView(result.pending, result.type, result.page, this.after === undefined, actions));
+      renderOnChange(this.box, [result, this.after], () =>
+        pendingObjectsView(result.pending, result.type, result.page, this.after === undefined, actions),
+      );
     },
     (error) => render(this.box, errorText(error)),
   );

@@ -7,7 +7,7 @@ import {
   type WebhookEndpointDeliveriesQuery,
 } from '../../operations/generated.js';
 import type { Api } from './api.js';
-import { h, render } from './dom.js';
+import { h, render, renderOnChange } from './dom.js';
 import { formatTime } from './format.js';
 import { errorText, latestOnly } from './loading.js';
 
@@ -41,7 +41,7 @@ export class WebhooksPanel {
 
   readonly load = latestOnly(
     () => this.api.request(WebhookEndpointDeliveriesDocument, { first: DELIVERIES_SHOWN }),
-    ({ webhookEndpoints }) => render(this.list, endpointsTable(webhookEndpoints, this)),
+    ({ webhookEndpoints }) => renderOnChange(this.list, webhookEndpoints, () => endpointsTable(webhookEndpoints, this)),
     (error) => render(this.list, errorText(error)),
   );
 
