@@ -16,27 +16,30 @@ type AttachmentValue = Pick<Attachment, 'createdById'>;
 /**
  * Fields every CrmObject resolves: from what the list's statement read beside it when it did
  * (`related`, see relatedOf), else through the request's loaders: a fixed number of statements per page.
+ * With `related` they answer synchronously: a promise per field makes graphql-js build every node
+ * asynchronously (promiseForObject), a tenth of a page's CPU in the browse profile (BENCHMARKS.md).
  */
 @Resolver(() => CrmObject)
 export class CrmObjectResolver {
   @FieldResolver(() => User)
-  async createdBy(@Root() object: ObjectValue, @Ctx() context: Context): Promise<User> {
+  createdBy(@Root() object: ObjectValue, @Ctx() context: Context): User | Promise<User> {
     const related = object.related;
     if (related && 'createdBy' in related) return related.createdBy!;
-    return (await context.loaders.users.load(object.createdById))!;
+    return context.loaders.users.load(object.createdById).then((user) => user!);
   }
 
   @FieldResolver(() => User, { nullable: true })
-  async archivedBy(@Root() object: ObjectValue, @Ctx() context: Context): Promise<User | null> {
+  archivedBy(@Root() object: ObjectValue, @Ctx() context: Context): User | null | Promise<User | null> {
     const related = object.related;
     if (related && 'archivedBy' in related) return related.archivedBy ?? null;
     return object.archivedById ? context.loaders.users.load(object.archivedById) : null;
   }
 
   @FieldResolver(() => [Attachment])
-  async attachments(@Root() object: ObjectValue, @Ctx() context: Context): Promise<Attachment[]> {
-    const rows = object.related?.attachments ?? (await context.loaders.attachments.load(refKey(object)));
-    return rows.map(toAttachment);
+  attachments(@Root() object: ObjectValue, @Ctx() context: Context): Attachment[] | Promise<Attachment[]> {
+    const related = object.related?.attachments;
+    if (related) return related.map(toAttachment);
+    return context.loaders.attachments.load(refKey(object)).then((rows) => rows.map(toAttachment));
   }
 }
 
