@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { createPubSub } from '@graphql-yoga/subscription';
-import { GraphQLSchema } from 'graphql';
+import { GraphQLSchema, isInterfaceType } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, PubSub } from 'type-graphql';
 import { ArchiveResolver } from './resolvers/archive.resolver';
 import { AttachmentResolver, CrmObjectResolver } from './resolvers/crm-object.resolver';
+import { CrmObject, resolveCrmObjectType } from './types/crm-object.type';
 import { CRM_OBJECT_TYPES } from './types/crm-objects.type';
 import { DeletionEventResolver } from './resolvers/deletion-event.resolver';
 import { DeletionExportResolver } from './resolvers/deletion-export.resolver';
@@ -54,5 +55,17 @@ export async function createSchema(pubSub: PubSub = createPubSub()): Promise<Gra
     orphanedTypes: CRM_OBJECT_TYPES,
     emitSchemaFile: false,
   });
-  return refuseInvalidTextArguments(schema);
+  return refuseInvalidTextArguments(synchronousResolveType(schema));
+}
+
+/**
+ * type-graphql wraps an interface's resolveType in an async function, so graphql-js would complete
+ * every node of a page asynchronously (a promise, then promiseForObject, per node and per edge).
+ * CrmObject's is a lookup: it is put back unwrapped.
+ */
+function synchronousResolveType(schema: GraphQLSchema): GraphQLSchema {
+  const crmObject = schema.getType(CrmObject.name);
+  if (!isInterfaceType(crmObject)) throw new Error(`${CrmObject.name} is not an interface of the schema`);
+  crmObject.resolveType = resolveCrmObjectType;
+  return schema;
 }

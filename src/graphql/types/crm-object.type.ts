@@ -18,9 +18,14 @@ const TYPE_NAMES: Record<CrmObjectType, string> = {
   CALL: 'Call',
 };
 
+/** The GraphQL type of a CrmObject value: a lookup, answered synchronously (see synchronousResolveType in schema.ts). */
+export function resolveCrmObjectType(value: { type: CrmObjectType }): string {
+  return TYPE_NAMES[value.type];
+}
+
 @InterfaceType({
   description: 'What every CRM object has, whatever its type: identity, authorship, archive and deletion state.',
-  resolveType: (value: { type: CrmObjectType }) => TYPE_NAMES[value.type],
+  resolveType: resolveCrmObjectType,
 })
 export abstract class CrmObject {
   @Field(() => ID, { description: 'Unique within its type.' })
