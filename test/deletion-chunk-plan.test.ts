@@ -2,19 +2,13 @@ import { Database } from '../src/database/database';
 import { OBJECT_TABLES } from '../src/database/object-tables';
 import { chunkStatement, ChunkScope } from '../src/scheduler/deletion-chunk';
 import { createWorkspace } from './support/fixtures';
+import { PlanNode, planWithoutSeqScans } from './support/plans';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 // The executor's chunk statement (src/scheduler/deletion-chunk.ts) reads every table through an
 // index: the pick walks `<table>_marked`, the delete finds its rows by primary key, attachments come
 // by (object_type, object_id). A sequential scan anywhere would make each chunk of a 1M purge read
 // the whole table (BENCHMARKS.md shows the plan at 1M; this keeps it from drifting).
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
 
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
@@ -73,11 +67,7 @@ afterAll(async () => {
 /** The nodes of the plan PostgreSQL picks for `scope`'s chunk of `table` when it may not read a whole table. */
 async function chunkPlan(chunk: ChunkScope, table: (typeof OBJECT_TABLES)[number]): Promise<PlanNode[]> {
   const { text, params } = chunkStatement(chunk, table);
-  return db.transaction(async (tx) => {
-    await tx.rows('SET LOCAL enable_seqscan = off');
-    const [row] = await tx.rows<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${text}`, params);
-    return nodesOf(row['QUERY PLAN'][0].Plan);
-  });
+  return nodesOf(await planWithoutSeqScans(db, text, params));
 }
 
 describe.each(OBJECT_TABLES)('the chunk statement of $table', (table) => {

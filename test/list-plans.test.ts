@@ -9,18 +9,11 @@ import { DeletionState, DeletionStatus } from '../src/domain/deletion/deletion-s
 import { TimeIdKey } from '../src/database/keyset';
 import { NotificationInboxService } from '../src/domain/notifications/notification-inbox.service';
 import { createWorkspace, TestWorkspace } from './support/fixtures';
+import { PlanNode, planWithoutSeqScans } from './support/plans';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 // Every list statement must walk its (…, time DESC, id DESC) index in order (docs/lists.md): a plan
 // that sorts, or reads another index, would make a page cost grow with the data behind it.
-
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  'Index Cond'?: string;
-  'Parent Relationship'?: string;
-  Plans?: PlanNode[];
-}
 
 /**
  * The plan's nodes, depth first, with each node's init plans after its other children: a page
@@ -60,14 +53,7 @@ async function pageStatements(read: () => Promise<unknown>): Promise<Statement[]
 
 /** The nodes of the plan PostgreSQL picks when it may not read a whole table. */
 async function planOf(statement: Statement): Promise<PlanNode[]> {
-  return db.transaction(async (tx) => {
-    await tx.rows('SET LOCAL enable_seqscan = off');
-    const [row] = await tx.rows<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
-      `EXPLAIN (FORMAT JSON) ${statement.text}`,
-      statement.params,
-    );
-    return nodesOf(row['QUERY PLAN'][0].Plan);
-  });
+  return nodesOf(await planWithoutSeqScans(db, statement.text, statement.params));
 }
 
 /**
